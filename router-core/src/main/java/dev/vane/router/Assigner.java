@@ -1,0 +1,116 @@
+package dev.vane.router;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * The assignment step: override → targeting → (sticky lookup) → strategy → (sticky claim).
+ *
+ * <p>Sticky bucketing: a stored arm that still exists wins over the strategy, so units keep their arm across weight
+ * changes and added arms. The champion is the exception, because it is the pool the other arms draw from: a unit
+ * stored on the champion moves when the layout now puts it on a canary or variant (a canary ramp from 5% to 20%
+ * moves champion users onto the canary and never the reverse), and stays otherwise. A stored arm that no longer exists is replaced through a first-write-wins claim that
+ * names it as replaceable, so instances racing on the same unit agree. Keys include the salt: a new salt starts
+ * from an empty store and the hash re-randomises everyone.
+ */
+public final class Assigner {
+  private final StickyStore store;
+  private final Supplier<? extends RandomGenerator> random;
+  private final String overrideHeader;
+  private final Map<Policy, AssignmentStrategy> strategies;
+
+  public Assigner(StickyStore store, Supplier<? extends RandomGenerator> random, String overrideHeader,
+      Map<Policy, AssignmentStrategy> strategies) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.random = Objects.requireNonNull(random, "random");
+    this.overrideHeader = overrideHeader;
+    Map<Policy, AssignmentStrategy> m = new HashMap<>(strategies);
+    m.putIfAbsent(Policy.HASH, AssignmentStrategy.hashSplit());
+    this.strategies = Map.copyOf(m);
+  }
+
+  /** Hash split only, thread-local randomness. */
+  public Assigner(StickyStore store, String overrideHeader) {
+    this(store, java.util.concurrent.ThreadLocalRandom::current, overrideHeader, Map.of());
+  }
+
+  public StickyStore store() {
+    return store;
+  }
+
+  /**
+   * Assigns a request to an arm of {@code experiment}.
+   *
+   * @param unit the request's unit id, or null
+   * @throws UnknownArmException when the override header names an arm the experiment lacks
+   */
+  public CompletionStage<Assignment> assign(Experiment experiment, RequestView request, String unit) {
+    if (experiment.overrideAllowed() && overrideHeader != null) {
+      String forced = request.header(overrideHeader);
+      if (forced != null) {
+        Arm arm = experiment.arm(forced);
+        if (arm == null) {
+          throw new UnknownArmException(experiment.id(), forced);
+        }
+        return done(experiment, arm, Assignment.Reason.OVERRIDE, unit);
+      }
+    }
+    if (!experiment.targeting().matches(request)) {
+      return done(experiment, experiment.control(), Assignment.Reason.NOT_TARGETED, unit);
+    }
+    AssignmentStrategy strategy = strategies.getOrDefault(experiment.policy(), AssignmentStrategy.hashSplit());
+    boolean bandit = experiment.policy() != Policy.HASH;
+    if (unit == null || (!experiment.sticky())) {
+      Arm arm = strategy.choose(experiment, unit, random.get());
+      if (arm == null) {
+        return done(experiment, experiment.control(), Assignment.Reason.NOT_COVERED, unit);
+      }
+      Assignment.Reason reason = bandit ? Assignment.Reason.BANDIT
+          : unit == null ? Assignment.Reason.RANDOM : Assignment.Reason.HASHED;
+      return done(experiment, arm, reason, unit);
+    }
+    String stored = store.peek(experiment.id(), experiment.salt(), unit);
+    Arm storedArm = stored == null ? null : experiment.arm(stored);
+    if (storedArm != null && storedArm.role() != Role.CHAMPION) {
+      return done(experiment, storedArm, Assignment.Reason.STICKY, unit);
+    }
+    Arm candidate = strategy.choose(experiment, unit, random.get());
+    if (candidate == null) {
+      return done(experiment, experiment.control(), Assignment.Reason.NOT_COVERED, unit);
+    }
+    if (storedArm != null && candidate.role() == Role.CHAMPION) {
+      // stored on the champion and the layout still says champion
+      return done(experiment, storedArm, Assignment.Reason.STICKY, unit);
+    }
+    // the champion is the pool: a unit pinned to it yields to a grown canary or variant (monotone ramp)
+    return store.claim(experiment.id(), experiment.salt(), unit, candidate.id(), stored).thenCompose(claim -> {
+      Arm won = experiment.arm(claim.arm());
+      if (won != null && won.role() == Role.CHAMPION && candidate.role() != Role.CHAMPION) {
+        // the remote store had the unit on the champion (not known locally): the champion yields, as above
+        return store.claim(experiment.id(), experiment.salt(), unit, candidate.id(), won.id())
+            .thenApply(again -> resolved(experiment, candidate, again, unit));
+      }
+      return CompletableFuture.completedFuture(resolved(experiment, candidate, claim, unit));
+    });
+  }
+
+  private static Assignment resolved(Experiment experiment, Arm candidate, StickyStore.Claim claim, String unit) {
+    Arm won = experiment.arm(claim.arm());
+    if (won == null) {
+      // The store holds an arm this snapshot does not have (removed meanwhile, or written by an instance on a
+      // newer config): serve the candidate now; the next request repairs the store.
+      return new Assignment(experiment, candidate, Assignment.Reason.ASSIGNED, unit);
+    }
+    return new Assignment(experiment, won, claim.created() ? Assignment.Reason.ASSIGNED : Assignment.Reason.STICKY,
+        unit);
+  }
+
+  private static CompletionStage<Assignment> done(Experiment e, Arm arm, Assignment.Reason reason, String unit) {
+    return CompletableFuture.completedFuture(new Assignment(e, arm, reason, unit));
+  }
+}

@@ -1,0 +1,47 @@
+package dev.vane.router;
+
+/**
+ * The outcome of assigning one request.
+ *
+ * @param experiment the experiment
+ * @param arm        the arm that serves the request
+ * @param reason     why this arm
+ * @param unit       the unit id, or null when the request carried none
+ */
+public record Assignment(Experiment experiment, Arm arm, Reason reason, String unit) {
+
+  /** Why a request went to its arm. */
+  public enum Reason {
+    /** A stored sticky assignment. */
+    STICKY(true),
+    /** A new sticky assignment, stored by this request (the unit's first exposure). */
+    ASSIGNED(true),
+    /** Hashed without storing (non-sticky experiment). */
+    HASHED(true),
+    /** No unit id on the request: chosen at random for this request only; not sticky. */
+    RANDOM(true),
+    /** Chosen by the experiment's bandit policy for this request. */
+    BANDIT(true),
+    /** Forced by the QA override header; not an exposure. */
+    OVERRIDE(false),
+    /** The request failed the experiment's targeting; served by the control; not an exposure. */
+    NOT_TARGETED(false),
+    /** The unit is outside the experiment's coverage; served by the control; not an exposure. */
+    NOT_COVERED(false);
+
+    private final boolean exposure;
+
+    Reason(boolean exposure) {
+      this.exposure = exposure;
+    }
+
+    /** Whether the request counts as an exposure of its arm in the experiment's figures. */
+    public boolean exposure() {
+      return exposure;
+    }
+  }
+
+  public boolean exposure() {
+    return reason.exposure();
+  }
+}

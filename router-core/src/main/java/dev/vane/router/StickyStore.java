@@ -1,0 +1,47 @@
+package dev.vane.router;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where sticky assignments live. A stored assignment wins over the hash, so a unit keeps its arm when weights
+ * change or arms are added. Keys are (experiment id, salt, unit id); a new salt therefore starts from nothing.
+ *
+ * <p>Implementations never block the caller: {@link #peek} answers from local memory only, and
+ * {@link #claim} completes asynchronously when it needs a remote store.
+ */
+public interface StickyStore extends AutoCloseable {
+
+  /** The assignment known locally for this unit, or null when unknown here (a remote store may still hold one). */
+  String peek(String experiment, String salt, String unit);
+
+  /**
+   * First-write-wins assignment. Stores {@code candidate} when the unit has no assignment, or when its assignment
+   * equals {@code replaceable} (an arm that no longer exists); otherwise keeps the stored one. Completes with the
+   * assignment that won, which is the one to serve.
+   *
+   * @param replaceable an arm id that may be overwritten, or null
+   */
+  CompletionStage<Claim> claim(String experiment, String salt, String unit, String candidate, String replaceable);
+
+  /**
+   * Result of a claim.
+   *
+   * @param arm     the arm id that won
+   * @param created true when this call stored {@code candidate} (the unit is new to the experiment, or was moved
+   *                off a removed arm)
+   */
+  record Claim(String arm, boolean created) {}
+
+  /** Health of the store for readiness reporting; in-memory stores are always up. */
+  default boolean healthy() {
+    return true;
+  }
+
+  /** Short human-readable description of the store state (for /readyz). */
+  default String describe() {
+    return getClass().getSimpleName();
+  }
+
+  @Override
+  default void close() {}
+}

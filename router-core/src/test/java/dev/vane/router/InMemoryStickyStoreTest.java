@@ -1,0 +1,74 @@
+package dev.vane.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class InMemoryStickyStoreTest {
+  private final AtomicLong now = new AtomicLong();
+
+  private StickyStore.Claim claim(StickyStore s, String unit, String arm, String replaceable) {
+    return s.claim("e", "salt", unit, arm, replaceable).toCompletableFuture().join();
+  }
+
+  @Test
+  void firstWriteWins() {
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofMinutes(1), now::get);
+    assertEquals(new StickyStore.Claim("a", true), claim(s, "u", "a", null));
+    assertEquals(new StickyStore.Claim("a", false), claim(s, "u", "b", null));
+    assertEquals("a", s.peek("e", "salt", "u"));
+  }
+
+  @Test
+  void aReplaceableArmIsOverwrittenAndOthersAreNot() {
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofMinutes(1), now::get);
+    claim(s, "u", "old", null);
+    assertEquals(new StickyStore.Claim("a", false), claim(s, "u2", "a", null).created() ? claim(s, "u2", "a", null)
+        : null);
+    assertEquals(new StickyStore.Claim("new", true), claim(s, "u", "new", "old"));
+    assertEquals(new StickyStore.Claim("new", false), claim(s, "u", "newer", "old"));
+  }
+
+  @Test
+  void assignmentsExpireAfterTheTtlWithoutRequests() {
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofMinutes(10), now::get);
+    claim(s, "u", "a", null);
+    now.addAndGet(Duration.ofMinutes(9).toNanos());
+    assertEquals("a", s.peek("e", "salt", "u"), "still there, and this access refreshes it");
+    now.addAndGet(Duration.ofMinutes(9).toNanos());
+    assertEquals("a", s.peek("e", "salt", "u"));
+    now.addAndGet(Duration.ofMinutes(11).toNanos());
+    assertNull(s.peek("e", "salt", "u"));
+  }
+
+  @Test
+  void theStoreIsBounded() {
+    InMemoryStickyStore s = new InMemoryStickyStore(1000, Duration.ofMinutes(10), now::get);
+    for (int i = 0; i < 10_000; i++) {
+      claim(s, "u" + i, "a", null);
+    }
+    assertTrue(s.size() <= 1000, "size " + s.size());
+  }
+
+  @Test
+  void saltsAndExperimentsAreSeparateKeys() {
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofMinutes(1), now::get);
+    claim(s, "u", "a", null);
+    assertNull(s.peek("e", "salt2", "u"));
+    assertNull(s.peek("e2", "salt", "u"));
+    assertFalse(s.claim("e", "salt2", "u", "b", null).toCompletableFuture().join().arm().equals("a"));
+  }
+
+  @Test
+  void misuseIsRejectedWithTheBadValue() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new InMemoryStickyStore(0, Duration.ofMinutes(1)));
+    assertEquals("maxEntries: 0 (expected: > 0)", e.getMessage());
+  }
+}
