@@ -1,0 +1,472 @@
+package dev.vane.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vane.router.Arm;
+import dev.vane.router.Experiment;
+import dev.vane.router.Policy;
+import dev.vane.router.Role;
+import dev.vane.router.Route;
+import dev.vane.router.RoutingTable;
+import dev.vane.router.Shadow;
+import dev.vane.router.Targeting;
+import dev.vane.router.UnitIdSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses and validates Vane's YAML configuration: {@code ${ENV}} substitution → YAML → typed walk that collects
+ * every error with its path → cross-reference checks → immutable {@link VaneConfig}. Nothing is half-applied: a
+ * file with any error yields a {@link ConfigException} listing all of them.
+ */
+public final class ConfigLoader {
+  private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
+
+  private final Function<String, String> env;
+
+  public ConfigLoader() {
+    this(System::getenv);
+  }
+
+  /** With an injected environment, for tests. */
+  public ConfigLoader(Function<String, String> env) {
+    this.env = env;
+  }
+
+  public VaneConfig load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), List.of(new ConfigError("", "cannot read file: " + e)));
+    }
+    return parse(text, file.toString());
+  }
+
+  public VaneConfig parse(String text, String source) throws ConfigException {
+    List<ConfigError> errors = new ArrayList<>();
+    String substituted = substitute(text, errors);
+    JsonNode root;
+    try {
+      root = YAML.readTree(substituted);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr();
+      errors.add(new ConfigError(where, "invalid YAML: " + e.getOriginalMessage()));
+      throw new ConfigException(source, errors);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      root = YAML.createObjectNode();
+    }
+    if (!root.isObject()) {
+      errors.add(new ConfigError("", "the document is " + Node.describe(root) + " (expected: a mapping)"));
+      throw new ConfigException(source, errors);
+    }
+    VaneConfig cfg = build(new Node(root, "", errors), source, version(text));
+    if (!errors.isEmpty()) {
+      throw new ConfigException(source, errors);
+    }
+    return cfg;
+  }
+
+  private String substitute(String text, List<ConfigError> errors) {
+    String[] lines = text.split("\n", -1);
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      boolean comment = line.stripLeading().startsWith("#");
+      Matcher m = ENV.matcher(line);
+      StringBuilder sb = new StringBuilder();
+      while (m.find()) {
+        String v = comment ? m.group() : env.apply(m.group(1));
+        if (v == null) {
+          v = m.group(2);
+        }
+        if (v == null) {
+          errors.add(new ConfigError("line " + (i + 1),
+              "environment variable " + m.group(1) + " is not set (use ${" + m.group(1) + ":-default} for a default)"));
+          v = "";
+        }
+        m.appendReplacement(sb, Matcher.quoteReplacement(v));
+      }
+      m.appendTail(sb);
+      out.append(sb);
+      if (i < lines.length - 1) {
+        out.append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  private static String version(String text) {
+    return sha(text).substring(0, 12);
+  }
+
+  private static String sha(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private VaneConfig build(Node root, String source, String version) {
+    ServerSettings server = server(root.object("server", false));
+    Map<String, EndpointSettings> endpoints = endpoints(root);
+    List<Experiment> experiments = experiments(root, endpoints.keySet());
+    Set<String> expIds = new HashSet<>();
+    for (Experiment e : experiments) {
+      expIds.add(e.id());
+    }
+    List<Route> routes = routes(root, endpoints.keySet(), expIds);
+    String dflt = root.string("defaultEndpoint", null, false);
+    if (dflt != null && !endpoints.containsKey(dflt)) {
+      root.error("defaultEndpoint", Node.quote(dflt) + " (expected: one of the endpoints " + endpoints.keySet() + ")");
+      dflt = null;
+    }
+    StateSettings state = state(root.object("state", false));
+    root.string("version", null, false); // free-form label, allowed for operators' own bookkeeping
+    root.rejectUnknown();
+    RoutingTable table;
+    try {
+      table = new RoutingTable(version, routes, experiments, dflt);
+    } catch (IllegalArgumentException e) {
+      root.error(null, e.getMessage());
+      table = new RoutingTable(version, List.of(), List.of(), null);
+    }
+    return new VaneConfig(source, version, server, endpoints, table, state);
+  }
+
+  private ServerSettings server(Node n) {
+    if (n == null) {
+      return defaults();
+    }
+    String host = n.string("host", "0.0.0.0", false);
+    int port = (int) n.integer("port", 8080, 0, 65535);
+    long maxBody = n.bytes("maxBodyBytes", 10L * 1024 * 1024, 1, 2L * 1024 * 1024 * 1024 - 1);
+    boolean variantHeaders = n.bool("variantHeaders", true);
+    UnitIdSource unit = UnitIdSource.DEFAULT;
+    Node u = n.object("unitId", false);
+    if (u != null) {
+      unit = new UnitIdSource(u.string("header", null, false), u.string("cookie", null, false),
+          u.string("query", null, false));
+      if (unit.header() == null && unit.cookie() == null && unit.queryParam() == null) {
+        u.error(null, "empty (expected: at least one of header, cookie, query)");
+      }
+      u.rejectUnknown();
+    }
+    String override = n.string("overrideHeader", "X-Vane-Variant", false);
+    int loops = (int) n.integer("eventLoops", 0, 0, 256);
+    Duration reload = n.duration("reloadInterval", Duration.ofSeconds(1), Duration.ZERO);
+    String token = n.string("adminToken", null, false);
+    if (token != null && token.isBlank()) {
+      token = null;
+    }
+    n.rejectUnknown();
+    return new ServerSettings(host, port, maxBody, variantHeaders, unit, override, loops, reload, token);
+  }
+
+  static ServerSettings defaults() {
+    return new ServerSettings("0.0.0.0", 8080, 10L * 1024 * 1024, true, UnitIdSource.DEFAULT, "X-Vane-Variant", 0,
+        Duration.ofSeconds(1), null);
+  }
+
+  private Map<String, EndpointSettings> endpoints(Node root) {
+    Map<String, EndpointSettings> out = new LinkedHashMap<>();
+    List<Node> list = root.objects("endpoints", true);
+    if (root.has("endpoints") && list.isEmpty() && root.raw("endpoints").isArray()) {
+      root.error("endpoints", "[] (expected: at least one endpoint)");
+    }
+    for (Node n : list) {
+      String id = n.id("id", null, true);
+      var url = n.url("url");
+      Duration timeout = n.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1));
+      Duration connect = n.duration("connectTimeout", Duration.ofSeconds(2), Duration.ofMillis(1));
+      int maxConn = (int) n.integer("maxConnections", 64, 1, 100_000);
+      int maxShadow = (int) n.integer("maxShadowInFlight", 64, 1, 100_000);
+      n.rejectUnknown();
+      if (id == null || id.isEmpty()) {
+        continue;
+      }
+      if (out.containsKey(id)) {
+        n.error("id", Node.quote(id) + " (expected: unique; already used by another endpoint)");
+        continue;
+      }
+      if (url != null) {
+        out.put(id, new EndpointSettings(id, url, timeout, connect, maxConn, maxShadow));
+      }
+    }
+    return out;
+  }
+
+  private List<Experiment> experiments(Node root, Set<String> endpoints) {
+    List<Experiment> out = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (Node n : root.objects("experiments", false)) {
+      Experiment e = experiment(n, endpoints);
+      if (e == null) {
+        continue;
+      }
+      if (!ids.add(e.id())) {
+        n.error("id", Node.quote(e.id()) + " (expected: unique; already used by another experiment)");
+        continue;
+      }
+      out.add(e);
+    }
+    return out;
+  }
+
+  private String endpointRef(Node n, Set<String> endpoints) {
+    String ep = n.string("endpoint", null, true);
+    if (ep != null && !ep.isBlank() && !endpoints.contains(ep)) {
+      n.error("endpoint", Node.quote(ep) + " (expected: one of the endpoints " + endpoints + ")");
+    }
+    return ep;
+  }
+
+  private Experiment experiment(Node n, Set<String> endpoints) {
+    int errorsBefore = errorCount(n);
+    String id = n.id("id", null, true);
+    String salt = n.string("salt", id, false);
+    boolean sticky = n.bool("sticky", true);
+    int coverage = n.percentBps("coverage", 10_000, false);
+    boolean override = n.bool("override", true);
+    boolean fallback = n.bool("fallbackToChampion", false);
+    String policyName = n.string("policy", "hash", false);
+    Policy policy = Policy.HASH;
+    if ("thompson".equals(policyName)) {
+      policy = Policy.THOMPSON;
+    } else if (!"hash".equals(policyName)) {
+      n.error("policy", Node.quote(policyName) + " (expected: hash or thompson)");
+    }
+
+    record Spec(String id, Role role, String endpoint, int bps, String path) {}
+    List<Spec> variants = new ArrayList<>();
+    int variantSum = 0;
+    for (Node v : n.objects("variants", false)) {
+      String vid = v.id("id", null, true);
+      String ep = endpointRef(v, endpoints);
+      long w = v.integer("weight", -1, 0, 10_000);
+      if (!v.has("weight")) {
+        v.error("weight", "missing (expected: basis points 0..10000)");
+      }
+      v.rejectUnknown();
+      if (w >= 0) {
+        variantSum += (int) w;
+      }
+      variants.add(new Spec(vid, Role.VARIANT, ep, (int) Math.max(w, 0), v.path()));
+    }
+    Node champ = n.object("champion", false);
+    Spec champion = null;
+    if (champ != null) {
+      String cid = champ.id("id", "champion", false);
+      String ep = endpointRef(champ, endpoints);
+      champ.rejectUnknown();
+      champion = new Spec(cid, Role.CHAMPION, ep, 0, champ.path());
+    }
+    Node can = n.object("canary", false);
+    Spec canary = null;
+    if (can != null) {
+      String cid = can.id("id", "canary", false);
+      String ep = endpointRef(can, endpoints);
+      int bps = can.percentBps("percent", 0, true);
+      can.rejectUnknown();
+      canary = new Spec(cid, Role.CANARY, ep, bps, can.path());
+    }
+    if (champion == null && variants.isEmpty()) {
+      n.error(null, "no arms (expected: a champion, or variants with weights)");
+    }
+    if (canary != null && champion == null) {
+      n.error("canary", "a canary needs a champion to take its share from (expected: champion)");
+    }
+    int explicit = variantSum + (canary == null ? 0 : canary.bps());
+    if (champion != null) {
+      if (explicit > 10_000) {
+        n.error(null, "variant and canary weights sum to " + explicit
+            + " bps (expected: at most 10000, the champion gets the remainder)");
+      }
+    } else if (!variants.isEmpty() && variantSum != 10_000 && errorCount(n) == errorsBefore) {
+      n.error("variants", "weights sum to " + variantSum + " bps (expected: 10000, i.e. 100%)");
+    }
+
+    List<Shadow> shadows = new ArrayList<>();
+    Set<String> armIds = new HashSet<>();
+    for (Node s : n.objects("shadows", false)) {
+      String sid = s.id("id", null, false);
+      String ep = endpointRef(s, endpoints);
+      if (sid == null) {
+        sid = ep;
+      }
+      int pct = s.percentBps("percent", 10_000, false);
+      double tol = s.number("tolerance", 1e-6, 0, Double.MAX_VALUE);
+      s.rejectUnknown();
+      if (sid != null && ep != null) {
+        if (!armIds.add("shadow:" + sid)) {
+          s.error("id", Node.quote(sid) + " (expected: unique among the experiment's shadows)");
+        }
+        shadows.add(new Shadow(sid, ep, pct, tol));
+      }
+    }
+
+    Targeting targeting = Targeting.NONE;
+    Node t = n.object("targeting", false);
+    if (t != null) {
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      Node h = t.object("headers", false);
+      if (h != null) {
+        JsonNode hj = t.raw("headers");
+        var it = hj.fields();
+        while (it.hasNext()) {
+          var e = it.next();
+          List<String> values = new ArrayList<>();
+          if (e.getValue().isArray()) {
+            e.getValue().forEach(x -> values.add(x.asText()));
+          } else if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+            values.add(e.getValue().asText());
+          } else {
+            h.error(e.getKey(), Node.describe(e.getValue()) + " (expected: a value or a list of values)");
+          }
+          headers.put(e.getKey(), List.copyOf(values));
+          h.has(e.getKey());
+        }
+      }
+      String prefix = t.string("pathPrefix", null, false);
+      if (prefix != null && !prefix.startsWith("/")) {
+        t.error("pathPrefix", Node.quote(prefix) + " (expected: starts with /)");
+      }
+      t.rejectUnknown();
+      targeting = new Targeting(headers, prefix);
+    }
+    n.rejectUnknown();
+
+    List<Spec> layout = new ArrayList<>(variants);
+    if (champion != null) {
+      layout.add(new Spec(champion.id(), Role.CHAMPION, champion.endpoint(), 10_000 - explicit, champion.path()));
+    }
+    if (canary != null) {
+      layout.add(canary);
+    }
+    for (Spec s : layout) {
+      if (s.id() != null && !s.id().isEmpty() && !armIds.add(s.id())) {
+        errorsAt(n, s.path() + ".id", Node.quote(s.id()) + " (expected: unique among the experiment's arms)");
+      }
+    }
+    if (errorCount(n) != errorsBefore || id == null) {
+      return null;
+    }
+    List<Arm> arms = new ArrayList<>();
+    for (int i = 0; i < layout.size(); i++) {
+      Spec s = layout.get(i);
+      arms.add(new Arm(s.id(), s.role(), s.endpoint(), s.bps(), i));
+    }
+    String expVersion = sha(((ObjectNode) rawOf(n)).toString()).substring(0, 12);
+    return new Experiment(id, salt, expVersion, arms, shadows, coverage, sticky, override, fallback, targeting, policy);
+  }
+
+  private List<Route> routes(Node root, Set<String> endpoints, Set<String> experiments) {
+    List<Route> out = new ArrayList<>();
+    int i = 0;
+    for (Node n : root.objects("routes", false)) {
+      String prefix = n.string("pathPrefix", null, false);
+      String model = n.string("model", null, false);
+      String exp = n.string("experiment", null, false);
+      String ep = n.string("endpoint", null, false);
+      String id = n.id("id", null, false);
+      n.rejectUnknown();
+      boolean ok = true;
+      if ((prefix == null) == (model == null)) {
+        n.error(null, "expected exactly one of pathPrefix or model");
+        ok = false;
+      }
+      if (prefix != null && !prefix.startsWith("/")) {
+        n.error("pathPrefix", Node.quote(prefix) + " (expected: starts with /)");
+        ok = false;
+      }
+      if ((exp == null) == (ep == null)) {
+        n.error(null, "expected exactly one of experiment or endpoint");
+        ok = false;
+      }
+      if (exp != null && !experiments.contains(exp)) {
+        n.error("experiment", Node.quote(exp) + " (expected: one of the experiments " + experiments + ")");
+        ok = false;
+      }
+      if (ep != null && !endpoints.contains(ep)) {
+        n.error("endpoint", Node.quote(ep) + " (expected: one of the endpoints " + endpoints + ")");
+        ok = false;
+      }
+      if (ok) {
+        out.add(new Route(id != null ? id : "routes[" + i + "]", prefix, model, exp, ep));
+      }
+      i++;
+    }
+    return out;
+  }
+
+  private StateSettings state(Node n) {
+    if (n == null) {
+      return new StateSettings("memory", 1_000_000, Duration.ofDays(30), null);
+    }
+    String store = n.string("store", null, false);
+    Duration ttl = n.duration("ttl", Duration.ofDays(30), Duration.ofSeconds(1));
+    long maxEntries = n.integer("maxEntries", 1_000_000, 1, Integer.MAX_VALUE);
+    Node r = n.object("redis", false);
+    StateSettings.Redis redis = null;
+    if (r != null) {
+      String uri = r.string("uri", null, true);
+      if (uri != null && !uri.isBlank() && !(uri.startsWith("redis://") || uri.startsWith("rediss://")
+          || uri.startsWith("redis-socket://"))) {
+        r.error("uri", Node.quote(uri.replaceAll("//[^@/]*@", "//***@")) + " (expected: redis:// or rediss://)");
+      }
+      long cacheSize = r.integer("cacheSize", 100_000, 0, Integer.MAX_VALUE);
+      Duration staleness = r.duration("cacheStaleness", Duration.ofSeconds(30), Duration.ZERO);
+      Duration timeout = r.duration("commandTimeout", Duration.ofMillis(50), Duration.ofMillis(1));
+      int maxPending = (int) r.integer("maxPendingWrites", 10_000, 0, 10_000_000);
+      Duration flush = r.duration("flushInterval", Duration.ofSeconds(1), Duration.ofMillis(10));
+      r.rejectUnknown();
+      redis = new StateSettings.Redis(uri, cacheSize, staleness, timeout, maxPending, flush);
+    }
+    if (store == null) {
+      store = redis != null ? "redis" : "memory";
+    }
+    if (!store.equals("memory") && !store.equals("redis")) {
+      n.error("store", Node.quote(store) + " (expected: memory or redis)");
+    } else if (store.equals("redis") && redis == null) {
+      n.error("redis", "missing (expected: a redis section with uri when store is redis)");
+    }
+    n.rejectUnknown();
+    return new StateSettings(store, maxEntries, ttl, "redis".equals(store) ? redis : null);
+  }
+
+  private static int errorCount(Node n) {
+    return n.errorCount();
+  }
+
+  private static void errorsAt(Node n, String path, String message) {
+    n.addAbsolute(path, message);
+  }
+
+  private static JsonNode rawOf(Node n) {
+    return n.json();
+  }
+}

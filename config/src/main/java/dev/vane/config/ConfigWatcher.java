@@ -1,0 +1,64 @@
+package dev.vane.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hot reload by polling: {@link #check()} re-reads the file when its bytes changed, then parse → validate → build,
+ * and hands a complete {@link VaneConfig} to {@code onChange}. An invalid file is logged with every error and
+ * reported to {@code onError}; the caller keeps serving its current config. Polling (rather than file-system
+ * events) also follows Kubernetes ConfigMap updates, which swap a symlink.
+ */
+public final class ConfigWatcher {
+  private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
+
+  private final Path file;
+  private final ConfigLoader loader;
+  private final Consumer<VaneConfig> onChange;
+  private final Consumer<ConfigException> onError;
+  private byte[] lastBytes;
+
+  public ConfigWatcher(Path file, ConfigLoader loader, byte[] currentBytes, Consumer<VaneConfig> onChange,
+      Consumer<ConfigException> onError) {
+    this.file = Objects.requireNonNull(file);
+    this.loader = Objects.requireNonNull(loader);
+    this.lastBytes = currentBytes;
+    this.onChange = onChange;
+    this.onError = onError;
+  }
+
+  /**
+   * Checks the file once (blocking file I/O: call it off the event loop).
+   *
+   * @return true when a new configuration was applied
+   */
+  public synchronized boolean check() {
+    byte[] now;
+    try {
+      now = Files.readAllBytes(file);
+    } catch (IOException e) {
+      log.warn("config reload: cannot read {}: {}; keeping the current config", file, e.toString());
+      return false;
+    }
+    if (Arrays.equals(now, lastBytes)) {
+      return false;
+    }
+    lastBytes = now;
+    try {
+      VaneConfig cfg = loader.parse(new String(now, java.nio.charset.StandardCharsets.UTF_8), file.toString());
+      onChange.accept(cfg);
+      log.info("config reloaded from {} (version {})", file, cfg.version());
+      return true;
+    } catch (ConfigException e) {
+      log.error("config reload rejected, the previous config keeps serving: {}", e.getMessage());
+      onError.accept(e);
+      return false;
+    }
+  }
+}

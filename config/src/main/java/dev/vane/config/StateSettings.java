@@ -1,0 +1,29 @@
+package dev.vane.config;
+
+import java.time.Duration;
+
+/**
+ * Where sticky assignments and figures live.
+ *
+ * @param store            {@code memory} or {@code redis}
+ * @param memoryMaxEntries bound of the in-memory sticky store
+ * @param ttl              assignments expire this long after a unit's last request
+ * @param redis            Redis settings when {@code store} is {@code redis}, else null
+ */
+public record StateSettings(String store, long memoryMaxEntries, Duration ttl, Redis redis) {
+
+  public boolean isRedis() {
+    return "redis".equals(store);
+  }
+
+  /**
+   * @param uri              redis:// or rediss:// URI, with password if needed
+   * @param cacheSize        local assignment cache entries
+   * @param cacheStaleness   how long a locally cached assignment is served without re-reading Redis
+   * @param commandTimeout   a request never waits on Redis longer than this
+   * @param maxPendingWrites writes queued while Redis is unreachable; excess dropped and counted
+   * @param flushInterval    how often figures are flushed to Redis
+   */
+  public record Redis(String uri, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
+      int maxPendingWrites, Duration flushInterval) {}
+}

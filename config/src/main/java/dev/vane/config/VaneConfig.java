@@ -1,0 +1,22 @@
+package dev.vane.config;
+
+import dev.vane.router.RoutingTable;
+import java.util.Map;
+
+/**
+ * A validated configuration: immutable, built whole, swapped whole.
+ *
+ * @param source    where it came from (file path or "demo")
+ * @param version   content hash of the file (short hex)
+ * @param server    listener settings (changes need a restart, except where noted in README)
+ * @param endpoints upstreams by id
+ * @param routing   routes and experiments
+ * @param state     sticky store and figures
+ */
+public record VaneConfig(String source, String version, ServerSettings server, Map<String, EndpointSettings> endpoints,
+    RoutingTable routing, StateSettings state) {
+
+  public VaneConfig {
+    endpoints = Map.copyOf(endpoints);
+  }
+}

@@ -1,0 +1,245 @@
+package dev.vane.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.vane.router.Experiment;
+import dev.vane.router.Role;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private final ConfigLoader loader = new ConfigLoader(Map.of("VANE_ADMIN_TOKEN", "s3cret", "REDIS_PW", "pw")::get);
+
+  static String full() throws Exception {
+    try (InputStream in = ConfigLoaderTest.class.getResourceAsStream("/full.yaml")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static final String ENDPOINTS = """
+      endpoints:
+        - { id: a, url: "http://127.0.0.1:1" }
+        - { id: b, url: "http://127.0.0.1:2" }
+      """;
+
+  @Test
+  void theFullExampleLoadsWithEveryField() throws Exception {
+    VaneConfig c = loader.parse(full(), "full.yaml");
+    assertEquals("127.0.0.1", c.server().host());
+    assertEquals(10L * 1024 * 1024, c.server().maxBodyBytes());
+    assertEquals("s3cret", c.server().adminToken());
+    assertEquals("vane_uid", c.server().unitId().cookie());
+    assertEquals(6, c.endpoints().size());
+    assertEquals(Duration.ofMillis(500), c.endpoints().get("fraud-v1").connectTimeout());
+    assertEquals("/base", c.endpoints().get("fraud-v3").basePath());
+    Experiment canary = c.routing().experiment("fraud-canary");
+    assertEquals(List.of("champion", "canary"), canary.arms().stream().map(a -> a.id()).toList());
+    assertEquals(9500, canary.arms().get(0).weightBps());
+    assertEquals(500, canary.arms().get(1).weightBps());
+    assertEquals(Role.CANARY, canary.arms().get(1).role());
+    assertEquals("fraud-2026-11", canary.salt());
+    assertEquals(1, canary.shadows().size());
+    assertEquals(1e-4, canary.shadows().get(0).tolerance());
+    assertTrue(canary.fallbackToControl());
+    Experiment abc = c.routing().experiment("ranker-abc");
+    assertEquals(8000, abc.coverageBps());
+    assertEquals("ranker-abc", abc.salt(), "salt defaults to the id");
+    assertFalse(abc.overrideAllowed());
+    assertEquals(List.of("eu", "uk"), abc.targeting().headers().get("X-Region"));
+    assertEquals("fraud-v1", c.routing().defaultEndpoint());
+    assertEquals("ranker", c.routing().resolve("/v1/chat/completions", "ranker").id());
+    assertEquals(Duration.ofDays(30), c.state().ttl());
+  }
+
+  @Test
+  void anEmptyDocumentNeedsEndpoints() {
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("", "x"));
+    assertEquals("endpoints: missing (expected: a list)", e.errors().get(0).toString());
+  }
+
+  @Test
+  void experimentVersionsChangeOnlyWhenTheExperimentChanges() throws Exception {
+    VaneConfig a = loader.parse(full(), "a");
+    VaneConfig b = loader.parse(full().replace("percent: 5 }", "percent: 20 }"), "b");
+    assertNotEquals(a.version(), b.version());
+    assertNotEquals(a.routing().experiment("fraud-canary").version(), b.routing().experiment("fraud-canary").version());
+    assertEquals(a.routing().experiment("ranker-abc").version(), b.routing().experiment("ranker-abc").version());
+  }
+
+  @Test
+  void environmentVariablesAreSubstitutedWithDefaults() throws Exception {
+    String yaml = ENDPOINTS + """
+        state:
+          redis: { uri: "redis://:${REDIS_PW}@127.0.0.1:6379/0", commandTimeout: ${TIMEOUT:-25ms} }
+        """;
+    VaneConfig c = loader.parse(yaml, "x");
+    assertEquals("redis://:pw@127.0.0.1:6379/0", c.state().redis().uri());
+    assertEquals(Duration.ofMillis(25), c.state().redis().commandTimeout());
+    assertTrue(c.state().isRedis(), "a redis section implies store: redis");
+    assertNull(loader.parse(ENDPOINTS, "x").state().redis());
+  }
+
+  @Test
+  void everyErrorIsReportedAtOnce() {
+    String yaml = ENDPOINTS + """
+        experiments:
+          - id: e1
+            champion: { endpoint: nope }
+            canary: { endpoint: b, percent: 140 }
+            colour: blue
+        server: { port: 70000 }
+        """;
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.parse(yaml, "x"));
+    List<String> msgs = e.errors().stream().map(ConfigError::toString).toList();
+    assertEquals(4, msgs.size(), msgs.toString());
+    assertTrue(msgs.contains("server.port: 70000 (expected: 0..65535)"), msgs.toString());
+    assertTrue(msgs.contains("experiments[0].canary.percent: 140 (expected: 0..100)"), msgs.toString());
+    assertTrue(e.getMessage().contains("4 error(s)"));
+  }
+
+  static Stream<Arguments> invalidConfigs() {
+    String exp = ENDPOINTS + "experiments:\n";
+    return Stream.of(
+        Arguments.of("canary percent over 100",
+            exp + "  - { id: e, champion: { endpoint: a }, canary: { endpoint: b, percent: 140 } }",
+            "experiments[0].canary.percent: 140 (expected: 0..100)"),
+        Arguments.of("negative canary percent",
+            exp + "  - { id: e, champion: { endpoint: a }, canary: { endpoint: b, percent: -1 } }",
+            "experiments[0].canary.percent: -1 (expected: 0..100)"),
+        Arguments.of("canary percent finer than a basis point",
+            exp + "  - { id: e, champion: { endpoint: a }, canary: { endpoint: b, percent: 0.125 } }",
+            "experiments[0].canary.percent: 0.125 (expected: at most two decimals, i.e. whole basis points)"),
+        Arguments.of("variant weights not summing to 100%",
+            exp + "  - { id: e, variants: [ { id: x, endpoint: a, weight: 5000 }, { id: y, endpoint: b, weight: 4000 } ] }",
+            "experiments[0].variants: weights sum to 9000 bps (expected: 10000, i.e. 100%)"),
+        Arguments.of("variants and canary over 100% with a champion",
+            exp + "  - { id: e, champion: { endpoint: a }, canary: { endpoint: b, percent: 60 }, variants: [ { id: x, endpoint: a, weight: 5000 } ] }",
+            "experiments[0]: variant and canary weights sum to 11000 bps (expected: at most 10000, the champion gets the remainder)"),
+        Arguments.of("variant weight out of range",
+            exp + "  - { id: e, variants: [ { id: x, endpoint: a, weight: 10001 } ] }",
+            "experiments[0].variants[0].weight: 10001 (expected: 0..10000)"),
+        Arguments.of("variant without weight",
+            exp + "  - { id: e, variants: [ { id: x, endpoint: a } ] }",
+            "experiments[0].variants[0].weight: missing (expected: basis points 0..10000)"),
+        Arguments.of("unknown endpoint in an arm",
+            exp + "  - { id: e, champion: { endpoint: zzz } }",
+            "experiments[0].champion.endpoint: \"zzz\" (expected: one of the endpoints [a, b])"),
+        Arguments.of("unknown endpoint in a shadow",
+            exp + "  - { id: e, champion: { endpoint: a }, shadows: [ { endpoint: q } ] }",
+            "experiments[0].shadows[0].endpoint: \"q\" (expected: one of the endpoints [a, b])"),
+        Arguments.of("duplicate experiment ids",
+            exp + "  - { id: e, champion: { endpoint: a } }\n  - { id: e, champion: { endpoint: b } }",
+            "experiments[1].id: \"e\" (expected: unique; already used by another experiment)"),
+        Arguments.of("duplicate endpoint ids",
+            "endpoints:\n  - { id: a, url: \"http://h:1\" }\n  - { id: a, url: \"http://h:2\" }",
+            "endpoints[1].id: \"a\" (expected: unique; already used by another endpoint)"),
+        Arguments.of("duplicate arm ids",
+            exp + "  - { id: e, variants: [ { id: x, endpoint: a, weight: 5000 }, { id: x, endpoint: b, weight: 5000 } ] }",
+            "experiments[0].variants[1].id: \"x\" (expected: unique among the experiment's arms)"),
+        Arguments.of("url that does not parse",
+            "endpoints:\n  - { id: a, url: \"http://bad host:1\" }",
+            "endpoints[0].url: \"http://bad host:1\" (expected: a URL: Illegal character in authority at index 7: http://bad host:1)"),
+        Arguments.of("url with another scheme",
+            "endpoints:\n  - { id: a, url: \"ftp://h/x\" }",
+            "endpoints[0].url: \"ftp://h/x\" (expected: an http:// or https:// URL)"),
+        Arguments.of("unknown top-level field",
+            ENDPOINTS + "colour: blue",
+            "colour: unknown field (expected one of: server, endpoints, experiments, routes, defaultEndpoint, state, version)"),
+        Arguments.of("unknown experiment field",
+            exp + "  - { id: e, champion: { endpoint: a }, weight: 3 }",
+            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, policy, variants, champion, canary, shadows, targeting)"),
+        Arguments.of("route to an unknown experiment",
+            ENDPOINTS + "routes:\n  - { pathPrefix: /x, experiment: nope }",
+            "routes[0].experiment: \"nope\" (expected: one of the experiments [])"),
+        Arguments.of("route with both prefix and model",
+            ENDPOINTS + "routes:\n  - { pathPrefix: /x, model: m, endpoint: a }",
+            "routes[0]: expected exactly one of pathPrefix or model"),
+        Arguments.of("route prefix without slash",
+            ENDPOINTS + "routes:\n  - { pathPrefix: x, endpoint: a }",
+            "routes[0].pathPrefix: \"x\" (expected: starts with /)"),
+        Arguments.of("unknown default endpoint",
+            ENDPOINTS + "defaultEndpoint: c",
+            "defaultEndpoint: \"c\" (expected: one of the endpoints [a, b])"),
+        Arguments.of("bad duration",
+            "endpoints:\n  - { id: a, url: \"http://h:1\", timeout: soon }",
+            "endpoints[0].timeout: \"soon\" (expected: a duration such as 500ms, 2s, 5m, 1h, 30d)"),
+        Arguments.of("bad size",
+            ENDPOINTS + "server: { maxBodyBytes: lots }",
+            "server.maxBodyBytes: \"lots\" (expected: a size such as 1048576, 512KB, 10MB)"),
+        Arguments.of("port out of range",
+            ENDPOINTS + "server: { port: 70000 }",
+            "server.port: 70000 (expected: 0..65535)"),
+        Arguments.of("port not a number",
+            ENDPOINTS + "server: { port: eighty }",
+            "server.port: \"eighty\" (expected: an integer 0..65535)"),
+        Arguments.of("unknown policy",
+            exp + "  - { id: e, champion: { endpoint: a }, policy: ucb }",
+            "experiments[0].policy: \"ucb\" (expected: hash or thompson)"),
+        Arguments.of("canary without champion",
+            exp + "  - { id: e, canary: { endpoint: b, percent: 5 }, variants: [ { id: x, endpoint: a, weight: 10000 } ] }",
+            "experiments[0].canary: a canary needs a champion to take its share from (expected: champion)"),
+        Arguments.of("experiment without arms",
+            exp + "  - { id: e }",
+            "experiments[0]: no arms (expected: a champion, or variants with weights)"),
+        Arguments.of("bad experiment id",
+            exp + "  - { id: \"has space\", champion: { endpoint: a } }",
+            "experiments[0].id: \"has space\" (expected: 1..64 of letters, digits, '.', '_', '-')"),
+        Arguments.of("coverage over 100",
+            exp + "  - { id: e, champion: { endpoint: a }, coverage: 101 }",
+            "experiments[0].coverage: 101 (expected: 0..100)"),
+        Arguments.of("negative shadow tolerance",
+            exp + "  - { id: e, champion: { endpoint: a }, shadows: [ { endpoint: b, tolerance: -1 } ] }",
+            "experiments[0].shadows[0].tolerance: -1 (expected: 0..1.7976931348623157E308)"),
+        Arguments.of("unknown state store",
+            ENDPOINTS + "state: { store: etcd }",
+            "state.store: \"etcd\" (expected: memory or redis)"),
+        Arguments.of("redis store without redis section",
+            ENDPOINTS + "state: { store: redis }",
+            "state.redis: missing (expected: a redis section with uri when store is redis)"),
+        Arguments.of("redis uri with another scheme",
+            ENDPOINTS + "state: { redis: { uri: \"http://user:pw@h:1\" } }",
+            "state.redis.uri: \"http://***@h:1\" (expected: redis:// or rediss://)"),
+        Arguments.of("unset environment variable",
+            ENDPOINTS + "server: { adminToken: ${NOT_SET} }",
+            "line 4: environment variable NOT_SET is not set (use ${NOT_SET:-default} for a default)"),
+        Arguments.of("invalid YAML",
+            ENDPOINTS + "server: { port: [ }",
+            "line 4, column 18: invalid YAML: "),
+        Arguments.of("duplicate YAML keys",
+            ENDPOINTS + "server: { port: 1, port: 2 }",
+            "line 4, column 24: invalid YAML: Duplicate field 'port'"),
+        Arguments.of("targeting header not a value",
+            exp + "  - { id: e, champion: { endpoint: a }, targeting: { headers: { X-R: { a: b } } } }",
+            "experiments[0].targeting.headers.X-R: a mapping (expected: a value or a list of values)"),
+        Arguments.of("empty unit id source",
+            ENDPOINTS + "server: { unitId: {} }",
+            "server.unitId: empty (expected: at least one of header, cookie, query)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidConfigs")
+  void invalidConfigsAreRejectedWithPathAndReason(String name, String yaml, String expected) {
+    try {
+      loader.parse(yaml, "bad.yaml");
+      fail("accepted: " + name);
+    } catch (ConfigException e) {
+      List<String> msgs = e.errors().stream().map(ConfigError::toString).toList();
+      assertTrue(msgs.stream().anyMatch(m -> m.equals(expected) || (expected.endsWith(": ") && m.startsWith(expected))),
+          name + ": expected " + expected + " in " + msgs);
+    }
+  }
+}
