@@ -1,0 +1,65 @@
+package dev.vane.stats.internal;
+
+import dev.vane.stats.Alternative;
+import dev.vane.stats.Interval;
+import dev.vane.stats.ReasonCode;
+import dev.vane.stats.TestResult;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The moments shared by the z and Welch tests, in one place: the difference, its standard error, and the
+ * delta-method variance of the relative lift.
+ */
+final class MeanDifference {
+    private MeanDifference() {}
+
+    /**
+     * Builds a result from the arm means and the variances of those means (variance / n).
+     *
+     * @param seTest standard error used for the statistic (pooled for the z-test, unpooled for Welch)
+     * @param critical critical value for the interval
+     * @param df degrees of freedom, +infinity for z
+     */
+    static TestResult build(double meanC, double varMeanC, double meanT, double varMeanT, double seTest,
+                            double critical, double df, Alternative alternative, Set<ReasonCode> reasons) {
+        EnumSet<ReasonCode> why = reasons.isEmpty() ? EnumSet.noneOf(ReasonCode.class) : EnumSet.copyOf(reasons);
+        double diff = meanT - meanC;
+        double seDiff = Math.sqrt(varMeanC + varMeanT);
+        double statistic;
+        double p;
+        if (seTest > 0) {
+            statistic = diff / seTest;
+            p = Double.isInfinite(df) ? Tails.pNormal(statistic, alternative) : Tails.pStudent(statistic, df, alternative);
+        } else {
+            why.add(ReasonCode.ZERO_VARIANCE);
+            statistic = diff == 0 ? 0.0 : Double.NaN;
+            p = diff == 0 ? 1.0 : Double.NaN;
+        }
+        Interval ci;
+        if (seDiff > 0) {
+            ci = Tails.interval(diff, seDiff, critical, alternative);
+        } else {
+            why.add(ReasonCode.ZERO_VARIANCE);
+            ci = diff == 0 ? new Interval(0, 0) : Interval.UNDEFINED;
+        }
+        double lift = Double.NaN;
+        Interval liftCi = Interval.UNDEFINED;
+        if (meanC == 0) {
+            why.add(ReasonCode.ZERO_CONTROL_MEAN);
+        } else {
+            lift = meanT / meanC - 1;
+            // Delta method for g(mC, mT) = mT / mC: Var ~ varT / mC^2 + mT^2 varC / mC^4.
+            double varLift = varMeanT / (meanC * meanC) + meanT * meanT * varMeanC / (meanC * meanC * meanC * meanC);
+            double seLift = Math.sqrt(varLift);
+            liftCi = seLift > 0 ? Tails.interval(lift, seLift, critical, alternative)
+                    : lift == 0 ? new Interval(0, 0) : Interval.UNDEFINED;
+        }
+        return new TestResult(statistic, df, p, diff, ci, lift, liftCi, why);
+    }
+
+    static TestResult undefined(double diff, double df, Set<ReasonCode> reasons) {
+        return new TestResult(Double.NaN, df, Double.NaN, diff, Interval.UNDEFINED, Double.NaN, Interval.UNDEFINED,
+                reasons);
+    }
+}
