@@ -48,7 +48,7 @@ public record ContinuousStats(long count, double mean, double m2, double covaria
     }
 
     /** Two-pass summary of raw values. */
-    public static ContinuousStats of(double... values) {
+    public static ContinuousStats ofValues(double... values) {
         Checks.finiteAll("values", values);
         int n = values.length;
         if (n == 0) {
@@ -72,14 +72,14 @@ public record ContinuousStats(long count, double mean, double m2, double covaria
     }
 
     /** Two-pass summary of raw values {@code y} with the pre-period covariate {@code x} of the same units. */
-    public static ContinuousStats of(double[] y, double[] x) {
+    public static ContinuousStats ofValues(double[] y, double[] x) {
         Checks.finiteAll("y", y);
         Checks.finiteAll("x", x);
         if (y.length != x.length) {
             throw new IllegalArgumentException("x.length: " + x.length + " (expected: y.length " + y.length + ")");
         }
-        ContinuousStats ys = of(y);
-        ContinuousStats xs = of(x);
+        ContinuousStats ys = ofValues(y);
+        ContinuousStats xs = ofValues(x);
         double c = 0;
         for (int i = 0; i < y.length; i++) {
             c += (x[i] - xs.mean) * (y[i] - ys.mean);

@@ -99,7 +99,10 @@ public final class BetaBinomial {
         return Math.min(1.0, Math.max(0.0, p));
     }
 
-    /** E[F_Y(X)] = integral over u in (0,1) of F_Y(Q_X(u)), composite Gauss-Legendre. */
+    /**
+     * E[F_Y(X)] = integral over u in (0,1) of F_Y(Q_X(u)). The integrand has power-law singularities at u = 0 and 1,
+     * so u = w(s) = s^4 / (s^4 + (1 - s)^4) flattens both ends before composite Gauss-Legendre in s.
+     */
     private static double integrate(double a1, double b1, double a2, double b2) {
         BetaDistribution x = BetaDistribution.of(a1, b1);
         BetaDistribution y = BetaDistribution.of(a2, b2);
@@ -108,8 +111,15 @@ public final class BetaBinomial {
         for (int k = 0; k < PANELS; k++) {
             double mid = (k + 0.5) * h;
             for (int g = 0; g < GL_X.length; g++) {
-                double u = mid + 0.5 * h * GL_X[g];
-                total += 0.5 * h * GL_W[g] * y.cumulativeProbability(x.inverseCumulativeProbability(u));
+                double s = mid + 0.5 * h * GL_X[g];
+                double s4 = s * s * s * s;
+                double r = 1 - s;
+                double r4 = r * r * r * r;
+                double den = s4 + r4;
+                double u = s4 / den;
+                double du = 4 * s * s * s * r * r * r / (den * den);
+                double xu = u < 0.5 ? x.inverseCumulativeProbability(u) : x.inverseSurvivalProbability(r4 / den);
+                total += 0.5 * h * GL_W[g] * du * y.cumulativeProbability(xu);
             }
         }
         return total;
