@@ -1,6 +1,100 @@
 package dev.vane.gateway;
 
-public final class Main {
+import dev.vane.config.ConfigException;
+import dev.vane.config.ConfigLoader;
+import dev.vane.config.VaneConfig;
+import dev.vane.gateway.demo.Demo;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code vane} command line. */
+@Command(name = "vane", mixinStandardHelpOptions = true, version = "vane 0.1.0",
+    description = "Experimentation and traffic-routing gateway for ML inference.",
+    subcommands = {Main.Serve.class, Main.Validate.class, Main.DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
   public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = "Run the gateway with a YAML config; the file is watched and valid changes apply live.")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, description = "config file (YAML)")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      ConfigLoader loader = new ConfigLoader();
+      VaneConfig cfg;
+      try {
+        cfg = loader.load(config);
+      } catch (ConfigException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
+      Gateway g = Gateway.start(cfg, Stores::forConfig).await();
+      g.watch(config, loader);
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        g.close();
+        stop.countDown();
+      }, "vane-shutdown"));
+      stop.await();
+      return 0;
+    }
+  }
+
+  @Command(name = "validate", mixinStandardHelpOptions = true,
+      description = "Check a config file; prints every error with its path and exits non-zero when invalid.")
+  static final class Validate implements Callable<Integer> {
+    @Parameters(index = "0", description = "config file (YAML)")
+    Path file;
+
+    @Override
+    public Integer call() {
+      try {
+        VaneConfig cfg = new ConfigLoader().load(file);
+        System.out.printf("%s: valid (version %s): %d endpoint(s), %d route(s), %d experiment(s)%n", file,
+            cfg.version(), cfg.endpoints().size(), cfg.routing().routes().size(),
+            cfg.routing().experiments().size());
+        return 0;
+      } catch (ConfigException e) {
+        System.err.println(e.getMessage());
+        return 1;
+      }
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = "Start the gateway with simulated model servers in-process, drive synthetic users through it, "
+          + "print where traffic went, then keep serving.")
+  static final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "8080", description = "gateway port (0 = any free port; default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--users", defaultValue = "2000", description = "synthetic users (default ${DEFAULT-VALUE})")
+    int users;
+
+    @Option(names = "--requests-per-user", defaultValue = "5", description = "requests per user (default ${DEFAULT-VALUE})")
+    int requestsPerUser;
+
+    @Option(names = "--exit", description = "exit after the report instead of serving")
+    boolean exit;
+
+    @Override
+    public Integer call() throws Exception {
+      return new Demo(port, users, requestsPerUser).run(exit);
+    }
   }
 }

@@ -1,0 +1,168 @@
+package dev.vane.gateway;
+
+import dev.vane.config.ConfigException;
+import dev.vane.config.ConfigLoader;
+import dev.vane.config.ConfigWatcher;
+import dev.vane.config.VaneConfig;
+import dev.vane.router.InMemoryStickyStore;
+import dev.vane.router.StickyStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: one HTTP server per event loop on one port, the shared core, and (when started from a file)
+ * the config watcher. Start with {@link #start}; stop with {@link #close}.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final GatewayCore core;
+  private final StickyStore store;
+  private volatile int port;
+  private long watchTimer = -1;
+
+  private Gateway(Vertx vertx, boolean ownsVertx, GatewayCore core, StickyStore store) {
+    this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
+    this.core = core;
+    this.store = store;
+  }
+
+  /** The default store for a config: in memory unless a store factory says otherwise. */
+  public static StickyStore memoryStore(VaneConfig cfg) {
+    return new InMemoryStickyStore(cfg.state().memoryMaxEntries(), cfg.state().ttl());
+  }
+
+  /** Starts a gateway on its own Vert.x instance with the in-memory store. */
+  public static Future<Gateway> start(VaneConfig cfg) {
+    return start(cfg, Gateway::memoryStore);
+  }
+
+  public static Future<Gateway> start(VaneConfig cfg, Function<VaneConfig, StickyStore> storeFactory) {
+    int loops = cfg.server().eventLoops() > 0 ? cfg.server().eventLoops()
+        : Math.max(1, Runtime.getRuntime().availableProcessors());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    return start(vertx, true, cfg, storeFactory, loops);
+  }
+
+  static Future<Gateway> start(Vertx vertx, boolean ownsVertx, VaneConfig cfg,
+      Function<VaneConfig, StickyStore> storeFactory, int instances) {
+    StickyStore store = storeFactory.apply(cfg);
+    GatewayCore core = new GatewayCore(cfg, store, Clock.systemUTC());
+    Gateway g = new Gateway(vertx, ownsVertx, core, store);
+    AtomicInteger boundPort = new AtomicInteger(cfg.server().port());
+    HttpServerOptions opts = new HttpServerOptions()
+        .setHost(cfg.server().host())
+        .setPort(cfg.server().port())
+        .setTcpNoDelay(true)
+        .setDecompressionSupported(false)
+        .setCompressionSupported(false)
+        .setIdleTimeout(0);
+    Promise<Gateway> done = Promise.promise();
+    // port 0: bind the first server, then the others to the same resolved port
+    vertx.deployVerticle(() -> new ServerVerticle(core, opts, boundPort), new DeploymentOptions().setInstances(instances))
+        .onSuccess(id -> {
+          g.port = boundPort.get();
+          log.info("Vane listening on {}:{} with {} event loop(s), config {} ({}), store {}",
+              cfg.server().host(), g.port, instances, cfg.source(), cfg.version(), store.describe());
+          done.complete(g);
+        })
+        .onFailure(t -> {
+          if (ownsVertx) {
+            vertx.close();
+          }
+          done.fail(t);
+        });
+    return done.future();
+  }
+
+  /** Port the gateway listens on. */
+  public int port() {
+    return port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Swaps in a new validated config: new requests see it at once, in-flight ones finish on the old one. */
+  public void apply(VaneConfig cfg) {
+    core.publish(cfg);
+  }
+
+  /** The config now serving. */
+  public VaneConfig config() {
+    return core.snapshot().config();
+  }
+
+  StickyStore store() {
+    return store;
+  }
+
+  /**
+   * Polls {@code file} every {@code server.reloadInterval} and applies valid changes; invalid ones are logged and
+   * reported on /readyz while the current config keeps serving.
+   */
+  public void watch(Path file, ConfigLoader loader) throws java.io.IOException {
+    long every = config().server().reloadInterval().toMillis();
+    if (every <= 0) {
+      return;
+    }
+    ConfigWatcher w = new ConfigWatcher(file, loader, Files.readAllBytes(file), this::apply,
+        (ConfigException e) -> core.reloadFailed(e.getMessage()));
+    watchTimer = vertx.setPeriodic(every, id -> vertx.executeBlocking(w::check, false));
+  }
+
+  @Override
+  public void close() {
+    if (watchTimer >= 0) {
+      vertx.cancelTimer(watchTimer);
+    }
+    try {
+      if (ownsVertx) {
+        vertx.close().await();
+      }
+    } catch (Exception e) {
+      log.warn("closing Vert.x: {}", e.toString());
+    } finally {
+      store.close();
+    }
+  }
+
+  /** One HTTP server on one event loop. */
+  private static final class ServerVerticle extends VerticleBase {
+    private final GatewayCore core;
+    private final HttpServerOptions opts;
+    private final AtomicInteger port;
+
+    ServerVerticle(GatewayCore core, HttpServerOptions opts, AtomicInteger port) {
+      this.core = core;
+      this.opts = opts;
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpServerOptions o = new HttpServerOptions(opts);
+      ProxyHandler handler = new ProxyHandler(vertx, context, core, new ApiHandler(core));
+      return vertx.createHttpServer(o).requestHandler(handler).listen()
+          .map(HttpServer::actualPort)
+          .onSuccess(port::set);
+    }
+  }
+}

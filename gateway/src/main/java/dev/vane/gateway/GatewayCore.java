@@ -1,0 +1,79 @@
+package dev.vane.gateway;
+
+import dev.vane.config.VaneConfig;
+import dev.vane.gateway.metrics.StatsRegistry;
+import dev.vane.router.Assigner;
+import dev.vane.router.Assignment;
+import dev.vane.router.Experiment;
+import dev.vane.router.StickyStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** State shared by every event loop: the published snapshot, the assigner, figures and shadow budgets. */
+final class GatewayCore {
+  private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+  private final StatsRegistry stats;
+  private final Assigner assigner;
+  private final Map<String, AtomicInteger> shadowInFlight = new ConcurrentHashMap<>();
+  private final Instant started;
+  private volatile String lastReloadError;
+  private volatile Instant lastReloadAt;
+
+  GatewayCore(VaneConfig initial, StickyStore store, Clock clock) {
+    this.stats = new StatsRegistry(clock);
+    this.assigner = new Assigner(store, initial.server().overrideHeader());
+    this.started = clock.instant();
+    this.lastReloadAt = started;
+    publish(initial);
+  }
+
+  Snapshot snapshot() {
+    return snapshot.get();
+  }
+
+  /** Builds figures for the new experiment versions and swaps the snapshot; in-flight requests keep the old one. */
+  void publish(VaneConfig cfg) {
+    snapshot.set(new Snapshot(cfg, stats.bind(cfg.routing())));
+    lastReloadError = null;
+    lastReloadAt = Instant.now();
+  }
+
+  void reloadFailed(String message) {
+    lastReloadError = message;
+  }
+
+  String lastReloadError() {
+    return lastReloadError;
+  }
+
+  Instant lastReloadAt() {
+    return lastReloadAt;
+  }
+
+  Instant started() {
+    return started;
+  }
+
+  Assigner assigner() {
+    return assigner;
+  }
+
+  StatsRegistry stats() {
+    return stats;
+  }
+
+  StickyStore store() {
+    return assigner.store();
+  }
+
+  AtomicInteger shadowInFlight(String endpoint) {
+    return shadowInFlight.computeIfAbsent(endpoint, k -> new AtomicInteger());
+  }
+
+  /** Hook for distinct-unit counting by a shared store; in memory, new units are counted from assignments. */
+  void recordUnit(Experiment e, Assignment a) {}
+}

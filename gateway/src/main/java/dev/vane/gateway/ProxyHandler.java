@@ -1,0 +1,530 @@
+package dev.vane.gateway;
+
+import dev.vane.config.EndpointSettings;
+import dev.vane.config.VaneConfig;
+import dev.vane.gateway.metrics.ArmStats;
+import dev.vane.gateway.metrics.ExperimentStats;
+import dev.vane.gateway.metrics.ShadowComparison;
+import dev.vane.gateway.metrics.ShadowStats;
+import dev.vane.router.Arm;
+import dev.vane.router.Assignment;
+import dev.vane.router.Experiment;
+import dev.vane.router.ModelNames;
+import dev.vane.router.Route;
+import dev.vane.router.Shadow;
+import dev.vane.router.UnknownArmException;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request path, one instance per event loop: read body → resolve route → identify unit → assign → forward
+ * (with fallback) → mirror to shadows → record. Everything runs on this handler's event loop; an assignment that
+ * completes elsewhere (a remote sticky store) hops back before continuing. Shadow copies are fire-and-forget: their
+ * outcome only ever reaches {@link ShadowStats}.
+ */
+final class ProxyHandler implements Handler<HttpServerRequest> {
+  private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+  /** Responses larger than this are not buffered for shadow comparison (statuses are still compared). */
+  private static final int MAX_COMPARE_BYTES = 8 * 1024 * 1024;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final GatewayCore core;
+  private final ApiHandler api;
+  private VaneConfig clientsFor;
+  private Map<EndpointSettings, HttpClient> primaryClients = new IdentityHashMap<>();
+  private Map<EndpointSettings, HttpClient> shadowClients = new IdentityHashMap<>();
+
+  ProxyHandler(Vertx vertx, Context context, GatewayCore core, ApiHandler api) {
+    this.vertx = vertx;
+    this.context = context;
+    this.core = core;
+    this.api = api;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    if (api.handles(req)) {
+      api.handle(req);
+      return;
+    }
+    Exchange x = new Exchange(req, core.snapshot(), System.nanoTime());
+    String rid = req.getHeader(Headers.REQUEST_ID);
+    x.requestId = rid != null && !rid.isEmpty() && rid.length() <= 200 ? rid : RequestIds.next();
+    long max = x.snapshot.config().server().maxBodyBytes();
+    String cl = req.getHeader("Content-Length");
+    if (cl != null) {
+      long len;
+      try {
+        len = Long.parseLong(cl.trim());
+      } catch (NumberFormatException e) {
+        len = -1;
+      }
+      if (len < 0) {
+        rejectAndClose(x, 400, "invalid Content-Length: " + cl);
+        return;
+      }
+      if (len > max) {
+        rejectAndClose(x, 413, "request body of " + len + " bytes exceeds the limit of " + max + " bytes");
+        return;
+      }
+    }
+    Buffer body = Buffer.buffer();
+    req.handler(chunk -> {
+      if (x.rejected) {
+        return;
+      }
+      if (body.length() + chunk.length() > max) {
+        rejectAndClose(x, 413, "request body exceeds the limit of " + max + " bytes");
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.exceptionHandler(t -> x.rejected = true);
+    req.endHandler(v -> {
+      if (!x.rejected) {
+        x.body = body;
+        route(x);
+      }
+    });
+  }
+
+  private void rejectAndClose(Exchange x, int status, String message) {
+    x.rejected = true;
+    HttpServerResponse res = x.req.response();
+    if (res.headWritten()) {
+      x.req.connection().close();
+      return;
+    }
+    res.putHeader("Connection", "close");
+    Errors.send(res, status, message, x.requestId);
+    res.closeHandler(null);
+    vertx.setTimer(50, id -> x.req.connection().close());
+  }
+
+  private void route(Exchange x) {
+    HttpServerRequest req = x.req;
+    VaneConfig cfg = x.snapshot.config();
+    String path = req.path();
+    String model = ModelNames.fromPath(path);
+    if (model == null && cfg.routing().hasModelRoutes() && ModelNames.modelInBody(path) && x.body.length() > 0) {
+      try {
+        model = ModelBody.model(x.body.getBytes());
+      } catch (IllegalArgumentException e) {
+        Errors.send(req.response(), 400, e.getMessage(), x.requestId);
+        return;
+      }
+    }
+    x.view.model = model;
+    Route route = cfg.routing().resolve(path, model);
+    if (route == null) {
+      String dflt = cfg.routing().defaultEndpoint();
+      if (dflt == null) {
+        Errors.send(req.response(), 404, "no route for " + req.method() + " " + path
+            + (model != null ? " (model " + model + ")" : ""), x.requestId);
+        return;
+      }
+      forward(x, cfg.endpoints().get(dflt), false);
+      return;
+    }
+    if (route.endpoint() != null) {
+      forward(x, cfg.endpoints().get(route.endpoint()), false);
+      return;
+    }
+    Experiment exp = cfg.routing().experiment(route.experiment());
+    x.experiment = exp;
+    x.stats = x.snapshot.stats().get(exp.id());
+    String unit = cfg.server().unitId().unitOf(x.view);
+    CompletableFuture<Assignment> f;
+    try {
+      f = core.assigner().assign(exp, x.view, unit).toCompletableFuture();
+    } catch (UnknownArmException e) {
+      Errors.send(req.response(), 400, e.getMessage(), x.requestId);
+      return;
+    }
+    if (f.isDone()) {
+      assigned(x, f.getNow(null));
+    } else {
+      f.whenComplete((a, t) -> context.runOnContext(v -> {
+        if (t != null) {
+          log.warn("assignment failed for experiment {}: {}", exp.id(), t.toString());
+          assigned(x, new Assignment(exp, exp.control(), Assignment.Reason.NOT_COVERED, unit));
+        } else {
+          assigned(x, a);
+        }
+      }));
+    }
+  }
+
+  private void assigned(Exchange x, Assignment a) {
+    x.assignment = a;
+    ExperimentStats es = x.stats;
+    ArmStats as = es.arm(a.arm().id());
+    x.armStats = as;
+    as.requests.increment();
+    switch (a.reason()) {
+      case OVERRIDE -> es.overrides.increment();
+      case NOT_TARGETED -> es.notTargeted.increment();
+      case NOT_COVERED -> es.notCovered.increment();
+      case ASSIGNED -> {
+        as.exposures.increment();
+        as.newUnits.increment();
+      }
+      case RANDOM -> {
+        as.exposures.increment();
+        as.nonSticky.increment();
+      }
+      default -> as.exposures.increment();
+    }
+    core.recordUnit(x.experiment, a);
+    mirror(x);
+    forward(x, x.snapshot.config().endpoints().get(a.arm().endpoint()),
+        x.experiment.fallbackToControl() && a.arm() != x.experiment.control());
+  }
+
+  // ---- forwarding ----
+
+  private RequestOptions options(Exchange x, EndpointSettings ep) {
+    HttpServerRequest req = x.req;
+    RequestOptions o = new RequestOptions()
+        .setMethod(req.method())
+        .setHost(ep.host())
+        .setPort(ep.port())
+        .setSsl(ep.tls())
+        .setURI(ep.basePath() + req.uri())
+        .setIdleTimeout(ep.timeout().toMillis());
+    return o;
+  }
+
+  private void copyRequestHeaders(Exchange x, io.vertx.core.MultiMap to) {
+    Headers.copyEndToEnd(x.req.headers(), to);
+    to.set(Headers.REQUEST_ID, x.requestId);
+    String host = x.req.getHeader("Host");
+    if (host != null && !to.contains(Headers.FORWARDED_HOST)) {
+      to.set(Headers.FORWARDED_HOST, host);
+    }
+  }
+
+  private void forward(Exchange x, EndpointSettings ep, boolean mayFallback) {
+    HttpClient client = client(x.snapshot.config(), ep, false);
+    client.request(options(x, ep)).compose(creq -> {
+      copyRequestHeaders(x, creq.headers());
+      return creq.send(x.body);
+    }).onComplete(ar -> {
+      if (x.req.response().closed()) {
+        if (ar.succeeded()) {
+          ar.result().request().reset();
+        }
+        finish(x, 499, false);
+        return;
+      }
+      if (ar.failed()) {
+        int status = Errors.statusOf(ar.cause());
+        if (mayFallback) {
+          fallback(x);
+          return;
+        }
+        if (x.armStats != null) {
+          x.armStats.upstreamErrors.increment();
+        }
+        Errors.send(x.req.response(), status, upstreamMessage(status, ep, ar.cause()), x.requestId);
+        finish(x, status, false);
+        return;
+      }
+      HttpClientResponse up = ar.result();
+      if (mayFallback && up.statusCode() >= 500) {
+        up.body(); // drain so the connection is reused
+        fallback(x);
+        return;
+      }
+      respond(x, up);
+    });
+  }
+
+  private static String upstreamMessage(int status, EndpointSettings ep, Throwable t) {
+    return switch (status) {
+      case 504 -> "upstream " + ep.id() + " did not answer within " + ep.timeout().toMillis() + " ms";
+      case 503 -> "upstream " + ep.id() + " has no free connection";
+      default -> "upstream " + ep.id() + " failed: " + t.getMessage();
+    };
+  }
+
+  private void fallback(Exchange x) {
+    x.fellBack = true;
+    x.armStats.fallbacks.increment();
+    Arm control = x.experiment.control();
+    forward(x, x.snapshot.config().endpoints().get(control.endpoint()), false);
+  }
+
+  private void respond(Exchange x, HttpClientResponse up) {
+    HttpServerResponse res = x.req.response();
+    res.setStatusCode(up.statusCode());
+    if (up.statusMessage() != null) {
+      res.setStatusMessage(up.statusMessage());
+    }
+    Headers.copyEndToEnd(up.headers(), res.headers());
+    String len = up.getHeader("Content-Length");
+    boolean bodyless = x.req.method() == HttpMethod.HEAD || up.statusCode() == 204 || up.statusCode() == 304;
+    if (len != null) {
+      res.putHeader("Content-Length", len);
+    } else if (!bodyless) {
+      res.setChunked(true);
+    }
+    decorate(x, res);
+    int status = up.statusCode();
+    if (x.shadowCalls != null) {
+      up.body().onComplete(b -> {
+        if (b.failed()) {
+          res.reset();
+          finish(x, 502, false);
+          return;
+        }
+        Buffer buf = b.result();
+        res.end(buf);
+        x.primaryBody = buf.length() <= MAX_COMPARE_BYTES ? buf.getBytes() : null;
+        finish(x, status, true);
+      });
+      return;
+    }
+    up.pipe().endOnFailure(false).to(res).onComplete(p -> {
+      if (p.failed()) {
+        res.reset();
+        if (x.armStats != null) {
+          x.armStats.upstreamErrors.increment();
+        }
+        finish(x, 502, false);
+      } else {
+        finish(x, status, true);
+      }
+    });
+  }
+
+  private void decorate(Exchange x, HttpServerResponse res) {
+    res.putHeader(Headers.REQUEST_ID, x.requestId);
+    if (x.assignment != null && x.snapshot.config().server().variantHeaders()) {
+      res.putHeader(Headers.EXPERIMENT, x.experiment.id());
+      res.putHeader(Headers.VARIANT, x.fellBack ? x.experiment.control().id() : x.assignment.arm().id());
+      if (x.fellBack) {
+        res.putHeader(Headers.FALLBACK, x.assignment.arm().id());
+      }
+    }
+  }
+
+  private void finish(Exchange x, int status, boolean primaryResponded) {
+    if (x.finished) {
+      return;
+    }
+    x.finished = true;
+    long micros = (System.nanoTime() - x.startNanos) / 1000;
+    x.primaryStatus = status;
+    x.primaryMicros = micros;
+    x.primaryDone = primaryResponded;
+    if (x.armStats != null) {
+      x.armStats.recordStatus(status);
+      x.armStats.latency.recordMicros(micros);
+    }
+    if (x.shadowCalls != null) {
+      for (ShadowCall c : x.shadowCalls) {
+        compareIfReady(x, c);
+      }
+    }
+  }
+
+  // ---- shadows ----
+
+  private void mirror(Exchange x) {
+    List<Shadow> shadows = x.experiment.shadows();
+    if (shadows.isEmpty()) {
+      return;
+    }
+    for (int i = 0, n = shadows.size(); i < n; i++) {
+      Shadow s = shadows.get(i);
+      if (s.percentBps() < 10_000 && ThreadLocalRandom.current().nextInt(10_000) >= s.percentBps()) {
+        continue;
+      }
+      ShadowStats stats = x.stats.shadow(s.id());
+      EndpointSettings ep = x.snapshot.config().endpoints().get(s.endpoint());
+      AtomicInteger inFlight = core.shadowInFlight(ep.id());
+      if (inFlight.incrementAndGet() > ep.maxShadowInFlight()) {
+        inFlight.decrementAndGet();
+        stats.dropped.increment();
+        continue;
+      }
+      stats.mirrored.increment();
+      ShadowCall call = new ShadowCall(s, stats);
+      if (x.shadowCalls == null) {
+        x.shadowCalls = new ArrayList<>(n);
+      }
+      x.shadowCalls.add(call);
+      long start = System.nanoTime();
+      try {
+        client(x.snapshot.config(), ep, true).request(options(x, ep)).compose(creq -> {
+          copyRequestHeaders(x, creq.headers());
+          creq.putHeader("X-Vane-Shadow", s.id());
+          return creq.send(x.body);
+        }).compose(resp -> {
+          call.status = resp.statusCode();
+          String len = resp.getHeader("Content-Length");
+          if (len != null && parseLong(len) > MAX_COMPARE_BYTES) {
+            resp.request().reset();
+            return io.vertx.core.Future.succeededFuture((Buffer) null);
+          }
+          return resp.body();
+        }).onComplete(ar -> {
+          inFlight.decrementAndGet();
+          call.micros = (System.nanoTime() - start) / 1000;
+          if (ar.failed()) {
+            call.failed = true;
+            stats.errors.increment();
+          } else {
+            call.body = ar.result() == null ? null : ar.result().getBytes();
+          }
+          call.done = true;
+          compareIfReady(x, call);
+        });
+      } catch (RuntimeException e) {
+        inFlight.decrementAndGet();
+        stats.errors.increment();
+        call.done = true;
+        call.failed = true;
+      }
+    }
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void compareIfReady(Exchange x, ShadowCall c) {
+    if (!c.done || !x.finished || c.compared) {
+      return;
+    }
+    c.compared = true;
+    if (c.failed || !x.primaryDone) {
+      return;
+    }
+    ShadowComparison cmp = ShadowComparison.compare(x.primaryStatus, x.primaryBody, c.status, c.body,
+        c.shadow.tolerance());
+    c.stats.record(cmp, x.primaryMicros, c.micros);
+  }
+
+  // ---- clients ----
+
+  private HttpClient client(VaneConfig cfg, EndpointSettings ep, boolean shadow) {
+    if (cfg != clientsFor) {
+      rebind(cfg);
+    }
+    Map<EndpointSettings, HttpClient> m = shadow ? shadowClients : primaryClients;
+    HttpClient c = m.get(ep);
+    if (c == null) {
+      c = newClient(ep);
+      m.put(ep, c);
+    }
+    return c;
+  }
+
+  /** On a new config, keep clients whose endpoint settings did not change; close the rest once in-flight ends. */
+  private void rebind(VaneConfig cfg) {
+    primaryClients = carryOver(primaryClients, cfg);
+    shadowClients = carryOver(shadowClients, cfg);
+    clientsFor = cfg;
+  }
+
+  private Map<EndpointSettings, HttpClient> carryOver(Map<EndpointSettings, HttpClient> old, VaneConfig cfg) {
+    Map<EndpointSettings, HttpClient> next = new IdentityHashMap<>();
+    Map<EndpointSettings, HttpClient> byValue = new HashMap<>();
+    old.forEach(byValue::put);
+    for (EndpointSettings ep : cfg.endpoints().values()) {
+      HttpClient c = byValue.remove(ep);
+      if (c != null) {
+        next.put(ep, c);
+      }
+    }
+    for (HttpClient stale : byValue.values()) {
+      vertx.setTimer(120_000, id -> stale.close());
+    }
+    return next;
+  }
+
+  private HttpClient newClient(EndpointSettings ep) {
+    HttpClientOptions o = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setTcpNoDelay(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, ep.connectTimeout().toMillis()))
+        .setDecompressionSupported(false)
+        .setSsl(ep.tls())
+        .setDefaultHost(ep.host())
+        .setDefaultPort(ep.port());
+    PoolOptions p = new PoolOptions().setHttp1MaxSize(ep.maxConnections()).setMaxWaitQueueSize(4096);
+    return vertx.httpClientBuilder().with(o).with(p).build();
+  }
+
+  /** One proxied request's state; touched only on this handler's event loop. */
+  private static final class Exchange {
+    final HttpServerRequest req;
+    final Snapshot snapshot;
+    final long startNanos;
+    final HttpRequestView view;
+    String requestId;
+    Buffer body;
+    boolean rejected;
+    Experiment experiment;
+    ExperimentStats stats;
+    Assignment assignment;
+    ArmStats armStats;
+    boolean fellBack;
+    boolean finished;
+    boolean primaryDone;
+    int primaryStatus;
+    long primaryMicros;
+    byte[] primaryBody;
+    List<ShadowCall> shadowCalls;
+
+    Exchange(HttpServerRequest req, Snapshot snapshot, long startNanos) {
+      this.req = req;
+      this.snapshot = snapshot;
+      this.startNanos = startNanos;
+      this.view = new HttpRequestView(req);
+    }
+  }
+
+  private static final class ShadowCall {
+    final Shadow shadow;
+    final ShadowStats stats;
+    boolean done;
+    boolean failed;
+    boolean compared;
+    int status;
+    long micros;
+    byte[] body;
+
+    ShadowCall(Shadow shadow, ShadowStats stats) {
+      this.shadow = shadow;
+      this.stats = stats;
+    }
+  }
+}
