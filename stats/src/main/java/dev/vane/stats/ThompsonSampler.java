@@ -106,7 +106,7 @@ public final class ThompsonSampler {
 
     /** Posterior mean of arm i's expected reward (conversion rate for Bernoulli arms). */
     public double posteriorMean(int arm) {
-        Checks.atLeast("arm", arm, 0);
+        checkArm(arm);
         return gaussian ? shapeA[arm] : shapeA[arm] / (shapeA[arm] + shapeB[arm]);
     }
 
