@@ -1,0 +1,631 @@
+package dev.vane.gateway.state;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.vane.router.StickyStore;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisLoadingException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sticky assignments shared by several gateway instances through Redis (Lettuce), with a bounded local cache in
+ * front and a gateway that keeps serving when Redis does not.
+ *
+ * <p><b>Key layout.</b> One string key per unit, {@code vane:sticky:<experiment>:<salt>:<unit>}, whose value is the
+ * arm id and which expires {@link RedisSettings#ttl()} after it was written or last refreshed. In each of the three
+ * ids {@code %} is written {@code %25} and {@code :} is written {@code %3A}, so ids containing ':' cannot collide
+ * ({@link #key}).
+ *
+ * <p><b>First write wins.</b> A claim runs one Lua script (EVALSHA, falling back to EVAL on NOSCRIPT): GET; when
+ * nil, or equal to the replaceable arm, SET the candidate with the TTL and report it created; otherwise return the
+ * stored arm. Two instances racing on a new unit therefore agree: Redis runs scripts one at a time.
+ *
+ * <p><b>Local cache and staleness.</b> Answers from Redis are cached locally (at most
+ * {@link RedisSettings#cacheSize()} units, each for {@link RedisSettings#cacheStaleness()} after it was written to
+ * the cache, never refreshed by reads). A warm unit costs no Redis round trip; an assignment changed in Redis by
+ * another instance or an operator is served stale by this instance for at most {@code cacheStaleness}.
+ *
+ * <p><b>Lazy TTL refresh.</b> The TTL is not refreshed per request. The claim script re-arms it when less than
+ * {@code ttl / 2} remains; a unit served from the local cache sends one PEXPIRE when its Redis key is due for the
+ * same (tracked by a timestamp in the cache entry), so an active unit costs at most one refresh per {@code ttl / 2}.
+ * Keys without a TTL (set by an operator) are left without one.
+ *
+ * <p><b>Faults.</b> A claim that Redis does not answer within {@link RedisSettings#commandTimeout()}, or that
+ * cannot be sent because Redis is down, completes with the caller's candidate, which is cached locally as a
+ * provisional entry. When the command later succeeds, its winner replaces the provisional entry; when it fails, the
+ * claim goes to a bounded queue of pending first-writes (at most {@link RedisSettings#maxPendingWrites()} units;
+ * excess is dropped and counted), drained by first-write-wins once Redis is back, each winner updating the local
+ * cache. So a unit served a hashed arm during an outage keeps it when Redis had no earlier assignment, and moves to
+ * Redis's arm when it had one. The store starts when Redis is unreachable and keeps connecting in the background;
+ * after a first connection Lettuce reconnects by itself (commands are rejected while disconnected, never buffered).
+ * Queued claims still pending at {@link #close()} are lost.
+ *
+ * <p><b>Threading.</b> All methods may be called from any thread and none blocks, except {@link #close()}.
+ * {@link #peek} answers from the local cache (it may fire an asynchronous PEXPIRE). The stage returned by
+ * {@link #claim} completes on the calling thread when it is answered locally, on a Lettuce I/O thread when Redis
+ * answers, or on this store's timer thread ({@code vane-redis-sticky}) on timeout: callers on a Vert.x event loop
+ * must hop back to their context (e.g. {@code Future.fromCompletionStage(stage, context)}) and must not block in
+ * continuations. Commands share one connection and are pipelined: each is written without waiting for earlier
+ * replies.
+ */
+public final class RedisStickyStore implements StickyStore {
+  private static final Logger log = LoggerFactory.getLogger(RedisStickyStore.class);
+
+  /** Prefix of every key this store writes. */
+  public static final String KEY_PREFIX = "vane:sticky:";
+
+  // KEYS[1] key; ARGV[1] candidate; ARGV[2] replaceable or ''; ARGV[3] '1' when ARGV[2] is set; ARGV[4] ttl in ms;
+  // ARGV[5] refresh threshold in ms (ttl / 2). Returns {winner, 1 when created else 0, remaining ttl in ms or -1}.
+  static final String CLAIM_SCRIPT = """
+      local v = redis.call('GET', KEYS[1])
+      if (not v) or (ARGV[3] == '1' and v == ARGV[2]) then
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+        return {ARGV[1], 1, tonumber(ARGV[4])}
+      end
+      local pttl = redis.call('PTTL', KEYS[1])
+      if pttl >= 0 and pttl < tonumber(ARGV[5]) then
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        pttl = tonumber(ARGV[4])
+      end
+      return {v, 0, pttl}
+      """;
+  static final String CLAIM_SCRIPT_SHA = sha1Hex(CLAIM_SCRIPT);
+
+  private static final int DRAIN_BATCH = 256;
+  private static final int REQUEST_QUEUE_SIZE = 65_536;
+  private static final long TICK_MILLIS = 100;
+  private static final long MIN_CONNECT_BACKOFF_MILLIS = 50;
+  private static final long MAX_CONNECT_BACKOFF_MILLIS = 1_000;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  /** How long Lettuce keeps a command in flight before cancelling it (then it is queued), at least. */
+  private static final Duration MIN_GIVE_UP = Duration.ofSeconds(5);
+  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+
+  private final RedisSettings settings;
+  private final LongSupplier nanoClock;
+  private final RedisURI redisUri;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final ScheduledThreadPoolExecutor timer;
+  private final Cache<String, Entry> cache;
+  private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+  private final AtomicInteger pendingCount = new AtomicInteger();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean lost = new AtomicBoolean();
+  private final long ttlMillis;
+  private final long refreshAfterNanos;
+  private final long timeoutNanos;
+  private final String[] ttlArgs;
+
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder claims = new LongAdder();
+  private final LongAdder timeouts = new LongAdder();
+  private final LongAdder queued = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder reconnects = new LongAdder();
+  private final AtomicLong drainedSinceUp = new AtomicLong();
+
+  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile boolean closed;
+  private volatile String lastError;
+  private boolean reportedUp; // timer thread only
+  private long connectBackoffMillis = MIN_CONNECT_BACKOFF_MILLIS; // timer thread only
+  private int failedConnects; // timer thread only
+
+  /** A store with the system nanosecond clock; connects in the background and returns at once. */
+  public RedisStickyStore(RedisSettings settings) {
+    this(settings, System::nanoTime);
+  }
+
+  /**
+   * A store whose local cache expiry and TTL refresh bookkeeping read {@code nanoClock} (for tests); Redis's own
+   * TTLs run on Redis's clock. Connects in the background and returns at once.
+   */
+  public RedisStickyStore(RedisSettings settings, LongSupplier nanoClock) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    this.ttlMillis = settings.ttl().toMillis();
+    this.refreshAfterNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis / 2);
+    this.timeoutNanos = settings.commandTimeout().toNanos();
+    this.ttlArgs = new String[] {Long.toString(ttlMillis), Long.toString(ttlMillis / 2)};
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(settings.cacheSize())
+        .expireAfterWrite(settings.cacheStaleness())
+        .ticker(nanoClock::getAsLong)
+        .executor(Runnable::run)
+        .build();
+
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "vane-redis-sticky-" + THREAD_IDS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+
+    Duration giveUp = settings.commandTimeout().multipliedBy(20);
+    if (giveUp.compareTo(MIN_GIVE_UP) < 0) {
+      giveUp = MIN_GIVE_UP;
+    }
+    this.redisUri = RedisURI.create(settings.uri());
+    redisUri.setTimeout(giveUp);
+    this.resources = DefaultClientResources.builder()
+        .ioThreadPoolSize(2)
+        .computationThreadPoolSize(2)
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
+    this.client = RedisClient.create(resources);
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .requestQueueSize(REQUEST_QUEUE_SIZE)
+        .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).tcpNoDelay(true)
+            .build())
+        .timeoutOptions(TimeoutOptions.enabled(giveUp))
+        .build());
+    client.addListener(new RedisConnectionStateListener() {
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
+        if (lost.compareAndSet(true, false)) {
+          reconnects.increment();
+        }
+        schedule(RedisStickyStore.this::tick, 0);
+      }
+
+      @Override
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+        if (RedisStickyStore.this.connection != null) {
+          lost.set(true);
+          lastError = "connection lost";
+        }
+      }
+    });
+
+    timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    timer.execute(this::connect);
+  }
+
+  /**
+   * The Redis key of a unit: {@code vane:sticky:<experiment>:<salt>:<unit>}, each id with {@code %} written as
+   * {@code %25} and {@code :} as {@code %3A}.
+   */
+  public static String key(String experiment, String salt, String unit) {
+    Objects.requireNonNull(experiment, "experiment");
+    Objects.requireNonNull(salt, "salt");
+    Objects.requireNonNull(unit, "unit");
+    StringBuilder sb = new StringBuilder(KEY_PREFIX.length() + experiment.length() + salt.length() + unit.length() + 2);
+    sb.append(KEY_PREFIX);
+    escape(sb, experiment);
+    sb.append(':');
+    escape(sb, salt);
+    sb.append(':');
+    escape(sb, unit);
+    return sb.toString();
+  }
+
+  private static void escape(StringBuilder sb, String id) {
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c == '%') {
+        sb.append("%25");
+      } else if (c == ':') {
+        sb.append("%3A");
+      } else {
+        sb.append(c);
+      }
+    }
+  }
+
+  @Override
+  public String peek(String experiment, String salt, String unit) {
+    String key = key(experiment, salt, unit);
+    Entry entry = cache.getIfPresent(key);
+    if (entry == null) {
+      misses.increment();
+      return null;
+    }
+    hits.increment();
+    if (!entry.provisional) {
+      maybeRefreshTtl(key, entry);
+    }
+    return entry.arm;
+  }
+
+  @Override
+  public CompletionStage<Claim> claim(String experiment, String salt, String unit, String candidate,
+      String replaceable) {
+    Objects.requireNonNull(candidate, "candidate");
+    String key = key(experiment, salt, unit);
+    Entry cached = cache.getIfPresent(key);
+    if (cached != null && !cached.arm.equals(replaceable)) {
+      hits.increment();
+      return CompletableFuture.completedFuture(new Claim(cached.arm, false));
+    }
+    StatefulRedisConnection<String, String> conn = connection;
+    if (closed || conn == null || !conn.isOpen()) {
+      timeouts.increment();
+      Claim local = provisional(key, candidate, replaceable);
+      enqueue(key, new Pending(candidate, replaceable), false);
+      return CompletableFuture.completedFuture(local);
+    }
+    claims.increment();
+    CompletableFuture<Claim> result = new CompletableFuture<>();
+    CompletableFuture<Reply> reply = runScript(conn, key, candidate, replaceable);
+    ScheduledFuture<?> timeout = schedule(() -> answerLocally(result, key, candidate, replaceable), timeoutNanos);
+    reply.whenComplete((r, failure) -> {
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
+      if (failure == null) {
+        cache.put(key, confirmed(r));
+        result.complete(new Claim(r.arm, r.created));
+      } else {
+        answerLocally(result, key, candidate, replaceable);
+        failed(key, new Pending(candidate, replaceable), unwrap(failure), false);
+      }
+    });
+    return result;
+  }
+
+  /** Completes {@code result} with the local answer (the candidate, unless another local answer came first). */
+  private void answerLocally(CompletableFuture<Claim> result, String key, String candidate, String replaceable) {
+    if (!result.isDone()) {
+      Claim local = provisional(key, candidate, replaceable);
+      if (result.complete(local)) {
+        timeouts.increment();
+      }
+    }
+  }
+
+  /**
+   * Caches {@code candidate} as a provisional assignment unless the cache already holds one it may not replace (for
+   * instance the winner from Redis that arrived meanwhile), and returns the cached one.
+   */
+  private Claim provisional(String key, String candidate, String replaceable) {
+    Entry mine = new Entry(candidate, true, Long.MAX_VALUE);
+    Entry now = cache.asMap().compute(key, (k, old) -> old == null || old.arm.equals(replaceable) ? mine : old);
+    return new Claim(now.arm, now == mine);
+  }
+
+  private Entry confirmed(Reply reply) {
+    long now = nanoClock.getAsLong();
+    // due when less than ttl / 2 remains in Redis; a key without TTL is never refreshed
+    long due = reply.pttlMillis < 0 ? now + Long.MAX_VALUE / 4
+        : now + Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos);
+    return new Entry(reply.arm, false, due);
+  }
+
+  private void maybeRefreshTtl(String key, Entry entry) {
+    long due = entry.refreshDue.get();
+    long now = nanoClock.getAsLong();
+    if (now - due < 0) {
+      return;
+    }
+    StatefulRedisConnection<String, String> conn = connection;
+    if (closed || conn == null || !conn.isOpen()) {
+      return;
+    }
+    long next = now + refreshAfterNanos;
+    if (entry.refreshDue.compareAndSet(due, next)) {
+      conn.async().pexpire(key, ttlMillis).whenComplete((ok, failure) -> {
+        if (failure != null) {
+          entry.refreshDue.compareAndSet(next, due); // the next read retries
+        }
+      });
+    }
+  }
+
+  private CompletableFuture<Reply> runScript(StatefulRedisConnection<String, String> conn, String key,
+      String candidate, String replaceable) {
+    String[] keys = {key};
+    String[] args = {candidate, replaceable == null ? "" : replaceable, replaceable == null ? "0" : "1", ttlArgs[0],
+        ttlArgs[1]};
+    try {
+      RedisAsyncCommands<String, String> commands = conn.async();
+      return commands.<List<Object>>evalsha(CLAIM_SCRIPT_SHA, ScriptOutputType.MULTI, keys, args)
+          .toCompletableFuture()
+          .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
+              ? commands.<List<Object>>eval(CLAIM_SCRIPT, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+              : CompletableFuture.failedFuture(failure))
+          .thenApply(Reply::parse);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void failed(String key, Pending claim, Throwable cause, boolean requeue) {
+    lastError = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    if (retryable(cause)) {
+      enqueue(key, claim, requeue);
+    } else {
+      dropped.increment();
+      log.warn("Redis rejected the sticky claim for {}: {}", key, lastError);
+    }
+  }
+
+  private static boolean retryable(Throwable cause) {
+    return !(cause instanceof RedisCommandExecutionException)
+        || cause instanceof RedisBusyException || cause instanceof RedisLoadingException
+        || String.valueOf(cause.getMessage()).startsWith("OOM")
+        || String.valueOf(cause.getMessage()).startsWith("MASTERDOWN")
+        || String.valueOf(cause.getMessage()).startsWith("READONLY");
+  }
+
+  private void enqueue(String key, Pending claim, boolean requeue) {
+    if (closed || pending.containsKey(key)) {
+      return;
+    }
+    if (pendingCount.incrementAndGet() > settings.maxPendingWrites()) {
+      pendingCount.decrementAndGet();
+      dropped.increment();
+      return;
+    }
+    if (pending.putIfAbsent(key, claim) != null) {
+      pendingCount.decrementAndGet();
+    } else if (!requeue) {
+      queued.increment();
+    }
+  }
+
+  /** Runs every {@value #TICK_MILLIS} ms and on connection events, on the timer thread. */
+  private void tick() {
+    if (closed) {
+      return;
+    }
+    boolean up = healthy();
+    if (up != reportedUp) {
+      reportedUp = up;
+      if (up) {
+        log.info("Redis sticky store up: {}", settings.redactedUri());
+      } else {
+        log.warn("Redis sticky store down: {} ({}); serving hashed arms and the local cache, queueing up to {} "
+            + "first-writes", settings.redactedUri(), lastError, settings.maxPendingWrites());
+      }
+    }
+    if (up && !pending.isEmpty() && draining.compareAndSet(false, true)) {
+      drainBatch();
+    }
+  }
+
+  /** Sends up to {@value #DRAIN_BATCH} queued claims, and the next batch once all have succeeded. */
+  private void drainBatch() {
+    StatefulRedisConnection<String, String> conn = connection;
+    if (closed || conn == null || !conn.isOpen()) {
+      draining.set(false);
+      return;
+    }
+    List<CompletableFuture<Boolean>> batch = new ArrayList<>(DRAIN_BATCH);
+    Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
+    while (batch.size() < DRAIN_BATCH && it.hasNext()) {
+      Map.Entry<String, Pending> e = it.next();
+      String key = e.getKey();
+      Pending claim = e.getValue();
+      if (!pending.remove(key, claim)) {
+        continue;
+      }
+      pendingCount.decrementAndGet();
+      claims.increment();
+      batch.add(runScript(conn, key, claim.candidate, claim.replaceable).handle((reply, failure) -> {
+        if (failure == null) {
+          cache.put(key, confirmed(reply));
+          drainedSinceUp.incrementAndGet();
+          return true;
+        }
+        failed(key, claim, unwrap(failure), true);
+        return false;
+      }));
+    }
+    if (batch.isEmpty()) {
+      draining.set(false);
+      long drained = drainedSinceUp.getAndSet(0);
+      if (drained > 0) {
+        log.info("Redis sticky store wrote {} first-writes queued while Redis was unavailable", drained);
+      }
+      return;
+    }
+    CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).whenComplete((ignored, never) -> {
+      boolean allWritten = batch.stream().allMatch(CompletableFuture::join);
+      if (!allWritten || schedule(this::drainBatch, 0) == null) {
+        draining.set(false);
+      }
+    });
+  }
+
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    client.connectAsync(StringCodec.UTF8, redisUri).whenComplete((conn, failure) -> {
+      if (failure == null) {
+        if (closed) {
+          conn.closeAsync();
+          return;
+        }
+        connection = conn;
+        schedule(this::tick, 0);
+        return;
+      }
+      Throwable cause = unwrap(failure);
+      lastError = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      schedule(() -> {
+        failedConnects++;
+        if (failedConnects == 1) {
+          log.warn("Redis sticky store cannot connect to {} ({}); serving without Redis and retrying",
+              settings.redactedUri(), lastError);
+        } else {
+          log.debug("Redis sticky store connect attempt {} to {} failed: {}", failedConnects,
+              settings.redactedUri(), lastError);
+        }
+        long delay = connectBackoffMillis;
+        connectBackoffMillis = Math.min(MAX_CONNECT_BACKOFF_MILLIS, connectBackoffMillis * 2);
+        schedule(this::connect, TimeUnit.MILLISECONDS.toNanos(delay));
+      }, 0);
+    });
+  }
+
+  /** Schedules on the timer thread; null when the store is closed. */
+  private ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+    if (closed) {
+      return null;
+    }
+    try {
+      return timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return null;
+    }
+  }
+
+  /** True while the connection to Redis is established and usable. */
+  @Override
+  public boolean healthy() {
+    StatefulRedisConnection<String, String> conn = connection;
+    return !closed && conn != null && conn.isOpen();
+  }
+
+  @Override
+  public String describe() {
+    boolean up = healthy();
+    StringBuilder sb = new StringBuilder("redis ").append(settings.redactedUri())
+        .append(up ? " up" : " down")
+        .append(" (pending writes=").append(pendingCount.get()).append('/').append(settings.maxPendingWrites())
+        .append(", dropped=").append(dropped.sum())
+        .append(", cached=").append(cache.estimatedSize())
+        .append(", staleness=").append(settings.cacheStaleness())
+        .append(", ttl=").append(settings.ttl());
+    String error = lastError;
+    if (!up && error != null) {
+      sb.append(", last error: ").append(error);
+    }
+    return sb.append(')').toString();
+  }
+
+  /** Counters since this store was created. */
+  public RedisStoreStats stats() {
+    return new RedisStoreStats(hits.sum(), misses.sum(), claims.sum(), timeouts.sum(), queued.sum(), dropped.sum(),
+        reconnects.sum());
+  }
+
+  /** Number of first-writes queued for Redis now, at most {@link RedisSettings#maxPendingWrites()}. */
+  public int pendingWrites() {
+    return pendingCount.get();
+  }
+
+  /** Number of units in the local cache (approximate while evictions are pending). */
+  public long cacheSize() {
+    return cache.estimatedSize();
+  }
+
+  public RedisSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Closes the connection and releases the client's threads; blocks for up to a few seconds, so call it from a
+   * worker or shutdown thread, not an event loop. Queued first-writes not yet written are lost.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    timer.shutdownNow();
+    int lostWrites = pendingCount.get();
+    if (lostWrites > 0) {
+      log.warn("Redis sticky store closed with {} queued first-writes not written", lostWrites);
+    }
+    StatefulRedisConnection<String, String> conn = connection;
+    try {
+      if (conn != null) {
+        conn.close();
+      }
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static String sha1Hex(String script) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+          .digest(script.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A cached assignment; {@code refreshDue} is when (nanoClock) its Redis TTL next needs re-arming. */
+  private static final class Entry {
+    final String arm;
+    final boolean provisional;
+    final AtomicLong refreshDue;
+
+    Entry(String arm, boolean provisional, long refreshDue) {
+      this.arm = arm;
+      this.provisional = provisional;
+      this.refreshDue = new AtomicLong(refreshDue);
+    }
+  }
+
+  private record Pending(String candidate, String replaceable) {}
+
+  private record Reply(String arm, boolean created, long pttlMillis) {
+    static Reply parse(List<Object> reply) {
+      if (reply == null || reply.size() != 3) {
+        throw new IllegalStateException("claim script reply: " + reply + " (expected: [arm, created, pttl])");
+      }
+      return new Reply(String.valueOf(reply.get(0)), ((Number) reply.get(1)).longValue() == 1,
+          ((Number) reply.get(2)).longValue());
+    }
+  }
+}

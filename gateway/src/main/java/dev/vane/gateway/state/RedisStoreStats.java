@@ -1,0 +1,25 @@
+package dev.vane.gateway.state;
+
+/**
+ * Counters of a {@link RedisStickyStore} since it was created; every field only grows.
+ *
+ * @param hits       lookups answered from the local cache: {@code peek} calls that found an assignment, plus
+ *                   {@code claim} calls that found one they may not replace
+ * @param misses     {@code peek} calls that found no assignment in the local cache
+ * @param claims     first-write-wins scripts sent to Redis (by {@code claim} and by draining the outage queue)
+ * @param timeouts   claims answered with the caller's candidate because Redis was down, did not answer within the
+ *                   command timeout, or failed
+ * @param queued     claims put in the outage queue, to be written when Redis answers again
+ * @param dropped    claims not queued because the queue was full (or that Redis rejected for good); their units
+ *                   keep the hashed arm locally until the cache entry expires
+ * @param reconnects times the connection to Redis was re-established after it had been lost
+ */
+public record RedisStoreStats(long hits, long misses, long claims, long timeouts, long queued, long dropped,
+    long reconnects) {
+
+  /** Cache hit ratio = hits / (hits + misses), or 0 when there were no lookups. */
+  public double hitRatio() {
+    long lookups = hits + misses;
+    return lookups == 0 ? 0 : (double) hits / lookups;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.vane.gateway.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RedisSettingsTest {
+  private static final RedisSettings OK = RedisSettings.defaults("redis://127.0.0.1:6390");
+
+  static Stream<Arguments> badSettings() {
+    return Stream.of(
+        Arguments.of((Supplier<RedisSettings>) () -> OK.withTtl(Duration.ZERO), "ttl: PT0S (expected: >= 1 ms)"),
+        Arguments.of((Supplier<RedisSettings>) () -> OK.withTtl(Duration.ofNanos(10)),
+            "ttl: PT0.00000001S (expected: >= 1 ms)"),
+        Arguments.of((Supplier<RedisSettings>) () -> OK.withCacheSize(0), "cacheSize: 0 (expected: > 0)"),
+        Arguments.of((Supplier<RedisSettings>) () -> OK.withCacheStaleness(Duration.ofSeconds(-1)),
+            "cacheStaleness: PT-1S (expected: > 0)"),
+        Arguments.of((Supplier<RedisSettings>) () -> OK.withCommandTimeout(Duration.ZERO),
+            "commandTimeout: PT0S (expected: > 0)"),
+        Arguments.of((Supplier<RedisSettings>) () -> OK.withMaxPendingWrites(-1),
+            "maxPendingWrites: -1 (expected: >= 0)"),
+        Arguments.of((Supplier<RedisSettings>) () -> RedisSettings.defaults(" "),
+            "uri: \" \" (expected: redis://host:port or rediss://host:port)"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badSettings")
+  void badSettingsSayWhichFieldAndWhatWasExpected(Supplier<RedisSettings> settings, String message) {
+    assertEquals(message, assertThrows(IllegalArgumentException.class, settings::get).getMessage());
+  }
+
+  @Test
+  void unparseableUriIsRejectedWithoutItsPassword() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RedisSettings.defaults("http://:secret@host:1"));
+    assertFalse(e.getMessage().contains("secret"), e.getMessage());
+  }
+
+  @Test
+  void passwordsAndTlsAreAcceptedAndRedacted() {
+    RedisSettings tls = RedisSettings.defaults("rediss://:s3cret@redis.example:6380/2");
+    assertEquals("rediss://***@redis.example:6380/2", tls.redactedUri());
+    assertFalse(tls.toString().contains("s3cret"), tls.toString());
+  }
+
+  @Test
+  void defaults() {
+    assertEquals(new RedisSettings("redis://h:1", Duration.ofDays(30), 100_000, Duration.ofSeconds(30),
+        Duration.ofMillis(50), 10_000), RedisSettings.defaults("redis://h:1"));
+  }
+}

@@ -1,0 +1,428 @@
+package dev.vane.gateway.state;
+
+import static dev.vane.gateway.state.StickyStoreContract.claim;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vane.router.StickyStore.Claim;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Redis store against real redis-server processes: agreement between instances, TTLs, and the faults of issue 4
+ * (Redis absent at start, killed under load, paused, and the bound of the outage queue).
+ */
+class RedisStickyStoreTest {
+  private static final Duration TIMEOUT = Duration.ofMillis(50);
+  /** Slack on a noisy 2-core machine, on top of the command timeout. */
+  private static final Duration MARGIN = Duration.ofMillis(500);
+
+  private static RedisServerProcess shared;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @BeforeAll
+  static void startShared() {
+    shared = RedisServerProcess.start();
+  }
+
+  @AfterAll
+  static void stopShared() {
+    shared.close();
+  }
+
+  @BeforeEach
+  void flush() {
+    shared.call("FLUSHALL");
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+
+  private RedisStickyStore store(RedisSettings settings) {
+    RedisStickyStore store = new RedisStickyStore(settings);
+    closeables.add(store);
+    return store;
+  }
+
+  private RedisStickyStore connected(RedisSettings settings) {
+    RedisStickyStore store = store(settings);
+    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    return store;
+  }
+
+  private RedisServerProcess redis(RedisServerProcess process) {
+    closeables.add(process);
+    return process;
+  }
+
+  @Test
+  void twoInstancesAgreeOnTenThousandUnitsIncludingConcurrentFirstClaims() throws Exception {
+    // generous timeout: agreement is what Redis decides; the fallback is tested below
+    RedisSettings settings = RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5));
+    RedisStickyStore a = connected(settings);
+    RedisStickyStore b = connected(settings);
+    int units = 10_000;
+    int racing = 500;
+
+    // 500 units whose first claims reach both instances at once, each proposing its own arm
+    List<CompletableFuture<Claim>> fromA = new ArrayList<>();
+    List<CompletableFuture<Claim>> fromB = new ArrayList<>();
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      var ta = pool.submit(() -> {
+        go.await();
+        for (int u = 0; u < racing; u++) {
+          fromA.add(a.claim("exp", "salt", "user-" + u, "arm-a", null).toCompletableFuture());
+        }
+        return null;
+      });
+      var tb = pool.submit(() -> {
+        go.await();
+        for (int u = 0; u < racing; u++) {
+          fromB.add(b.claim("exp", "salt", "user-" + u, "arm-b", null).toCompletableFuture());
+        }
+        return null;
+      });
+      go.countDown();
+      ta.get(10, TimeUnit.SECONDS);
+      tb.get(10, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    int wonByA = 0;
+    for (int u = 0; u < racing; u++) {
+      Claim ca = fromA.get(u).get(10, TimeUnit.SECONDS);
+      Claim cb = fromB.get(u).get(10, TimeUnit.SECONDS);
+      assertEquals(ca.arm(), cb.arm(), "user-" + u);
+      assertTrue(ca.created() ^ cb.created(), "exactly one instance created user-" + u);
+      assertEquals(ca.arm(), shared.call("GET", RedisStickyStore.key("exp", "salt", "user-" + u)));
+      wonByA += ca.created() ? 1 : 0;
+    }
+
+    // the other 9,500: one instance first, then the other, alternating
+    List<CompletableFuture<Claim>> first = new ArrayList<>();
+    for (int u = racing; u < units; u++) {
+      RedisStickyStore firstStore = u % 2 == 0 ? a : b;
+      first.add(firstStore.claim("exp", "salt", "user-" + u, u % 2 == 0 ? "arm-a" : "arm-b", null)
+          .toCompletableFuture());
+    }
+    CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    List<CompletableFuture<Claim>> second = new ArrayList<>();
+    for (int u = racing; u < units; u++) {
+      RedisStickyStore secondStore = u % 2 == 0 ? b : a;
+      second.add(secondStore.claim("exp", "salt", "user-" + u, u % 2 == 0 ? "arm-b" : "arm-a", null)
+          .toCompletableFuture());
+    }
+    CompletableFuture.allOf(second.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    for (int u = racing; u < units; u++) {
+      String expected = u % 2 == 0 ? "arm-a" : "arm-b";
+      assertEquals(new Claim(expected, true), first.get(u - racing).join(), "user-" + u);
+      assertEquals(new Claim(expected, false), second.get(u - racing).join(), "user-" + u);
+    }
+    for (int u = 0; u < units; u++) {
+      String unit = "user-" + u;
+      assertEquals(a.peek("exp", "salt", unit), b.peek("exp", "salt", unit), unit);
+    }
+    assertEquals(units, shared.callLong("DBSIZE"));
+    assertEquals(0, a.stats().timeouts() + b.stats().timeouts(), "no claim fell back: " + a.stats() + b.stats());
+    assertTrue(wonByA >= 0 && wonByA <= racing);
+  }
+
+  @Test
+  void warmUnitsCostNoRedisCommands() {
+    RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5)));
+    for (int u = 0; u < 100; u++) {
+      claim(store, "exp", "salt", "user-" + u, "arm-" + (u % 3), null);
+    }
+    long before = totalCommands();
+    for (int i = 0; i < 10_000; i++) {
+      String unit = "user-" + (i % 100);
+      assertEquals("arm-" + (i % 100 % 3), store.peek("exp", "salt", unit));
+      claim(store, "exp", "salt", unit, "other", null); // answered by the cache: no replaceable match
+    }
+    long after = totalCommands();
+    assertTrue(after - before <= 2, "Redis commands for 10,000 warm requests: " + (after - before));
+    assertEquals(20_000, store.stats().hits());
+  }
+
+  private static long totalCommands() {
+    String info = (String) shared.call("INFO", "stats");
+    for (String line : info.split("\r\n")) {
+      if (line.startsWith("total_commands_processed:")) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    throw new AssertionError("no total_commands_processed in " + info);
+  }
+
+  @Test
+  void keysFollowTheLayoutAndEscapeTheSeparator() {
+    RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5)));
+    assertEquals("vane:sticky:exp:s1:user-1", RedisStickyStore.key("exp", "s1", "user-1"));
+    assertEquals("vane:sticky:a%3Ab:50%25:u%3A1", RedisStickyStore.key("a:b", "50%", "u:1"));
+    claim(store, "a:b", "50%", "u:1", "arm", null);
+    assertEquals("arm", shared.call("GET", "vane:sticky:a%3Ab:50%25:u%3A1"));
+  }
+
+  @Test
+  void keysGetTheTtlWhichIsRefreshedLazily() {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    RedisSettings settings = RedisSettings.defaults(shared.uri()).withTtl(Duration.ofSeconds(60))
+        .withCacheStaleness(Duration.ofHours(1)).withCommandTimeout(Duration.ofSeconds(5));
+    RedisStickyStore store = new RedisStickyStore(settings, now::get);
+    closeables.add(store);
+    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    String key = RedisStickyStore.key("exp", "salt", "user-1");
+
+    claim(store, "exp", "salt", "user-1", "arm", null);
+    long ttl = shared.callLong("PTTL", key);
+    assertTrue(ttl > 55_000 && ttl <= 60_000, "PTTL after the first write: " + ttl);
+    assertTrue(shared.callLong("TTL", key) > 55, "TTL in seconds");
+
+    shared.call("PEXPIRE", key, "5000"); // as if 55 s had passed in Redis
+    now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+    assertEquals("arm", store.peek("exp", "salt", "user-1"));
+    sleep(200);
+    assertTrue(shared.callLong("PTTL", key) <= 5_000, "no refresh before ttl / 2 has passed locally");
+
+    now.addAndGet(TimeUnit.SECONDS.toNanos(21)); // 31 s after the write: past ttl / 2
+    assertEquals("arm", store.peek("exp", "salt", "user-1"));
+    Eventually.await(Duration.ofSeconds(2), () -> shared.callLong("PTTL", key) > 55_000,
+        () -> "refreshed by a read past ttl / 2, PTTL " + shared.callLong("PTTL", key));
+
+    shared.call("PEXPIRE", key, "5000");
+    for (int i = 0; i < 100; i++) {
+      store.peek("exp", "salt", "user-1");
+    }
+    sleep(200);
+    assertTrue(shared.callLong("PTTL", key) <= 5_000, "at most one refresh per ttl / 2");
+
+    // a claim from an instance without the unit in its cache re-arms a TTL below ttl / 2 inside the script ...
+    RedisStickyStore other = connected(settings);
+    assertEquals(new Claim("arm", false), claim(other, "exp", "salt", "user-1", "other", null));
+    assertTrue(shared.callLong("PTTL", key) > 55_000, "refreshed by the claim script");
+    // ... and leaves one above ttl / 2 alone
+    shared.call("PEXPIRE", key, "40000");
+    RedisStickyStore third = connected(settings);
+    assertEquals(new Claim("arm", false), claim(third, "exp", "salt", "user-1", "other", null));
+    assertTrue(shared.callLong("PTTL", key) <= 40_000, "not refreshed while more than ttl / 2 remains");
+  }
+
+  @Test
+  void startsWithoutRedisAndWritesQueuedClaimsWhenItArrives() {
+    RedisServerProcess redis = redis(RedisServerProcess.start());
+    // Redis had an assignment for "known" before the outage; persist it so it survives stop/restart
+    redis.call("SET", RedisStickyStore.key("exp", "salt", "known"), "redis-arm");
+    redis.call("SAVE");
+    redis.stop();
+
+    RedisStickyStore store = store(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT));
+    long start = System.nanoTime();
+    Claim known = claim(store, "exp", "salt", "known", "hashed", null);
+    Claim fresh = claim(store, "exp", "salt", "fresh", "hashed", null);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertTrue(took.compareTo(TIMEOUT.plus(MARGIN)) < 0, "claims without Redis took " + took);
+    assertEquals(new Claim("hashed", true), known, "served the hashed arm meanwhile");
+    assertEquals(new Claim("hashed", true), fresh);
+    assertEquals("hashed", store.peek("exp", "salt", "known"), "kept locally meanwhile");
+    assertFalse(store.healthy());
+    assertTrue(store.describe().contains("down"), store.describe());
+    assertTrue(store.describe().contains("pending writes=2/"), store.describe());
+    assertEquals(2, store.pendingWrites());
+    assertEquals(2, store.stats().queued());
+    assertEquals(2, store.stats().timeouts());
+
+    redis.restart();
+    Duration ready = Eventually.await(Duration.ofSeconds(5), store::healthy, store::describe);
+    Eventually.await(Duration.ofSeconds(5), () -> store.pendingWrites() == 0, store::describe);
+    Eventually.await(Duration.ofSeconds(2), () -> "redis-arm".equals(store.peek("exp", "salt", "known")),
+        () -> "the winner from Redis replaces the local arm: " + store.peek("exp", "salt", "known"));
+    assertEquals("redis-arm", redis.call("GET", RedisStickyStore.key("exp", "salt", "known")),
+        "first write wins: Redis's earlier assignment stays");
+    assertEquals("hashed", redis.call("GET", RedisStickyStore.key("exp", "salt", "fresh")),
+        "a unit Redis lacked keeps the arm it was served");
+    assertEquals("hashed", store.peek("exp", "salt", "fresh"));
+    assertTrue(redis.callLong("PTTL", RedisStickyStore.key("exp", "salt", "fresh")) > 0, "queued writes get a TTL");
+    assertEquals(new Claim("redis-arm", false), claim(store, "exp", "salt", "known", "hashed", null));
+    assertTrue(store.describe().contains(" up "), store.describe());
+    assertTrue(ready.toMillis() < 5_000, "ready after " + ready);
+  }
+
+  @Test
+  void redisKilledUnderSteadyClaimsFailsNoClaimAndReconnects() throws Exception {
+    RedisServerProcess redis = redis(RedisServerProcess.start());
+    RedisStickyStore store = connected(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT));
+    Map<String, String> warm = new ConcurrentHashMap<>();
+    for (int u = 0; u < 200; u++) {
+      String arm = "arm-" + (u % 3);
+      assertEquals(new Claim(arm, true), claim(store, "exp", "salt", "warm-" + u, arm, null));
+      warm.put("warm-" + u, arm);
+    }
+
+    // a steady stream: one warm and one new unit every 2 ms, the way the Assigner asks (peek, else claim)
+    List<CompletableFuture<String>> served = new ArrayList<>();
+    List<String> units = new ArrayList<>();
+    AtomicLong worstNanos = new AtomicLong();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Map<String, String> servedWhileDown = new ConcurrentHashMap<>();
+    long start = System.nanoTime();
+    boolean killed = false;
+    boolean restarted = false;
+    int i = 0;
+    while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(3_000)) {
+      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      if (!killed && elapsedMs >= 700) {
+        redis.stop();
+        killed = true;
+      }
+      if (!restarted && elapsedMs >= 1_700) {
+        redis.restart();
+        restarted = true;
+      }
+      boolean down = killed && !restarted;
+      for (String unit : List.of("warm-" + (i % 200), "new-" + i)) {
+        long issued = System.nanoTime();
+        String stored = store.peek("exp", "salt", unit);
+        CompletableFuture<String> answer = stored != null ? CompletableFuture.completedFuture(stored)
+            : store.claim("exp", "salt", unit, "arm-" + (i % 3), null).toCompletableFuture().thenApply(Claim::arm);
+        answer.whenComplete((arm, e) -> {
+          worstNanos.accumulateAndGet(System.nanoTime() - issued, Math::max);
+          if (e != null) {
+            failure.compareAndSet(null, e);
+          } else if (down && unit.startsWith("new-")) {
+            servedWhileDown.put(unit, arm);
+          }
+        });
+        served.add(answer);
+        units.add(unit);
+      }
+      i++;
+      sleep(2);
+    }
+    CompletableFuture.allOf(served.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    assertNull(failure.get(), "no claim failed");
+    Duration worst = Duration.ofNanos(worstNanos.get());
+    assertTrue(worst.compareTo(TIMEOUT.plus(MARGIN)) < 0, "slowest answer " + worst);
+    for (int k = 0; k < served.size(); k++) {
+      String unit = units.get(k);
+      if (unit.startsWith("warm-")) {
+        assertEquals(warm.get(unit), served.get(k).join(), "cached " + unit + " keeps its arm");
+      }
+    }
+    assertFalse(servedWhileDown.isEmpty(), "some claims were served while Redis was down");
+    assertTrue(store.stats().queued() > 0, store.stats().toString());
+
+    Eventually.await(Duration.ofSeconds(5), store::healthy, store::describe);
+    assertTrue(store.stats().reconnects() >= 1, store.stats().toString());
+    Eventually.await(Duration.ofSeconds(5), () -> store.pendingWrites() == 0, store::describe);
+    Eventually.await(Duration.ofSeconds(5), () -> servedWhileDown.entrySet().stream().allMatch(e ->
+            e.getValue().equals(redis.call("GET", RedisStickyStore.key("exp", "salt", e.getKey())))),
+        () -> "units served during the outage were written with the arm they were served");
+    assertEquals(0, store.stats().dropped());
+  }
+
+  @Test
+  void slowRedisDoesNotHoldClaimsBeyondTheTimeout() throws Exception {
+    RedisServerProcess redis = redis(RedisServerProcess.start());
+    RedisStickyStore store = connected(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT));
+    assertEquals(new Claim("arm-0", true), claim(store, "exp", "salt", "before", "arm-0", null));
+
+    CompletableFuture<Void> awake = redis.debugSleep(Duration.ofSeconds(2));
+    sleep(100);
+    long worst = 0;
+    List<String> units = new ArrayList<>();
+    for (int u = 0; u < 20; u++) {
+      String unit = "paused-" + u;
+      long issued = System.nanoTime();
+      Claim c = store.claim("exp", "salt", unit, "arm-" + (u % 3), null).toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
+      worst = Math.max(worst, System.nanoTime() - issued);
+      assertEquals("arm-" + (u % 3), c.arm(), "served the candidate while Redis sleeps");
+      units.add(unit);
+      sleep(10);
+    }
+    assertFalse(awake.isDone(), "the claims ran while Redis was asleep");
+    Duration slowest = Duration.ofNanos(worst);
+    assertTrue(slowest.compareTo(TIMEOUT.plus(MARGIN)) < 0, "slowest claim during DEBUG SLEEP: " + slowest);
+    assertTrue(store.stats().timeouts() >= 20, store.stats().toString());
+    assertTrue(store.healthy(), "a slow Redis is still connected");
+
+    awake.get(10, TimeUnit.SECONDS);
+    // the delayed commands complete after the pause and write the arms that were served
+    Eventually.await(Duration.ofSeconds(8), () -> units.stream().allMatch(unit ->
+            redis.call("GET", RedisStickyStore.key("exp", "salt", unit)) != null),
+        () -> "delayed first-writes reached Redis: " + store.describe());
+    for (int u = 0; u < units.size(); u++) {
+      assertEquals("arm-" + (u % 3), redis.call("GET", RedisStickyStore.key("exp", "salt", units.get(u))));
+    }
+    assertEquals(new Claim("arm-1", true), claim(store, "exp", "salt", "after", "arm-1", null));
+  }
+
+  @Test
+  void theOutageQueueIsBoundedAndCountsWhatItDrops() {
+    int port = RedisServerProcess.freePort();
+    RedisStickyStore store = store(new RedisSettings("redis://127.0.0.1:" + port, Duration.ofHours(1), 10_000,
+        Duration.ofMinutes(5), TIMEOUT, 100));
+    for (int u = 0; u < 150; u++) {
+      assertEquals(new Claim("arm", true), claim(store, "exp", "salt", "user-" + u, "arm", null));
+    }
+    assertEquals(new Claim("arm", false), claim(store, "exp", "salt", "user-0", "other", null),
+        "a unit served during the outage keeps its arm locally");
+    assertEquals(100, store.pendingWrites());
+    assertEquals(100, store.stats().queued());
+    assertEquals(50, store.stats().dropped());
+    assertTrue(store.describe().contains("pending writes=100/100, dropped=50"), store.describe());
+
+    RedisServerProcess redis = redis(RedisServerProcess.start(port));
+    Eventually.await(Duration.ofSeconds(5), store::healthy, store::describe);
+    Eventually.await(Duration.ofSeconds(5), () -> store.pendingWrites() == 0, store::describe);
+    Eventually.await(Duration.ofSeconds(2), () -> redis.callLong("DBSIZE") == 100,
+        () -> "keys written: " + redis.callLong("DBSIZE"));
+    assertEquals(0, store.stats().reconnects(), "a first connection is not a reconnect");
+  }
+
+  @Test
+  void closesQuicklyWhenRedisNeverCameAndAnswersLocallyAfterwards() {
+    RedisStickyStore store = new RedisStickyStore(
+        RedisSettings.defaults("redis://127.0.0.1:" + RedisServerProcess.freePort()).withCommandTimeout(TIMEOUT));
+    assertEquals(new Claim("arm", true), claim(store, "exp", "salt", "user-1", "arm", null));
+    long start = System.nanoTime();
+    store.close();
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMs < 3_000, "close took " + tookMs + " ms");
+    assertFalse(store.healthy());
+    assertEquals(new Claim("other", true), claim(store, "exp", "salt", "user-2", "other", null));
+    store.close(); // idempotent
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
