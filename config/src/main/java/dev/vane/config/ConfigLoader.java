@@ -205,6 +205,7 @@ public final class ConfigLoader {
       Duration connect = n.duration("connectTimeout", Duration.ofSeconds(2), Duration.ofMillis(1));
       int maxConn = (int) n.integer("maxConnections", 64, 1, 100_000);
       int maxShadow = (int) n.integer("maxShadowInFlight", 64, 1, 100_000);
+      int maxPending = (int) n.integer("maxPending", 1024, 0, 1_000_000);
       n.rejectUnknown();
       if (id == null || id.isEmpty()) {
         continue;
@@ -214,7 +215,7 @@ public final class ConfigLoader {
         continue;
       }
       if (url != null) {
-        out.put(id, new EndpointSettings(id, url, timeout, connect, maxConn, maxShadow));
+        out.put(id, new EndpointSettings(id, url, timeout, connect, maxConn, maxShadow, maxPending));
       }
     }
     return out;

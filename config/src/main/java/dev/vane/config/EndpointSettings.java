@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param connectTimeout     TCP connect timeout (502 when exceeded)
  * @param maxConnections     keep-alive connection pool size per event loop
  * @param maxShadowInFlight  mirrored requests in flight to this endpoint at most; excess mirrors are dropped
+ * @param maxPending         requests waiting for a free connection at most (per event loop); beyond it: 503
  */
 public record EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
-    int maxShadowInFlight) {
+    int maxShadowInFlight, int maxPending) {
 
   public boolean tls() {
     return "https".equals(url.getScheme());

@@ -479,7 +479,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         .setSsl(ep.tls())
         .setDefaultHost(ep.host())
         .setDefaultPort(ep.port());
-    PoolOptions p = new PoolOptions().setHttp1MaxSize(ep.maxConnections()).setMaxWaitQueueSize(4096);
+    PoolOptions p = new PoolOptions().setHttp1MaxSize(ep.maxConnections()).setMaxWaitQueueSize(ep.maxPending());
     return vertx.httpClientBuilder().with(o).with(p).build();
   }
 

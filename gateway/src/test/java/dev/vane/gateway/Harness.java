@@ -1,0 +1,67 @@
+package dev.vane.gateway;
+
+import dev.vane.config.ConfigLoader;
+import dev.vane.config.VaneConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/** Test helpers: a client Vert.x, backends, and gateways started from YAML text. */
+final class Harness implements AutoCloseable {
+  final Vertx vertx = Vertx.vertx();
+  final HttpClient client = vertx.httpClientBuilder()
+      .with(new HttpClientOptions().setKeepAlive(true).setMaxChunkSize(64 * 1024))
+      .with(new PoolOptions().setHttp1MaxSize(64)).build();
+
+  /** A response read whole. */
+  record Reply(int status, io.vertx.core.MultiMap headers, Buffer body, long micros) {
+    JsonObject json() {
+      return body.toJsonObject();
+    }
+
+    String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  TestBackend backend(String name) {
+    return new TestBackend(vertx, name).start();
+  }
+
+  static VaneConfig parse(String yaml) throws Exception {
+    return new ConfigLoader().parse(yaml, "test");
+  }
+
+  static Gateway gateway(String yaml) throws Exception {
+    return Gateway.start(parse(yaml)).await();
+  }
+
+  Reply send(int port, HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+    long t0 = System.nanoTime();
+    RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
+    headers.forEach(o::putHeader);
+    return client.request(o).compose(req -> body == null ? req.send() : req.send(body))
+        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(), b, (System.nanoTime() - t0) / 1000)))
+        .timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
+  }
+
+  Reply post(int port, String uri, String user, String body) {
+    return send(port, HttpMethod.POST, uri, user == null ? Map.of() : Map.of("X-User-Id", user),
+        Buffer.buffer(body));
+  }
+
+  Reply get(int port, String uri) {
+    return send(port, HttpMethod.GET, uri, Map.of(), null);
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+}

@@ -1,0 +1,311 @@
+package dev.vane.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The proxy contract against real backends on loopback. */
+class ProxyHandlerTest {
+  static Harness h;
+  static TestBackend champion;
+  static TestBackend canary;
+  static TestBackend other;
+  Gateway gw;
+
+  @BeforeAll
+  static void backends() {
+    h = new Harness();
+    champion = h.backend("champion");
+    canary = h.backend("canary");
+    other = h.backend("other");
+  }
+
+  @AfterAll
+  static void stop() {
+    h.close();
+  }
+
+  @AfterEach
+  void closeGateway() {
+    if (gw != null) {
+      gw.close();
+    }
+    champion.mode = TestBackend.Mode.ECHO;
+    canary.mode = TestBackend.Mode.ECHO;
+  }
+
+  static int closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  String yaml(String extra) {
+    return """
+        server: { host: 127.0.0.1, port: 0, maxBodyBytes: 8MB, eventLoops: 2 }
+        endpoints:
+          - { id: champion, url: "%s", timeout: 1s }
+          - { id: canary, url: "%s", timeout: 1s }
+          - { id: other, url: "%s/base", timeout: 1s }
+        routes:
+          - { pathPrefix: /v2/models/fraud/, experiment: fraud }
+          - { model: llama, endpoint: other }
+          - { pathPrefix: /direct, endpoint: other }
+        experiments:
+          - id: fraud
+            champion: { endpoint: champion }
+            canary: { endpoint: canary, percent: 50 }
+        """.formatted(champion.url(), canary.url(), other.url()) + extra;
+  }
+
+  Gateway start(String yaml) throws Exception {
+    gw = Harness.gateway(yaml);
+    return gw;
+  }
+
+  @Test
+  void methodPathQueryHeadersAndBodyPassThrough() throws Exception {
+    start(yaml(""));
+    Harness.Reply r = h.send(gw.port(), HttpMethod.PUT, "/direct/x?a=1&b=two%20words",
+        Map.of("X-Custom", "v", "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "X-Request-Id", "req-123", "Content-Type", "application/json"),
+        Buffer.buffer("{\"hello\":1}"));
+    assertEquals(200, r.status());
+    JsonObject seen = r.json();
+    assertEquals("PUT", seen.getString("method"));
+    assertEquals("/base/direct/x?a=1&b=two%20words", seen.getString("uri"));
+    JsonObject hs = seen.getJsonObject("headers");
+    assertEquals("v", hs.getString("x-custom"));
+    assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", hs.getString("traceparent"));
+    assertEquals("req-123", hs.getString("x-request-id"));
+    assertEquals("application/json", hs.getString("content-type"));
+    assertEquals(11, seen.getInteger("bodyLength"));
+    assertEquals("req-123", r.header("X-Request-Id"), "the client's request id is kept and returned");
+    assertEquals("kept", r.header("X-Upstream-Custom"));
+    assertEquals("other", r.header("X-Backend"));
+    assertNull(r.header("X-Vane-Experiment"), "not an experiment route");
+  }
+
+  @Test
+  void hopByHopHeadersAreDroppedBothWays() throws Exception {
+    start(yaml(""));
+    Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/direct", Map.of(
+        "Connection", "keep-alive, X-Drop-Me", "X-Drop-Me", "1", "Keep-Alive", "timeout=5", "TE", "trailers",
+        "Proxy-Authorization", "Basic abc", "Upgrade", "foo/1", "X-Stay", "1"), Buffer.buffer("x"));
+    JsonObject hs = r.json().getJsonObject("headers");
+    assertNull(hs.getString("x-drop-me"), "named in Connection");
+    assertNull(hs.getString("keep-alive"));
+    assertNull(hs.getString("te"));
+    assertNull(hs.getString("proxy-authorization"));
+    assertNull(hs.getString("upgrade"));
+    assertEquals("1", hs.getString("x-stay"));
+    assertNull(r.header("Keep-Alive"), "the upstream's Keep-Alive header is not relayed");
+  }
+
+  @Test
+  void aRequestIdIsGeneratedWhenMissing() throws Exception {
+    start(yaml(""));
+    Harness.Reply r = h.post(gw.port(), "/direct", null, "{}");
+    String rid = r.header("X-Request-Id");
+    assertNotNull(rid);
+    assertTrue(rid.matches("[0-9a-f]{32}"), rid);
+    assertEquals(rid, r.json().getJsonObject("headers").getString("x-request-id"), "the upstream sees the same id");
+  }
+
+  @Test
+  void experimentResponsesSayWhichArmServedThem() throws Exception {
+    start(yaml(""));
+    Harness.Reply r = h.post(gw.port(), "/v2/models/fraud/infer", "u1", "{}");
+    assertEquals("fraud", r.header("X-Vane-Experiment"));
+    String arm = r.header("X-Vane-Variant");
+    assertEquals(arm, r.header("X-Backend"), "the arm's endpoint answered");
+    gw.close();
+    start(yaml("").replace("eventLoops: 2 }", "eventLoops: 2, variantHeaders: false }"));
+    Harness.Reply off = h.post(gw.port(), "/v2/models/fraud/infer", "u1", "{}");
+    assertNull(off.header("X-Vane-Variant"));
+    assertNull(off.header("X-Vane-Experiment"));
+  }
+
+  @Test
+  void severalMegabyteBodiesAndChunkedBodiesPassThroughIntact() throws Exception {
+    start(yaml(""));
+    byte[] big = new byte[6 * 1024 * 1024];
+    new Random(1).nextBytes(big);
+    Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/direct/raw", Map.of(), Buffer.buffer(big));
+    assertEquals(200, r.status());
+    assertEquals(TestBackend.sha256(big), TestBackend.sha256(r.body().getBytes()), "6 MB body round trip");
+
+    // chunked request body, streamed in pieces
+    JsonObject seen = h.client.request(new RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(gw.port()).setURI("/direct/echo")).compose(req -> {
+          req.setChunked(true);
+          for (int i = 0; i < 40; i++) {
+            req.write(Buffer.buffer(big).slice(i * 100_000, (i + 1) * 100_000));
+          }
+          return req.end().compose(v -> req.response());
+        }).compose(HttpClientResponse::body).await().toJsonObject();
+    assertEquals(4_000_000, seen.getInteger("bodyLength"));
+    byte[] first = java.util.Arrays.copyOf(big, 4_000_000);
+    assertEquals(TestBackend.sha256(first), seen.getString("bodySha256"));
+
+    // large chunked response from upstream
+    Harness.Reply bigResp = h.get(gw.port(), "/direct/big/" + (7 * 1024 * 1024 + 3));
+    assertEquals(7 * 1024 * 1024 + 3, bigResp.body().length());
+    assertEquals((byte) 7, bigResp.body().getByte(0));
+  }
+
+  @Test
+  void oversizedBodiesGet413WithJson() throws Exception {
+    start(yaml("").replace("maxBodyBytes: 8MB", "maxBodyBytes: 1000"));
+    Harness.Reply r = h.post(gw.port(), "/direct", null, "x".repeat(1001));
+    assertEquals(413, r.status());
+    assertEquals("payload_too_large", r.json().getString("error"));
+    assertTrue(r.json().getString("message").contains("1001 bytes exceeds the limit of 1000"), r.json().encode());
+    assertNotNull(r.json().getString("requestId"));
+
+    Harness.Reply chunked = h.client.request(new RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(gw.port()).setURI("/direct")).compose(req -> {
+          req.setChunked(true);
+          req.write("y".repeat(800));
+          req.write("y".repeat(800));
+          return req.end().compose(v -> req.response());
+        }).compose(x -> x.body().map(b -> new Harness.Reply(x.statusCode(), x.headers(), b, 0))).await();
+    assertEquals(413, chunked.status());
+    assertEquals("payload_too_large", chunked.json().getString("error"));
+    assertEquals(200, h.post(gw.port(), "/direct", null, "x".repeat(1000)).status(), "at the limit is fine");
+  }
+
+  @Test
+  void unknownRoutesGet404WithJsonOrTheDefaultUpstream() throws Exception {
+    start(yaml(""));
+    Harness.Reply r = h.post(gw.port(), "/nowhere", null, "{}");
+    assertEquals(404, r.status());
+    assertEquals("application/json", r.header("Content-Type"));
+    assertEquals("not_found", r.json().getString("error"));
+    assertEquals("no route for POST /nowhere", r.json().getString("message"));
+    gw.close();
+    start(yaml("defaultEndpoint: champion\n"));
+    Harness.Reply d = h.post(gw.port(), "/nowhere", null, "{}");
+    assertEquals(200, d.status());
+    assertEquals("champion", d.header("X-Backend"));
+  }
+
+  @Test
+  void openAiBodiesAreRoutedByModelAndMalformedOnesGet400() throws Exception {
+    start(yaml(""));
+    Harness.Reply r = h.post(gw.port(), "/v1/chat/completions", null,
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"model\":\"llama\",\"stream\":false}");
+    assertEquals(200, r.status());
+    assertEquals("other", r.header("X-Backend"));
+    assertEquals("/base/v1/chat/completions", r.json().getString("uri"));
+    Harness.Reply bad = h.post(gw.port(), "/v1/chat/completions", null, "{\"model\": ");
+    assertEquals(400, bad.status());
+    assertEquals("bad_request", bad.json().getString("error"));
+    assertTrue(bad.json().getString("message").startsWith("request body is not valid JSON"), bad.json().encode());
+    Harness.Reply unknown = h.post(gw.port(), "/v1/chat/completions", null, "{\"model\":\"gpt-x\"}");
+    assertEquals(404, unknown.status());
+    assertEquals("no route for POST /v1/chat/completions (model gpt-x)", unknown.json().getString("message"));
+  }
+
+  @Test
+  void anUnknownOverrideArmGets400AndAKnownOneIsForced() throws Exception {
+    start(yaml(""));
+    Harness.Reply bad = h.send(gw.port(), HttpMethod.POST, "/v2/models/fraud/infer",
+        Map.of("X-User-Id", "u", "X-Vane-Variant", "nope"), Buffer.buffer("{}"));
+    assertEquals(400, bad.status());
+    assertEquals("override arm: nope (expected: an arm of experiment fraud)", bad.json().getString("message"));
+    for (String arm : new String[] {"champion", "canary"}) {
+      Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/fraud/infer",
+          Map.of("X-User-Id", "u", "X-Vane-Variant", arm), Buffer.buffer("{}"));
+      assertEquals(arm, r.header("X-Backend"));
+    }
+  }
+
+  @Test
+  void connectFailuresGet502() throws Exception {
+    int dead = closedPort();
+    start(yaml("").replace(other.url() + "/base", "http://127.0.0.1:" + dead));
+    Harness.Reply r = h.post(gw.port(), "/direct", null, "{}");
+    assertEquals(502, r.status());
+    assertEquals("bad_gateway", r.json().getString("error"));
+    assertTrue(r.json().getString("message").startsWith("upstream other failed"), r.json().encode());
+  }
+
+  @Test
+  void upstreamTimeoutsGet504() throws Exception {
+    start(yaml("").replace("timeout: 1s }\n  - { id: canary", "timeout: 200ms }\n  - { id: canary"));
+    champion.sleep(2000);
+    Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/fraud/infer",
+        Map.of("X-User-Id", "u", "X-Vane-Variant", "champion"), Buffer.buffer("{}"));
+    assertEquals(504, r.status());
+    assertEquals("upstream_timeout", r.json().getString("error"));
+    assertEquals("upstream champion did not answer within 200 ms", r.json().getString("message"));
+    assertTrue(r.micros() < 1_500_000, "answered at the timeout, not when the upstream woke: " + r.micros());
+  }
+
+  @Test
+  void anExhaustedPoolGets503() throws Exception {
+    start(yaml("").replace("{ id: champion, url: \"" + champion.url() + "\", timeout: 1s }",
+        "{ id: champion, url: \"" + champion.url() + "\", timeout: 3s, maxConnections: 1, maxPending: 0 }")
+        .replace("eventLoops: 2", "eventLoops: 1"));
+    champion.sleep(700);
+    var slow = h.client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+        .setPort(gw.port()).setURI("/v2/models/fraud/infer").putHeader("X-Vane-Variant", "champion"))
+        .compose(req -> req.send("{}")).map(HttpClientResponse::statusCode);
+    Thread.sleep(200);
+    Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/fraud/infer",
+        Map.of("X-Vane-Variant", "champion"), Buffer.buffer("{}"));
+    assertEquals(503, r.status(), r.body().toString());
+    assertEquals("unavailable", r.json().getString("error"));
+    assertEquals(200, slow.await());
+  }
+
+  @Test
+  void aFailingCanaryFallsBackToTheChampionWhenConfigured() throws Exception {
+    start(yaml("").replace("canary: { endpoint: canary, percent: 50 }",
+        "canary: { endpoint: canary, percent: 100 }\n    fallbackToChampion: true"));
+    canary.mode = TestBackend.Mode.STATUS;
+    canary.status = 503;
+    Harness.Reply r = h.post(gw.port(), "/v2/models/fraud/infer", "u1", "{}");
+    assertEquals(200, r.status());
+    assertEquals("champion", r.header("X-Backend"));
+    assertEquals("champion", r.header("X-Vane-Variant"));
+    assertEquals("canary", r.header("X-Vane-Fallback"));
+    JsonObject canaryArm = h.get(gw.port(), "/v1/experiments/fraud").json().getJsonArray("arms").getJsonObject(1);
+    assertEquals("canary", canaryArm.getString("id"));
+    assertEquals(1, canaryArm.getLong("fallbacks"));
+    assertEquals(1, canaryArm.getLong("requests"));
+    gw.close();
+    start(yaml("").replace("percent: 50", "percent: 100"));
+    assertEquals(503, h.post(gw.port(), "/v2/models/fraud/infer", "u1", "{}").status(), "no fallback configured");
+  }
+
+  @Test
+  void healthAndReadinessAnswerJson() throws Exception {
+    start(yaml(""));
+    Harness.Reply health = h.get(gw.port(), "/healthz");
+    assertEquals(200, health.status());
+    assertEquals("up", health.json().getString("status"));
+    Harness.Reply ready = h.get(gw.port(), "/readyz");
+    assertEquals(200, ready.status());
+    assertEquals("ready", ready.json().getString("status"));
+    assertTrue(ready.json().getJsonObject("store").getBoolean("up"));
+    assertEquals(gw.config().version(), ready.json().getJsonObject("config").getString("version"));
+    assertFalse(ready.json().getJsonObject("endpoints").isEmpty());
+  }
+}
