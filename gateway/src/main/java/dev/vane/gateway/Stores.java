@@ -1,6 +1,9 @@
 package dev.vane.gateway;
 
+import dev.vane.config.StateSettings;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.state.RedisSettings;
+import dev.vane.gateway.state.RedisStickyStore;
 import dev.vane.router.StickyStore;
 
 /** Chooses the sticky store a config asks for. */
@@ -8,8 +11,11 @@ final class Stores {
   private Stores() {}
 
   static StickyStore forConfig(VaneConfig cfg) {
-    if (cfg.state().isRedis()) {
-      throw new IllegalArgumentException("state.store: redis is not available in this build yet");
+    StateSettings s = cfg.state();
+    if (s.isRedis()) {
+      StateSettings.Redis r = s.redis();
+      return new RedisStickyStore(new RedisSettings(r.uri(), s.ttl(), r.cacheSize(), r.cacheStaleness(),
+          r.commandTimeout(), r.maxPendingWrites()));
     }
     return Gateway.memoryStore(cfg);
   }

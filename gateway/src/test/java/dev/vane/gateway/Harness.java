@@ -15,6 +15,7 @@ import java.util.Map;
 /** Test helpers: a client Vert.x, backends, and gateways started from YAML text. */
 final class Harness implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
+  final io.vertx.core.Context context = vertx.getOrCreateContext();
   final HttpClient client = vertx.httpClientBuilder()
       .with(new HttpClientOptions().setKeepAlive(true).setMaxChunkSize(64 * 1024))
       .with(new PoolOptions().setHttp1MaxSize(64)).build();
@@ -22,6 +23,9 @@ final class Harness implements AutoCloseable {
   /** A response read whole. */
   record Reply(int status, io.vertx.core.MultiMap headers, Buffer body, long micros) {
     JsonObject json() {
+      if (body.length() == 0) {
+        throw new AssertionError("empty body, status " + status + ", headers " + headers.entries());
+      }
       return body.toJsonObject();
     }
 
@@ -46,9 +50,18 @@ final class Harness implements AutoCloseable {
     long t0 = System.nanoTime();
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(o::putHeader);
-    return client.request(o).compose(req -> body == null ? req.send() : req.send(body))
-        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(), b, (System.nanoTime() - t0) / 1000)))
-        .timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
+    return onContext(() -> client.request(o).compose(req -> body == null ? req.send() : req.send(body))
+        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(), b, (System.nanoTime() - t0) / 1000))));
+  }
+
+  /**
+   * Runs a client chain on the harness's event loop and waits for it (at most 30 s). Chains must start on a Vert.x
+   * context: started from a test thread, a response can arrive before its body handler is set, and its body is lost.
+   */
+  <T> T onContext(java.util.function.Supplier<io.vertx.core.Future<T>> chain) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> chain.get().onComplete(p));
+    return p.future().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
   }
 
   Reply post(int port, String uri, String user, String body) {

@@ -151,14 +151,14 @@ class ProxyHandlerTest {
     assertEquals(TestBackend.sha256(big), TestBackend.sha256(r.body().getBytes()), "6 MB body round trip");
 
     // chunked request body, streamed in pieces
-    JsonObject seen = h.client.request(new RequestOptions().setMethod(HttpMethod.POST)
+    JsonObject seen = h.onContext(() -> h.client.request(new RequestOptions().setMethod(HttpMethod.POST)
         .setHost("127.0.0.1").setPort(gw.port()).setURI("/direct/echo")).compose(req -> {
           req.setChunked(true);
           for (int i = 0; i < 40; i++) {
             req.write(Buffer.buffer(big).slice(i * 100_000, (i + 1) * 100_000));
           }
           return req.end().compose(v -> req.response());
-        }).compose(HttpClientResponse::body).await().toJsonObject();
+        }).compose(HttpClientResponse::body)).toJsonObject();
     assertEquals(4_000_000, seen.getInteger("bodyLength"));
     byte[] first = java.util.Arrays.copyOf(big, 4_000_000);
     assertEquals(TestBackend.sha256(first), seen.getString("bodySha256"));
@@ -178,13 +178,13 @@ class ProxyHandlerTest {
     assertTrue(r.json().getString("message").contains("1001 bytes exceeds the limit of 1000"), r.json().encode());
     assertNotNull(r.json().getString("requestId"));
 
-    Harness.Reply chunked = h.client.request(new RequestOptions().setMethod(HttpMethod.POST)
+    Harness.Reply chunked = h.onContext(() -> h.client.request(new RequestOptions().setMethod(HttpMethod.POST)
         .setHost("127.0.0.1").setPort(gw.port()).setURI("/direct")).compose(req -> {
           req.setChunked(true);
           req.write("y".repeat(800));
           req.write("y".repeat(800));
           return req.end().compose(v -> req.response());
-        }).compose(x -> x.body().map(b -> new Harness.Reply(x.statusCode(), x.headers(), b, 0))).await();
+        }).compose(x -> x.body().map(b -> new Harness.Reply(x.statusCode(), x.headers(), b, 0))));
     assertEquals(413, chunked.status());
     assertEquals("payload_too_large", chunked.json().getString("error"));
     assertEquals(200, h.post(gw.port(), "/direct", null, "x".repeat(1000)).status(), "at the limit is fine");

@@ -3,6 +3,9 @@ package dev.vane.gateway.demo;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.Gateway;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -19,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * {@code vane demo}: simulated champion, canary, shadow and A/B/n models in-process, the real gateway in front of
@@ -105,6 +109,7 @@ public final class Demo {
         .with(new HttpClientOptions().setKeepAlive(true).setDefaultHost("127.0.0.1").setDefaultPort(gw))
         .with(new PoolOptions().setHttp1MaxSize(32)).build();
     Semaphore inflight = new Semaphore(32);
+    Context ctx = models.getOrCreateContext();
     int total = users * requestsPerUser * 2;
     CountDownLatch done = new CountDownLatch(total);
     long t0 = System.nanoTime();
@@ -116,10 +121,11 @@ public final class Demo {
           Map<String, String> seen = model.equals("fraud") ? fraudArm : rankerArm;
           String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":["
               + (u % 97) + "," + r + "," + (u % 13) + ",1]}]}";
-          client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v2/models/" + model + "/infer")
+          on(ctx, () -> client.request(new RequestOptions().setMethod(HttpMethod.POST)
+                  .setURI("/v2/models/" + model + "/infer")
                   .putHeader("X-User-Id", user).putHeader("Content-Type", "application/json"))
               .compose(req -> req.send(Buffer.buffer(body)))
-              .compose(resp -> resp.body().map(b -> resp))
+              .compose(resp -> resp.body().map(b -> resp)))
               .onComplete(ar -> {
                 if (ar.failed()) {
                   failed.incrementAndGet();
@@ -146,7 +152,7 @@ public final class Demo {
     double secs = (System.nanoTime() - t0) / 1e9;
     out.printf("sent %d requests in %.1f s (%.0f req/s), %d transport failures%n%n", total, secs, total / secs,
         failed.get());
-    report(client, switched.get(), fraudArm.size() + rankerArm.size());
+    report(client, ctx, switched.get(), fraudArm.size() + rankerArm.size());
 
     out.printf("%nVane is serving on http://127.0.0.1:%d. Try:%n", gw);
     out.printf("  curl -s -H 'X-User-Id: alice' -d '{\"inputs\":[]}' -D - http://127.0.0.1:%d/v2/models/fraud/infer%n", gw);
@@ -169,10 +175,20 @@ public final class Demo {
     return 0;
   }
 
-  private void report(HttpClient client, int switched, int units) throws Exception {
+  /**
+   * Runs a client chain on a Vert.x context: started from a plain thread, a response could arrive before its body
+   * handler is set.
+   */
+  private static <T> Future<T> on(Context ctx, Supplier<Future<T>> chain) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> chain.get().onComplete(p));
+    return p.future();
+  }
+
+  private void report(HttpClient client, Context ctx, int switched, int units) throws Exception {
     for (String exp : new String[] {"fraud-canary", "ranker-abc"}) {
-      JsonObject e = client.request(HttpMethod.GET, "/v1/experiments/" + exp)
-          .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toJsonObject).await();
+      JsonObject e = on(ctx, () -> client.request(HttpMethod.GET, "/v1/experiments/" + exp)
+          .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toJsonObject)).await();
       out.printf("experiment %s%n", exp);
       out.printf("  %-10s %8s %9s %9s %8s %8s %8s %9s%n", "arm", "weight", "requests", "share", "p50 ms",
           "p99 ms", "errors", "fallback");

@@ -1,0 +1,168 @@
+package dev.vane.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Shadows never change what the client gets, and their comparison figures are right. */
+class ShadowTest {
+  static Harness h;
+  static TestBackend primary;
+  static TestBackend shadow;
+  Gateway gw;
+
+  @BeforeAll
+  static void backends() {
+    h = new Harness();
+    primary = h.backend("primary");
+    shadow = h.backend("shadow");
+  }
+
+  @AfterAll
+  static void stop() {
+    h.close();
+  }
+
+  @AfterEach
+  void reset() {
+    if (gw != null) {
+      gw.close();
+    }
+    primary.mode = TestBackend.Mode.ECHO;
+    shadow.mode = TestBackend.Mode.ECHO;
+  }
+
+  void start(String shadowExtra, double tolerance) throws Exception {
+    gw = Harness.gateway("""
+        server: { host: 127.0.0.1, port: 0, eventLoops: 2 }
+        endpoints:
+          - { id: primary, url: "%s", timeout: 2s }
+          - { id: shadow, url: "%s", timeout: 10s %s }
+        routes:
+          - { pathPrefix: /v2/, experiment: e }
+          - { pathPrefix: /plain/, endpoint: primary }
+        experiments:
+          - id: e
+            champion: { endpoint: primary }
+            shadows: [ { id: s1, endpoint: shadow, percent: 100, tolerance: %s } ]
+        """.formatted(primary.url(), shadow.url(), shadowExtra, tolerance));
+  }
+
+  JsonObject shadowFigures() {
+    return h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0);
+  }
+
+  JsonObject awaitFigures(Predicate<JsonObject> done) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    JsonObject f = shadowFigures();
+    while (!done.test(f) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+      f = shadowFigures();
+    }
+    return f;
+  }
+
+  /** Median client latency of n requests, after checking each got 200 from the primary. */
+  long medianMicros(String path, int n) {
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      Harness.Reply r = h.post(gw.port(), path, "u" + i, "{\"inputs\":[]}");
+      assertEquals(200, r.status(), r.body().toString());
+      assertEquals("primary", r.header("X-Backend"));
+      t[i] = r.micros();
+    }
+    Arrays.sort(t);
+    return t[n / 2];
+  }
+
+  /** Asserts the median client latency with the shadow is within 20 ms of the plain route's; returns mirrored requests. */
+  int assertClientUnaffected() {
+    for (int round = 1; round <= 3; round++) {
+      long without = medianMicros("/plain/x", 40);
+      long with = medianMicros("/v2/models/m/infer", 40);
+      if (with < without + 20_000) {
+        return 40 * round;
+      }
+    }
+    throw new AssertionError("client latency with the shadow exceeds the no-shadow median by over 20 ms");
+  }
+
+  @Test
+  void aShadowThatHangsChangesNothingForTheClient() throws Exception {
+    start(", maxShadowInFlight: 1000", 1e-6);
+    shadow.sleep(5000);
+    int sent = assertClientUnaffected();
+    assertEquals(0, shadowFigures().getLong("compared"), "nothing compared while the shadow sleeps");
+    assertEquals(sent, shadowFigures().getLong("mirrored"));
+  }
+
+  @Test
+  void aShadowThatFailsWith500ChangesNothingAndIsCountedAsAStatusMismatch() throws Exception {
+    start("", 1e-6);
+    shadow.mode = TestBackend.Mode.STATUS;
+    shadow.status = 500;
+    int sent = assertClientUnaffected();
+    JsonObject f = awaitFigures(x -> x.getLong("compared") >= sent);
+    assertEquals(sent, f.getLong("compared"));
+    assertEquals(0.0, f.getDouble("statusMatchRate"));
+  }
+
+  @Test
+  void aShadowThatResetsTheConnectionChangesNothingAndIsCountedAsAnError() throws Exception {
+    start("", 1e-6);
+    shadow.mode = TestBackend.Mode.RESET;
+    int sent = assertClientUnaffected();
+    JsonObject f = awaitFigures(x -> x.getLong("errors") >= sent);
+    assertEquals(sent, f.getLong("errors"));
+    assertEquals(0, f.getLong("compared"));
+  }
+
+  @Test
+  void aKnownDisagreementIsMeasured() throws Exception {
+    start("", 1e-3);
+    primary.mode = TestBackend.Mode.KSERVE;
+    shadow.mode = TestBackend.Mode.KSERVE;
+    primary.kserveData = "[0.1,0.7,0.2]";
+    shadow.kserveData = "[0.1,0.2,0.7]";
+    for (int i = 0; i < 10; i++) {
+      h.post(gw.port(), "/v2/models/m/infer", "u" + i, "{}");
+    }
+    JsonObject f = awaitFigures(x -> x.getLong("compared") >= 10);
+    assertEquals(10, f.getLong("compared"));
+    assertEquals(1.0, f.getDouble("statusMatchRate"));
+    assertEquals(0.0, f.getDouble("bodyEqualRate"), "model names differ");
+    assertEquals(10, f.getLong("numericCompared"));
+    assertEquals(0.0, f.getDouble("numericAgreementRate"));
+    assertEquals(0.5, f.getDouble("maxAbsDiff"), 1e-12);
+    assertEquals(10, f.getLong("labelCompared"));
+    assertEquals(0.0, f.getDouble("labelAgreementRate"));
+
+    shadow.kserveData = "[0.1,0.7005,0.1995]";
+    for (int i = 0; i < 10; i++) {
+      h.post(gw.port(), "/v2/models/m/infer", "u" + i, "{}");
+    }
+    f = awaitFigures(x -> x.getLong("compared") >= 20);
+    assertEquals(20, f.getLong("numericCompared"));
+    assertEquals(0.5, f.getDouble("numericAgreementRate"), 1e-12, "the second ten agree within 1e-3");
+    assertEquals(0.5, f.getDouble("labelAgreementRate"), 1e-12);
+    assertEquals(0.5, f.getDouble("maxAbsDiff"), 1e-12, "the maximum is over all pairs");
+  }
+
+  @Test
+  void inFlightShadowsAreBoundedAndTheExcessIsDroppedAndCounted() throws Exception {
+    start(", maxShadowInFlight: 3", 1e-6);
+    shadow.sleep(3000);
+    for (int i = 0; i < 10; i++) {
+      assertEquals(200, h.post(gw.port(), "/v2/models/m/infer", "u" + i, "{}").status());
+    }
+    JsonObject f = shadowFigures();
+    assertEquals(3, f.getLong("mirrored"));
+    assertEquals(7, f.getLong("dropped"));
+  }
+}
