@@ -1,0 +1,116 @@
+package dev.vane.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fat jar, started as a user starts it. */
+class CommandLineIT {
+  static final Path JAR = Path.of("target", "vane.jar");
+
+  static Process java(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+  }
+
+  static String run(int expectedExit, String... args) throws Exception {
+    Process p = java(args);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(expectedExit, p.exitValue(), out);
+    return out;
+  }
+
+  @Test
+  void demoDrivesUsersReportsAndKeepsServing() throws Exception {
+    assertTrue(Files.exists(JAR), "build the jar first: mvn package");
+    Process p = java("demo", "--port", "0", "--users", "300", "--requests-per-user", "3");
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      StringBuilder out = new StringBuilder();
+      String url = null;
+      long deadline = System.currentTimeMillis() + 90_000;
+      String line;
+      while (System.currentTimeMillis() < deadline && (line = r.readLine()) != null) {
+        out.append(line).append('\n');
+        Matcher m = Pattern.compile("Vane is serving on (http://127\\.0\\.0\\.1:\\d+)").matcher(line);
+        if (m.find()) {
+          url = m.group(1);
+        }
+        if (line.startsWith("Vane demo is serving")) {
+          break;
+        }
+      }
+      String text = out.toString();
+      assertNotNull(url, text);
+      assertTrue(text.contains("experiment fraud-canary"), text);
+      assertTrue(text.contains("experiment ranker-abc"), text);
+      assertTrue(text.contains("sticky check: 600 of 600 (user, experiment) pairs kept one arm"), text);
+      assertTrue(text.contains("shadow fraud-v3: mirrored"), text);
+      assertTrue(text.contains(", 0 transport failures"), text);
+
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> infer = client.send(HttpRequest.newBuilder(URI.create(url + "/v2/models/fraud/infer"))
+          .header("X-User-Id", "alice").POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, infer.statusCode(), infer.body());
+      assertEquals("fraud-canary", infer.headers().firstValue("X-Vane-Experiment").orElse(null));
+      assertTrue(infer.body().contains("\"outputs\""), infer.body());
+      HttpResponse<String> exp = client.send(HttpRequest.newBuilder(URI.create(url + "/v1/experiments")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, exp.statusCode());
+      assertTrue(exp.body().contains("\"fraud-canary\""), exp.body());
+    } finally {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void validateExitsNonZeroWithEveryErrorAndItsPath(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, """
+        endpoints:
+          - { id: a, url: "http://127.0.0.1:1" }
+        experiments:
+          - { id: e, champion: { endpoint: a }, canary: { endpoint: zz, percent: 140 } }
+        """);
+    String out = run(1, "validate", bad.toString());
+    assertTrue(out.contains("experiments[0].canary.percent: 140 (expected: 0..100)"), out);
+    assertTrue(out.contains("experiments[0].canary.endpoint: \"zz\" (expected: one of the endpoints [a])"), out);
+    Path good = dir.resolve("good.yaml");
+    Files.writeString(good, "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\n");
+    assertTrue(run(0, "validate", good.toString()).contains("valid"));
+  }
+
+  @Test
+  void everyCommandHasHelp() throws Exception {
+    assertTrue(run(0, "--help").contains("serve"));
+    for (String c : new String[] {"serve", "validate", "demo"}) {
+      assertTrue(run(0, c, "--help").contains("Usage: vane " + c), c);
+    }
+    assertTrue(run(2, "serve", "--config", "/nonexistent.yaml").contains("cannot read file"));
+  }
+}
