@@ -1,0 +1,68 @@
+package dev.vane.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps config/vane.schema.json and the loader from drifting apart: for each object the schema describes, the
+ * property names equal the fields the loader accepts there (which the loader lists in its unknown-field error).
+ */
+class SchemaTest {
+  private final ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
+
+  private TreeSet<String> loaderFields(String yaml, String path) {
+    try {
+      loader.parse(yaml, "probe");
+    } catch (ConfigException e) {
+      for (ConfigError err : e.errors()) {
+        if (err.path().equals(path) && err.message().startsWith("unknown field (expected one of: ")) {
+          String list = err.message().substring("unknown field (expected one of: ".length(),
+              err.message().length() - 1);
+          return new TreeSet<>(Arrays.asList(list.split(", ")));
+        }
+      }
+      throw new AssertionError("no unknown-field error at " + path + ": " + e.errors());
+    }
+    throw new AssertionError("probe accepted");
+  }
+
+  private static TreeSet<String> schemaFields(JsonNode objectSchema) {
+    TreeSet<String> s = new TreeSet<>();
+    objectSchema.get("properties").fieldNames().forEachRemaining(s::add);
+    return s;
+  }
+
+  @Test
+  void schemaPropertiesMatchTheLoaderAtEveryLevel() throws Exception {
+    JsonNode schema = new ObjectMapper().readTree(Path.of("vane.schema.json").toFile());
+    assertTrue(schema.get("additionalProperties").isBoolean());
+    String ep = "endpoints:\n  - { id: a, url: \"http://h:1\", zz: 1 }\n";
+    String base = "endpoints:\n  - { id: a, url: \"http://h:1\" }\n";
+    JsonNode props = schema.get("properties");
+    assertEquals(schemaFields(schema), loaderFields(base + "zz: 1\n", "zz"));
+    assertEquals(schemaFields(props.get("server")), loaderFields(base + "server: { zz: 1 }\n", "server.zz"));
+    assertEquals(schemaFields(props.get("endpoints").get("items")), loaderFields(ep, "endpoints[0].zz"));
+    assertEquals(schemaFields(props.get("routes").get("items")),
+        loaderFields(base + "routes:\n  - { pathPrefix: /, endpoint: a, zz: 1 }\n", "routes[0].zz"));
+    JsonNode exp = props.get("experiments").get("items");
+    assertEquals(schemaFields(exp),
+        loaderFields(base + "experiments:\n  - { id: e, champion: { endpoint: a }, zz: 1 }\n", "experiments[0].zz"));
+    assertEquals(schemaFields(exp.get("properties").get("shadows").get("items")),
+        loaderFields(base + "experiments:\n  - { id: e, champion: { endpoint: a }, shadows: [ { endpoint: a, zz: 1 } ] }\n",
+            "experiments[0].shadows[0].zz"));
+    assertEquals(schemaFields(exp.get("properties").get("canary")),
+        loaderFields(base + "experiments:\n  - { id: e, champion: { endpoint: a }, canary: { endpoint: a, percent: 1, zz: 1 } }\n",
+            "experiments[0].canary.zz"));
+    assertEquals(schemaFields(props.get("state")), loaderFields(base + "state: { zz: 1 }\n", "state.zz"));
+    assertEquals(schemaFields(props.get("state").get("properties").get("redis")),
+        loaderFields(base + "state: { redis: { uri: \"redis://h:1\", zz: 1 } }\n", "state.redis.zz"));
+  }
+}
