@@ -2,16 +2,21 @@ package dev.vane.gateway;
 
 import dev.vane.config.EndpointSettings;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.metrics.ArmStats;
 import dev.vane.gateway.metrics.ExperimentStats;
-import dev.vane.gateway.metrics.ShadowStats;
+import dev.vane.gateway.metrics.Figures;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
 import dev.vane.router.Shadow;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -42,11 +47,16 @@ final class ApiHandler {
       case "/healthz" -> json(req, 200, new JsonObject().put("status", "up"));
       case "/readyz" -> readyz(req, snap);
       case "/v1/experiments" -> {
-        JsonArray list = new JsonArray();
-        for (Experiment e : snap.config().routing().experiments().values()) {
-          list.add(experiment(e, snap.stats().get(e.id())));
+        List<Experiment> all = List.copyOf(snap.config().routing().experiments().values());
+        List<Future<JsonObject>> parts = new ArrayList<>();
+        for (Experiment e : all) {
+          parts.add(render(e, snap.stats().get(e.id())));
         }
-        json(req, 200, new JsonObject().put("configVersion", snap.config().version()).put("experiments", list));
+        Future.all(parts).onComplete(ar -> {
+          JsonArray list = new JsonArray();
+          parts.forEach(f -> list.add(f.result()));
+          json(req, 200, new JsonObject().put("configVersion", snap.config().version()).put("experiments", list));
+        });
       }
       default -> {
         String id = p.substring("/v1/experiments/".length());
@@ -54,10 +64,21 @@ final class ApiHandler {
         if (e == null) {
           Errors.send(req.response(), 404, "no experiment " + id, null);
         } else {
-          json(req, 200, experiment(e, snap.stats().get(id)));
+          render(e, snap.stats().get(id)).onComplete(ar -> json(req, 200, ar.result()));
         }
       }
     }
+  }
+
+  /** Figures summed over every instance when a shared store is configured, else this instance's; never fails. */
+  private Future<JsonObject> render(Experiment e, ExperimentStats local) {
+    Context ctx = Vertx.currentContext();
+    Promise<JsonObject> p = Promise.promise();
+    core.figures().read(e, local).whenComplete((f, t) -> {
+      Figures.Experiment figs = t == null ? f : local.localFigures();
+      ctx.runOnContext(v -> p.complete(experiment(e, local, figs)));
+    });
+    return p.future();
   }
 
   private void readyz(HttpServerRequest req, Snapshot snap) {
@@ -73,76 +94,77 @@ final class ApiHandler {
             .put("loadedAt", core.lastReloadAt().toString())
             .put("lastReloadError", core.lastReloadError()))
         .put("store", new JsonObject().put("up", storeUp).put("detail", core.store().describe()))
+        .put("figures", core.figures().describe())
         .put("endpoints", endpoints);
     json(req, 200, body);
   }
 
-  static JsonObject experiment(Experiment e, ExperimentStats s) {
+  static JsonObject experiment(Experiment e, ExperimentStats s, Figures.Experiment f) {
     JsonArray arms = new JsonArray();
     long totalExposures = 0;
     for (Arm a : e.arms()) {
-      totalExposures += s.arm(a.id()).exposures.sum();
+      totalExposures += f.arms().get(a.id()).exposures();
     }
     for (Arm a : e.arms()) {
-      ArmStats st = s.arm(a.id());
-      long requests = st.requests.sum();
-      long exposures = st.exposures.sum();
-      long errors = st.status5xx.sum();
-      Histogram h = st.latency.snapshot();
+      Figures.Arm st = f.arms().get(a.id());
+      long requests = st.requests();
+      long errors = st.status5xx();
       arms.add(new JsonObject()
           .put("id", a.id())
           .put("role", a.role().name().toLowerCase())
           .put("endpoint", a.endpoint())
           .put("weightBps", a.weightBps())
           .put("requests", requests)
-          .put("exposures", exposures)
-          .put("exposureShare", totalExposures == 0 ? 0.0 : (double) exposures / totalExposures)
-          .put("units", st.newUnits.sum())
-          .put("nonStickyRequests", st.nonSticky.sum())
-          .put("status", new JsonObject().put("2xx", st.status2xx.sum()).put("3xx", st.status3xx.sum())
-              .put("4xx", st.status4xx.sum()).put("5xx", errors))
+          .put("exposures", st.exposures())
+          .put("exposureShare", totalExposures == 0 ? 0.0 : (double) st.exposures() / totalExposures)
+          .put("units", st.units())
+          .put("nonStickyRequests", st.nonSticky())
+          .put("status", new JsonObject().put("2xx", st.status2xx()).put("3xx", st.status3xx())
+              .put("4xx", st.status4xx()).put("5xx", errors))
           .put("errorRate", requests == 0 ? 0.0 : (double) errors / requests)
-          .put("fallbacks", st.fallbacks.sum())
-          .put("upstreamErrors", st.upstreamErrors.sum())
-          .put("latencyMs", latency(h)));
+          .put("fallbacks", st.fallbacks())
+          .put("upstreamErrors", st.upstreamErrors())
+          .put("latencyMs", latency(st.latency())));
     }
     JsonArray shadows = new JsonArray();
     for (Shadow sh : e.shadows()) {
-      ShadowStats st = s.shadow(sh.id());
-      long compared = st.compared.sum();
-      long numeric = st.numericCompared.sum();
-      long labels = st.labelCompared.sum();
+      Figures.Shadow st = f.shadows().get(sh.id());
+      long compared = st.compared();
+      long numeric = st.numericCompared();
+      long labels = st.labelCompared();
       shadows.add(new JsonObject()
           .put("id", sh.id())
           .put("endpoint", sh.endpoint())
           .put("percent", sh.percentBps() / 100.0)
-          .put("mirrored", st.mirrored.sum())
-          .put("dropped", st.dropped.sum())
-          .put("errors", st.errors.sum())
+          .put("mirrored", st.mirrored())
+          .put("dropped", st.dropped())
+          .put("errors", st.errors())
           .put("compared", compared)
-          .put("statusMatchRate", ratio(st.statusMatches.sum(), compared))
-          .put("bodyEqualRate", ratio(st.bodyEqual.sum(), compared))
+          .put("statusMatchRate", ratio(st.statusMatches(), compared))
+          .put("bodyEqualRate", ratio(st.bodyEqual(), compared))
           .put("numericCompared", numeric)
-          .put("numericAgreementRate", ratio(st.numericWithinTolerance.sum(), numeric))
-          .put("maxAbsDiff", st.maxAbsDiff())
+          .put("numericAgreementRate", ratio(st.numericWithinTolerance(), numeric))
+          .put("maxAbsDiff", Double.isFinite(st.maxAbsDiff()) ? st.maxAbsDiff() : null)
+          .put("shapeMismatch", Double.isInfinite(st.maxAbsDiff()))
           .put("tolerance", sh.tolerance())
           .put("labelCompared", labels)
-          .put("labelAgreementRate", ratio(st.labelEqual.sum(), labels))
-          .put("meanLatencyDiffMs", compared == 0 ? 0.0 : st.latencyDiffMicrosSum.sum() / 1000.0 / compared)
-          .put("latencyMs", latency(st.latency.snapshot())));
+          .put("labelAgreementRate", ratio(st.labelEqual(), labels))
+          .put("meanLatencyDiffMs", compared == 0 ? 0.0 : st.latencyDiffMicrosSum() / 1000.0 / compared)
+          .put("latencyMs", latency(st.latency())));
     }
     return new JsonObject()
         .put("id", e.id())
         .put("version", e.version())
         .put("since", s.since().toString())
+        .put("figures", f.source())
         .put("salt", e.salt())
         .put("sticky", e.sticky())
         .put("policy", e.policy().name().toLowerCase())
         .put("coveragePercent", e.coverageBps() / 100.0)
         .put("control", e.control().id())
-        .put("overrides", s.overrides.sum())
-        .put("notTargeted", s.notTargeted.sum())
-        .put("notCovered", s.notCovered.sum())
+        .put("overrides", f.overrides())
+        .put("notTargeted", f.notTargeted())
+        .put("notCovered", f.notCovered())
         .put("arms", arms)
         .put("shadows", shadows);
   }

@@ -63,7 +63,8 @@ public final class Gateway implements AutoCloseable {
   static Future<Gateway> start(Vertx vertx, boolean ownsVertx, VaneConfig cfg,
       Function<VaneConfig, StickyStore> storeFactory, int instances) {
     StickyStore store = storeFactory.apply(cfg);
-    GatewayCore core = new GatewayCore(cfg, store, Clock.systemUTC());
+    FigureSource figures = Stores.figuresFor(cfg);
+    GatewayCore core = new GatewayCore(cfg, store, figures, Clock.systemUTC());
     Gateway g = new Gateway(vertx, ownsVertx, core, store);
     AtomicInteger boundPort = new AtomicInteger(cfg.server().port());
     HttpServerOptions opts = new HttpServerOptions()
@@ -114,6 +115,11 @@ public final class Gateway implements AutoCloseable {
     return store;
   }
 
+  /** This instance's own figures of an experiment's current version (tests compare them with the shared ones). */
+  dev.vane.gateway.metrics.Figures.Experiment localFigures(String experiment) {
+    return core.snapshot().stats().get(experiment).localFigures();
+  }
+
   /**
    * Polls {@code file} every {@code server.reloadInterval} and applies valid changes; invalid ones are logged and
    * reported on /readyz while the current config keeps serving.
@@ -140,6 +146,7 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       log.warn("closing Vert.x: {}", e.toString());
     } finally {
+      core.figures().close();
       store.close();
     }
   }

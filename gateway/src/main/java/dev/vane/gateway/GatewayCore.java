@@ -4,7 +4,7 @@ import dev.vane.config.VaneConfig;
 import dev.vane.gateway.metrics.StatsRegistry;
 import dev.vane.router.Assigner;
 import dev.vane.router.Assignment;
-import dev.vane.router.Experiment;
+import dev.vane.gateway.metrics.ExperimentStats;
 import dev.vane.router.StickyStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,7 +23,10 @@ final class GatewayCore {
   private volatile String lastReloadError;
   private volatile Instant lastReloadAt;
 
-  GatewayCore(VaneConfig initial, StickyStore store, Clock clock) {
+  private final FigureSource figures;
+
+  GatewayCore(VaneConfig initial, StickyStore store, FigureSource figures, Clock clock) {
+    this.figures = figures;
     this.stats = new StatsRegistry(clock);
     this.assigner = new Assigner(store, initial.server().overrideHeader());
     this.started = clock.instant();
@@ -37,7 +40,9 @@ final class GatewayCore {
 
   /** Builds figures for the new experiment versions and swaps the snapshot; in-flight requests keep the old one. */
   void publish(VaneConfig cfg) {
-    snapshot.set(new Snapshot(cfg, stats.bind(cfg.routing())));
+    Snapshot s = new Snapshot(cfg, stats.bind(cfg.routing()));
+    figures.track(s.stats());
+    snapshot.set(s);
     lastReloadError = null;
     lastReloadAt = Instant.now();
   }
@@ -74,6 +79,14 @@ final class GatewayCore {
     return shadowInFlight.computeIfAbsent(endpoint, k -> new AtomicInteger());
   }
 
-  /** Hook for distinct-unit counting by a shared store; in memory, new units are counted from assignments. */
-  void recordUnit(Experiment e, Assignment a) {}
+  FigureSource figures() {
+    return figures;
+  }
+
+  /** Distinct-unit counting by a shared store; in memory, new units are counted from sticky assignments. */
+  void recordUnit(ExperimentStats stats, Assignment a) {
+    if (a.unit() != null && a.exposure()) {
+      figures.unit(stats, a.arm().id(), a.unit());
+    }
+  }
 }

@@ -196,7 +196,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       default -> as.exposures.increment();
     }
-    core.recordUnit(x.experiment, a);
+    core.recordUnit(es, a);
     mirror(x);
     forward(x, x.snapshot.config().endpoints().get(a.arm().endpoint()),
         x.experiment.fallbackToControl() && a.arm() != x.experiment.control());

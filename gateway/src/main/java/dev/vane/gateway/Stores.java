@@ -2,6 +2,7 @@ package dev.vane.gateway;
 
 import dev.vane.config.StateSettings;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.state.RedisFigures;
 import dev.vane.gateway.state.RedisSettings;
 import dev.vane.gateway.state.RedisStickyStore;
 import dev.vane.router.StickyStore;
@@ -18,5 +19,13 @@ final class Stores {
           r.commandTimeout(), r.maxPendingWrites()));
     }
     return Gateway.memoryStore(cfg);
+  }
+
+  static FigureSource figuresFor(VaneConfig cfg) {
+    if (cfg.state().isRedis()) {
+      StateSettings.Redis r = cfg.state().redis();
+      return new RedisFigures(r.uri(), r.flushInterval(), r.commandTimeout());
+    }
+    return FigureSource.local();
   }
 }

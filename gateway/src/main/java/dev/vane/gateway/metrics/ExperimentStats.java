@@ -57,4 +57,26 @@ public final class ExperimentStats {
   public ShadowStats shadow(String id) {
     return shadows.get(id);
   }
+
+  public Map<String, ArmStats> arms() {
+    return arms;
+  }
+
+  public Map<String, ShadowStats> shadows() {
+    return shadows;
+  }
+
+  /** This instance's figures since the experiment version started here. */
+  public Figures.Experiment localFigures() {
+    Map<String, Figures.Arm> a = new LinkedHashMap<>();
+    arms.forEach((id, st) -> a.put(id, new Figures.Arm(st.requests.sum(), st.exposures.sum(), st.newUnits.sum(),
+        st.nonSticky.sum(), st.status2xx.sum(), st.status3xx.sum(), st.status4xx.sum(), st.status5xx.sum(),
+        st.fallbacks.sum(), st.upstreamErrors.sum(), st.latency.snapshot())));
+    Map<String, Figures.Shadow> s = new LinkedHashMap<>();
+    shadows.forEach((id, st) -> s.put(id, new Figures.Shadow(st.mirrored.sum(), st.dropped.sum(), st.errors.sum(),
+        st.compared.sum(), st.statusMatches.sum(), st.bodyEqual.sum(), st.numericCompared.sum(),
+        st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
+        st.maxAbsDiff(), st.latency.snapshot())));
+    return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), a, s);
+  }
 }

@@ -5,15 +5,23 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Latency in microseconds through an HdrHistogram {@link Recorder}: writers record without locks; readers take an
- * interval snapshot and fold it into an accumulated histogram under the reader's own lock.
+ * interval snapshot and fold it into an accumulated histogram (and into the not-yet-flushed one) under the
+ * reader's own lock.
  */
 public final class LatencyRecorder {
   /** One hour, in microseconds: larger values are clamped. */
   public static final long MAX_MICROS = 3_600_000_000L;
+  /** Significant digits kept; percentiles are exact to this precision. */
+  public static final int DIGITS = 3;
 
-  private final Recorder recorder = new Recorder(MAX_MICROS, 3);
-  private final Histogram total = new Histogram(MAX_MICROS, 3);
+  private final Recorder recorder = new Recorder(MAX_MICROS, DIGITS);
+  private final Histogram total = newHistogram();
+  private final Histogram unflushed = newHistogram();
   private Histogram recycle;
+
+  public static Histogram newHistogram() {
+    return new Histogram(MAX_MICROS, DIGITS);
+  }
 
   public void recordMicros(long micros) {
     recorder.recordValue(Math.max(0, Math.min(micros, MAX_MICROS)));
@@ -25,18 +33,23 @@ public final class LatencyRecorder {
     return total.copy();
   }
 
-  /** Only what was recorded since the last call of this method (for flushing to a shared store). */
-  public synchronized Histogram drainInterval() {
-    Histogram interval = recorder.getIntervalHistogram(recycle);
-    total.add(interval);
-    Histogram out = interval.copy();
-    recycle = interval;
+  /** What was recorded since the last call of this method (for flushing to a shared store); the caller owns it. */
+  public synchronized Histogram drainUnflushed() {
+    fold();
+    Histogram out = unflushed.copy();
+    unflushed.reset();
     return out;
+  }
+
+  /** Puts back a drained interval whose flush failed, so the next flush carries it. */
+  public synchronized void restoreUnflushed(Histogram h) {
+    unflushed.add(h);
   }
 
   private void fold() {
     Histogram interval = recorder.getIntervalHistogram(recycle);
     total.add(interval);
+    unflushed.add(interval);
     recycle = interval;
   }
 }

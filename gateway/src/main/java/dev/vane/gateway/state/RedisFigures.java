@@ -1,0 +1,422 @@
+package dev.vane.gateway.state;
+
+import dev.vane.gateway.FigureSource;
+import dev.vane.gateway.metrics.ArmStats;
+import dev.vane.gateway.metrics.ExperimentStats;
+import dev.vane.gateway.metrics.Figures;
+import dev.vane.gateway.metrics.LatencyRecorder;
+import dev.vane.gateway.metrics.ShadowStats;
+import dev.vane.router.Experiment;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.TransactionResult;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Experiment figures summed over every gateway instance in Redis.
+ *
+ * <p>Each instance keeps counting locally without locks; every {@code flushInterval} a single flusher thread sends
+ * the deltas since its last successful flush in one MULTI/EXEC transaction (so a failed flush applies nothing and
+ * is retried whole): counters with HINCRBY, latency as HdrHistogram bucket counts with HINCRBY (buckets of equal
+ * precision add exactly, so merged percentiles equal those of one histogram of all the data), unit ids with PFADD
+ * (HyperLogLog, ±0.81%), the largest numeric shadow difference per instance with HSET. While Redis is unreachable,
+ * deltas accumulate in the local counters and histograms (fixed size) and unit ids in a bounded set (excess
+ * dropped and counted); nothing grows without bound.
+ *
+ * <p>Keys (ids escaped as in the sticky store): {@code vane:fig:<exp>:<ver>} (experiment counters),
+ * {@code vane:fig:<exp>:<ver>:arm:<arm>}, {@code vane:lat:<exp>:<ver>:arm:<arm>},
+ * {@code vane:units:<exp>:<ver>:arm:<arm>}, {@code vane:fig:<exp>:<ver>:shadow:<id>},
+ * {@code vane:lat:<exp>:<ver>:shadow:<id>}. Keyed by experiment version, so a changed experiment starts new
+ * figures and a restarted gateway continues the old ones.
+ */
+public final class RedisFigures implements FigureSource {
+  private static final Logger log = LoggerFactory.getLogger(RedisFigures.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  /** Unit ids buffered between flushes at most, over all arms. */
+  static final int MAX_PENDING_UNITS = 200_000;
+
+  private final String instance = UUID.randomUUID().toString().substring(0, 8);
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final RedisURI uri;
+  private final Duration timeout;
+  private final ScheduledExecutorService flusher;
+  private final Set<ExperimentStats> tracked = ConcurrentHashMap.newKeySet();
+  private final Map<ExperimentStats, Cursor> cursors = new HashMap<>(); // flusher thread only
+  private final Map<ExperimentStats, Map<String, Set<String>>> pendingUnits = new ConcurrentHashMap<>();
+  private final AtomicInteger pendingUnitCount = new AtomicInteger();
+  private final LongAdder unitsDropped = new LongAdder();
+  private final LongAdder flushes = new LongAdder();
+  private final LongAdder failedFlushes = new LongAdder();
+  private volatile StatefulRedisConnection<String, String> writer;
+  private volatile StatefulRedisConnection<String, String> reader;
+  private volatile String lastError;
+  private volatile boolean closed;
+
+  public RedisFigures(String redisUri, Duration flushInterval, Duration commandTimeout) {
+    this.uri = RedisURI.create(redisUri);
+    this.timeout = commandTimeout.multipliedBy(20).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+        : commandTimeout.multipliedBy(20);
+    uri.setTimeout(timeout);
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+    this.client = RedisClient.create(resources);
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).tcpNoDelay(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .build());
+    this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vane-figures-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    long every = Math.max(10, flushInterval.toMillis());
+    flusher.scheduleWithFixedDelay(this::flushSafely, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void track(Map<String, ExperimentStats> stats) {
+    tracked.addAll(stats.values());
+  }
+
+  @Override
+  public void unit(ExperimentStats stats, String arm, String unit) {
+    Set<String> set = pendingUnits.computeIfAbsent(stats, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(arm, k -> ConcurrentHashMap.newKeySet());
+    if (set.contains(unit)) {
+      return;
+    }
+    if (pendingUnitCount.incrementAndGet() > MAX_PENDING_UNITS) {
+      pendingUnitCount.decrementAndGet();
+      unitsDropped.increment();
+      return;
+    }
+    if (!set.add(unit)) {
+      pendingUnitCount.decrementAndGet();
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "redis " + redact(uri.toString()) + (reader != null && reader.isOpen() ? " up" : " down")
+        + " (flushes=" + flushes.sum() + ", failed=" + failedFlushes.sum() + ", pending units="
+        + pendingUnitCount.get() + ", units dropped=" + unitsDropped.sum()
+        + (lastError == null ? "" : ", last error: " + lastError) + ")";
+  }
+
+  private static String redact(String s) {
+    return s.replaceAll("//[^@/]*@", "//***@");
+  }
+
+  // ---- flushing (flusher thread) ----
+
+  /** Counter values already in Redis for one experiment version. */
+  private static final class Cursor {
+    long[] experiment = new long[Figures.Experiment.fields().length];
+    final Map<String, long[]> arms = new HashMap<>();
+    final Map<String, long[]> shadows = new HashMap<>();
+    final Map<String, Double> maxAbsDiff = new HashMap<>();
+  }
+
+  private StatefulRedisConnection<String, String> connection(boolean forWriter) {
+    StatefulRedisConnection<String, String> c = forWriter ? writer : reader;
+    if (c != null) {
+      return c;
+    }
+    synchronized (this) {
+      c = forWriter ? writer : reader;
+      if (c == null && !closed) {
+        c = client.connect(uri);
+        if (forWriter) {
+          writer = c;
+        } else {
+          reader = c;
+        }
+      }
+      return c;
+    }
+  }
+
+  private void flushSafely() {
+    try {
+      connection(false); // connect the reader here, so API reads never block on a connect
+      flush();
+      lastError = null;
+    } catch (Exception e) {
+      failedFlushes.increment();
+      lastError = e.toString();
+      log.debug("figures flush failed, retrying next interval: {}", e.toString());
+    }
+  }
+
+  /** One flush of every tracked experiment version; throws when Redis did not take it (nothing was applied). */
+  void flush() throws Exception {
+    StatefulRedisConnection<String, String> c = connection(true);
+    if (c == null || !c.isOpen()) {
+      throw new IllegalStateException("not connected");
+    }
+    RedisAsyncCommands<String, String> a = c.async();
+    List<Runnable> onSuccess = new ArrayList<>();
+    List<Runnable> onFailure = new ArrayList<>();
+    int commands = 0;
+    a.multi();
+    for (ExperimentStats es : tracked) {
+      Cursor cur = cursors.computeIfAbsent(es, k -> new Cursor());
+      Figures.Experiment now = counters(es);
+      String base = Keys.figures(es.experimentId(), es.version());
+      commands += incr(a, base, Figures.Experiment.fields(), now.counters(), cur.experiment, onSuccess, v -> cur.experiment = v);
+      for (Map.Entry<String, ArmStats> arm : es.arms().entrySet()) {
+        String id = arm.getKey();
+        Figures.Arm f = now.arms().get(id);
+        long[] last = cur.arms.computeIfAbsent(id, k -> new long[Figures.Arm.fields().length]);
+        long[] counts = f.counters();
+        counts[2] = 0; // distinct units are counted by the HyperLogLog, not summed
+        commands += incr(a, base + ":arm:" + Keys.escape(id), Figures.Arm.fields(), counts, last, onSuccess,
+            v -> cur.arms.put(id, v));
+        commands += latency(a, Keys.latency(es.experimentId(), es.version()) + ":arm:" + Keys.escape(id),
+            arm.getValue().latency, onFailure);
+        Map<String, Set<String>> units = pendingUnits.get(es);
+        Set<String> set = units == null ? null : units.remove(id);
+        if (set != null && !set.isEmpty()) {
+          String[] members = set.toArray(new String[0]);
+          pendingUnitCount.addAndGet(-members.length);
+          a.pfadd(Keys.units(es.experimentId(), es.version()) + ":arm:" + Keys.escape(id), members);
+          commands++;
+          onFailure.add(() -> {
+            for (String u : members) {
+              unit(es, id, u);
+            }
+          });
+        }
+      }
+      for (Map.Entry<String, ShadowStats> sh : es.shadows().entrySet()) {
+        String id = sh.getKey();
+        Figures.Shadow f = now.shadows().get(id);
+        long[] last = cur.shadows.computeIfAbsent(id, k -> new long[Figures.Shadow.fields().length]);
+        String key = base + ":shadow:" + Keys.escape(id);
+        commands += incr(a, key, Figures.Shadow.fields(), f.counters(), last, onSuccess, v -> cur.shadows.put(id, v));
+        double max = f.maxAbsDiff();
+        if (max > cur.maxAbsDiff.getOrDefault(id, 0.0)) {
+          a.hset(key, "maxAbsDiff@" + instance, Double.toString(max));
+          commands++;
+          onSuccess.add(() -> cur.maxAbsDiff.put(id, max));
+        }
+        commands += latency(a, Keys.latency(es.experimentId(), es.version()) + ":shadow:" + Keys.escape(id),
+            sh.getValue().latency, onFailure);
+      }
+    }
+    if (commands == 0) {
+      a.discard();
+      return;
+    }
+    RedisFuture<TransactionResult> exec = a.exec();
+    try {
+      TransactionResult r = exec.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (r.wasDiscarded()) {
+        throw new IllegalStateException("transaction discarded");
+      }
+    } catch (Exception e) {
+      onFailure.forEach(Runnable::run);
+      throw e;
+    }
+    onSuccess.forEach(Runnable::run);
+    flushes.increment();
+  }
+
+  /** Counters only (latency histograms are drained separately, so they are not folded twice). */
+  private static Figures.Experiment counters(ExperimentStats es) {
+    Map<String, Figures.Arm> arms = new LinkedHashMap<>();
+    es.arms().forEach((id, st) -> arms.put(id, new Figures.Arm(st.requests.sum(), st.exposures.sum(), 0,
+        st.nonSticky.sum(), st.status2xx.sum(), st.status3xx.sum(), st.status4xx.sum(), st.status5xx.sum(),
+        st.fallbacks.sum(), st.upstreamErrors.sum(), null)));
+    Map<String, Figures.Shadow> shadows = new LinkedHashMap<>();
+    es.shadows().forEach((id, st) -> shadows.put(id, new Figures.Shadow(st.mirrored.sum(), st.dropped.sum(),
+        st.errors.sum(), st.compared.sum(), st.statusMatches.sum(), st.bodyEqual.sum(), st.numericCompared.sum(),
+        st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
+        st.maxAbsDiff(), null)));
+    return new Figures.Experiment("local", es.overrides.sum(), es.notTargeted.sum(), es.notCovered.sum(), arms,
+        shadows);
+  }
+
+  private static int incr(RedisAsyncCommands<String, String> a, String key, String[] fields, long[] now,
+      long[] last, List<Runnable> onSuccess, java.util.function.Consumer<long[]> advance) {
+    int n = 0;
+    for (int i = 0; i < fields.length; i++) {
+      long d = now[i] - last[i];
+      if (d != 0) {
+        a.hincrby(key, fields[i], d);
+        n++;
+      }
+    }
+    if (n > 0) {
+      long[] copy = now.clone();
+      onSuccess.add(() -> advance.accept(copy));
+    }
+    return n;
+  }
+
+  private static int latency(RedisAsyncCommands<String, String> a, String key, LatencyRecorder rec,
+      List<Runnable> onFailure) {
+    Histogram h = rec.drainUnflushed();
+    if (h.getTotalCount() == 0) {
+      return 0;
+    }
+    int n = 0;
+    for (HistogramIterationValue v : h.recordedValues()) {
+      a.hincrby(key, Long.toString(v.getValueIteratedTo()), v.getCountAddedInThisIterationStep());
+      n++;
+    }
+    onFailure.add(() -> rec.restoreUnflushed(h));
+    return n;
+  }
+
+  // ---- reading (any thread) ----
+
+  @Override
+  public CompletionStage<Figures.Experiment> read(Experiment e, ExperimentStats local) {
+    StatefulRedisConnection<String, String> c = reader;
+    if (c == null || !c.isOpen()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));
+    }
+    RedisAsyncCommands<String, String> a = c.async();
+    String base = Keys.figures(e.id(), e.version());
+    String lat = Keys.latency(e.id(), e.version());
+    String units = Keys.units(e.id(), e.version());
+    CompletableFuture<Map<String, String>> expF = a.hgetall(base).toCompletableFuture();
+    Map<String, CompletableFuture<Map<String, String>>> armF = new LinkedHashMap<>();
+    Map<String, CompletableFuture<Map<String, String>>> armLatF = new HashMap<>();
+    Map<String, CompletableFuture<Long>> armUnitsF = new HashMap<>();
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    all.add(expF);
+    for (var arm : e.arms()) {
+      String k = ":arm:" + Keys.escape(arm.id());
+      armF.put(arm.id(), a.hgetall(base + k).toCompletableFuture());
+      armLatF.put(arm.id(), a.hgetall(lat + k).toCompletableFuture());
+      armUnitsF.put(arm.id(), a.pfcount(units + k).toCompletableFuture());
+    }
+    Map<String, CompletableFuture<Map<String, String>>> shF = new LinkedHashMap<>();
+    Map<String, CompletableFuture<Map<String, String>>> shLatF = new HashMap<>();
+    for (var sh : e.shadows()) {
+      String k = ":shadow:" + Keys.escape(sh.id());
+      shF.put(sh.id(), a.hgetall(base + k).toCompletableFuture());
+      shLatF.put(sh.id(), a.hgetall(lat + k).toCompletableFuture());
+    }
+    all.addAll(armF.values());
+    all.addAll(armLatF.values());
+    all.addAll(armUnitsF.values());
+    all.addAll(shF.values());
+    all.addAll(shLatF.values());
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]))
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(v -> {
+          Map<String, Figures.Arm> arms = new LinkedHashMap<>();
+          armF.forEach((id, f) -> {
+            long[] c2 = longs(f.join(), Figures.Arm.fields());
+            c2[2] = armUnitsF.get(id).join();
+            arms.put(id, Figures.Arm.of(c2, histogram(armLatF.get(id).join())));
+          });
+          Map<String, Figures.Shadow> shadows = new LinkedHashMap<>();
+          shF.forEach((id, f) -> {
+            Map<String, String> m = f.join();
+            double max = 0;
+            for (var en : m.entrySet()) {
+              if (en.getKey().startsWith("maxAbsDiff@")) {
+                max = Math.max(max, Double.parseDouble(en.getValue()));
+              }
+            }
+            shadows.put(id, Figures.Shadow.of(longs(m, Figures.Shadow.fields()), max, histogram(shLatF.get(id).join())));
+          });
+          long[] ec = longs(expF.join(), Figures.Experiment.fields());
+          return new Figures.Experiment("redis", ec[0], ec[1], ec[2], arms, shadows);
+        });
+  }
+
+  private static long[] longs(Map<String, String> m, String[] fields) {
+    long[] out = new long[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      String v = m.get(fields[i]);
+      out[i] = v == null ? 0 : Long.parseLong(v);
+    }
+    return out;
+  }
+
+  private static Histogram histogram(Map<String, String> buckets) {
+    Histogram h = LatencyRecorder.newHistogram();
+    for (var e : buckets.entrySet()) {
+      h.recordValueWithCount(Long.parseLong(e.getKey()), Long.parseLong(e.getValue()));
+    }
+    return h;
+  }
+
+  /** Flushes once more (best effort) and disconnects. */
+  @Override
+  public void close() {
+    flusher.shutdown();
+    try {
+      flusher.awaitTermination(2, TimeUnit.SECONDS);
+      flushSafely();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closed = true;
+    synchronized (this) {
+      if (writer != null) {
+        writer.close();
+      }
+      if (reader != null) {
+        reader.close();
+      }
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    resources.shutdown(0, 1, TimeUnit.SECONDS);
+  }
+
+  /** Key names. */
+  static final class Keys {
+    private Keys() {}
+
+    static String escape(String id) {
+      return id.replace("%", "%25").replace(":", "%3A");
+    }
+
+    static String figures(String exp, String version) {
+      return "vane:fig:" + escape(exp) + ":" + escape(version);
+    }
+
+    static String latency(String exp, String version) {
+      return "vane:lat:" + escape(exp) + ":" + escape(version);
+    }
+
+    static String units(String exp, String version) {
+      return "vane:units:" + escape(exp) + ":" + escape(version);
+    }
+  }
+}
