@@ -134,7 +134,8 @@ public final class ConfigLoader {
   private VaneConfig build(Node root, String source, String version) {
     ServerSettings server = server(root.object("server", false));
     Map<String, EndpointSettings> endpoints = endpoints(root);
-    List<Experiment> experiments = experiments(root, endpoints.keySet());
+    Map<String, Analysis> analysis = new LinkedHashMap<>();
+    List<Experiment> experiments = experiments(root, endpoints.keySet(), analysis);
     Set<String> expIds = new HashSet<>();
     for (Experiment e : experiments) {
       expIds.add(e.id());
@@ -155,7 +156,7 @@ public final class ConfigLoader {
       root.error(null, e.getMessage());
       table = new RoutingTable(version, List.of(), List.of(), null);
     }
-    return new VaneConfig(source, version, server, endpoints, table, state);
+    return new VaneConfig(source, version, server, endpoints, table, state, analysis);
   }
 
   private ServerSettings server(Node n) {
@@ -221,11 +222,12 @@ public final class ConfigLoader {
     return out;
   }
 
-  private List<Experiment> experiments(Node root, Set<String> endpoints) {
+  private List<Experiment> experiments(Node root, Set<String> endpoints, Map<String, Analysis> analysis) {
     List<Experiment> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (Node n : root.objects("experiments", false)) {
-      Experiment e = experiment(n, endpoints);
+      Analysis[] a = new Analysis[1];
+      Experiment e = experiment(n, endpoints, a);
       if (e == null) {
         continue;
       }
@@ -234,8 +236,85 @@ public final class ConfigLoader {
         continue;
       }
       out.add(e);
+      analysis.put(e.id(), a[0]);
     }
     return out;
+  }
+
+  private Analysis analysis(Node n, Policy policy) {
+    List<Analysis.Metric> metrics = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    int primaries = 0;
+    for (Node m : n.objects("metrics", false)) {
+      String name = m.id("name", null, true);
+      String kind = m.string("kind", null, true);
+      String direction = m.string("direction", "higher", false);
+      boolean primary = m.bool("primary", false);
+      boolean guardrail = m.bool("guardrail", false);
+      m.rejectUnknown();
+      if (kind != null && !kind.equals("binary") && !kind.equals("continuous")) {
+        m.error("kind", Node.quote(kind) + " (expected: binary or continuous)");
+      }
+      if (!direction.equals("higher") && !direction.equals("lower")) {
+        m.error("direction", Node.quote(direction) + " (expected: higher or lower)");
+      }
+      if (name != null && !name.isEmpty() && !names.add(name)) {
+        m.error("name", Node.quote(name) + " (expected: unique among the experiment's metrics)");
+      }
+      if (name != null && (name.equals("latency") || name.equals("error_rate"))) {
+        m.error("name", Node.quote(name) + " (expected: not a built-in metric name: latency, error_rate)");
+      }
+      if (primary) {
+        primaries++;
+        if (primaries == 2) {
+          m.error("primary", "true (expected: at most one primary metric per experiment)");
+        }
+      }
+      metrics.add(new Analysis.Metric(name, "binary".equals(kind), direction.equals("higher"), primary, guardrail));
+    }
+    List<Analysis.Slice> slices = new ArrayList<>();
+    Set<String> sliceNames = new HashSet<>();
+    for (Node sl : n.objects("slices", false)) {
+      String name = sl.id("name", null, true);
+      String header = sl.string("header", null, false);
+      String field = sl.string("bodyField", null, false);
+      int max = (int) sl.integer("maxValues", 20, 1, 1000);
+      sl.rejectUnknown();
+      if ((header == null) == (field == null)) {
+        sl.error(null, "expected exactly one of header or bodyField");
+      }
+      if (name != null && !sliceNames.add(name)) {
+        sl.error("name", Node.quote(name) + " (expected: unique among the experiment's slices)");
+      }
+      slices.add(new Analysis.Slice(name, header, field, max));
+    }
+    if (slices.size() > 4) {
+      n.error("slices", slices.size() + " dimensions (expected: at most 4)");
+    }
+    Duration window = n.duration("attributionWindow", Duration.ofHours(24), Duration.ofSeconds(1));
+    Analysis.Bandit bandit = null;
+    Node b = n.object("bandit", false);
+    if (b != null || policy == Policy.THOMPSON) {
+      Node bn = b;
+      double floor = bn == null ? 0 : bn.number("minExplorationPercent", 0, 0, 100);
+      long warmup = bn == null ? 0 : bn.integer("warmup", 0, 0, Long.MAX_VALUE);
+      Duration refresh = bn == null ? Duration.ofSeconds(1)
+          : bn.duration("refreshInterval", Duration.ofSeconds(1), Duration.ofMillis(10));
+      boolean topTwo = bn != null && bn.bool("topTwo", false);
+      double alpha = bn == null ? 1 : bn.number("priorAlpha", 1, 1e-9, 1e12);
+      double beta = bn == null ? 1 : bn.number("priorBeta", 1, 1e-9, 1e12);
+      if (bn != null) {
+        bn.rejectUnknown();
+        if (policy != Policy.THOMPSON) {
+          n.error("bandit", "set (expected: only with policy: thompson)");
+        }
+      }
+      bandit = new Analysis.Bandit(floor, warmup, refresh, topTwo, alpha, beta);
+    }
+    if (policy == Policy.THOMPSON && metrics.isEmpty()) {
+      n.error("metrics", "missing (expected: a primary metric for policy: thompson to learn from)");
+    }
+    return new Analysis(metrics, slices, window, bandit);
   }
 
   private String endpointRef(Node n, Set<String> endpoints) {
@@ -246,7 +325,7 @@ public final class ConfigLoader {
     return ep;
   }
 
-  private Experiment experiment(Node n, Set<String> endpoints) {
+  private Experiment experiment(Node n, Set<String> endpoints, Analysis[] analysisOut) {
     int errorsBefore = errorCount(n);
     String id = n.id("id", null, true);
     String salt = n.string("salt", id, false);
@@ -261,6 +340,7 @@ public final class ConfigLoader {
     } else if (!"hash".equals(policyName)) {
       n.error("policy", Node.quote(policyName) + " (expected: hash or thompson)");
     }
+    analysisOut[0] = analysis(n, policy);
 
     record Spec(String id, Role role, String endpoint, int bps, String path) {}
     List<Spec> variants = new ArrayList<>();

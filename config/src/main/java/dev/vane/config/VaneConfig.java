@@ -12,11 +12,18 @@ import java.util.Map;
  * @param endpoints upstreams by id
  * @param routing   routes and experiments
  * @param state     sticky store and figures
+ * @param analysis  per experiment id: metrics, slices, attribution window, bandit settings
  */
 public record VaneConfig(String source, String version, ServerSettings server, Map<String, EndpointSettings> endpoints,
-    RoutingTable routing, StateSettings state) {
+    RoutingTable routing, StateSettings state, Map<String, Analysis> analysis) {
 
   public VaneConfig {
     endpoints = Map.copyOf(endpoints);
+    analysis = Map.copyOf(analysis);
+  }
+
+  /** The analysis settings of an experiment ({@link Analysis#NONE} when it declares none). */
+  public Analysis analysis(String experiment) {
+    return analysis.getOrDefault(experiment, Analysis.NONE);
   }
 }
