@@ -11,7 +11,13 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import dev.vane.config.Analysis;
+import dev.vane.gateway.feedback.FeedbackService;
+import dev.vane.gateway.results.ResultsCalculator;
+import dev.vane.gateway.results.ResultsInput;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.Json;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,11 +39,15 @@ final class ApiHandler {
   boolean handles(HttpServerRequest req) {
     String p = req.path();
     return p.equals("/healthz") || p.equals("/readyz") || p.equals("/v1/experiments")
-        || p.startsWith("/v1/experiments/");
+        || p.startsWith("/v1/experiments/") || p.equals("/v1/feedback");
   }
 
   void handle(HttpServerRequest req) {
     String p = req.path();
+    if (p.equals("/v1/feedback")) {
+      feedback(req);
+      return;
+    }
     if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
       Errors.send(req.response().putHeader("Allow", "GET"), 405, req.method() + " " + p + " is not supported", null);
       return;
@@ -60,6 +70,10 @@ final class ApiHandler {
       }
       default -> {
         String id = p.substring("/v1/experiments/".length());
+        if (id.endsWith("/results")) {
+          results(req, snap, id.substring(0, id.length() - "/results".length()));
+          return;
+        }
         Experiment e = snap.config().routing().experiment(id);
         if (e == null) {
           Errors.send(req.response(), 404, "no experiment " + id, null);
@@ -79,6 +93,100 @@ final class ApiHandler {
       ctx.runOnContext(v -> p.complete(experiment(e, local, figs)));
     });
     return p.future();
+  }
+
+  private final ResultsCalculator calculator = new ResultsCalculator();
+
+  /** {@code GET /v1/experiments/{id}/results[?format=csv][&slice=dimension]}. */
+  private void results(HttpServerRequest req, Snapshot snap, String id) {
+    Experiment e = snap.config().routing().experiment(id);
+    if (e == null) {
+      Errors.send(req.response(), 404, "no experiment " + id, null);
+      return;
+    }
+    String format = req.getParam("format", "json");
+    if (!format.equals("json") && !format.equals("csv")) {
+      Errors.send(req.response(), 400, "format: " + format + " (expected: json or csv)", null);
+      return;
+    }
+    String slice = req.getParam("slice");
+    Analysis analysis = snap.config().analysis(id);
+    if (slice != null && analysis.slices().stream().noneMatch(d -> d.name().equals(slice))) {
+      Errors.send(req.response(), 400, "slice: " + slice + " (expected: one of the experiment's slices "
+          + analysis.slices().stream().map(Analysis.Slice::name).toList() + ")", null);
+      return;
+    }
+    ExperimentStats local = snap.stats().get(id);
+    Context ctx = Vertx.currentContext();
+    core.figures().read(e, local).whenComplete((f, t) -> {
+      Figures.Experiment figs = t == null ? f : local.localFigures();
+      ResultsInput in = ResultsInputs.from(e, analysis, figs, core.bandit().view(e));
+      // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
+      core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
+          : calculator.toJson(in, slice).put("figures", figs.source()).encodePrettily(), false)
+          .onComplete(ar -> ctx.runOnContext(v -> {
+            if (ar.failed()) {
+              Errors.send(req.response(), 500, "results failed: " + ar.cause(), null);
+              return;
+            }
+            req.response().putHeader("Content-Type", format.equals("csv") ? "text/csv; charset=utf-8"
+                : "application/json").end(ar.result());
+          }));
+    });
+  }
+
+  private void feedback(HttpServerRequest req) {
+    if (req.method() != HttpMethod.POST) {
+      Errors.send(req.response().putHeader("Allow", "POST"), 405, req.method() + " /v1/feedback is not supported",
+          null);
+      return;
+    }
+    long max = core.snapshot().config().server().maxBodyBytes();
+    Buffer body = Buffer.buffer();
+    boolean[] tooLarge = new boolean[1];
+    req.handler(chunk -> {
+      if (!tooLarge[0] && body.length() + chunk.length() > max) {
+        tooLarge[0] = true;
+        Errors.send(req.response().putHeader("Connection", "close"), 413,
+            "feedback body exceeds the limit of " + max + " bytes", null);
+      } else if (!tooLarge[0]) {
+        body.appendBuffer(chunk);
+      }
+    });
+    req.endHandler(v -> {
+      if (tooLarge[0]) {
+        return;
+      }
+      Object parsed;
+      try {
+        parsed = Json.decodeValue(body);
+      } catch (RuntimeException e) {
+        Errors.send(req.response(), 400, "feedback body is not valid JSON: " + rootMessage(e), null);
+        return;
+      }
+      Context ctx = Vertx.currentContext();
+      try {
+        core.feedback().ingest(parsed).whenComplete((results, t) -> ctx.runOnContext(x -> {
+          if (t != null) {
+            Errors.send(req.response(), 500, "feedback failed: " + t, null);
+            return;
+          }
+          boolean single = parsed instanceof JsonObject o && !o.containsKey("events");
+          int status = single ? results.get(0).httpStatus() : 200;
+          json(req, status, FeedbackService.response(results));
+        }));
+      } catch (IllegalArgumentException e) {
+        Errors.send(req.response(), 400, e.getMessage(), null);
+      }
+    });
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return m == null ? t.toString() : m.lines().findFirst().orElse(m);
   }
 
   private void readyz(HttpServerRequest req, Snapshot snap) {

@@ -18,7 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,7 @@ public final class Gateway implements AutoCloseable {
   private final StickyStore store;
   private volatile int port;
   private long watchTimer = -1;
+  private long banditTimer = -1;
 
   private Gateway(Vertx vertx, boolean ownsVertx, GatewayCore core, StickyStore store) {
     this.vertx = vertx;
@@ -62,9 +66,24 @@ public final class Gateway implements AutoCloseable {
 
   static Future<Gateway> start(Vertx vertx, boolean ownsVertx, VaneConfig cfg,
       Function<VaneConfig, StickyStore> storeFactory, int instances) {
+    return start(vertx, ownsVertx, cfg, storeFactory, instances, ThreadLocalRandom::current);
+  }
+
+  /** With an injected random source for assignment and bandit decisions (tests make it seeded). */
+  static Future<Gateway> start(VaneConfig cfg, Function<VaneConfig, StickyStore> storeFactory,
+      Supplier<? extends RandomGenerator> random) {
+    int loops = cfg.server().eventLoops() > 0 ? cfg.server().eventLoops()
+        : Math.max(1, Runtime.getRuntime().availableProcessors());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    return start(vertx, true, cfg, storeFactory, loops, random);
+  }
+
+  static Future<Gateway> start(Vertx vertx, boolean ownsVertx, VaneConfig cfg,
+      Function<VaneConfig, StickyStore> storeFactory, int instances, Supplier<? extends RandomGenerator> random) {
     StickyStore store = storeFactory.apply(cfg);
     FigureSource figures = Stores.figuresFor(cfg);
-    GatewayCore core = new GatewayCore(cfg, store, figures, Clock.systemUTC());
+    GatewayCore core = new GatewayCore(cfg, store, figures, Clock.systemUTC(), random);
+    core.vertx(vertx);
     Gateway g = new Gateway(vertx, ownsVertx, core, store);
     AtomicInteger boundPort = new AtomicInteger(cfg.server().port());
     HttpServerOptions opts = new HttpServerOptions()
@@ -79,6 +98,7 @@ public final class Gateway implements AutoCloseable {
     vertx.deployVerticle(() -> new ServerVerticle(core, opts, boundPort), new DeploymentOptions().setInstances(instances))
         .onSuccess(id -> {
           g.port = boundPort.get();
+          g.banditTimer = vertx.setPeriodic(g.banditRefreshMillis(), t -> core.refreshBandits());
           log.info("Vane listening on {}:{} with {} event loop(s), config {} ({}), store {}",
               cfg.server().host(), g.port, instances, cfg.source(), cfg.version(), store.describe());
           done.complete(g);
@@ -134,10 +154,33 @@ public final class Gateway implements AutoCloseable {
     watchTimer = vertx.setPeriodic(every, id -> vertx.executeBlocking(w::check, false));
   }
 
+  /** The shortest bandit refresh interval of the config (1 s when there are no bandits). */
+  long banditRefreshMillis() {
+    long ms = 1000;
+    for (var a : config().analysis().values()) {
+      if (a.bandit() != null) {
+        ms = Math.min(ms, a.bandit().refreshInterval().toMillis());
+      }
+    }
+    return Math.max(10, ms);
+  }
+
+  /** Rebuilds bandit posteriors now (tests; the gateway also does it periodically). */
+  public void refreshBandits() {
+    core.refreshBandits().toCompletableFuture().join();
+  }
+
+  GatewayCore core() {
+    return core;
+  }
+
   @Override
   public void close() {
     if (watchTimer >= 0) {
       vertx.cancelTimer(watchTimer);
+    }
+    if (banditTimer >= 0) {
+      vertx.cancelTimer(banditTimer);
     }
     try {
       if (ownsVertx) {

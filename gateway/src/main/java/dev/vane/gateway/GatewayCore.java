@@ -1,6 +1,15 @@
 package dev.vane.gateway;
 
+import dev.vane.config.Analysis;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.feedback.FeedbackBackend;
+import dev.vane.gateway.feedback.FeedbackService;
+import java.time.Duration;
+import dev.vane.gateway.bandit.BanditStrategy;
+import dev.vane.router.Policy;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import dev.vane.gateway.metrics.StatsRegistry;
 import dev.vane.router.Assigner;
 import dev.vane.router.Assignment;
@@ -24,11 +33,18 @@ final class GatewayCore {
   private volatile Instant lastReloadAt;
 
   private final FigureSource figures;
+  private final FeedbackService feedback;
 
-  GatewayCore(VaneConfig initial, StickyStore store, FigureSource figures, Clock clock) {
+  private final BanditStrategy bandit = new BanditStrategy();
+
+  GatewayCore(VaneConfig initial, StickyStore store, FigureSource figures, Clock clock,
+      Supplier<? extends RandomGenerator> random) {
     this.figures = figures;
     this.stats = new StatsRegistry(clock);
-    this.assigner = new Assigner(store, initial.server().overrideHeader());
+    FeedbackBackend backend = figures instanceof FeedbackBackend b ? b : FeedbackBackend.local();
+    this.feedback = new FeedbackService(this::maxAttributionWindow, stats, backend, clock::millis, 1_000_000,
+        Duration.ofHours(48));
+    this.assigner = new Assigner(store, random, initial.server().overrideHeader(), Map.of(Policy.THOMPSON, bandit));
     this.started = clock.instant();
     this.lastReloadAt = started;
     publish(initial);
@@ -40,7 +56,7 @@ final class GatewayCore {
 
   /** Builds figures for the new experiment versions and swaps the snapshot; in-flight requests keep the old one. */
   void publish(VaneConfig cfg) {
-    Snapshot s = new Snapshot(cfg, stats.bind(cfg.routing()));
+    Snapshot s = new Snapshot(cfg, stats.bind(cfg));
     figures.track(s.stats());
     snapshot.set(s);
     lastReloadError = null;
@@ -77,6 +93,41 @@ final class GatewayCore {
 
   AtomicInteger shadowInFlight(String endpoint) {
     return shadowInFlight.computeIfAbsent(endpoint, k -> new AtomicInteger());
+  }
+
+  private volatile io.vertx.core.Vertx vertx;
+
+  void vertx(io.vertx.core.Vertx v) {
+    this.vertx = v;
+  }
+
+  io.vertx.core.Vertx vertx() {
+    return vertx;
+  }
+
+  BanditStrategy bandit() {
+    return bandit;
+  }
+
+  /** Rebuilds bandit posteriors from the current figures (non-blocking). */
+  CompletionStage<Void> refreshBandits() {
+    Snapshot s = snapshot();
+    return bandit.refresh(s.config(), s.stats(), figures);
+  }
+
+  FeedbackService feedback() {
+    return feedback;
+  }
+
+  /** The longest attribution window of the current config (remote attribution lookups go back this far). */
+  Duration maxAttributionWindow() {
+    Duration max = Duration.ofHours(1);
+    for (Analysis a : snapshot().config().analysis().values()) {
+      if (a.attributionWindow().compareTo(max) > 0) {
+        max = a.attributionWindow();
+      }
+    }
+    return max;
   }
 
   FigureSource figures() {

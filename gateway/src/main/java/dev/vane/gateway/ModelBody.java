@@ -16,15 +16,24 @@ final class ModelBody {
    * @throws IllegalArgumentException when the body is not a JSON object
    */
   static String model(byte[] body) {
+    return field(body, "model");
+  }
+
+  /**
+   * The top-level scalar field {@code name} of a JSON object body, as text, or null when absent.
+   *
+   * @throws IllegalArgumentException when the body is not a JSON object
+   */
+  static String field(byte[] body, String name) {
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("request body is not a JSON object");
       }
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
+        String fieldName = p.currentName();
         JsonToken v = p.nextToken();
-        if ("model".equals(name) && v == JsonToken.VALUE_STRING) {
+        if (name.equals(fieldName) && v != null && v.isScalarValue() && v != JsonToken.VALUE_NULL) {
           return p.getText();
         }
         p.skipChildren();

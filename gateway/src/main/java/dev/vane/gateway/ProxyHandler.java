@@ -1,9 +1,11 @@
 package dev.vane.gateway;
 
+import dev.vane.config.Analysis;
 import dev.vane.config.EndpointSettings;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.metrics.ArmStats;
 import dev.vane.gateway.metrics.ExperimentStats;
+import dev.vane.gateway.metrics.OutcomeStats;
 import dev.vane.gateway.metrics.ShadowComparison;
 import dev.vane.gateway.metrics.ShadowStats;
 import dev.vane.router.Arm;
@@ -197,10 +199,44 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       default -> as.exposures.increment();
     }
     core.recordUnit(es, a);
+    if (a.exposure()) {
+      analyse(x, es, a);
+    }
     mirror(x);
     forward(x, x.snapshot.config().endpoints().get(a.arm().endpoint()),
         x.experiment.fallbackToControl() && a.arm() != x.experiment.control());
   }
+
+  /** Slice exposure counts, and the attribution feedback will join to (experiments that declare metrics). */
+  private void analyse(Exchange x, ExperimentStats es, Assignment a) {
+    OutcomeStats outcomes = es.outcomes();
+    Analysis analysis = outcomes.analysis();
+    String[] slices = NO_SLICES;
+    if (outcomes.hasSlices()) {
+      List<Analysis.Slice> dims = analysis.slices();
+      slices = new String[dims.size()];
+      for (int i = 0; i < slices.length; i++) {
+        Analysis.Slice d = dims.get(i);
+        String raw;
+        if (d.header() != null) {
+          raw = x.req.getHeader(d.header());
+        } else {
+          try {
+            raw = ModelBody.field(x.body.getBytes(), d.bodyField());
+          } catch (IllegalArgumentException e) {
+            raw = null;
+          }
+        }
+        slices[i] = outcomes.sliceValue(i, raw);
+      }
+      outcomes.exposure(a.arm().id(), slices);
+    }
+    if (!analysis.metrics().isEmpty()) {
+      core.feedback().exposed(es, a.arm().id(), x.requestId, a.unit(), slices);
+    }
+  }
+
+  private static final String[] NO_SLICES = new String[0];
 
   // ---- forwarding ----
 

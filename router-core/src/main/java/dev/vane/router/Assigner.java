@@ -76,7 +76,9 @@ public final class Assigner {
     }
     String stored = store.peek(experiment.id(), experiment.salt(), unit);
     Arm storedArm = stored == null ? null : experiment.arm(stored);
-    if (storedArm != null && storedArm.role() != Role.CHAMPION) {
+    // the champion yields to a grown canary or variant only under hash splits; a bandit keeps every unit it placed
+    boolean championYields = experiment.policy() == Policy.HASH;
+    if (storedArm != null && (storedArm.role() != Role.CHAMPION || !championYields)) {
       return done(experiment, storedArm, Assignment.Reason.STICKY, unit);
     }
     Arm candidate = strategy.choose(experiment, unit, random.get());
@@ -90,7 +92,7 @@ public final class Assigner {
     // the champion is the pool: a unit pinned to it yields to a grown canary or variant (monotone ramp)
     return store.claim(experiment.id(), experiment.salt(), unit, candidate.id(), stored).thenCompose(claim -> {
       Arm won = experiment.arm(claim.arm());
-      if (won != null && won.role() == Role.CHAMPION && candidate.role() != Role.CHAMPION) {
+      if (championYields && won != null && won.role() == Role.CHAMPION && candidate.role() != Role.CHAMPION) {
         // the remote store had the unit on the champion (not known locally): the champion yields, as above
         return store.claim(experiment.id(), experiment.salt(), unit, candidate.id(), won.id())
             .thenApply(again -> resolved(experiment, candidate, again, unit));

@@ -22,7 +22,14 @@ public final class ExperimentStats {
   /** Requests outside coverage (served by the control, not exposures). */
   public final LongAdder notCovered = new LongAdder();
 
+  private final OutcomeStats outcomes;
+
   public ExperimentStats(Experiment e, Instant since) {
+    this(e, dev.vane.config.Analysis.NONE, since);
+  }
+
+  public ExperimentStats(Experiment e, dev.vane.config.Analysis analysis, Instant since) {
+    this.outcomes = new OutcomeStats(e, analysis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
@@ -58,6 +65,11 @@ public final class ExperimentStats {
     return shadows.get(id);
   }
 
+  /** Feedback outcomes. */
+  public OutcomeStats outcomes() {
+    return outcomes;
+  }
+
   public Map<String, ArmStats> arms() {
     return arms;
   }
@@ -77,6 +89,7 @@ public final class ExperimentStats {
         st.compared.sum(), st.statusMatches.sum(), st.bodyEqual.sum(), st.numericCompared.sum(),
         st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
         st.maxAbsDiff(), st.latency.snapshot())));
-    return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), a, s);
+    return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), a, s,
+        outcomes.snapshot());
   }
 }

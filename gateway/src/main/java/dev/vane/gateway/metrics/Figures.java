@@ -59,10 +59,11 @@ public final class Figures {
   /**
    * A whole experiment version.
    *
-   * @param source {@code local} (this instance) or {@code redis} (every instance, as of their last flush)
+   * @param source   {@code local} (this instance) or {@code redis} (every instance, as of their last flush)
+   * @param outcomes feedback outcomes per arm and metric, and per slice
    */
   public record Experiment(String source, long overrides, long notTargeted, long notCovered, Map<String, Arm> arms,
-      Map<String, Shadow> shadows) {
+      Map<String, Shadow> shadows, OutcomeStats.Snapshot outcomes) {
 
     static final String[] FIELDS = {"overrides", "notTargeted", "notCovered"};
 

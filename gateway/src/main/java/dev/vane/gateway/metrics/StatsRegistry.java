@@ -1,7 +1,7 @@
 package dev.vane.gateway.metrics;
 
 import dev.vane.router.Experiment;
-import dev.vane.router.RoutingTable;
+import dev.vane.config.VaneConfig;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,11 +23,12 @@ public final class StatsRegistry {
     return id + "@" + version;
   }
 
-  /** Figures for every experiment of {@code table}, creating those of new versions. */
-  public Map<String, ExperimentStats> bind(RoutingTable table) {
+  /** Figures for every experiment of {@code cfg}, creating those of new versions. */
+  public Map<String, ExperimentStats> bind(VaneConfig cfg) {
     Map<String, ExperimentStats> out = new HashMap<>();
-    for (Experiment e : table.experiments().values()) {
-      out.put(e.id(), byKey.computeIfAbsent(key(e.id(), e.version()), k -> new ExperimentStats(e, clock.instant())));
+    for (Experiment e : cfg.routing().experiments().values()) {
+      out.put(e.id(), byKey.computeIfAbsent(key(e.id(), e.version()),
+          k -> new ExperimentStats(e, cfg.analysis(e.id()), clock.instant())));
     }
     return Map.copyOf(out);
   }

@@ -1,6 +1,11 @@
 package dev.vane.gateway.state;
 
 import dev.vane.gateway.FigureSource;
+import dev.vane.gateway.feedback.Attribution;
+import dev.vane.gateway.feedback.FeedbackBackend;
+import dev.vane.gateway.metrics.OutcomeStats;
+import io.lettuce.core.SetArgs;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import dev.vane.gateway.metrics.ArmStats;
 import dev.vane.gateway.metrics.ExperimentStats;
 import dev.vane.gateway.metrics.Figures;
@@ -56,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * {@code vane:lat:<exp>:<ver>:shadow:<id>}. Keyed by experiment version, so a changed experiment starts new
  * figures and a restarted gateway continues the old ones.
  */
-public final class RedisFigures implements FigureSource {
+public final class RedisFigures implements FigureSource, FeedbackBackend {
   private static final Logger log = LoggerFactory.getLogger(RedisFigures.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
   /** Unit ids buffered between flushes at most, over all arms. */
@@ -75,6 +80,11 @@ public final class RedisFigures implements FigureSource {
   private final LongAdder unitsDropped = new LongAdder();
   private final LongAdder flushes = new LongAdder();
   private final LongAdder failedFlushes = new LongAdder();
+  /** Attributions buffered between flushes at most; excess dropped and counted. */
+  static final int MAX_PENDING_ATTRIBUTIONS = 500_000;
+  private final ConcurrentLinkedQueue<String[]> pendingAttributions = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger pendingAttributionCount = new AtomicInteger();
+  private final LongAdder attributionsDropped = new LongAdder();
   private volatile StatefulRedisConnection<String, String> writer;
   private volatile StatefulRedisConnection<String, String> reader;
   private volatile String lastError;
@@ -128,7 +138,8 @@ public final class RedisFigures implements FigureSource {
   public String describe() {
     return "redis " + redact(uri.toString()) + (reader != null && reader.isOpen() ? " up" : " down")
         + " (flushes=" + flushes.sum() + ", failed=" + failedFlushes.sum() + ", pending units="
-        + pendingUnitCount.get() + ", units dropped=" + unitsDropped.sum()
+        + pendingUnitCount.get() + ", units dropped=" + unitsDropped.sum() + ", pending attributions="
+        + pendingAttributionCount.get() + ", attributions dropped=" + attributionsDropped.sum()
         + (lastError == null ? "" : ", last error: " + lastError) + ")";
   }
 
@@ -144,6 +155,7 @@ public final class RedisFigures implements FigureSource {
     final Map<String, long[]> arms = new HashMap<>();
     final Map<String, long[]> shadows = new HashMap<>();
     final Map<String, Double> maxAbsDiff = new HashMap<>();
+    OutcomeStats.Snapshot outcomes = OutcomeStats.Snapshot.EMPTY;
   }
 
   private StatefulRedisConnection<String, String> connection(boolean forWriter) {
@@ -232,7 +244,9 @@ public final class RedisFigures implements FigureSource {
         commands += latency(a, Keys.latency(es.experimentId(), es.version()) + ":shadow:" + Keys.escape(id),
             sh.getValue().latency, onFailure);
       }
+      commands += outcomes(a, es, cur, onSuccess);
     }
+    commands += attributions(a, onFailure);
     if (commands == 0) {
       a.discard();
       return;
@@ -251,6 +265,144 @@ public final class RedisFigures implements FigureSource {
     flushes.increment();
   }
 
+  private static int outcomes(RedisAsyncCommands<String, String> a, ExperimentStats es, Cursor cur,
+      List<Runnable> onSuccess) {
+    OutcomeStats.Snapshot now = es.outcomes().snapshot();
+    OutcomeStats.Snapshot last = cur.outcomes;
+    int n = 0;
+    String out = Keys.outcomes(es.experimentId(), es.version());
+    for (var arm : now.pooled().entrySet()) {
+      Map<String, OutcomeStats.Sums> before = last.pooled().getOrDefault(arm.getKey(), Map.of());
+      for (var m : arm.getValue().entrySet()) {
+        n += sums(a, out + ":arm:" + Keys.escape(arm.getKey()), m.getKey() + ".",
+            m.getValue().minus(before.getOrDefault(m.getKey(), OutcomeStats.Sums.ZERO)));
+      }
+    }
+    for (var dim : now.slices().entrySet()) {
+      String key = Keys.slices(es.experimentId(), es.version()) + ":" + Keys.escape(dim.getKey());
+      var beforeDim = last.slices().getOrDefault(dim.getKey(), Map.of());
+      for (var value : dim.getValue().entrySet()) {
+        var beforeValue = beforeDim.getOrDefault(value.getKey(), Map.of());
+        for (var arm : value.getValue().entrySet()) {
+          OutcomeStats.SliceCell was = beforeValue.get(arm.getKey());
+          String prefix = value.getKey() + SEP + arm.getKey() + SEP;
+          long exp = arm.getValue().exposures() - (was == null ? 0 : was.exposures());
+          if (exp != 0) {
+            a.hincrby(key, prefix + "exposures", exp);
+            n++;
+          }
+          for (var m : arm.getValue().metrics().entrySet()) {
+            OutcomeStats.Sums b = was == null ? OutcomeStats.Sums.ZERO
+                : was.metrics().getOrDefault(m.getKey(), OutcomeStats.Sums.ZERO);
+            n += sums(a, key, prefix + m.getKey() + ".", m.getValue().minus(b));
+          }
+        }
+      }
+    }
+    if (n > 0) {
+      onSuccess.add(() -> cur.outcomes = now);
+    }
+    return n;
+  }
+
+  private static final String SEP = "\u001f";
+
+  private static int sums(RedisAsyncCommands<String, String> a, String key, String prefix, OutcomeStats.Sums d) {
+    if (d.n() == 0 && d.sum() == 0 && d.sumSq() == 0) {
+      return 0;
+    }
+    a.hincrby(key, prefix + "n", d.n());
+    a.hincrbyfloat(key, prefix + "sum", d.sum());
+    a.hincrbyfloat(key, prefix + "sumsq", d.sumSq());
+    return 3;
+  }
+
+  private int attributions(RedisAsyncCommands<String, String> a, List<Runnable> onFailure) {
+    Map<String, Map<String, String>> byBucket = new HashMap<>();
+    Map<String, Long> ttl = new HashMap<>();
+    List<String[]> taken = new ArrayList<>();
+    String[] item;
+    while ((item = pendingAttributions.poll()) != null) {
+      pendingAttributionCount.decrementAndGet();
+      taken.add(item);
+      byBucket.computeIfAbsent(item[0], k -> new HashMap<>()).put(item[1], item[2]);
+      ttl.merge(item[0], Long.parseLong(item[3]), Math::max);
+    }
+    int n = 0;
+    for (var e : byBucket.entrySet()) {
+      a.hset(e.getKey(), e.getValue());
+      a.pexpire(e.getKey(), ttl.get(e.getKey()));
+      n += 2;
+    }
+    if (!taken.isEmpty()) {
+      onFailure.add(() -> taken.forEach(t -> {
+        if (pendingAttributionCount.incrementAndGet() <= MAX_PENDING_ATTRIBUTIONS) {
+          pendingAttributions.add(t);
+        } else {
+          pendingAttributionCount.decrementAndGet();
+          attributionsDropped.increment();
+        }
+      }));
+    }
+    return n;
+  }
+
+  // ---- feedback backend ----
+
+  private static final long HOUR = 3_600_000L;
+
+  static String attributionBucket(long epochMillis) {
+    return "vane:attr:" + (epochMillis / HOUR);
+  }
+
+  @Override
+  public void share(String key, Attribution att, Duration window) {
+    if (pendingAttributionCount.incrementAndGet() > MAX_PENDING_ATTRIBUTIONS) {
+      pendingAttributionCount.decrementAndGet();
+      attributionsDropped.increment();
+      return;
+    }
+    pendingAttributions.add(new String[] {attributionBucket(att.atMillis()), key, att.encode(),
+        Long.toString(window.toMillis() + HOUR)});
+  }
+
+  @Override
+  public CompletionStage<Attribution> lookup(String key, Duration window) {
+    StatefulRedisConnection<String, String> c = reader;
+    if (c == null || !c.isOpen()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long now = System.currentTimeMillis();
+    long hours = Math.min(24 * 31, window.toMillis() / HOUR + 1);
+    List<CompletableFuture<String>> gets = new ArrayList<>();
+    for (long h = 0; h <= hours; h++) {
+      gets.add(c.async().hget(attributionBucket(now - h * HOUR), key).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(gets.toArray(new CompletableFuture[0]))
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(v -> {
+          for (CompletableFuture<String> g : gets) {
+            Attribution at = Attribution.decode(g.join());
+            if (at != null) {
+              return at;
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public CompletionStage<Boolean> firstSeen(String experiment, String eventId, Duration window) {
+    StatefulRedisConnection<String, String> c = reader;
+    if (c == null || !c.isOpen()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));
+    }
+    String key = "vane:evt:" + Keys.escape(experiment) + ":" + Keys.escape(eventId);
+    return c.async().set(key, "1", SetArgs.Builder.nx().px(Math.max(1, window.toMillis()) + HOUR))
+        .toCompletableFuture().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(r -> "OK".equals(r));
+  }
+
   /** Counters only (latency histograms are drained separately, so they are not folded twice). */
   private static Figures.Experiment counters(ExperimentStats es) {
     Map<String, Figures.Arm> arms = new LinkedHashMap<>();
@@ -263,7 +415,7 @@ public final class RedisFigures implements FigureSource {
         st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
         st.maxAbsDiff(), null)));
     return new Figures.Experiment("local", es.overrides.sum(), es.notTargeted.sum(), es.notCovered.sum(), arms,
-        shadows);
+        shadows, OutcomeStats.Snapshot.EMPTY);
   }
 
   private static int incr(RedisAsyncCommands<String, String> a, String key, String[] fields, long[] now,
@@ -329,6 +481,18 @@ public final class RedisFigures implements FigureSource {
       shF.put(sh.id(), a.hgetall(base + k).toCompletableFuture());
       shLatF.put(sh.id(), a.hgetall(lat + k).toCompletableFuture());
     }
+    String out = Keys.outcomes(e.id(), e.version());
+    Map<String, CompletableFuture<Map<String, String>>> outF = new LinkedHashMap<>();
+    for (var arm : e.arms()) {
+      outF.put(arm.id(), a.hgetall(out + ":arm:" + Keys.escape(arm.id())).toCompletableFuture());
+    }
+    Map<String, CompletableFuture<Map<String, String>>> sliceF = new LinkedHashMap<>();
+    for (var dim : local.outcomes().analysis().slices()) {
+      sliceF.put(dim.name(), a.hgetall(Keys.slices(e.id(), e.version()) + ":" + Keys.escape(dim.name()))
+          .toCompletableFuture());
+    }
+    all.addAll(outF.values());
+    all.addAll(sliceF.values());
     all.addAll(armF.values());
     all.addAll(armLatF.values());
     all.addAll(armUnitsF.values());
@@ -355,8 +519,59 @@ public final class RedisFigures implements FigureSource {
             shadows.put(id, Figures.Shadow.of(longs(m, Figures.Shadow.fields()), max, histogram(shLatF.get(id).join())));
           });
           long[] ec = longs(expF.join(), Figures.Experiment.fields());
-          return new Figures.Experiment("redis", ec[0], ec[1], ec[2], arms, shadows);
+          return new Figures.Experiment("redis", ec[0], ec[1], ec[2], arms, shadows, outcomesOf(local, outF, sliceF));
         });
+  }
+
+  private static OutcomeStats.Snapshot outcomesOf(ExperimentStats local,
+      Map<String, CompletableFuture<Map<String, String>>> outF,
+      Map<String, CompletableFuture<Map<String, String>>> sliceF) {
+    var metrics = local.outcomes().analysis().metrics();
+    Map<String, Map<String, OutcomeStats.Sums>> pooled = new LinkedHashMap<>();
+    outF.forEach((arm, f) -> {
+      Map<String, String> h = f.join();
+      Map<String, OutcomeStats.Sums> ms = new LinkedHashMap<>();
+      for (var m : metrics) {
+        ms.put(m.name(), sumsOf(h, m.name() + "."));
+      }
+      pooled.put(arm, ms);
+    });
+    Map<String, Map<String, Map<String, OutcomeStats.SliceCell>>> slices = new LinkedHashMap<>();
+    sliceF.forEach((dim, f) -> {
+      Map<String, String> h = f.join();
+      // fields: value SEP arm SEP (exposures | metric.n | metric.sum | metric.sumsq)
+      Map<String, Map<String, Map<String, String>>> grouped = new LinkedHashMap<>();
+      h.forEach((field, v) -> {
+        String[] p = field.split(SEP, 3);
+        if (p.length == 3) {
+          grouped.computeIfAbsent(p[0], k -> new LinkedHashMap<>()).computeIfAbsent(p[1], k -> new HashMap<>())
+              .put(p[2], v);
+        }
+      });
+      Map<String, Map<String, OutcomeStats.SliceCell>> values = new LinkedHashMap<>();
+      grouped.forEach((value, arms) -> {
+        Map<String, OutcomeStats.SliceCell> cells = new LinkedHashMap<>();
+        arms.forEach((arm, fields) -> {
+          Map<String, OutcomeStats.Sums> ms = new LinkedHashMap<>();
+          for (var m : metrics) {
+            ms.put(m.name(), sumsOf(fields, m.name() + "."));
+          }
+          String exp = fields.get("exposures");
+          cells.put(arm, new OutcomeStats.SliceCell(exp == null ? 0 : Long.parseLong(exp), ms));
+        });
+        values.put(value, cells);
+      });
+      slices.put(dim, values);
+    });
+    return new OutcomeStats.Snapshot(pooled, slices);
+  }
+
+  private static OutcomeStats.Sums sumsOf(Map<String, String> h, String prefix) {
+    String n = h.get(prefix + "n");
+    String sum = h.get(prefix + "sum");
+    String sq = h.get(prefix + "sumsq");
+    return new OutcomeStats.Sums(n == null ? 0 : Long.parseLong(n), sum == null ? 0 : Double.parseDouble(sum),
+        sq == null ? 0 : Double.parseDouble(sq));
   }
 
   private static long[] longs(Map<String, String> m, String[] fields) {
@@ -413,6 +628,14 @@ public final class RedisFigures implements FigureSource {
 
     static String latency(String exp, String version) {
       return "vane:lat:" + escape(exp) + ":" + escape(version);
+    }
+
+    static String outcomes(String exp, String version) {
+      return "vane:out:" + escape(exp) + ":" + escape(version);
+    }
+
+    static String slices(String exp, String version) {
+      return "vane:slice:" + escape(exp) + ":" + escape(version);
     }
 
     static String units(String exp, String version) {

@@ -1,0 +1,39 @@
+package dev.vane.gateway.feedback;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What feedback needs beyond this instance: attributions seen by other instances, and event ids seen anywhere.
+ * Every method may complete on any thread and never blocks the caller.
+ */
+public interface FeedbackBackend {
+
+  /** Makes an attribution findable by other instances for {@code window} (written in batches). */
+  void share(String key, Attribution a, Duration window);
+
+  /** An attribution another instance shared, or null. */
+  CompletionStage<Attribution> lookup(String key, Duration window);
+
+  /** True when no instance has seen this event id for the experiment within {@code window} (and records it). */
+  CompletionStage<Boolean> firstSeen(String experiment, String eventId, Duration window);
+
+  /** This instance only: nothing is shared; dedupe is the caller's local cache. */
+  static FeedbackBackend local() {
+    return new FeedbackBackend() {
+      @Override
+      public void share(String key, Attribution a, Duration window) {}
+
+      @Override
+      public CompletionStage<Attribution> lookup(String key, Duration window) {
+        return CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public CompletionStage<Boolean> firstSeen(String experiment, String eventId, Duration window) {
+        return CompletableFuture.completedFuture(true);
+      }
+    };
+  }
+}

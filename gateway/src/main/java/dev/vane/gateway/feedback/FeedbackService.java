@@ -1,0 +1,263 @@
+package dev.vane.gateway.feedback;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.vane.config.Analysis;
+import dev.vane.gateway.metrics.ExperimentStats;
+import dev.vane.gateway.metrics.StatsRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Joins feedback events to the arm that served their request (or their unit's latest exposure) and adds them to
+ * that arm's outcome sums, exactly once per event id.
+ *
+ * <p>Attributions are kept locally (bounded, expiring) and shared through the {@link FeedbackBackend} so feedback
+ * may arrive at any instance. Event ids are deduplicated locally first, then across instances.
+ */
+public final class FeedbackService {
+  /** Events in one batch at most. */
+  public static final int MAX_BATCH = 10_000;
+  private static final long MAX_SKEW_MILLIS = 60_000;
+
+  private final Supplier<Duration> maxWindow;
+  private final StatsRegistry registry;
+  private final FeedbackBackend backend;
+  private final LongSupplier clock;
+  private final Cache<String, Attribution> attributions;
+  private final Cache<String, Boolean> seen;
+
+  /**
+   * @param maxWindow the longest attribution window of the current config (bounds remote lookups)
+   * @param maxLocal  attributions and event ids kept in memory at most (each)
+   */
+  public FeedbackService(Supplier<Duration> maxWindow, StatsRegistry registry, FeedbackBackend backend,
+      LongSupplier clockMillis, long maxLocal, Duration localTtl) {
+    this.maxWindow = maxWindow;
+    this.registry = registry;
+    this.backend = backend;
+    this.clock = clockMillis;
+    this.attributions = Caffeine.newBuilder().maximumSize(maxLocal).expireAfterWrite(localTtl)
+        .executor(Runnable::run).build();
+    this.seen = Caffeine.newBuilder().maximumSize(maxLocal).expireAfterWrite(localTtl).executor(Runnable::run).build();
+  }
+
+  static String requestKey(String requestId) {
+    return "r:" + requestId;
+  }
+
+  static String unitKey(String experiment, String unit) {
+    return "u:" + experiment + "\u001f" + unit;
+  }
+
+  /** Remembers which arm served a request (and the unit's latest exposure) for later feedback. */
+  public void exposed(ExperimentStats es, String arm, String requestId, String unit, String[] sliceValues) {
+    Analysis analysis = es.outcomes().analysis();
+    Attribution a = new Attribution(es.experimentId(), es.version(), arm, clock.getAsLong(), sliceValues);
+    String rk = requestKey(requestId);
+    attributions.put(rk, a);
+    backend.share(rk, a, analysis.attributionWindow());
+    if (unit != null) {
+      String uk = unitKey(es.experimentId(), unit);
+      attributions.put(uk, a);
+      backend.share(uk, a, analysis.attributionWindow());
+    }
+  }
+
+  /** Outcome of one event. */
+  public record Result(int index, String eventId, String status, int httpStatus, String code, String message) {
+    JsonObject json() {
+      JsonObject o = new JsonObject().put("index", index).put("eventId", eventId).put("status", status);
+      if (code != null) {
+        o.put("code", code).put("message", message);
+      }
+      return o;
+    }
+  }
+
+  private static Result rejected(int i, String eventId, int http, String code, String message) {
+    return new Result(i, eventId, "rejected", http, code, message);
+  }
+
+  /**
+   * Ingests a body: one event object, or {@code {"events": [...]}}, or a bare array.
+   *
+   * @throws IllegalArgumentException when the body's shape is wrong as a whole
+   */
+  public CompletionStage<List<Result>> ingest(Object body) {
+    JsonArray events;
+    if (body instanceof JsonObject o && o.containsKey("events")) {
+      Object ev = o.getValue("events");
+      if (!(ev instanceof JsonArray arr)) {
+        throw new IllegalArgumentException("events: expected a list of event objects");
+      }
+      events = arr;
+    } else if (body instanceof JsonObject o) {
+      events = new JsonArray().add(o);
+    } else if (body instanceof JsonArray arr) {
+      events = arr;
+    } else {
+      throw new IllegalArgumentException("body: expected an event object or {\"events\": [...]}");
+    }
+    if (events.size() > MAX_BATCH) {
+      throw new IllegalArgumentException("events: " + events.size() + " (expected: at most " + MAX_BATCH + ")");
+    }
+    List<CompletableFuture<Result>> out = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      out.add(one(i, events.getValue(i)).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(out.toArray(new CompletableFuture[0]))
+        .thenApply(v -> out.stream().map(CompletableFuture::join).toList());
+  }
+
+  private CompletionStage<Result> one(int i, Object raw) {
+    if (!(raw instanceof JsonObject e)) {
+      return done(rejected(i, null, 400, "invalid_event", "event: expected an object"));
+    }
+    String eventId = str(e, "eventId");
+    if (eventId == null || eventId.isEmpty() || eventId.length() > 200) {
+      return done(rejected(i, eventId, 400, "invalid_event", "eventId: missing (expected: a string of 1..200 characters)"));
+    }
+    String metric = str(e, "metric");
+    if (metric == null) {
+      return done(rejected(i, eventId, 400, "invalid_event", "metric: missing (expected: a declared metric name)"));
+    }
+    Object rawValue = e.getValue("value");
+    double value;
+    if (rawValue instanceof Boolean b) {
+      value = b ? 1 : 0;
+    } else if (rawValue instanceof Number n && Double.isFinite(n.doubleValue())) {
+      value = n.doubleValue();
+    } else {
+      return done(rejected(i, eventId, 400, "invalid_value", "value: " + rawValue + " (expected: a finite number or a boolean)"));
+    }
+    Long eventTime;
+    try {
+      eventTime = time(e.getValue("timestamp"));
+    } catch (IllegalArgumentException ex) {
+      return done(rejected(i, eventId, 400, "invalid_event", ex.getMessage()));
+    }
+    String requestId = str(e, "requestId");
+    String unit = str(e, "unitId");
+    String experiment = str(e, "experiment");
+    String key;
+    if (requestId != null) {
+      key = requestKey(requestId);
+    } else if (unit != null && experiment != null) {
+      key = unitKey(experiment, unit);
+    } else {
+      return done(rejected(i, eventId, 400, "invalid_event", "expected requestId, or unitId and experiment"));
+    }
+    Attribution local = attributions.getIfPresent(key);
+    CompletionStage<Attribution> found = local != null ? CompletableFuture.completedFuture(local)
+        : backend.lookup(key, maxWindow.get()).exceptionally(t -> null);
+    return found.thenCompose(a -> {
+      if (a == null) {
+        return done(rejected(i, eventId, 404, requestId != null ? "unknown_request" : "unknown_unit",
+            requestId != null ? "no request " + requestId + " within the attribution window"
+                : "no exposure of unit " + unit + " in experiment " + experiment + " within the attribution window"));
+      }
+      if (experiment != null && !experiment.equals(a.experiment())) {
+        return done(rejected(i, eventId, 400, "experiment_mismatch", "request " + requestId + " was in experiment "
+            + a.experiment() + ", not " + experiment));
+      }
+      ExperimentStats es = registry.get(a.experiment(), a.version());
+      if (es == null) {
+        return done(rejected(i, eventId, 410, "unknown_version", "experiment " + a.experiment() + " version "
+            + a.version() + " is not served by this instance"));
+      }
+      Analysis analysis = es.outcomes().analysis();
+      Analysis.Metric m = analysis.metric(metric);
+      if (m == null) {
+        return done(rejected(i, eventId, 404, "unknown_metric", "metric " + metric + " is not declared by experiment "
+            + a.experiment()));
+      }
+      if (m.binary() && value != 0 && value != 1) {
+        return done(rejected(i, eventId, 400, "invalid_value", "value: " + rawValue
+            + " (expected: 0, 1, true or false for binary metric " + metric + ")"));
+      }
+      long at = eventTime != null ? eventTime : clock.getAsLong();
+      if (at - a.atMillis() > analysis.attributionWindow().toMillis()) {
+        return done(rejected(i, eventId, 410, "expired", "the event came " + (at - a.atMillis()) + " ms after its request"
+            + " (attribution window " + analysis.attributionWindow().toMillis() + " ms)"));
+      }
+      if (a.atMillis() - at > MAX_SKEW_MILLIS) {
+        return done(rejected(i, eventId, 400, "before_request", "timestamp is before the request it refers to"));
+      }
+      String dedupeKey = a.experiment() + "\u001f" + eventId;
+      if (seen.asMap().putIfAbsent(dedupeKey, Boolean.TRUE) != null) {
+        return done(new Result(i, eventId, "duplicate", 200, null, null));
+      }
+      return backend.firstSeen(a.experiment(), eventId, analysis.attributionWindow())
+          .exceptionally(t -> true) // shared store unreachable: local dedupe only (documented)
+          .thenApply(first -> {
+            if (!first) {
+              return new Result(i, eventId, "duplicate", 200, null, null);
+            }
+            if (!m.binary() || value == 1) {
+              es.outcomes().outcome(a.arm(), a.sliceValues(), metric, value);
+            }
+            return new Result(i, eventId, "accepted", 200, null, null);
+          });
+    });
+  }
+
+  private static CompletionStage<Result> done(Result r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  private static String str(JsonObject o, String field) {
+    Object v = o.getValue(field);
+    if (v instanceof String s) {
+      return s;
+    }
+    if (v instanceof Number n) {
+      return n.toString();
+    }
+    return null;
+  }
+
+  private static Long time(Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Number n) {
+      return n.longValue();
+    }
+    if (v instanceof String s) {
+      try {
+        return Instant.parse(s).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("timestamp: \"" + s + "\" (expected: RFC 3339 or epoch milliseconds)");
+      }
+    }
+    throw new IllegalArgumentException("timestamp: " + v + " (expected: RFC 3339 or epoch milliseconds)");
+  }
+
+  /** Builds the response body. */
+  public static JsonObject response(List<Result> results) {
+    int accepted = 0;
+    int duplicates = 0;
+    int rejected = 0;
+    JsonArray arr = new JsonArray();
+    for (Result r : results) {
+      switch (r.status()) {
+        case "accepted" -> accepted++;
+        case "duplicate" -> duplicates++;
+        default -> rejected++;
+      }
+      arr.add(r.json());
+    }
+    return new JsonObject().put("accepted", accepted).put("duplicates", duplicates).put("rejected", rejected)
+        .put("results", arr);
+  }
+}
