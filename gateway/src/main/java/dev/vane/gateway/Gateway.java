@@ -156,13 +156,13 @@ public final class Gateway implements AutoCloseable {
 
   /** The shortest bandit refresh interval of the config (1 s when there are no bandits). */
   long banditRefreshMillis() {
-    long ms = 1000;
+    long ms = Long.MAX_VALUE;
     for (var a : config().analysis().values()) {
       if (a.bandit() != null) {
         ms = Math.min(ms, a.bandit().refreshInterval().toMillis());
       }
     }
-    return Math.max(10, ms);
+    return ms == Long.MAX_VALUE ? 1000 : Math.max(10, ms);
   }
 
   /** Rebuilds bandit posteriors now (tests; the gateway also does it periodically). */

@@ -1,0 +1,112 @@
+package dev.vane.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vane.gateway.state.RedisServerProcess;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Feedback across two instances on one real Redis: joined to the right arm, and counted once. */
+class FeedbackRedisTest {
+  static Harness h;
+  static TestBackend a;
+  static TestBackend b;
+  RedisServerProcess redis;
+  Gateway g1;
+  Gateway g2;
+
+  @BeforeAll
+  static void backends() {
+    h = new Harness();
+    a = h.backend("a");
+    b = h.backend("b");
+  }
+
+  @AfterAll
+  static void stop() {
+    h.close();
+  }
+
+  @AfterEach
+  void close() {
+    for (Gateway g : new Gateway[] {g1, g2}) {
+      if (g != null) {
+        g.close();
+      }
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @Test
+  void feedbackSentToTheOtherInstanceJoinsTheServingArmAndDuplicatesCountOnce() throws Exception {
+    redis = RedisServerProcess.start();
+    String yaml = FeedbackTest.yaml(a.url(), b.url(),
+        "state:\n  redis: { uri: \"" + redis.uri() + "\", flushInterval: 100ms }\n", 5000);
+    g1 = Gateway.start(Harness.parse(yaml), Stores::forConfig).await();
+    g2 = Gateway.start(Harness.parse(yaml), Stores::forConfig).await();
+    Map<String, String> armOf = new HashMap<>();
+    List<String> rids = new ArrayList<>();
+    for (int u = 0; u < 200; u++) {
+      Harness.Reply r = h.post(g1.port(), "/v2/models/m/infer", "user-" + u, "{}");
+      armOf.put(r.header("X-Request-Id"), r.header("X-Vane-Variant"));
+      rids.add(r.header("X-Request-Id"));
+    }
+    Thread.sleep(400); // attributions reach Redis with the next flush
+    JsonArray events = new JsonArray();
+    Map<String, Integer> expected = new HashMap<>();
+    for (int i = 0; i < rids.size(); i += 2) {
+      events.add(FeedbackTest.event(rids.get(i), "click-" + i, "click", 1));
+      expected.merge(armOf.get(rids.get(i)), 1, Integer::sum);
+    }
+    JsonObject first = h.send(g2.port(), HttpMethod.POST, "/v1/feedback", Map.of(),
+        Buffer.buffer(new JsonObject().put("events", events).encode())).json();
+    assertEquals(100, first.getInteger("accepted"), first.encodePrettily());
+    // the same events again, to both instances: all duplicates
+    for (Gateway g : new Gateway[] {g1, g2}) {
+      JsonObject again = h.send(g.port(), HttpMethod.POST, "/v1/feedback", Map.of(),
+          Buffer.buffer(new JsonObject().put("events", events).encode())).json();
+      assertEquals(0, again.getInteger("accepted"));
+      assertEquals(100, again.getInteger("duplicates"));
+    }
+    // unit-level feedback on the other instance
+    JsonObject unit = h.send(g2.port(), HttpMethod.POST, "/v1/feedback", Map.of(), Buffer.buffer(new JsonObject()
+        .put("unitId", "user-1").put("experiment", "e").put("eventId", "rev-1").put("metric", "revenue")
+        .put("value", 3.5).encode())).json();
+    assertEquals(1, unit.getInteger("accepted"), unit.encodePrettily());
+
+    long deadline = System.currentTimeMillis() + 10_000;
+    Map<String, Long> seen = new HashMap<>();
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject res = h.get(g1.port(), "/v1/experiments/e/results").json();
+      seen.clear();
+      for (Object o : res.getJsonArray("arms")) {
+        JsonObject arm = (JsonObject) o;
+        for (Object m : arm.getJsonArray("metrics")) {
+          JsonObject mm = (JsonObject) m;
+          if (mm.getString("metric").equals("click")) {
+            seen.put(arm.getString("arm"), mm.getLong("successes"));
+          }
+        }
+      }
+      if (seen.values().stream().mapToLong(Long::longValue).sum() == 100) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    for (var e : expected.entrySet()) {
+      assertEquals(e.getValue().longValue(), seen.get(e.getKey()), "clicks of arm " + e.getKey() + ": " + seen);
+    }
+  }
+}
