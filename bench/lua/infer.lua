@@ -1,0 +1,88 @@
+-- wrk script for the Vane benchmark: POST a 200-byte KServe v2 JSON body to /v2/models/fraud/infer with an
+-- X-User-Id drawn uniformly from VB_USERS users, and print the result as one JSON line ("VBRESULT {...}").
+--
+-- Environment:
+--   VB_USERS  number of distinct users (default 100000)
+--   VB_RATE   0 (default) = saturation: every connection sends its next request as soon as the previous answer
+--             arrived; > 0 = paced: a per-thread schedule of one request every 1/VB_RATE s, handed out to
+--             connections through wrk's delay() hook. wrk starts its latency clock when the (delayed) request is
+--             written, so a stalled server delays the schedule instead of inflating latency: the figures are
+--             subject to coordinated omission (wrk2 would correct this; Debian does not ship it). wrk's timers
+--             have millisecond resolution, so individual sends are jittered by up to 1 ms; the long-run rate
+--             still follows the schedule, and the achieved rate is reported.
+--   VB_PATH   request path (default /v2/models/fraud/infer)
+
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } vb_timespec;
+  int clock_gettime(int clk, vb_timespec *ts);
+]]
+local ts = ffi.new("vb_timespec")
+local function now()
+  ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) * 1e-9
+end
+
+local users = tonumber(os.getenv("VB_USERS") or "100000")
+local rate = tonumber(os.getenv("VB_RATE") or "0")
+local path = os.getenv("VB_PATH") or "/v2/models/fraud/infer"
+
+-- 200-byte KServe v2 inference request: 16 FP32 features, the request id padded to the exact size.
+local function make_body(size)
+  local data = "[0.125,0.5,0.75,1.25,0.0625,2.5,0.375,0.875,1.5,0.25,3.125,0.625,0.5,1.75,0.03125,0.9375]"
+  local prefix = '{"id":"'
+  local suffix = '","inputs":[{"name":"features","shape":[1,16],"datatype":"FP32","data":' .. data .. '}]}'
+  local pad = size - #prefix - #suffix
+  assert(pad > 0, "body template too long")
+  return prefix .. string.rep("r", pad) .. suffix
+end
+local body = make_body(200)
+assert(#body == 200)
+
+local headers = { ["Content-Type"] = "application/json", ["X-User-Id"] = "u0" }
+local thread_seed = 0
+
+function setup(thread)
+  thread_seed = thread_seed + 1
+  thread:set("vb_seed", thread_seed)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + (vb_seed or 1))
+  for _ = 1, 10 do math.random() end
+end
+
+function request()
+  headers["X-User-Id"] = "user-" .. math.random(1, users)
+  return wrk.format("POST", path, headers, body)
+end
+
+if rate > 0 then
+  local interval = 1.0 / rate -- one thread is assumed (-t1); with N threads the total rate is N * VB_RATE
+  local next_send = nil
+  function delay()
+    local t = now()
+    if next_send == nil or next_send < t - 0.05 then
+      next_send = t -- do not try to catch up more than 50 ms of schedule in a burst
+    end
+    next_send = next_send + interval
+    local ms = (next_send - t) * 1000.0
+    if ms < 0 then return 0 end
+    return ms
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  local secs = summary.duration / 1e6
+  local function p(q) return latency:percentile(q) / 1000.0 end -- microseconds -> milliseconds
+  io.write(string.format(
+    'VBRESULT {"requests":%d,"duration_s":%.3f,"rps":%.1f,"bytes":%d,' ..
+    '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
+    '"latency_ms":{"mean":%.4f,"stdev":%.4f,"p50":%.4f,"p90":%.4f,"p99":%.4f,"p999":%.4f,"max":%.4f},' ..
+    '"target_rate":%s,"users":%d,"body_bytes":%d}\n',
+    summary.requests, secs, summary.requests / secs, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency.mean / 1000.0, latency.stdev / 1000.0, p(50), p(90), p(99), p(99.9), latency.max / 1000.0,
+    tostring(rate), users, #body))
+end

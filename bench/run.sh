@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# Vane benchmark harness: backend direct, nginx proxy_pass, and three Vane variants (in-memory sticky store,
+# Redis sticky store, 100% shadow mirroring to a 200 ms backend), measured with wrk in one run, each target at
+# least twice in alternating order, at saturation and at a fixed rate. See bench/README.md.
+#
+# Environment (defaults in brackets):
+#   DURATION [15]      seconds per measured wrk run
+#   WARMUP   [20]      seconds of saturation load on each Vane before measuring (JIT warm-up; Redis users warm)
+#   ROUNDS   [2]       measured rounds; odd rounds go direct -> shadow, even rounds the reverse order
+#   RATE     [2000]    fixed rate (req/s) of the paced runs; 0 skips them
+#   CONNS    [32]      wrk connections (always 1 wrk thread)
+#   USERS    [100000]  distinct X-User-Id values
+#   PROXY_WORKERS [1]  nginx proxy worker_processes and Vane server.eventLoops (kept equal)
+#   SHADOW_SLEEP [0.2] seconds the shadow backend waits before answering
+#   SHADOW_INFLIGHT [2000]  maxShadowInFlight (and maxConnections) of Vane's shadow endpoint
+#   REDIS_CACHE_SIZE [100000], REDIS_STALENESS [30s]  Vane's Redis local cache size and staleness bound
+#   VANE_JAR [gateway/target/vane.jar]  built with mvn when missing; copied into the run directory before use
+#   VANE_JAVA_OPTS []  extra JVM options for every Vane process
+#   JFR [0]            1 = after the measurements, record JFR_SECONDS [30] of JFR (settings=profile) on
+#                      JFR_TARGET [vane-redis] under saturation and print the hot methods / allocation sites
+#   ONLY [all]         space-separated subset of targets to measure: direct nginx vane-memory vane-redis vane-shadow
+#   QUICK [0]          1 = smoke run: DURATION=3 WARMUP=3 ROUNDS=1 unless set explicitly
+#
+# Output: the table on stdout, bench/out/results-<timestamp>.json, raw files in bench/out/run-<timestamp>/.
+set -euo pipefail
+
+CMDLINE="$(for v in ONLY QUICK DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS JFR JFR_TARGET REDIS_STALENESS \
+  REDIS_CACHE_SIZE VANE_JAVA_OPTS; do [[ -n ${!v:-} ]] && printf '%s=%q ' "$v" "${!v}"; done; echo bench/run.sh)"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+if [[ "${QUICK:-0}" == 1 ]]; then
+  DURATION=${DURATION:-3}; WARMUP=${WARMUP:-3}; ROUNDS=${ROUNDS:-1}
+fi
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-20}
+ROUNDS=${ROUNDS:-2}
+RATE=${RATE:-2000}
+CONNS=${CONNS:-32}
+USERS=${USERS:-100000}
+PROXY_WORKERS=${PROXY_WORKERS:-1}
+SHADOW_SLEEP=${SHADOW_SLEEP:-0.2}
+SHADOW_INFLIGHT=${SHADOW_INFLIGHT:-2000}
+REDIS_CACHE_SIZE=${REDIS_CACHE_SIZE:-100000}
+REDIS_STALENESS=${REDIS_STALENESS:-30s}
+VANE_JAVA_OPTS=${VANE_JAVA_OPTS:-}
+JFR=${JFR:-0}
+JFR_SECONDS=${JFR_SECONDS:-30}
+JFR_TARGET=${JFR_TARGET:-vane-redis}
+JAR=${VANE_JAR:-$ROOT/gateway/target/vane.jar}
+PY=${PYTHON:-python3}
+VB="$PY $HERE/vb.py"
+ECHO_MODULE=/usr/lib/nginx/modules/ngx_http_echo_module.so
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------- dependencies
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+pkgs=()
+command -v wrk >/dev/null || pkgs+=(wrk)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx)
+[[ -f $ECHO_MODULE ]] || pkgs+=(libnginx-mod-http-echo)
+command -v redis-server >/dev/null || pkgs+=(redis-server)
+command -v redis-cli >/dev/null || pkgs+=(redis-tools)
+command -v java >/dev/null || pkgs+=(openjdk-17-jdk-headless)
+command -v "$PY" >/dev/null || pkgs+=(python3)
+if [[ ! -f $JAR ]] && ! command -v mvn >/dev/null; then pkgs+=(maven); fi
+if ((${#pkgs[@]})); then
+  log "installing ${pkgs[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+# the Debian nginx package may start the system service; this harness never uses or touches it
+
+if [[ ! -f $JAR ]]; then
+  log "building $JAR"
+  (cd "$ROOT" && mvn -q -B package -DskipTests)
+fi
+
+# ---------------------------------------------------------------- run directory and cleanup
+TS=$(date -u +%Y%m%dT%H%M%SZ)
+OUT="$HERE/out"
+RUN="$OUT/run-$TS"
+mkdir -p "$RUN/logs" "$RUN/tmp"
+chmod 755 "$RUN" "$RUN/tmp"
+cp "$JAR" "$RUN/vane.jar"   # other builds may replace the jar while the benchmark runs
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+PIDS=()
+WRK_PID=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [[ -n $WRK_PID ]] && kill "$WRK_PID" 2>/dev/null
+  if ((${#PIDS[@]})); then
+    log "stopping ${#PIDS[@]} processes"
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for _ in $(seq 50); do
+      local alive=0
+      for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+      ((alive)) || break
+      sleep 0.1
+    done
+    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+bg() { # bg NAME CMD...: start CMD in the background with its output in logs/NAME.log
+  local name=$1; shift
+  "$@" >"$RUN/logs/$name.log" 2>&1 &
+  PIDS+=($!)
+  eval "PID_${name//-/_}=$!"
+}
+
+port() { $VB freeport; }
+BACKEND_PORT=$(port); SLOW_PORT=$(port); PROXY_PORT=$(port); REDIS_PORT=$(port)
+MEM_PORT=$(port); REDISV_PORT=$(port); SHADOW_PORT=$(port)
+# ports come from the kernel one at a time; make sure they are distinct
+[[ $(printf '%s\n' $BACKEND_PORT $SLOW_PORT $PROXY_PORT $REDIS_PORT $MEM_PORT $REDISV_PORT $SHADOW_PORT | sort -u | wc -l) -eq 7 ]] \
+  || die "free-port collision, run again"
+
+# ---------------------------------------------------------------- backends and nginx
+# ~150-byte KServe v2 response body
+RESP_BODY='{"model_name":"fraud","model_version":"1","id":"bench-resp00","outputs":[{"name":"score","shape":[1,2],"datatype":"FP32","data":[0.921337,0.078663]}]}'
+$VB render "$HERE/nginx/backend.conf.tmpl" "$RUN/backend.conf" WORK="$RUN" PORT="$BACKEND_PORT" BODY="$RESP_BODY"
+$VB render "$HERE/nginx/slow.conf.tmpl" "$RUN/slow.conf" WORK="$RUN" PORT="$SLOW_PORT" BODY="$RESP_BODY" \
+  SLEEP="$SHADOW_SLEEP" ECHO_MODULE="$ECHO_MODULE"
+$VB render "$HERE/nginx/proxy.conf.tmpl" "$RUN/proxy.conf" WORK="$RUN" PORT="$PROXY_PORT" \
+  BACKEND_PORT="$BACKEND_PORT" WORKERS="$PROXY_WORKERS"
+for n in backend slow proxy; do
+  $NGINX -t -q -p "$RUN" -e "$RUN/logs/$n-error.log" -c "$RUN/$n.conf" || die "nginx config $n invalid"
+  bg "nginx-$n" "$NGINX" -p "$RUN" -e "$RUN/logs/$n-error.log" -c "$RUN/$n.conf"
+done
+bg redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+  --protected-mode yes --dir "$RUN/tmp"
+
+# ---------------------------------------------------------------- Vane configs
+vane_config() { # vane_config FILE PORT STORE(memory|redis) SHADOW(0|1)
+  local f=$1 p=$2 store=$3 shadow=$4
+  {
+    cat <<EOF
+# generated by bench/run.sh
+server:
+  host: 127.0.0.1
+  port: $p
+  eventLoops: $PROXY_WORKERS
+  variantHeaders: true
+  unitId: { header: X-User-Id }
+endpoints:
+  - { id: fraud-v1, url: "http://127.0.0.1:$BACKEND_PORT", timeout: 5s, maxConnections: 64 }
+  - { id: fraud-v2, url: "http://127.0.0.1:$BACKEND_PORT", timeout: 5s, maxConnections: 64 }
+EOF
+    if [[ $shadow == 1 ]]; then
+      echo "  - { id: fraud-slow, url: \"http://127.0.0.1:$SLOW_PORT\", timeout: 5s, maxConnections: $SHADOW_INFLIGHT, maxShadowInFlight: $SHADOW_INFLIGHT }"
+    fi
+    cat <<EOF
+routes:
+  - { id: fraud, pathPrefix: /v2/models/fraud/, experiment: fraud-canary }
+experiments:
+  - id: fraud-canary
+    salt: bench-1
+    sticky: true
+    champion: { endpoint: fraud-v1 }
+    canary: { endpoint: fraud-v2, percent: 10 }
+EOF
+    if [[ $shadow == 1 ]]; then
+      echo "    shadows:"
+      echo "      - { id: slow, endpoint: fraud-slow, percent: 100 }"
+    fi
+    echo "state:"
+    echo "  maxEntries: 1000000"
+    if [[ $store == redis ]]; then
+      echo "  store: redis"
+      echo "  redis: { uri: \"redis://127.0.0.1:$REDIS_PORT\", cacheSize: $REDIS_CACHE_SIZE, cacheStaleness: $REDIS_STALENESS }"
+    else
+      echo "  store: memory"
+    fi
+  } >"$f"
+  java -jar "$RUN/vane.jar" validate "$f" >"$RUN/logs/validate-$(basename "$f" .yaml).log" 2>&1 \
+    || { cat "$RUN/logs/validate-$(basename "$f" .yaml).log" >&2; die "generated config $f is invalid"; }
+}
+vane_config "$RUN/vane-memory.yaml" "$MEM_PORT" memory 0
+vane_config "$RUN/vane-redis.yaml" "$REDISV_PORT" redis 0
+vane_config "$RUN/vane-shadow.yaml" "$SHADOW_PORT" memory 1
+
+for v in vane-memory vane-redis vane-shadow; do
+  # shellcheck disable=SC2086
+  bg "$v" java $VANE_JAVA_OPTS -Xlog:gc:file="$RUN/logs/$v-gc.log" -jar "$RUN/vane.jar" serve --config "$RUN/$v.yaml"
+done
+
+declare -A URL=(
+  [direct]="http://127.0.0.1:$BACKEND_PORT"
+  [nginx]="http://127.0.0.1:$PROXY_PORT"
+  [vane-memory]="http://127.0.0.1:$MEM_PORT"
+  [vane-redis]="http://127.0.0.1:$REDISV_PORT"
+  [vane-shadow]="http://127.0.0.1:$SHADOW_PORT"
+)
+TARGETS=(direct nginx vane-memory vane-redis vane-shadow)
+if [[ -n ${ONLY:-} ]]; then read -r -a TARGETS <<<"$ONLY"; fi
+for t in "${TARGETS[@]}"; do [[ -n ${URL[$t]:-} ]] || die "unknown target in ONLY: $t"; done
+INFER=/v2/models/fraud/infer
+
+for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-cli -p "$REDIS_PORT" ping >/dev/null || die "redis-server did not start (logs/redis.log)"
+$VB wait-http "http://127.0.0.1:$SLOW_PORT/" 10 || die "slow backend did not start"
+for t in direct nginx; do $VB wait-http "${URL[$t]}/" 10 || die "$t did not start"; done
+for v in vane-memory vane-redis vane-shadow; do
+  $VB wait-http "${URL[$v]}/readyz" 90 || { tail -30 "$RUN/logs/$v.log" >&2; die "$v not ready"; }
+done
+log "all targets up: backend :$BACKEND_PORT slow :$SLOW_PORT nginx :$PROXY_PORT redis :$REDIS_PORT" \
+  "vane-memory :$MEM_PORT vane-redis :$REDISV_PORT vane-shadow :$SHADOW_PORT"
+
+# ---------------------------------------------------------------- facts about this run
+export TS DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS SHADOW_SLEEP SHADOW_INFLIGHT REDIS_CACHE_SIZE \
+  REDIS_STALENESS VANE_JAVA_OPTS
+export F_CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+export F_NPROC="$(nproc)"
+export F_MEM="$(free -m | awk '/^Mem:/{print $2" MB"}')"
+export F_KERNEL="$(uname -sr)"
+export F_JAVA="$(java -version 2>&1 | sed -n 2p)"
+export F_NGINX="$($NGINX -v 2>&1)"
+export F_WRK="$(wrk --version 2>&1 | head -1 | awk '{print $1, $2}')"
+export F_REDIS="$(redis-server --version)"
+export F_GIT="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && git diff --quiet -- . ':!bench' 2>/dev/null || echo '+dirty')"
+export F_COMMAND="$CMDLINE"
+$PY - "$RUN/meta.json" <<'EOF'
+import json, os, sys
+e = os.environ
+meta = {k.lower(): e[k] for k in ("TS", "SHADOW_SLEEP", "REDIS_STALENESS", "VANE_JAVA_OPTS")}
+for k in ("DURATION", "WARMUP", "ROUNDS", "RATE", "CONNS", "USERS", "PROXY_WORKERS", "SHADOW_INFLIGHT",
+          "REDIS_CACHE_SIZE"):
+    meta[k.lower()] = int(e[k])
+meta["wrk_threads"] = 1
+meta["body_bytes"] = 200
+meta["machine"] = {k[2:].lower(): e[k] for k in e if k.startswith("F_")}
+json.dump(meta, open(sys.argv[1], "w"), indent=1)
+EOF
+
+# ---------------------------------------------------------------- load
+run_wrk() { # run_wrk OUTFILE SECONDS RATE URL
+  local out=$1 secs=$2 rate=$3 url=$4
+  VB_RATE=$rate VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${secs}s" --latency --timeout 5s \
+    -s "$HERE/lua/infer.lua" "$url$INFER" >"$out" 2>&1 &
+  WRK_PID=$!
+  local rc=0
+  wait "$WRK_PID" || rc=$?
+  WRK_PID=""
+  ((rc == 0)) || die "wrk failed ($rc): $(tail -5 "$out")"
+}
+redis_snap() { # redis_snap FILE
+  { redis-cli -p "$REDIS_PORT" INFO stats; redis-cli -p "$REDIS_PORT" INFO commandstats; } >"$1"
+}
+summary_line() {
+  grep -E '^(Requests/sec|  Non-2xx|  Socket errors)' "$1" | tr -s ' ' | paste -sd' ' -
+}
+
+log "sanity checks (1000 users x 2 requests each)"
+for t in "${TARGETS[@]}"; do $VB check "${URL[$t]}$INFER" 1000 "$RUN/check-$t.json"; done
+
+log "warm-up: 3 s on direct and nginx, ${WARMUP} s on each Vane"
+for t in "${TARGETS[@]}"; do
+  if [[ $t == direct || $t == nginx ]]; then run_wrk "$RUN/warmup-$t.txt" 3 0 "${URL[$t]}"; continue; fi
+  run_wrk "$RUN/warmup-$t.txt" "$WARMUP" 0 "${URL[$t]}"
+  log "  $t warm-up: $(summary_line "$RUN/warmup-$t.txt")"
+done
+sleep 1
+
+measure() { # measure MODE(sat|fixed) ROUND TARGET
+  local mode=$1 r=$2 t=$3 rate=0
+  [[ $mode == fixed ]] && rate=$RATE
+  local f="$RUN/wrk-$mode-$t-r$r.txt"
+  [[ $t == vane-redis ]] && redis_snap "$RUN/redis-$mode-r$r-before.txt"
+  run_wrk "$f" "$DURATION" "$rate" "${URL[$t]}"
+  if [[ $t == vane-redis ]]; then sleep 1.2; redis_snap "$RUN/redis-$mode-r$r-after.txt"; fi
+  log "  $mode r$r $t: $(summary_line "$f")"
+  sleep 1
+}
+for r in $(seq "$ROUNDS"); do
+  if ((r % 2)); then order=("${TARGETS[@]}"); else order=(); for ((i = ${#TARGETS[@]} - 1; i >= 0; i--)); do order+=("${TARGETS[$i]}"); done; fi
+  log "round $r/$ROUNDS saturation (${DURATION} s each): ${order[*]}"
+  for t in "${order[@]}"; do measure sat "$r" "$t"; done
+  if ((RATE > 0)); then
+    log "round $r/$ROUNDS fixed ${RATE} req/s (${DURATION} s each): ${order[*]}"
+    for t in "${order[@]}"; do measure fixed "$r" "$t"; done
+  fi
+done
+
+for v in vane-memory vane-redis vane-shadow; do # Vane's own per-variant figures (shadow drops, comparisons)
+  $PY -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+    "${URL[$v]}/v1/experiments/fraud-canary" >"$RUN/experiments-$v.json" 2>/dev/null || true
+done
+RESULTS="$OUT/results-$TS.json"
+$VB summarise "$RUN" "$RESULTS" | tee "$RUN/table.txt"
+
+if [[ $JFR == 1 ]]; then
+  var="PID_${JFR_TARGET//-/_}"
+  jpid=${!var}
+  JFR_FILE="$OUT/vane-$JFR_TARGET-$TS.jfr"
+  log "JFR: ${JFR_SECONDS} s (settings=profile) on $JFR_TARGET (pid $jpid) under saturation -> $JFR_FILE"
+  jcmd "$jpid" JFR.start name=bench settings=profile duration="${JFR_SECONDS}s" filename="$JFR_FILE" >"$RUN/logs/jfr-start.log" 2>&1 \
+    || die "jcmd JFR.start failed: $(cat "$RUN/logs/jfr-start.log")"
+  run_wrk "$RUN/wrk-jfr-$JFR_TARGET.txt" "$JFR_SECONDS" 0 "${URL[$JFR_TARGET]}"
+  log "  under JFR: $(summary_line "$RUN/wrk-jfr-$JFR_TARGET.txt")"
+  for _ in $(seq 50); do [[ -s $JFR_FILE ]] && break; sleep 0.2; done
+  sleep 1
+  $VB jfr-top "$JFR_FILE" 25 | tee "$OUT/jfr-top-$TS.txt"
+fi
+
+for v in vane-memory vane-redis vane-shadow; do
+  if grep -qiE 'exception|error' "$RUN/logs/$v.log"; then
+    log "note: $v log mentions errors/exceptions: $(grep -ciE 'exception|error' "$RUN/logs/$v.log") lines (see $RUN/logs/$v.log)"
+  fi
+done
+log "done: $RESULTS (raw files in $RUN)"

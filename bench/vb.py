@@ -1,0 +1,479 @@
+#!/usr/bin/env python3
+"""Helpers for bench/run.sh (Python 3 standard library only).
+
+  vb.py freeport                          print a free loopback TCP port
+  vb.py render TEMPLATE OUT KEY=VALUE...  copy TEMPLATE to OUT replacing @KEY@ by VALUE
+  vb.py wait-http URL SECONDS             wait until URL answers 2xx (exit 1 on timeout)
+  vb.py check URL USERS OUT               sanity check of a target: USERS users x 2 requests each over keep-alive;
+                                          status counts, X-Vane-Variant split and stickiness, written to OUT (JSON)
+  vb.py summarise RUNDIR OUTJSON          read RUNDIR (meta.json, wrk-*.txt, redis-*.txt, check-*.json), print the
+                                          table, write OUTJSON
+  vb.py jfr-top FILE.jfr [N]              top hot methods, top Vane frames and allocation sites of a JFR recording
+"""
+import collections
+import glob
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+TARGETS = ["direct", "nginx", "vane-memory", "vane-redis", "vane-shadow"]
+LABELS = {
+    "direct": "backend direct",
+    "nginx": "nginx proxy_pass",
+    "vane-memory": "Vane in-memory",
+    "vane-redis": "Vane Redis",
+    "vane-shadow": "Vane 100% shadow",
+}
+
+
+def freeport():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    s.close()
+
+
+def render(template, out, pairs):
+    text = open(template).read()
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        text = text.replace("@" + key + "@", value)
+    left = re.findall(r"@[A-Z_]+@", text)
+    if left:
+        sys.exit("render: unfilled placeholders in %s: %s" % (template, sorted(set(left))))
+    with open(out, "w") as f:
+        f.write(text)
+
+
+def wait_http(url, seconds):
+    deadline = time.time() + float(seconds)
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if 200 <= r.status < 300:
+                    return 0
+        except Exception:
+            pass
+        time.sleep(0.2)
+    print("timed out waiting for %s" % url, file=sys.stderr)
+    return 1
+
+
+BODY = ('{"id":"check","inputs":[{"name":"features","shape":[1,16],"datatype":"FP32","data":'
+        '[0.125,0.5,0.75,1.25,0.0625,2.5,0.375,0.875,1.5,0.25,3.125,0.625,0.5,1.75,0.03125,0.9375]}]}')
+
+
+def check(url, users, out):
+    u = urllib.parse.urlparse(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
+    statuses = collections.Counter()
+    variants = collections.Counter()
+    first = {}
+    moved = 0
+    body_sizes = collections.Counter()
+    for rnd in range(2):
+        for i in range(int(users)):
+            uid = "check-%d" % i
+            conn.request("POST", u.path, body=BODY, headers={"Content-Type": "application/json", "X-User-Id": uid})
+            r = conn.getresponse()
+            data = r.read()
+            statuses[r.status] += 1
+            body_sizes[len(data)] += 1
+            v = r.getheader("X-Vane-Variant")
+            if rnd == 0:
+                first[uid] = v
+                variants[v or "-"] += 1
+            elif first.get(uid) != v:
+                moved += 1
+    conn.close()
+    res = {"url": url, "users": int(users), "requests": 2 * int(users), "statuses": dict(statuses),
+           "variants_first_request": dict(variants), "users_whose_variant_changed": moved,
+           "response_body_bytes": dict(body_sizes)}
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+    print("  check %s: statuses %s, variants %s, moved %d, body bytes %s" % (
+        url, dict(statuses), dict(variants), moved, dict(body_sizes)))
+
+
+def parse_wrk(path):
+    text = open(path).read()
+    m = re.search(r"^VBRESULT (\{.*\})$", text, re.M)
+    if not m:
+        return None
+    res = json.loads(m.group(1))
+    m2 = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    res["non_2xx_3xx"] = int(m2.group(1)) if m2 else 0
+    m3 = re.search(r"Socket errors: (.*)$", text, re.M)
+    res["socket_errors_line"] = m3.group(1).strip() if m3 else ""
+    return res
+
+
+def parse_info(path):
+    out = {"total": None, "cmds": {}}
+    for line in open(path):
+        line = line.strip()
+        if line.startswith("total_commands_processed:"):
+            out["total"] = int(line.split(":", 1)[1])
+        elif line.startswith("cmdstat_"):
+            name, _, rest = line[len("cmdstat_"):].partition(":")
+            fields = dict(kv.split("=", 1) for kv in rest.split(","))
+            out["cmds"][name] = int(fields["calls"])
+    return out
+
+
+def redis_delta(rundir, tag, requests):
+    b = os.path.join(rundir, "redis-%s-before.txt" % tag)
+    a = os.path.join(rundir, "redis-%s-after.txt" % tag)
+    if not (os.path.exists(a) and os.path.exists(b)):
+        return None
+    before, after = parse_info(b), parse_info(a)
+    per_cmd = {}
+    for name, calls in after["cmds"].items():
+        d = calls - before["cmds"].get(name, 0)
+        if d and name != "info":
+            per_cmd[name] = d
+    info_calls = after["cmds"].get("info", 0) - before["cmds"].get("info", 0)
+    total = after["total"] - before["total"] - info_calls
+    scripts = per_cmd.get("evalsha", 0) + per_cmd.get("eval", 0)
+    return {"commands": total, "by_command": per_cmd, "requests": requests,
+            "commands_per_request": (total / requests) if requests else None,
+            "script_calls_per_request": (scripts / requests) if requests else None,
+            "note": "Redis's total_commands_processed delta minus the harness's INFO calls; Redis 7 also counts "
+                    "the commands a Lua script runs (GET/SET/PTTL/PEXPIRE inside EVALSHA), so one claim = 3+"}
+
+
+def fmt(x, nd=2):
+    return "-" if x is None else ("%.*f" % (nd, x))
+
+
+def summarise(rundir, outjson):
+    meta = json.load(open(os.path.join(rundir, "meta.json")))
+    runs = []
+    for path in sorted(glob.glob(os.path.join(rundir, "wrk-*.txt"))):
+        m = re.match(r"wrk-(sat|fixed)-(.+)-r(\d+)\.txt$", os.path.basename(path))
+        if not m:
+            continue
+        res = parse_wrk(path)
+        if res is None:
+            print("warning: no result in %s" % path, file=sys.stderr)
+            continue
+        mode, target, rnd = m.group(1), m.group(2), int(m.group(3))
+        res.update({"mode": mode, "target": target, "round": rnd, "file": os.path.basename(path)})
+        if target == "vane-redis":
+            res["redis"] = redis_delta(rundir, "%s-r%d" % (mode, rnd), res["requests"])
+        runs.append(res)
+
+    def sel(target, mode):
+        return [r for r in runs if r["target"] == target and r["mode"] == mode]
+
+    def med(vals):
+        vals = [v for v in vals if v is not None]
+        return statistics.median(vals) if vals else None
+
+    rows = {}
+    for t in TARGETS:
+        sat, fixed = sel(t, "sat"), sel(t, "fixed")
+        if not sat and not fixed:
+            continue
+        errs = sum(r["errors"]["connect"] + r["errors"]["read"] + r["errors"]["write"] + r["errors"]["timeout"]
+                   for r in sat + fixed)
+        non2xx = sum(r["errors"]["status"] for r in sat + fixed)
+        rows[t] = {
+            "label": LABELS[t],
+            "sat_rps_mean": statistics.mean([r["rps"] for r in sat]) if sat else None,
+            "sat_rps_each": [round(r["rps"], 1) for r in sorted(sat, key=lambda r: r["round"])],
+            "sat_p50_ms": med([r["latency_ms"]["p50"] for r in sat]),
+            "sat_p90_ms": med([r["latency_ms"]["p90"] for r in sat]),
+            "sat_p99_ms": med([r["latency_ms"]["p99"] for r in sat]),
+            "fixed_rps_achieved": med([r["rps"] for r in fixed]),
+            "fixed_p50_ms": med([r["latency_ms"]["p50"] for r in fixed]),
+            "fixed_p99_ms": med([r["latency_ms"]["p99"] for r in fixed]),
+            "socket_errors": errs,
+            "non_2xx": non2xx,
+            "requests_total": sum(r["requests"] for r in sat + fixed),
+        }
+    base_n = rows.get("nginx", {}).get("sat_rps_mean")
+    base_d = rows.get("direct", {}).get("sat_rps_mean")
+    for t, row in rows.items():
+        rps = row["sat_rps_mean"]
+        row["ratio_to_nginx"] = rps / base_n if rps and base_n else None
+        row["ratio_to_direct"] = rps / base_d if rps and base_d else None
+        np99 = rows.get("nginx", {}).get("fixed_p99_ms")
+        row["fixed_p99_vs_nginx"] = row["fixed_p99_ms"] / np99 if row["fixed_p99_ms"] and np99 else None
+
+    redis_runs = [r for r in runs if r["target"] == "vane-redis" and r.get("redis")]
+    redis_summary = [{"mode": r["mode"], "round": r["round"], **r["redis"]} for r in redis_runs]
+
+    # budget checks from issue 6
+    budget = {}
+    if "vane-redis" in rows and rows["vane-redis"]["ratio_to_nginx"] is not None:
+        budget["saturation: Vane-redis >= 1.0x nginx req/s"] = {
+            "measured": round(rows["vane-redis"]["ratio_to_nginx"], 3),
+            "pass": rows["vane-redis"]["ratio_to_nginx"] >= 1.0}
+    for t in ("vane-memory", "vane-redis"):
+        if t in rows and rows[t]["fixed_p99_vs_nginx"] is not None:
+            budget["fixed %d/s: %s p99 <= 1.5x nginx p99" % (meta.get("rate", 2000), t)] = {
+                "measured": round(rows[t]["fixed_p99_vs_nginx"], 3), "pass": rows[t]["fixed_p99_vs_nginx"] <= 1.5}
+    if "vane-shadow" in rows and "vane-memory" in rows:
+        for mode, key in (("saturation", "sat_p99_ms"), ("fixed rate", "fixed_p99_ms")):
+            a, b = rows["vane-shadow"][key], rows["vane-memory"][key]
+            if a and b:
+                budget["shadow 100%% (%s): p99 within 10%% of Vane without shadows" % mode] = {
+                    "measured": round(a / b, 3), "pass": a / b <= 1.10}
+    if redis_runs:
+        last = sorted(redis_runs, key=lambda r: (r["round"], r["mode"] == "fixed"))
+        sat_last = [r for r in redis_runs if r["mode"] == "sat"]
+        if sat_last:
+            r = max(sat_last, key=lambda r: r["round"])
+            cpr = r["redis"]["commands_per_request"]
+            budget["Redis commands per proxied request <= 0.1 (saturation round %d)" % r["round"]] = {
+                "measured": round(cpr, 4), "pass": cpr <= 0.1}
+
+    out = {"meta": meta, "rows": rows, "runs": runs, "redis": redis_summary, "budget": budget}
+    checks = {}
+    for path in glob.glob(os.path.join(rundir, "check-*.json")):
+        checks[os.path.basename(path)[6:-5]] = json.load(open(path))
+    out["checks"] = checks
+    gcs = {}
+    for t in ("vane-memory", "vane-redis", "vane-shadow"):
+        path = os.path.join(rundir, "logs", "%s-gc.log" % t)
+        if os.path.exists(path):
+            served = 0
+            for w in glob.glob(os.path.join(rundir, "*-%s*.txt" % t)):
+                if os.path.basename(w).startswith(("wrk-", "warmup-")):
+                    mm = re.search(r"(\d+) requests in", open(w).read())
+                    served += int(mm.group(1)) if mm else 0
+            chk = checks.get(t)
+            served += chk["requests"] if chk else 0
+            gcs[t] = gc_summary(path, served)
+    out["gc"] = gcs
+    figures = {}
+    for path in glob.glob(os.path.join(rundir, "experiments-*.json")):
+        try:
+            figures[os.path.basename(path)[12:-5]] = json.load(open(path))
+        except ValueError:
+            pass
+    out["vane_experiment_figures"] = figures
+    with open(outjson, "w") as f:
+        json.dump(out, f, indent=1)
+
+    # table
+    hdr = ["target", "req/s", "x nginx", "x direct", "sat p50", "sat p90", "sat p99",
+           "@%d/s p50" % meta.get("rate", 2000), "@rate p99", "p99 x nginx", "non-2xx", "sock err"]
+    lines = []
+    for t in TARGETS:
+        if t not in rows:
+            continue
+        r = rows[t]
+        lines.append([r["label"], "%s (%s)" % (fmt(r["sat_rps_mean"], 0), ", ".join("%.0f" % x for x in r["sat_rps_each"])),
+                      fmt(r["ratio_to_nginx"]), fmt(r["ratio_to_direct"]),
+                      fmt(r["sat_p50_ms"], 3), fmt(r["sat_p90_ms"], 3), fmt(r["sat_p99_ms"], 3),
+                      fmt(r["fixed_p50_ms"], 3), fmt(r["fixed_p99_ms"], 3), fmt(r["fixed_p99_vs_nginx"]),
+                      str(r["non_2xx"]), str(r["socket_errors"])])
+    widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(hdr)]
+    print()
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(hdr, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for l in lines:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(l, widths)) + " |")
+    print()
+    print("latencies in ms (median over rounds); req/s = mean over rounds (each round in parentheses);")
+    print("fixed-rate achieved req/s: " + ", ".join(
+        "%s %s" % (LABELS[t], fmt(rows[t]["fixed_rps_achieved"], 0)) for t in TARGETS if t in rows))
+    for r in redis_summary:
+        print("Redis %s round %d: %d commands / %d requests = %.4f per request (EVALSHA/EVAL round trips %.4f per "
+              "request)  %s" % (r["mode"], r["round"], r["commands"], r["requests"], r["commands_per_request"] or 0,
+                                r["script_calls_per_request"] or 0, r["by_command"]))
+    for t, g in gcs.items():
+        if g:
+            print("GC %s: %d young pauses, mean %.1f ms, max %.1f ms, heap after GC (last 5) %s MB, ~%s KB allocated "
+                  "per request" % (t, g["pauses"], g["pause_ms_mean"], g["pause_ms_max"], g["heap_after_gc_mb_last5"],
+                                   g["approx_kb_per_request"]))
+    for k, v in budget.items():
+        print("budget: %-70s %s  %s" % (k, v["measured"], "PASS" if v["pass"] else "FAIL"))
+    print("results written to %s" % outjson)
+
+
+def frame_name(fr):
+    m = fr.get("method", {})
+    t = m.get("type", {}).get("name", "?").replace("/", ".")
+    return "%s.%s" % (t, m.get("name", "?"))
+
+
+JDK = ("java.", "jdk.", "sun.", "javax.")
+
+
+def first_app_frame(frames):
+    """Nearest frame outside the JDK (Netty, Vert.x, Vane, Lettuce, ...), with its line."""
+    for fr in frames:
+        nm = frame_name(fr)
+        if not nm.startswith(JDK):
+            return "%s:%s" % (nm, fr.get("lineNumber"))
+    return "(JDK only)"
+
+
+def gc_summary(path, requests):
+    """Young-GC pauses and allocation between GCs from a -Xlog:gc file."""
+    pat = re.compile(r"\[([\d.]+)s\].*GC\((\d+)\) (Pause \S+ .*?) (\d+)M->(\d+)M\((\d+)M\) ([\d.]+)ms")
+    prev_after = None
+    alloc_mb = 0.0
+    pauses = []
+    after_sizes = []
+    for line in open(path):
+        m = pat.search(line)
+        if not m:
+            continue
+        before, after, ms = int(m.group(4)), int(m.group(5)), float(m.group(7))
+        if prev_after is not None:
+            alloc_mb += before - prev_after
+        prev_after = after
+        pauses.append(ms)
+        after_sizes.append(after)
+    if not pauses:
+        return None
+    return {"pauses": len(pauses), "pause_ms_mean": round(statistics.mean(pauses), 2),
+            "pause_ms_max": max(pauses), "heap_after_gc_mb_last5": after_sizes[-5:],
+            "allocated_mb_between_first_and_last_gc": round(alloc_mb),
+            "requests_served": requests,
+            "approx_kb_per_request": round(alloc_mb * 1024 / requests, 1) if requests else None}
+
+
+def jfr_top(path, n=25):
+    n = int(n)
+
+    def events(kind):
+        raw = subprocess.run(["jfr", "print", "--json", "--events", kind, path], check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(raw)["recording"]["events"]
+
+    samples = events("jdk.ExecutionSample")
+    natives = events("jdk.NativeMethodSample")
+    print("native method samples (threads in native code, e.g. epoll_wait/read/write): %d" % len(natives))
+    nat = collections.Counter()
+    for e in natives:
+        frames = (e["values"].get("stackTrace") or {}).get("frames") or []
+        if frames:
+            nat[frame_name(frames[0])] += 1
+    for k, c in nat.most_common(5):
+        print("  %6d  %s" % (c, k))
+    top = collections.Counter()
+    app = collections.Counter()
+    incl = collections.Counter()
+    vane_top = collections.Counter()
+    threads = collections.Counter()
+    for e in samples:
+        v = e["values"]
+        frames = (v.get("stackTrace") or {}).get("frames") or []
+        threads[(v.get("sampledThread") or {}).get("javaName") or "?"] += 1
+        if not frames:
+            continue
+        top[frame_name(frames[0])] += 1
+        app[first_app_frame(frames)] += 1
+        seen = set()
+        for fr in frames:
+            nm = frame_name(fr)
+            if nm not in seen:
+                incl[nm] += 1
+                seen.add(nm)
+        for fr in frames:
+            nm = frame_name(fr)
+            if nm.startswith("dev.vane."):
+                vane_top[nm] += 1
+                break
+    total = len(samples) or 1
+    print("execution samples: %d" % len(samples))
+    print("\nby thread:")
+    for k, c in threads.most_common(10):
+        print("  %6.1f%%  %s" % (100.0 * c / total, k))
+    print("\ntop frames (self):")
+    for k, c in top.most_common(n):
+        print("  %6.1f%%  %s" % (100.0 * c / total, k))
+    print("\nnearest non-JDK frame (self time of JDK code attributed to its Netty/Vert.x/Vane caller):")
+    for k, c in app.most_common(n):
+        print("  %6.1f%%  %s" % (100.0 * c / total, k))
+    print("\ninclusive (on stack), dev.vane / netty / vertx / lettuce / caffeine / hdr / jackson only:")
+    shown = 0
+    for k, c in incl.most_common():
+        if re.match(r"(dev\.vane|io\.netty|io\.vertx|io\.lettuce|com\.github\.benmanes|org\.HdrHistogram|"
+                    r"com\.fasterxml)", k):
+            print("  %6.1f%%  %s" % (100.0 * c / total, k))
+            shown += 1
+            if shown >= n:
+                break
+    print("\nfirst dev.vane frame on the stack (self time attributed to the nearest Vane caller):")
+    for k, c in vane_top.most_common(n):
+        print("  %6.1f%%  %s" % (100.0 * c / total, k))
+
+    allocs = events("jdk.ObjectAllocationSample")
+    by_class = collections.Counter()
+    by_class_n = collections.Counter()
+    by_app_n = collections.Counter()
+    by_site = collections.Counter()
+    by_vane_site = collections.Counter()
+    total_w = 0
+    for e in allocs:
+        v = e["values"]
+        w = v.get("weight") or 0
+        total_w += w
+        cls = (v.get("objectClass") or {}).get("name", "?").replace("/", ".")
+        by_class[cls] += w
+        by_class_n[cls] += 1
+        frames = (v.get("stackTrace") or {}).get("frames") or []
+        by_app_n["%s <- %s" % (cls, first_app_frame(frames))] += 1
+        if frames:
+            by_site[frame_name(frames[0])] += w
+            for fr in frames:
+                nm = frame_name(fr)
+                if nm.startswith("dev.vane."):
+                    by_vane_site[nm] += w
+                    break
+    total_w = total_w or 1
+    print("\nallocation samples: %d, sampled weight %.1f MB" % (len(allocs), total_w / 1e6))
+    nsamp = len(allocs) or 1
+    print("\nallocation samples by class (sample count; JFR throttles these samples, count is the steadier view):")
+    for k, c in by_class_n.most_common(n):
+        print("  %6.1f%%  %s" % (100.0 * c / nsamp, k))
+    print("\nallocation samples by class <- nearest non-JDK frame (sample count):")
+    for k, c in by_app_n.most_common(n):
+        print("  %6.1f%%  %s" % (100.0 * c / nsamp, k))
+    print("\nallocation by class (JFR weight):")
+    for k, c in by_class.most_common(n):
+        print("  %6.1f%%  %s" % (100.0 * c / total_w, k))
+    print("\nallocation by site (top frame):")
+    for k, c in by_site.most_common(n):
+        print("  %6.1f%%  %s" % (100.0 * c / total_w, k))
+    print("\nallocation by nearest dev.vane frame:")
+    for k, c in by_vane_site.most_common(n):
+        print("  %6.1f%%  %s" % (100.0 * c / total_w, k))
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    cmd, args = argv[1], argv[2:]
+    if cmd == "freeport":
+        freeport()
+    elif cmd == "render":
+        render(args[0], args[1], args[2:])
+    elif cmd == "wait-http":
+        sys.exit(wait_http(args[0], args[1]))
+    elif cmd == "check":
+        check(*args)
+    elif cmd == "summarise":
+        summarise(*args)
+    elif cmd == "jfr-top":
+        jfr_top(*args)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
