@@ -68,6 +68,10 @@ class CommandLineIT {
       assertTrue(text.contains("sticky check: 600 of 600 (user, experiment) pairs kept one arm"), text);
       assertTrue(text.contains("shadow fraud-v3: mirrored"), text);
       assertTrue(text.contains(", 0 transport failures"), text);
+      assertTrue(text.contains("results ranker-abc (control a): click-through by arm"), text);
+      assertTrue(text.contains("results reco-bandit (control reco-1)"), text);
+      assertTrue(text.contains("bandit allocation now:"), text);
+      assertTrue(text.contains("sample ratio check: ok"), text);
 
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       HttpResponse<String> infer = client.send(HttpRequest.newBuilder(URI.create(url + "/v2/models/fraud/infer"))
