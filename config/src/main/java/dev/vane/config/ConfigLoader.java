@@ -519,8 +519,8 @@ public final class ConfigLoader {
           || uri.startsWith("redis-socket://"))) {
         r.error("uri", Node.quote(uri.replaceAll("//[^@/]*@", "//***@")) + " (expected: redis:// or rediss://)");
       }
-      long cacheSize = r.integer("cacheSize", 100_000, 1, Integer.MAX_VALUE);
-      Duration staleness = r.duration("cacheStaleness", Duration.ofSeconds(30), Duration.ofMillis(1));
+      long cacheSize = r.integer("cacheSize", 1_000_000, 1, Integer.MAX_VALUE);
+      Duration staleness = r.duration("cacheStaleness", Duration.ofMinutes(10), Duration.ofMillis(1));
       Duration timeout = r.duration("commandTimeout", Duration.ofMillis(50), Duration.ofMillis(1));
       int maxPending = (int) r.integer("maxPendingWrites", 10_000, 0, 10_000_000);
       Duration flush = r.duration("flushInterval", Duration.ofSeconds(1), Duration.ofMillis(10));

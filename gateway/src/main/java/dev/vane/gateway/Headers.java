@@ -1,8 +1,7 @@
 package dev.vane.gateway;
 
 import io.vertx.core.MultiMap;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 /** Header names and the hop-by-hop filter (RFC 9110 section 7.6.1). */
 final class Headers {
@@ -12,12 +11,39 @@ final class Headers {
   static final String FALLBACK = "X-Vane-Fallback";
   static final String FORWARDED_HOST = "X-Forwarded-Host";
 
-  /** Hop-by-hop headers, plus those the client library sets itself (host, content-length). */
-  private static final Set<String> DROPPED = Set.of("connection", "keep-alive", "proxy-connection",
-      "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
-      "content-length");
-
   private Headers() {}
+
+  /**
+   * Hop-by-hop headers, plus those the client library sets itself (host, content-length). Compared without
+   * allocating: by length first, then case-insensitively.
+   */
+  static boolean dropped(CharSequence name) {
+    return switch (name.length()) {
+      case 2 -> eq(name, "te");
+      case 4 -> eq(name, "host");
+      case 7 -> eq(name, "trailer") || eq(name, "upgrade");
+      case 10 -> eq(name, "connection") || eq(name, "keep-alive");
+      case 14 -> eq(name, "content-length");
+      case 16 -> eq(name, "proxy-connection");
+      case 17 -> eq(name, "transfer-encoding");
+      case 18 -> eq(name, "proxy-authenticate");
+      case 19 -> eq(name, "proxy-authorization");
+      default -> false;
+    };
+  }
+
+  private static boolean eq(CharSequence a, String lower) {
+    for (int i = 0, n = lower.length(); i < n; i++) {
+      char c = a.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        c = (char) (c + 32);
+      }
+      if (c != lower.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * Copies end-to-end headers from {@code from} to {@code to}: drops hop-by-hop headers and any header the
@@ -25,23 +51,46 @@ final class Headers {
    */
   static void copyEndToEnd(MultiMap from, MultiMap to) {
     String connection = from.get("connection");
-    for (var e : from) {
-      String lower = e.getKey().toLowerCase(Locale.ROOT);
-      if (DROPPED.contains(lower)) {
+    boolean namesOthers = connection != null && connection.indexOf(',') < 0
+        ? !isStandardConnectionToken(connection) : connection != null;
+    for (Map.Entry<String, String> e : from) {
+      String name = e.getKey();
+      if (dropped(name)) {
         continue;
       }
-      if (connection != null && namedIn(connection, lower)) {
+      if (namesOthers && namedIn(connection, name)) {
         continue;
       }
-      to.add(e.getKey(), e.getValue());
+      to.add(name, e.getValue());
     }
   }
 
-  private static boolean namedIn(String connection, String lowerName) {
-    for (String token : connection.split(",")) {
-      if (token.trim().toLowerCase(Locale.ROOT).equals(lowerName)) {
+  /** "keep-alive" and "close" name no other header. */
+  private static boolean isStandardConnectionToken(String v) {
+    String t = v.trim();
+    return t.equalsIgnoreCase("keep-alive") || t.equalsIgnoreCase("close");
+  }
+
+  private static boolean namedIn(String connection, String name) {
+    int start = 0;
+    int n = connection.length();
+    while (start < n) {
+      int comma = connection.indexOf(',', start);
+      if (comma < 0) {
+        comma = n;
+      }
+      int s = start;
+      int e = comma;
+      while (s < e && connection.charAt(s) == ' ') {
+        s++;
+      }
+      while (e > s && connection.charAt(e - 1) == ' ') {
+        e--;
+      }
+      if (e - s == name.length() && connection.regionMatches(true, s, name, 0, name.length())) {
         return true;
       }
+      start = comma + 1;
     }
     return false;
   }

@@ -269,7 +269,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }).onComplete(ar -> {
       if (x.req.response().closed()) {
         if (ar.succeeded()) {
-          ar.result().request().reset();
+          abandon(ar.result());
         }
         finish(x, 499, false);
         return;
@@ -289,6 +289,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       HttpClientResponse up = ar.result();
       if (mayFallback && up.statusCode() >= 500) {
+        up.exceptionHandler(t -> { });
         up.body(); // drain so the connection is reused
         fallback(x);
         return;
@@ -345,6 +346,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     up.pipe().endOnFailure(false).to(res).onComplete(p -> {
       if (p.failed()) {
         res.reset();
+        abandon(up);
         if (x.armStats != null) {
           x.armStats.upstreamErrors.increment();
         }
@@ -353,6 +355,12 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         finish(x, status, true);
       }
     });
+  }
+
+  /** Drops an upstream response nobody will read: its connection is reset rather than returned to the pool. */
+  private static void abandon(HttpClientResponse up) {
+    up.exceptionHandler(t -> { });
+    up.request().reset();
   }
 
   private void decorate(Exchange x, HttpServerResponse res) {
