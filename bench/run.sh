@@ -13,7 +13,7 @@
 #   PROXY_WORKERS [1]  nginx proxy worker_processes and Vane server.eventLoops (kept equal)
 #   SHADOW_SLEEP [0.2] seconds the shadow backend waits before answering
 #   SHADOW_INFLIGHT [2000]  maxShadowInFlight (and maxConnections) of Vane's shadow endpoint
-#   REDIS_CACHE_SIZE [100000], REDIS_STALENESS [30s]  Vane's Redis local cache size and staleness bound
+#   REDIS_CACHE_SIZE, REDIS_STALENESS [Vane's defaults]  Vane's Redis local cache size and staleness bound
 #   VANE_JAR [gateway/target/vane.jar]  built with mvn when missing; copied into the run directory before use
 #   VANE_JAVA_OPTS []  extra JVM options for every Vane process
 #   JFR [0]            1 = after the measurements, record JFR_SECONDS [30] of JFR (settings=profile) on
@@ -40,8 +40,8 @@ USERS=${USERS:-100000}
 PROXY_WORKERS=${PROXY_WORKERS:-1}
 SHADOW_SLEEP=${SHADOW_SLEEP:-0.2}
 SHADOW_INFLIGHT=${SHADOW_INFLIGHT:-2000}
-REDIS_CACHE_SIZE=${REDIS_CACHE_SIZE:-100000}
-REDIS_STALENESS=${REDIS_STALENESS:-30s}
+REDIS_CACHE_SIZE=${REDIS_CACHE_SIZE:-}
+REDIS_STALENESS=${REDIS_STALENESS:-}
 VANE_JAVA_OPTS=${VANE_JAVA_OPTS:-}
 JFR=${JFR:-0}
 JFR_SECONDS=${JFR_SECONDS:-30}
@@ -177,7 +177,7 @@ EOF
     echo "  maxEntries: 1000000"
     if [[ $store == redis ]]; then
       echo "  store: redis"
-      echo "  redis: { uri: \"redis://127.0.0.1:$REDIS_PORT\", cacheSize: $REDIS_CACHE_SIZE, cacheStaleness: $REDIS_STALENESS }"
+      echo "  redis: { uri: \"redis://127.0.0.1:$REDIS_PORT\"${REDIS_CACHE_SIZE:+, cacheSize: $REDIS_CACHE_SIZE}${REDIS_STALENESS:+, cacheStaleness: $REDIS_STALENESS} }"
     else
       echo "  store: memory"
     fi
@@ -233,9 +233,10 @@ $PY - "$RUN/meta.json" <<'EOF'
 import json, os, sys
 e = os.environ
 meta = {k.lower(): e[k] for k in ("TS", "SHADOW_SLEEP", "REDIS_STALENESS", "VANE_JAVA_OPTS")}
-for k in ("DURATION", "WARMUP", "ROUNDS", "RATE", "CONNS", "USERS", "PROXY_WORKERS", "SHADOW_INFLIGHT",
-          "REDIS_CACHE_SIZE"):
+meta["redis_staleness"] = meta["redis_staleness"] or "vane default"
+for k in ("DURATION", "WARMUP", "ROUNDS", "RATE", "CONNS", "USERS", "PROXY_WORKERS", "SHADOW_INFLIGHT"):
     meta[k.lower()] = int(e[k])
+meta["redis_cache_size"] = int(e["REDIS_CACHE_SIZE"]) if e.get("REDIS_CACHE_SIZE") else "vane default"
 meta["wrk_threads"] = 1
 meta["body_bytes"] = 200
 meta["machine"] = {k[2:].lower(): e[k] for k in e if k.startswith("F_")}

@@ -92,7 +92,9 @@ public final class Gateway implements AutoCloseable {
         .setTcpNoDelay(true)
         .setDecompressionSupported(false)
         .setCompressionSupported(false)
-        .setIdleTimeout(0);
+        .setIdleTimeout(0)
+        // every interaction with a request happens on its event loop (remote completions hop back first)
+        .setStrictThreadMode(true);
     Promise<Gateway> done = Promise.promise();
     // port 0: bind the first server, then the others to the same resolved port
     vertx.deployVerticle(() -> new ServerVerticle(core, opts, boundPort), new DeploymentOptions().setInstances(instances))

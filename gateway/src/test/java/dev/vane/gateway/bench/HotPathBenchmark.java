@@ -1,0 +1,148 @@
+package dev.vane.gateway.bench;
+
+import dev.vane.config.ConfigLoader;
+import dev.vane.config.VaneConfig;
+import dev.vane.gateway.metrics.LatencyRecorder;
+import dev.vane.gateway.state.RedisSettings;
+import dev.vane.gateway.state.RedisStickyStore;
+import dev.vane.router.Assigner;
+import dev.vane.router.Assignment;
+import dev.vane.router.Experiment;
+import dev.vane.router.GrowthBookHash;
+import dev.vane.router.InMemoryStickyStore;
+import dev.vane.router.ModelNames;
+import dev.vane.router.RequestView;
+import dev.vane.router.Route;
+import dev.vane.router.RoutingTable;
+import dev.vane.router.UnitIdSource;
+import dev.vane.stats.BinaryStats;
+import dev.vane.stats.ThompsonConfig;
+import dev.vane.stats.ThompsonSampler;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Hot paths of the request, in nanoseconds per operation (sample time: the report has the median). Run:
+ * {@code mvn -q -B -pl gateway test-compile exec:exec -Dexec.classpathScope=test -Dexec.executable=java
+ * "-Dexec.args=-cp %classpath org.openjdk.jmh.Main HotPathBenchmark -f1 -wi 3 -i 5 -w 1s -r 1s"}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class HotPathBenchmark {
+  private RoutingTable table;
+  private Experiment experiment;
+  private Assigner assigner;
+  private UnitIdSource units;
+  private final SplittableRandom random = new SplittableRandom(1);
+  private String[] userIds;
+  private Request[] requests;
+  private RedisStickyStore redisStore;
+  private LatencyRecorder latency;
+  private ThompsonSampler bandit;
+  private int i;
+
+  /** A request as routing reads it. */
+  record Request(String path, String user) implements RequestView {
+    @Override public String method() { return "POST"; }
+    @Override public String header(String name) { return name.equalsIgnoreCase("X-User-Id") ? user : null; }
+    @Override public String queryParam(String name) { return null; }
+    @Override public String cookie(String name) { return null; }
+    @Override public String model() { return ModelNames.fromPath(path); }
+  }
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    VaneConfig cfg = new ConfigLoader(Map.<String, String>of()::get).parse("""
+        endpoints:
+          - { id: a, url: "http://127.0.0.1:1" }
+          - { id: b, url: "http://127.0.0.1:2" }
+        routes:
+          - { pathPrefix: /v2/models/other/, endpoint: a }
+          - { pathPrefix: /v2/models/fraud/, experiment: fraud }
+        experiments:
+          - id: fraud
+            champion: { endpoint: a }
+            canary: { endpoint: b, percent: 10 }
+        """, "bench");
+    table = cfg.routing();
+    experiment = table.experiment("fraud");
+    units = cfg.server().unitId();
+    InMemoryStickyStore store = new InMemoryStickyStore(1_000_000, Duration.ofDays(1));
+    assigner = new Assigner(store, () -> random, "X-Vane-Variant", Map.of());
+    userIds = new String[100_000];
+    requests = new Request[userIds.length];
+    for (int u = 0; u < userIds.length; u++) {
+      userIds[u] = "user-" + u;
+      requests[u] = new Request("/v2/models/fraud/infer", userIds[u]);
+      assigner.assign(experiment, requests[u], userIds[u]).toCompletableFuture().join(); // warm users
+    }
+    // a Redis store whose Redis is unreachable: claims are answered locally and cached, so peek measures the
+    // local cache hit alone
+    redisStore = new RedisStickyStore(RedisSettings.defaults("redis://127.0.0.1:1").withCacheSize(200_000)
+        .withCommandTimeout(Duration.ofMillis(1)));
+    for (int u = 0; u < userIds.length; u++) {
+      redisStore.claim("fraud", "fraud", userIds[u], "champion", null).toCompletableFuture().join();
+    }
+    latency = new LatencyRecorder();
+    BinaryStats[] batch = new BinaryStats[10];
+    for (int k = 0; k < 10; k++) {
+      batch[k] = BinaryStats.of(10_000, 800 + 20L * k);
+    }
+    bandit = ThompsonSampler.bernoulli(10, ThompsonConfig.defaults()).withBatch(batch);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    redisStore.close();
+  }
+
+  private int next() {
+    i = i + 1 == userIds.length ? 0 : i + 1;
+    return i;
+  }
+
+  /** GrowthBook hash v2 of a unit id: the bucket. */
+  @Benchmark
+  public int hashOnly() {
+    return GrowthBookHash.bucketV2("fraud", userIds[next()]);
+  }
+
+  /** Route resolution, unit id extraction and sticky assignment of a warm user (in-memory store). */
+  @Benchmark
+  public Assignment routeAndAssign() {
+    Request r = requests[next()];
+    Route route = table.resolve(r.path(), r.model());
+    Experiment e = table.experiment(route.experiment());
+    return assigner.assign(e, r, units.unitOf(r)).toCompletableFuture().getNow(null);
+  }
+
+  /** The Redis sticky store's local cache hit (what a warm user costs instead of a Redis round trip). */
+  @Benchmark
+  public String redisStoreCacheHit() {
+    return redisStore.peek("fraud", "fraud", userIds[next()]);
+  }
+
+  /** Recording one latency into an arm's HdrHistogram Recorder. */
+  @Benchmark
+  public void recordLatency() {
+    latency.recordMicros(300 + (i++ & 1023));
+  }
+
+  /** One Thompson-sampling decision among 10 Bernoulli arms. */
+  @Benchmark
+  public int thompsonDecision10Arms() {
+    return bandit.choose(random);
+  }
+}
