@@ -5,8 +5,7 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Latency in microseconds through an HdrHistogram {@link Recorder}: writers record without locks; readers take an
- * interval snapshot and fold it into an accumulated histogram (and into the not-yet-flushed one) under the
- * reader's own lock.
+ * interval snapshot and fold it into an accumulated histogram under the reader's own lock.
  */
 public final class LatencyRecorder {
   /** One hour, in microseconds: larger values are clamped. */
@@ -16,7 +15,6 @@ public final class LatencyRecorder {
 
   private final Recorder recorder = new Recorder(MAX_MICROS, DIGITS);
   private final Histogram total = newHistogram();
-  private final Histogram unflushed = newHistogram();
   private Histogram recycle;
 
   public static Histogram newHistogram() {
@@ -33,23 +31,9 @@ public final class LatencyRecorder {
     return total.copy();
   }
 
-  /** What was recorded since the last call of this method (for flushing to a shared store); the caller owns it. */
-  public synchronized Histogram drainUnflushed() {
-    fold();
-    Histogram out = unflushed.copy();
-    unflushed.reset();
-    return out;
-  }
-
-  /** Puts back a drained interval whose flush failed, so the next flush carries it. */
-  public synchronized void restoreUnflushed(Histogram h) {
-    unflushed.add(h);
-  }
-
   private void fold() {
     Histogram interval = recorder.getIntervalHistogram(recycle);
     total.add(interval);
-    unflushed.add(interval);
     recycle = interval;
   }
 }

@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each instance keeps counting locally without locks; every {@code flushInterval} a single flusher thread sends
  * the deltas since its last successful flush in one MULTI/EXEC transaction (so a failed flush applies nothing and
- * is retried whole): counters with HINCRBY, latency as HdrHistogram bucket counts with HINCRBY (buckets of equal
- * precision add exactly, so merged percentiles equal those of one histogram of all the data), unit ids with PFADD
+ * is retried whole): counters with HINCRBY, latency as this instance's cumulative HdrHistogram, compressed, in one
+ * hash field per instance (readers add the instances' histograms, which merge exactly: percentiles equal those of
+ * one histogram of all the data), unit ids with PFADD
  * (HyperLogLog, ±0.81%), the largest numeric shadow difference per instance with HSET. While Redis is unreachable,
  * deltas accumulate in the local counters and histograms (fixed size) and unit ids in a bounded set (excess
  * dropped and counted); nothing grows without bound.
@@ -156,6 +157,7 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
     final Map<String, long[]> shadows = new HashMap<>();
     final Map<String, Double> maxAbsDiff = new HashMap<>();
     OutcomeStats.Snapshot outcomes = OutcomeStats.Snapshot.EMPTY;
+    final Map<String, Long> latencyCounts = new HashMap<>();
   }
 
   private StatefulRedisConnection<String, String> connection(boolean forWriter) {
@@ -214,7 +216,7 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
         commands += incr(a, base + ":arm:" + Keys.escape(id), Figures.Arm.fields(), counts, last, onSuccess,
             v -> cur.arms.put(id, v));
         commands += latency(a, Keys.latency(es.experimentId(), es.version()) + ":arm:" + Keys.escape(id),
-            arm.getValue().latency, onFailure);
+            arm.getValue().latency, cur, onSuccess);
         Map<String, Set<String>> units = pendingUnits.get(es);
         Set<String> set = units == null ? null : units.remove(id);
         if (set != null && !set.isEmpty()) {
@@ -242,7 +244,7 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
           onSuccess.add(() -> cur.maxAbsDiff.put(id, max));
         }
         commands += latency(a, Keys.latency(es.experimentId(), es.version()) + ":shadow:" + Keys.escape(id),
-            sh.getValue().latency, onFailure);
+            sh.getValue().latency, cur, onSuccess);
       }
       commands += outcomes(a, es, cur, onSuccess);
     }
@@ -435,19 +437,36 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
     return n;
   }
 
-  private static int latency(RedisAsyncCommands<String, String> a, String key, LatencyRecorder rec,
-      List<Runnable> onFailure) {
-    Histogram h = rec.drainUnflushed();
-    if (h.getTotalCount() == 0) {
+  /**
+   * Writes this instance's cumulative histogram of one arm or shadow as one hash field (compressed HdrHistogram
+   * encoding, base64) when it changed: one command per flush, and readers merge every instance's field exactly.
+   */
+  private int latency(RedisAsyncCommands<String, String> a, String key, LatencyRecorder rec, Cursor cur,
+      List<Runnable> onSuccess) {
+    Histogram h = rec.snapshot();
+    long count = h.getTotalCount();
+    Long last = cur.latencyCounts.get(key);
+    if (count == 0 || (last != null && last == count)) {
       return 0;
     }
-    int n = 0;
-    for (HistogramIterationValue v : h.recordedValues()) {
-      a.hincrby(key, Long.toString(v.getValueIteratedTo()), v.getCountAddedInThisIterationStep());
-      n++;
+    a.hset(key, instance, encode(h));
+    onSuccess.add(() -> cur.latencyCounts.put(key, count));
+    return 1;
+  }
+
+  static String encode(Histogram h) {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(buf);
+    return java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n));
+  }
+
+  static Histogram decode(String s) {
+    try {
+      return Histogram.decodeFromCompressedByteBuffer(java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(s)),
+          0);
+    } catch (java.util.zip.DataFormatException | IllegalArgumentException e) {
+      throw new IllegalStateException("undecodable latency histogram in Redis: " + e.getMessage(), e);
     }
-    onFailure.add(() -> rec.restoreUnflushed(h));
-    return n;
   }
 
   // ---- reading (any thread) ----
@@ -583,10 +602,11 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
     return out;
   }
 
-  private static Histogram histogram(Map<String, String> buckets) {
+  /** Merges every instance's cumulative histogram (one field per instance). */
+  private static Histogram histogram(Map<String, String> perInstance) {
     Histogram h = LatencyRecorder.newHistogram();
-    for (var e : buckets.entrySet()) {
-      h.recordValueWithCount(Long.parseLong(e.getKey()), Long.parseLong(e.getValue()));
+    for (String encoded : perInstance.values()) {
+      h.add(decode(encoded));
     }
     return h;
   }
