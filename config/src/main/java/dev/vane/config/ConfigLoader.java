@@ -180,17 +180,13 @@ public final class ConfigLoader {
     String override = n.string("overrideHeader", "X-Vane-Variant", false);
     int loops = (int) n.integer("eventLoops", 0, 0, 256);
     Duration reload = n.duration("reloadInterval", Duration.ofSeconds(1), Duration.ZERO);
-    String token = n.string("adminToken", null, false);
-    if (token != null && token.isBlank()) {
-      token = null;
-    }
     n.rejectUnknown();
-    return new ServerSettings(host, port, maxBody, variantHeaders, unit, override, loops, reload, token);
+    return new ServerSettings(host, port, maxBody, variantHeaders, unit, override, loops, reload);
   }
 
   static ServerSettings defaults() {
     return new ServerSettings("0.0.0.0", 8080, 10L * 1024 * 1024, true, UnitIdSource.DEFAULT, "X-Vane-Variant", 0,
-        Duration.ofSeconds(1), null);
+        Duration.ofSeconds(1));
   }
 
   private Map<String, EndpointSettings> endpoints(Node root) {

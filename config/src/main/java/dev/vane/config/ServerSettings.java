@@ -14,7 +14,6 @@ import java.time.Duration;
  * @param overrideHeader  QA header that forces an arm (per experiment it can be disabled)
  * @param eventLoops      event-loop threads (0 = number of cores)
  * @param reloadInterval  how often the config file is checked for changes (0 = never)
- * @param adminToken      bearer token for admin endpoints, or null when admin writes are disabled
  */
 public record ServerSettings(String host, int port, long maxBodyBytes, boolean variantHeaders, UnitIdSource unitId,
-    String overrideHeader, int eventLoops, Duration reloadInterval, String adminToken) {}
+    String overrideHeader, int eventLoops, Duration reloadInterval) {}

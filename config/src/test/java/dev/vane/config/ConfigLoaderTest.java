@@ -41,7 +41,6 @@ class ConfigLoaderTest {
     VaneConfig c = loader.parse(full(), "full.yaml");
     assertEquals("127.0.0.1", c.server().host());
     assertEquals(10L * 1024 * 1024, c.server().maxBodyBytes());
-    assertEquals("s3cret", c.server().adminToken());
     assertEquals("vane_uid", c.server().unitId().cookie());
     assertEquals(6, c.endpoints().size());
     assertEquals(Duration.ofMillis(500), c.endpoints().get("fraud-v1").connectTimeout());
@@ -214,7 +213,7 @@ class ConfigLoaderTest {
             ENDPOINTS + "state: { redis: { uri: \"http://user:pw@h:1\" } }",
             "state.redis.uri: \"http://***@h:1\" (expected: redis:// or rediss://)"),
         Arguments.of("unset environment variable",
-            ENDPOINTS + "server: { adminToken: ${NOT_SET} }",
+            ENDPOINTS + "server: { host: ${NOT_SET} }",
             "line 4: environment variable NOT_SET is not set (use ${NOT_SET:-default} for a default)"),
         Arguments.of("invalid YAML",
             ENDPOINTS + "server: { port: [ }",

@@ -93,6 +93,10 @@ public final class Gateway implements AutoCloseable {
         .setDecompressionSupported(false)
         .setCompressionSupported(false)
         .setIdleTimeout(0)
+        // plain HTTP/1.1 proxy: no h2c upgrade or WebSocket extension handlers in the pipeline
+        .setHttp2ClearTextEnabled(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         // every interaction with a request happens on its event loop (remote completions hop back first)
         .setStrictThreadMode(true);
     Promise<Gateway> done = Promise.promise();
