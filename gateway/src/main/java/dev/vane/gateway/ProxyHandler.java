@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The request path, one instance per event loop: read body → resolve route → identify unit → assign → forward
- * (with fallback) → mirror to shadows → record. Everything runs on this handler's event loop; an assignment that
- * completes elsewhere (a remote sticky store) hops back before continuing. Shadow copies are fire-and-forget: their
+ * (with fallback) → record → mirror to shadows (sent once the client has its response). Everything runs on this
+ * handler's event loop; an assignment that completes elsewhere (a remote sticky store) hops back before continuing. Shadow copies are fire-and-forget: their
  * outcome only ever reaches {@link ShadowStats}.
  */
 final class ProxyHandler implements Handler<HttpServerRequest> {
@@ -202,7 +202,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     if (a.exposure()) {
       analyse(x, es, a);
     }
-    mirror(x);
+    planShadows(x);
     forward(x, x.snapshot.config().endpoints().get(a.arm().endpoint()),
         x.experiment.fallbackToControl() && a.arm() != x.experiment.control());
   }
@@ -388,15 +388,17 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       x.armStats.latency.recordMicros(micros);
     }
     if (x.shadowCalls != null) {
-      for (ShadowCall c : x.shadowCalls) {
-        compareIfReady(x, c);
-      }
+      sendShadows(x);
     }
   }
 
   // ---- shadows ----
 
-  private void mirror(Exchange x) {
+  /**
+   * Decides which shadows get a copy of this request and reserves their in-flight slots; the copies are sent once
+   * the client has its response ({@link #sendShadows}), so mirroring work never delays it.
+   */
+  private void planShadows(Exchange x) {
     List<Shadow> shadows = x.experiment.shadows();
     if (shadows.isEmpty()) {
       return;
@@ -415,11 +417,20 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         continue;
       }
       stats.mirrored.increment();
-      ShadowCall call = new ShadowCall(s, stats);
       if (x.shadowCalls == null) {
         x.shadowCalls = new ArrayList<>(n);
       }
-      x.shadowCalls.add(call);
+      x.shadowCalls.add(new ShadowCall(s, stats, ep, inFlight));
+    }
+  }
+
+  /** Sends the planned copies; fire-and-forget: their outcome only reaches the shadow's figures. */
+  private void sendShadows(Exchange x) {
+    for (ShadowCall call : x.shadowCalls) {
+      Shadow s = call.shadow;
+      ShadowStats stats = call.stats;
+      EndpointSettings ep = call.endpoint;
+      AtomicInteger inFlight = call.inFlight;
       long start = System.nanoTime();
       try {
         client(x.snapshot.config(), ep, true).request(options(x, ep)).compose(creq -> {
@@ -430,7 +441,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
           call.status = resp.statusCode();
           String len = resp.getHeader("Content-Length");
           if (len != null && parseLong(len) > MAX_COMPARE_BYTES) {
-            resp.request().reset();
+            abandon(resp);
             return io.vertx.core.Future.succeededFuture((Buffer) null);
           }
           return resp.body();
@@ -559,6 +570,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   private static final class ShadowCall {
     final Shadow shadow;
     final ShadowStats stats;
+    final EndpointSettings endpoint;
+    final AtomicInteger inFlight;
     boolean done;
     boolean failed;
     boolean compared;
@@ -566,9 +579,11 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     long micros;
     byte[] body;
 
-    ShadowCall(Shadow shadow, ShadowStats stats) {
+    ShadowCall(Shadow shadow, ShadowStats stats, EndpointSettings endpoint, AtomicInteger inFlight) {
       this.shadow = shadow;
       this.stats = stats;
+      this.endpoint = endpoint;
+      this.inFlight = inFlight;
     }
   }
 }
