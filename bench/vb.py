@@ -6,8 +6,11 @@
   vb.py wait-http URL SECONDS             wait until URL answers 2xx (exit 1 on timeout)
   vb.py check URL USERS OUT               sanity check of a target: USERS users x 2 requests each over keep-alive;
                                           status counts, X-Vane-Variant split and stickiness, written to OUT (JSON)
-  vb.py summarise RUNDIR OUTJSON          read RUNDIR (meta.json, wrk-*.txt, redis-*.txt, check-*.json), print the
-                                          table, write OUTJSON
+  vb.py feeder URL SECONDS RATE OUT       for SECONDS: RATE inference requests/s to URL (a bandit target), each
+                                          followed (in batches) by a click event by request id with a per-arm
+                                          probability (v1 2%, v2 4%, v3 8%, others 4%); counts written to OUT (JSON)
+  vb.py summarise RUNDIR OUTJSON          read RUNDIR (meta.json, wrk-*.txt, redis-*.txt, check-*.json,
+                                          fbresults-*.json, feeder-*.json), print the tables, write OUTJSON
   vb.py jfr-top FILE.jfr [N]              top hot methods, top Vane frames and allocation sites of a JFR recording
 """
 import collections
@@ -15,6 +18,7 @@ import glob
 import http.client
 import json
 import os
+import random
 import re
 import socket
 import statistics
@@ -24,13 +28,18 @@ import time
 import urllib.parse
 import urllib.request
 
-TARGETS = ["direct", "nginx", "vane-memory", "vane-redis", "vane-shadow"]
+TARGETS = ["direct", "nginx", "vane-memory", "vane-bandit", "vane-redis", "vane-shadow"]
+FEEDBACK_TARGETS = ["feedback-batch", "feedback-single"]
+VANES = ["vane-memory", "vane-bandit", "vane-redis", "vane-shadow", "vane-feedback"]
 LABELS = {
     "direct": "backend direct",
     "nginx": "nginx proxy_pass",
     "vane-memory": "Vane in-memory",
+    "vane-bandit": "Vane bandit (Thompson)",
     "vane-redis": "Vane Redis",
     "vane-shadow": "Vane 100% shadow",
+    "feedback-batch": "feedback, batch",
+    "feedback-single": "feedback, 1 event",
 }
 
 
@@ -103,6 +112,66 @@ def check(url, users, out):
         url, dict(statuses), dict(variants), moved, dict(body_sizes)))
 
 
+FEED_CTR = {"v1": 0.02, "v2": 0.04, "v3": 0.08}
+
+
+def feeder(url, seconds, rate, out):
+    """Drives a bandit target lightly and sends click feedback by request id, so its posterior moves."""
+    u = urllib.parse.urlparse(url)
+    rnd = random.Random(os.getpid())
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
+    interval = 1.0 / float(rate)
+    end = time.time() + float(seconds)
+    next_at = time.time()
+    statuses, variants, clicks = collections.Counter(), collections.Counter(), collections.Counter()
+    fb = collections.Counter()
+    pending = []
+    n = 0
+
+    def flush():
+        if not pending:
+            return
+        conn.request("POST", "/v1/feedback", body=json.dumps({"events": pending}),
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        data = r.read()
+        fb["status_%d" % r.status] += 1
+        try:
+            ans = json.loads(data)
+            for k in ("accepted", "duplicates", "rejected"):
+                fb[k] += ans.get(k, 0)
+            for res in ans.get("results", []):
+                if res.get("status") == "rejected":
+                    fb["code_" + str(res.get("code"))] += 1
+        except ValueError:
+            fb["unparsed"] += 1
+        del pending[:]
+
+    while time.time() < end:
+        conn.request("POST", u.path, body=BODY, headers={"Content-Type": "application/json",
+                                                          "X-User-Id": "user-%d" % rnd.randint(1, 100000)})
+        r = conn.getresponse()
+        r.read()
+        n += 1
+        statuses[r.status] += 1
+        arm, rid = r.getheader("X-Vane-Variant"), r.getheader("X-Request-Id")
+        variants[arm or "-"] += 1
+        if rid and rnd.random() < FEED_CTR.get(arm, 0.04):
+            clicks[arm or "-"] += 1
+            pending.append({"requestId": rid, "eventId": "feed-%d-%d" % (os.getpid(), n), "metric": "click",
+                            "value": 1})
+        if len(pending) >= 5:
+            flush()
+        next_at += interval
+        time.sleep(max(0.0, next_at - time.time()))
+    flush()
+    conn.close()
+    res = {"url": url, "seconds": float(seconds), "requests": n, "statuses": dict(statuses),
+           "variants": dict(variants), "clicks_sent": dict(clicks), "feedback": dict(fb), "click_rates": FEED_CTR}
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+
+
 def parse_wrk(path):
     text = open(path).read()
     m = re.search(r"^VBRESULT (\{.*\})$", text, re.M)
@@ -114,6 +183,30 @@ def parse_wrk(path):
     m3 = re.search(r"Socket errors: (.*)$", text, re.M)
     res["socket_errors_line"] = m3.group(1).strip() if m3 else ""
     return res
+
+
+def arm_successes(path, metric="click"):
+    """Per-arm positive-event counts of a metric from a GET /v1/experiments/{id}/results document (best effort)."""
+    try:
+        doc = json.load(open(path))
+    except (OSError, ValueError):
+        return None
+    out = {}
+    for arm in doc.get("arms", []):
+        aid = arm.get("id") or arm.get("arm")
+        metrics = arm.get("metrics")
+        m = None
+        if isinstance(metrics, dict):
+            m = metrics.get(metric)
+        elif isinstance(metrics, list):
+            m = next((x for x in metrics if metric in (x.get("metric"), x.get("name"))), None)
+        if m is None:
+            continue
+        for key in ("successes", "sum", "count"):
+            if isinstance(m.get(key), (int, float)):
+                out[aid] = m[key]
+                break
+    return out or None
 
 
 def parse_info(path):
@@ -179,7 +272,7 @@ def summarise(rundir, outjson):
         return statistics.median(vals) if vals else None
 
     rows = {}
-    for t in TARGETS:
+    for t in TARGETS + FEEDBACK_TARGETS:
         sat, fixed = sel(t, "sat"), sel(t, "fixed")
         if not sat and not fixed:
             continue
@@ -200,14 +293,66 @@ def summarise(rundir, outjson):
             "non_2xx": non2xx,
             "requests_total": sum(r["requests"] for r in sat + fixed),
         }
+        if t in FEEDBACK_TARGETS:
+            row = rows[t]
+            row["events_per_request"] = sat[0].get("events_per_request") if sat else None
+            row["events_per_s_mean"] = statistics.mean([r["events_per_s"] for r in sat]) if sat else None
+            row["events_per_s_each"] = [round(r["events_per_s"], 1) for r in sorted(sat, key=lambda r: r["round"])]
+            fbs = [r.get("feedback", {}) for r in sat]
+            for k in ("accepted", "duplicates", "rejected", "answers", "status_200", "unparsed"):
+                row[k] = sum(f.get(k, 0) for f in fbs)
+            row["events_sent"] = sum(r["requests"] * (r.get("events_per_request") or 1) for r in sat)
+            row["rejection_samples"] = sorted({f["rejection_sample"] for f in fbs if f.get("rejection_sample")})
+            # cross-check: per-arm click counts in the results before and after each run
+            deltas = []
+            for r in sorted(sat, key=lambda r: r["round"]):
+                kind = t.split("-", 1)[1]
+                b = arm_successes(os.path.join(rundir, "fbresults-%s-r%d-before.json" % (kind, r["round"])))
+                a = arm_successes(os.path.join(rundir, "fbresults-%s-r%d-after.json" % (kind, r["round"])))
+                if a is not None:
+                    d = {k: a[k] - (b or {}).get(k, 0) for k in a}
+                    deltas.append({"round": r["round"], "per_arm": d, "total": sum(d.values()),
+                                   "accepted_by_wrk_answers": r.get("feedback", {}).get("accepted")})
+            row["results_click_delta"] = deltas
+            row["results_click_delta_note"] = (
+                "per-arm click successes in GET /v1/experiments/fraud-canary/results before/after each run; the "
+                "results cap a binary metric's successes at the arm's exposures (ResultsInputs: min(exposures, "
+                "events)), and this harness sends far more clicks than exposures, so the delta saturates; the "
+                "accepted/duplicates/rejected figures are the exact sums over every answer wrk received")
     base_n = rows.get("nginx", {}).get("sat_rps_mean")
     base_d = rows.get("direct", {}).get("sat_rps_mean")
     for t, row in rows.items():
+        if t in FEEDBACK_TARGETS:
+            row["ratio_to_nginx"] = row["ratio_to_direct"] = row["fixed_p99_vs_nginx"] = None
+            continue
         rps = row["sat_rps_mean"]
         row["ratio_to_nginx"] = rps / base_n if rps and base_n else None
         row["ratio_to_direct"] = rps / base_d if rps and base_d else None
         np99 = rows.get("nginx", {}).get("fixed_p99_ms")
         row["fixed_p99_vs_nginx"] = row["fixed_p99_ms"] / np99 if row["fixed_p99_ms"] and np99 else None
+
+    bandit = None
+    if "vane-bandit" in rows and "vane-memory" in rows:
+        b, m = rows["vane-bandit"], rows["vane-memory"]
+
+        def ratio(x, y):
+            return round(x / y, 3) if x and y else None
+        per_round = []
+        for rb in sorted(sel("vane-bandit", "sat"), key=lambda r: r["round"]):
+            rm = [r for r in sel("vane-memory", "sat") if r["round"] == rb["round"]]
+            if rm:
+                per_round.append(ratio(rb["rps"], rm[0]["rps"]))
+        bandit = {"sat_rps_ratio": ratio(b["sat_rps_mean"], m["sat_rps_mean"]), "sat_rps_ratio_per_round": per_round,
+                  "sat_p50_ratio": ratio(b["sat_p50_ms"], m["sat_p50_ms"]),
+                  "sat_p99_ratio": ratio(b["sat_p99_ms"], m["sat_p99_ms"]),
+                  "fixed_p50_ratio": ratio(b["fixed_p50_ms"], m["fixed_p50_ms"]),
+                  "fixed_p99_ratio": ratio(b["fixed_p99_ms"], m["fixed_p99_ms"])}
+    feeders = {}
+    for path in sorted(glob.glob(os.path.join(rundir, "feeder-*.json"))):
+        try:
+            feeders[os.path.basename(path)[7:-5]] = json.load(open(path))
+        except ValueError:
+            pass
 
     redis_runs = [r for r in runs if r["target"] == "vane-redis" and r.get("redis")]
     redis_summary = [{"mode": r["mode"], "round": r["round"], **r["redis"]} for r in redis_runs]
@@ -237,17 +382,19 @@ def summarise(rundir, outjson):
             budget["Redis commands per proxied request <= 0.1 (saturation round %d)" % r["round"]] = {
                 "measured": round(cpr, 4), "pass": cpr <= 0.1}
 
-    out = {"meta": meta, "rows": rows, "runs": runs, "redis": redis_summary, "budget": budget}
+    out = {"meta": meta, "rows": rows, "runs": runs, "redis": redis_summary, "budget": budget,
+           "bandit_vs_memory": bandit, "bandit_feeder": feeders}
     checks = {}
     for path in glob.glob(os.path.join(rundir, "check-*.json")):
         checks[os.path.basename(path)[6:-5]] = json.load(open(path))
     out["checks"] = checks
     gcs = {}
-    for t in ("vane-memory", "vane-redis", "vane-shadow"):
+    for t in VANES:
         path = os.path.join(rundir, "logs", "%s-gc.log" % t)
         if os.path.exists(path):
             served = 0
-            for w in glob.glob(os.path.join(rundir, "*-%s*.txt" % t)):
+            pattern = "*-feedback-*.txt" if t == "vane-feedback" else "*-%s*.txt" % t
+            for w in glob.glob(os.path.join(rundir, pattern)):  # incl. warmup-vane-feedback-N.txt
                 if os.path.basename(w).startswith(("wrk-", "warmup-")):
                     mm = re.search(r"(\d+) requests in", open(w).read())
                     served += int(mm.group(1)) if mm else 0
@@ -262,6 +409,13 @@ def summarise(rundir, outjson):
         except ValueError:
             pass
     out["vane_experiment_figures"] = figures
+    vres = {}
+    for path in glob.glob(os.path.join(rundir, "results-vane-*.json")):
+        try:
+            vres[os.path.basename(path)[8:-5]] = json.load(open(path))
+        except ValueError:
+            pass
+    out["vane_results"] = vres
     with open(outjson, "w") as f:
         json.dump(out, f, indent=1)
 
@@ -269,7 +423,7 @@ def summarise(rundir, outjson):
     hdr = ["target", "req/s", "x nginx", "x direct", "sat p50", "sat p90", "sat p99",
            "@%d/s p50" % meta.get("rate", 2000), "@rate p99", "p99 x nginx", "non-2xx", "sock err"]
     lines = []
-    for t in TARGETS:
+    for t in TARGETS + FEEDBACK_TARGETS:
         if t not in rows:
             continue
         r = rows[t]
@@ -288,6 +442,30 @@ def summarise(rundir, outjson):
     print("latencies in ms (median over rounds); req/s = mean over rounds (each round in parentheses);")
     print("fixed-rate achieved req/s: " + ", ".join(
         "%s %s" % (LABELS[t], fmt(rows[t]["fixed_rps_achieved"], 0)) for t in TARGETS if t in rows))
+    if bandit:
+        print("bandit / in-memory: req/s %s (per round %s), sat p50 %s, sat p99 %s, @rate p50 %s, @rate p99 %s" % (
+            bandit["sat_rps_ratio"], bandit["sat_rps_ratio_per_round"], bandit["sat_p50_ratio"],
+            bandit["sat_p99_ratio"], bandit["fixed_p50_ratio"], bandit["fixed_p99_ratio"]))
+    for k, f in feeders.items():
+        print("bandit feeder (%s): %d requests %s, clicks sent %s, feedback %s" % (
+            k, f["requests"], f["variants"], f["clicks_sent"], f["feedback"]))
+    fbrows = [t for t in FEEDBACK_TARGETS if t in rows]
+    if fbrows:
+        print()
+        print("| feedback (POST /v1/feedback) | events/request | req/s | events/s (each round) | p50 | p99 | accepted | "
+              "duplicates | rejected | non-2xx | sock err |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for t in fbrows:
+            r = rows[t]
+            print("| %s | %s | %s | %s (%s) | %s | %s | %d | %d | %d | %d | %d |" % (
+                r["label"], r["events_per_request"], fmt(r["sat_rps_mean"], 0), fmt(r["events_per_s_mean"], 0),
+                ", ".join("%.0f" % x for x in r["events_per_s_each"]), fmt(r["sat_p50_ms"], 3),
+                fmt(r["sat_p99_ms"], 3), r["accepted"], r["duplicates"], r["rejected"], r["non_2xx"],
+                r["socket_errors"]))
+        for t in fbrows:
+            r = rows[t]
+            if r["rejection_samples"]:
+                print("%s rejections, e.g.: %s" % (r["label"], r["rejection_samples"][:2]))
     for r in redis_summary:
         print("Redis %s round %d: %d commands / %d requests = %.4f per request (EVALSHA/EVAL round trips %.4f per "
               "request)  %s" % (r["mode"], r["round"], r["commands"], r["requests"], r["commands_per_request"] or 0,
@@ -467,6 +645,8 @@ def main(argv):
         sys.exit(wait_http(args[0], args[1]))
     elif cmd == "check":
         check(*args)
+    elif cmd == "feeder":
+        feeder(*args)
     elif cmd == "summarise":
         summarise(*args)
     elif cmd == "jfr-top":

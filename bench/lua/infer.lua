@@ -11,6 +11,9 @@
 --             have millisecond resolution, so individual sends are jittered by up to 1 ms; the long-run rate
 --             still follows the schedule, and the achieved rate is reported.
 --   VB_PATH   request path (default /v2/models/fraud/infer)
+--   VB_SEQ    1 = users in order user-1, user-2, ..., user-VB_USERS, user-1, ... instead of at random (the harness
+--             uses it to expose every user of the feedback instance before feedback is sent)
+--   VB_SEQ_START  with VB_SEQ=1: requests already sent in earlier runs (the sequence continues after them)
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -26,6 +29,8 @@ end
 local users = tonumber(os.getenv("VB_USERS") or "100000")
 local rate = tonumber(os.getenv("VB_RATE") or "0")
 local path = os.getenv("VB_PATH") or "/v2/models/fraud/infer"
+local sequential = os.getenv("VB_SEQ") == "1"
+local seq = tonumber(os.getenv("VB_SEQ_START") or "0") % users
 
 -- 200-byte KServe v2 inference request: 16 FP32 features, the request id padded to the exact size.
 local function make_body(size)
@@ -53,7 +58,12 @@ function init(args)
 end
 
 function request()
-  headers["X-User-Id"] = "user-" .. math.random(1, users)
+  if sequential then
+    seq = seq % users + 1
+    headers["X-User-Id"] = "user-" .. seq
+  else
+    headers["X-User-Id"] = "user-" .. math.random(1, users)
+  end
   return wrk.format("POST", path, headers, body)
 end
 
