@@ -1,7 +1,5 @@
 package dev.vane.gateway.feedback;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vane.config.Analysis;
 import dev.vane.gateway.metrics.ExperimentStats;
 import dev.vane.gateway.metrics.StatsRegistry;
@@ -33,8 +31,8 @@ public final class FeedbackService {
   private final StatsRegistry registry;
   private final FeedbackBackend backend;
   private final LongSupplier clock;
-  private final Cache<String, Attribution> attributions;
-  private final Cache<String, Boolean> seen;
+  private final RecentMap<String, Attribution> attributions;
+  private final RecentMap<String, Boolean> seen;
 
   /**
    * @param maxWindow the longest attribution window of the current config (bounds remote lookups)
@@ -46,9 +44,8 @@ public final class FeedbackService {
     this.registry = registry;
     this.backend = backend;
     this.clock = clockMillis;
-    this.attributions = Caffeine.newBuilder().maximumSize(maxLocal).expireAfterWrite(localTtl)
-        .executor(Runnable::run).build();
-    this.seen = Caffeine.newBuilder().maximumSize(maxLocal).expireAfterWrite(localTtl).executor(Runnable::run).build();
+    this.attributions = new RecentMap<>(maxLocal, localTtl, 4, System::nanoTime);
+    this.seen = new RecentMap<>(maxLocal, localTtl, 4, System::nanoTime);
   }
 
   static String requestKey(String requestId) {
@@ -157,7 +154,7 @@ public final class FeedbackService {
     } else {
       return done(rejected(i, eventId, 400, "invalid_event", "expected requestId, or unitId and experiment"));
     }
-    Attribution local = attributions.getIfPresent(key);
+    Attribution local = attributions.get(key);
     CompletionStage<Attribution> found = local != null ? CompletableFuture.completedFuture(local)
         : backend.lookup(key, maxWindow.get()).exceptionally(t -> null);
     return found.thenCompose(a -> {
@@ -194,7 +191,7 @@ public final class FeedbackService {
         return done(rejected(i, eventId, 400, "before_request", "timestamp is before the request it refers to"));
       }
       String dedupeKey = a.experiment() + "\u001f" + eventId;
-      if (seen.asMap().putIfAbsent(dedupeKey, Boolean.TRUE) != null) {
+      if (seen.putIfAbsent(dedupeKey, Boolean.TRUE) != null) {
         return done(new Result(i, eventId, "duplicate", 200, null, null));
       }
       return backend.firstSeen(a.experiment(), eventId, analysis.attributionWindow())
