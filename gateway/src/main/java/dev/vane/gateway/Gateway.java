@@ -58,15 +58,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   public static Future<Gateway> start(VaneConfig cfg, Function<VaneConfig, StickyStore> storeFactory) {
-    int loops = cfg.server().eventLoops() > 0 ? cfg.server().eventLoops()
-        : Math.max(1, Runtime.getRuntime().availableProcessors());
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
-    return start(vertx, true, cfg, storeFactory, loops);
-  }
-
-  static Future<Gateway> start(Vertx vertx, boolean ownsVertx, VaneConfig cfg,
-      Function<VaneConfig, StickyStore> storeFactory, int instances) {
-    return start(vertx, ownsVertx, cfg, storeFactory, instances, ThreadLocalRandom::current);
+    return start(cfg, storeFactory, ThreadLocalRandom::current);
   }
 
   /** With an injected random source for assignment and bandit decisions (tests make it seeded). */
@@ -82,8 +74,7 @@ public final class Gateway implements AutoCloseable {
       Function<VaneConfig, StickyStore> storeFactory, int instances, Supplier<? extends RandomGenerator> random) {
     StickyStore store = storeFactory.apply(cfg);
     FigureSource figures = Stores.figuresFor(cfg);
-    GatewayCore core = new GatewayCore(cfg, store, figures, Clock.systemUTC(), random);
-    core.vertx(vertx);
+    GatewayCore core = new GatewayCore(vertx, cfg, store, figures, Clock.systemUTC(), random);
     Gateway g = new Gateway(vertx, ownsVertx, core, store);
     AtomicInteger boundPort = new AtomicInteger(cfg.server().port());
     HttpServerOptions opts = new HttpServerOptions()
@@ -174,10 +165,6 @@ public final class Gateway implements AutoCloseable {
   /** Rebuilds bandit posteriors now (tests; the gateway also does it periodically). */
   public void refreshBandits() {
     core.refreshBandits().toCompletableFuture().join();
-  }
-
-  GatewayCore core() {
-    return core;
   }
 
   @Override

@@ -28,7 +28,6 @@ final class GatewayCore {
   private final StatsRegistry stats;
   private final Assigner assigner;
   private final Map<String, AtomicInteger> shadowInFlight = new ConcurrentHashMap<>();
-  private final Instant started;
   private volatile String lastReloadError;
   private volatile Instant lastReloadAt;
 
@@ -37,16 +36,18 @@ final class GatewayCore {
 
   private final BanditStrategy bandit = new BanditStrategy();
 
-  GatewayCore(VaneConfig initial, StickyStore store, FigureSource figures, Clock clock,
+  private final io.vertx.core.Vertx vertx;
+
+  GatewayCore(io.vertx.core.Vertx vertx, VaneConfig initial, StickyStore store, FigureSource figures, Clock clock,
       Supplier<? extends RandomGenerator> random) {
+    this.vertx = vertx;
     this.figures = figures;
     this.stats = new StatsRegistry(clock);
     FeedbackBackend backend = figures instanceof FeedbackBackend b ? b : FeedbackBackend.local();
     this.feedback = new FeedbackService(this::maxAttributionWindow, stats, backend, clock::millis, 1_000_000,
         Duration.ofHours(48));
     this.assigner = new Assigner(store, random, initial.server().overrideHeader(), Map.of(Policy.THOMPSON, bandit));
-    this.started = clock.instant();
-    this.lastReloadAt = started;
+    this.lastReloadAt = clock.instant();
     publish(initial);
   }
 
@@ -75,10 +76,6 @@ final class GatewayCore {
     return lastReloadAt;
   }
 
-  Instant started() {
-    return started;
-  }
-
   Assigner assigner() {
     return assigner;
   }
@@ -93,12 +90,6 @@ final class GatewayCore {
 
   AtomicInteger shadowInFlight(String endpoint) {
     return shadowInFlight.computeIfAbsent(endpoint, k -> new AtomicInteger());
-  }
-
-  private volatile io.vertx.core.Vertx vertx;
-
-  void vertx(io.vertx.core.Vertx v) {
-    this.vertx = v;
   }
 
   io.vertx.core.Vertx vertx() {

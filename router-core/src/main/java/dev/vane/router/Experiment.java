@@ -1,8 +1,6 @@
 package dev.vane.router;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -91,14 +89,5 @@ public record Experiment(
       w[i] = arms.get(i).weightBps() / 10_000.0;
     }
     return w;
-  }
-
-  /** Arm ids to arms, for callers that look arms up often. */
-  public Map<String, Arm> armsById() {
-    Map<String, Arm> m = new HashMap<>();
-    for (Arm a : arms) {
-      m.put(a.id(), a);
-    }
-    return Map.copyOf(m);
   }
 }

@@ -80,16 +80,24 @@ public final class ExperimentStats {
 
   /** This instance's figures since the experiment version started here. */
   public Figures.Experiment localFigures() {
+    return figures(true);
+  }
+
+  /**
+   * This instance's counters; with {@code full}, also latency histograms and outcome sums (without, those are null
+   * and empty, for a flusher that ships them separately).
+   */
+  public Figures.Experiment figures(boolean full) {
     Map<String, Figures.Arm> a = new LinkedHashMap<>();
     arms.forEach((id, st) -> a.put(id, new Figures.Arm(st.requests.sum(), st.exposures.sum(), st.newUnits.sum(),
         st.nonSticky.sum(), st.status2xx.sum(), st.status3xx.sum(), st.status4xx.sum(), st.status5xx.sum(),
-        st.fallbacks.sum(), st.upstreamErrors.sum(), st.latency.snapshot())));
+        st.fallbacks.sum(), st.upstreamErrors.sum(), full ? st.latency.snapshot() : null)));
     Map<String, Figures.Shadow> s = new LinkedHashMap<>();
     shadows.forEach((id, st) -> s.put(id, new Figures.Shadow(st.mirrored.sum(), st.dropped.sum(), st.errors.sum(),
         st.compared.sum(), st.statusMatches.sum(), st.bodyEqual.sum(), st.numericCompared.sum(),
         st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
-        st.maxAbsDiff(), st.latency.snapshot())));
+        st.maxAbsDiff(), full ? st.latency.snapshot() : null)));
     return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), a, s,
-        outcomes.snapshot());
+        full ? outcomes.snapshot() : OutcomeStats.Snapshot.EMPTY);
   }
 }

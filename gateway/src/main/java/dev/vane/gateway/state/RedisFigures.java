@@ -204,7 +204,7 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
     a.multi();
     for (ExperimentStats es : tracked) {
       Cursor cur = cursors.computeIfAbsent(es, k -> new Cursor());
-      Figures.Experiment now = counters(es);
+      Figures.Experiment now = es.figures(false); // latency and outcomes are flushed below, on their own
       String base = Keys.figures(es.experimentId(), es.version());
       commands += incr(a, base, Figures.Experiment.fields(), now.counters(), cur.experiment, onSuccess, v -> cur.experiment = v);
       for (Map.Entry<String, ArmStats> arm : es.arms().entrySet()) {
@@ -403,21 +403,6 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
     return c.async().set(key, "1", SetArgs.Builder.nx().px(Math.max(1, window.toMillis()) + HOUR))
         .toCompletableFuture().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(r -> "OK".equals(r));
-  }
-
-  /** Counters only (latency histograms are drained separately, so they are not folded twice). */
-  private static Figures.Experiment counters(ExperimentStats es) {
-    Map<String, Figures.Arm> arms = new LinkedHashMap<>();
-    es.arms().forEach((id, st) -> arms.put(id, new Figures.Arm(st.requests.sum(), st.exposures.sum(), 0,
-        st.nonSticky.sum(), st.status2xx.sum(), st.status3xx.sum(), st.status4xx.sum(), st.status5xx.sum(),
-        st.fallbacks.sum(), st.upstreamErrors.sum(), null)));
-    Map<String, Figures.Shadow> shadows = new LinkedHashMap<>();
-    es.shadows().forEach((id, st) -> shadows.put(id, new Figures.Shadow(st.mirrored.sum(), st.dropped.sum(),
-        st.errors.sum(), st.compared.sum(), st.statusMatches.sum(), st.bodyEqual.sum(), st.numericCompared.sum(),
-        st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
-        st.maxAbsDiff(), null)));
-    return new Figures.Experiment("local", es.overrides.sum(), es.notTargeted.sum(), es.notCovered.sum(), arms,
-        shadows, OutcomeStats.Snapshot.EMPTY);
   }
 
   private static int incr(RedisAsyncCommands<String, String> a, String key, String[] fields, long[] now,
