@@ -53,6 +53,20 @@ final class Headers {
     String connection = from.get("connection");
     boolean namesOthers = connection != null && connection.indexOf(',') < 0
         ? !isStandardConnectionToken(connection) : connection != null;
+    if (from instanceof io.netty.handler.codec.http.HttpHeaders netty) {
+      // Vert.x's own header maps are Netty HttpHeaders: walk their entries as CharSequences, without the String
+      // entry wrappers the MultiMap iterator makes
+      var it = netty.iteratorCharSequence();
+      while (it.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> e = it.next();
+        CharSequence name = e.getKey();
+        if (dropped(name) || (namesOthers && namedIn(connection, name.toString()))) {
+          continue;
+        }
+        to.add(name, e.getValue());
+      }
+      return;
+    }
     for (Map.Entry<String, String> e : from) {
       String name = e.getKey();
       if (dropped(name)) {

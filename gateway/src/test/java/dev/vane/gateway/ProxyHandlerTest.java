@@ -170,6 +170,45 @@ class ProxyHandlerTest {
   }
 
   @Test
+  void streamedResponsesReachTheClientAsTheyArrive() throws Exception {
+    start(yaml(""));
+    other.sseRelease = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<String> firstEvent = io.vertx.core.Promise.promise();
+    StringBuilder all = new StringBuilder();
+    var done = h.onContext(() -> h.client.request(HttpMethod.GET, gw.port(), "127.0.0.1", "/direct/sse")
+        .compose(req -> req.send()).compose(resp -> {
+          io.vertx.core.Promise<String> end = io.vertx.core.Promise.promise();
+          resp.handler(b -> {
+            all.append(b.toString());
+            firstEvent.tryComplete(b.toString());
+          });
+          resp.endHandler(v -> end.complete(all.toString()));
+          return io.vertx.core.Future.succeededFuture(end.future());
+        }));
+    assertEquals("data: one\n\n", firstEvent.future().await(5, java.util.concurrent.TimeUnit.SECONDS),
+        "the first event arrives while the upstream is still streaming");
+    other.sseRelease.complete();
+    assertEquals("data: one\n\ndata: two\n\n", done.await(5, java.util.concurrent.TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aResponseCutShortUpstreamIsNotPassedOffAsComplete() throws Exception {
+    start(yaml(""));
+    Throwable failure = null;
+    Integer status = null;
+    try {
+      status = h.onContext(() -> h.client.request(HttpMethod.GET, gw.port(), "127.0.0.1", "/direct/truncated")
+          .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode())));
+    } catch (Exception e) {
+      failure = e;
+    }
+    assertNull(status, "a 1000-byte response of which 10 bytes arrived must not complete");
+    assertNotNull(failure);
+    Harness.Reply ok = h.post(gw.port(), "/direct", null, "{}");
+    assertEquals(200, ok.status(), "the gateway keeps serving");
+  }
+
+  @Test
   void oversizedBodiesGet413WithJson() throws Exception {
     start(yaml("").replace("maxBodyBytes: 8MB", "maxBodyBytes: 1000"));
     Harness.Reply r = h.post(gw.port(), "/direct", null, "x".repeat(1001));

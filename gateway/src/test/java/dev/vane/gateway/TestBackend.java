@@ -25,6 +25,8 @@ final class TestBackend implements AutoCloseable {
   volatile int status = 500;
   volatile String kserveData = "[0.1,0.7,0.2]";
   final AtomicInteger hits = new AtomicInteger();
+  /** Completing it lets the pending {@code /sse} response send its last event and end. */
+  volatile io.vertx.core.Promise<Void> sseRelease = io.vertx.core.Promise.promise();
 
   TestBackend(Vertx vertx, String name) {
     this.vertx = vertx;
@@ -54,6 +56,19 @@ final class TestBackend implements AutoCloseable {
     hits.incrementAndGet();
     if (mode == Mode.RESET) {
       req.connection().close();
+      return;
+    }
+    if (req.path().contains("/sse")) {
+      // server-sent events: one event now, the second (and the end) only after the test releases it
+      req.response().setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("X-Backend", name);
+      req.response().write("data: one\n\n");
+      sseRelease.future().onComplete(v -> req.response().end("data: two\n\n"));
+      return;
+    }
+    if (req.path().contains("/truncated")) {
+      // promises 1000 bytes, sends 10, then drops the connection
+      req.response().putHeader("Content-Length", "1000").putHeader("X-Backend", name).write("0123456789");
+      vertx.setTimer(50, id -> req.connection().close());
       return;
     }
     int big = req.path().indexOf("/big/");
