@@ -28,12 +28,13 @@ import time
 import urllib.parse
 import urllib.request
 
-TARGETS = ["direct", "nginx", "vane-memory", "vane-bandit", "vane-redis", "vane-shadow"]
+TARGETS = ["direct", "nginx", "vertx-bare", "vane-memory", "vane-bandit", "vane-redis", "vane-shadow"]
 FEEDBACK_TARGETS = ["feedback-batch", "feedback-single"]
 VANES = ["vane-memory", "vane-bandit", "vane-redis", "vane-shadow", "vane-feedback"]
 LABELS = {
     "direct": "backend direct",
     "nginx": "nginx proxy_pass",
+    "vertx-bare": "bare Vert.x proxy",
     "vane-memory": "Vane in-memory",
     "vane-bandit": "Vane bandit (Thompson)",
     "vane-redis": "Vane Redis",
@@ -328,6 +329,8 @@ def summarise(rundir, outjson):
         rps = row["sat_rps_mean"]
         row["ratio_to_nginx"] = rps / base_n if rps and base_n else None
         row["ratio_to_direct"] = rps / base_d if rps and base_d else None
+        base_v = rows.get("vertx-bare", {}).get("sat_rps_mean")
+        row["ratio_to_vertx_bare"] = rps / base_v if rps and base_v else None
         np99 = rows.get("nginx", {}).get("fixed_p99_ms")
         row["fixed_p99_vs_nginx"] = row["fixed_p99_ms"] / np99 if row["fixed_p99_ms"] and np99 else None
 
@@ -475,6 +478,10 @@ def summarise(rundir, outjson):
             print("GC %s: %d young pauses, mean %.1f ms, max %.1f ms, heap after GC (last 5) %s MB, ~%s KB allocated "
                   "per request" % (t, g["pauses"], g["pause_ms_mean"], g["pause_ms_max"], g["heap_after_gc_mb_last5"],
                                    g["approx_kb_per_request"]))
+    for t in ("vane-memory", "vane-redis", "vane-shadow", "vane-bandit"):
+        if t in rows and rows[t].get("ratio_to_vertx_bare"):
+            print("framework floor: %s req/s = %.3fx the bare Vert.x proxy's (which is %.3fx nginx)" % (
+                LABELS[t], rows[t]["ratio_to_vertx_bare"], rows["vertx-bare"]["ratio_to_nginx"] or float("nan")))
     for k, v in budget.items():
         print("budget: %-70s %s  %s" % (k, v["measured"], "PASS" if v["pass"] else "FAIL"))
     print("results written to %s" % outjson)

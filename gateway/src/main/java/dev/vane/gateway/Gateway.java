@@ -182,6 +182,7 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       log.warn("closing Vert.x: {}", e.toString());
     } finally {
+      core.closeShadowLoop();
       core.figures().close();
       store.close();
     }

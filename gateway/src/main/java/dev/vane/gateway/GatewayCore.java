@@ -125,6 +125,53 @@ final class GatewayCore {
     return figures;
   }
 
+  /**
+   * Mirroring runs on an event loop of its own (a one-loop Vert.x, started with the first mirrored request): the
+   * copies' connections, timers, slow answers and comparisons then never take time from the loops serving clients.
+   */
+  private volatile ShadowLoop shadowLoop;
+
+  private record ShadowLoop(io.vertx.core.Vertx vertx, io.vertx.core.Context context, UpstreamClients clients) {}
+
+  io.vertx.core.Context shadowLoop() {
+    ShadowLoop l = shadowLoop;
+    if (l == null) {
+      l = startShadowLoop();
+    }
+    return l.context();
+  }
+
+  /** The shadow loop's clients; only to be used on that loop. */
+  UpstreamClients shadowClients(io.vertx.core.Context loop) {
+    ShadowLoop l = shadowLoop;
+    if (l == null || l.context() != loop) {
+      throw new IllegalStateException("not the shadow loop");
+    }
+    return l.clients();
+  }
+
+  private synchronized ShadowLoop startShadowLoop() {
+    if (shadowLoop == null) {
+      io.vertx.core.Vertx v = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1)
+          .setWorkerPoolSize(1).setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
+      io.vertx.core.Context ctx = ((io.vertx.core.internal.VertxInternal) v).createEventLoopContext();
+      shadowLoop = new ShadowLoop(v, ctx, new UpstreamClients(v));
+    }
+    return shadowLoop;
+  }
+
+  /** Stops the shadow loop, if one was started (in-flight copies are dropped). */
+  void closeShadowLoop() {
+    ShadowLoop l;
+    synchronized (this) {
+      l = shadowLoop;
+      shadowLoop = null;
+    }
+    if (l != null) {
+      l.vertx().close();
+    }
+  }
+
   /** Distinct-unit counting by a shared store; in memory, new units are counted from sticky assignments. */
   void recordUnit(ExperimentStats stats, Assignment a) {
     if (a.unit() != null && a.exposure()) {

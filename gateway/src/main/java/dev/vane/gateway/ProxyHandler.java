@@ -17,22 +17,18 @@ import dev.vane.router.Shadow;
 import dev.vane.router.UnknownArmException;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,15 +52,14 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   private final Context context;
   private final GatewayCore core;
   private final ApiHandler api;
-  private VaneConfig clientsFor;
-  private Map<EndpointSettings, HttpClient> primaryClients = new IdentityHashMap<>();
-  private Map<EndpointSettings, HttpClient> shadowClients = new IdentityHashMap<>();
+  private final UpstreamClients clients;
 
   ProxyHandler(Vertx vertx, Context context, GatewayCore core, ApiHandler api) {
     this.vertx = vertx;
     this.context = context;
     this.core = core;
     this.api = api;
+    this.clients = new UpstreamClients(vertx);
   }
 
   @Override
@@ -271,16 +266,14 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
   // ---- forwarding ----
 
-  private RequestOptions options(Exchange x, EndpointSettings ep) {
-    HttpServerRequest req = x.req;
-    RequestOptions o = new RequestOptions()
-        .setMethod(req.method())
+  private static RequestOptions options(Exchange x, EndpointSettings ep) {
+    return new RequestOptions()
+        .setMethod(x.method)
         .setHost(ep.host())
         .setPort(ep.port())
         .setSsl(ep.tls())
-        .setURI(ep.basePath() + req.uri())
+        .setURI(ep.basePath() + x.uri)
         .setIdleTimeout(ep.timeout().toMillis());
-    return o;
   }
 
   private void copyRequestHeaders(Exchange x, io.vertx.core.MultiMap to) {
@@ -293,7 +286,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   private void forward(Exchange x, EndpointSettings ep, boolean mayFallback) {
-    HttpClient client = client(x.snapshot.config(), ep, false);
+    HttpClient client = clients.get(x.snapshot.config(), ep);
     // two plain callbacks instead of a composed future: one fewer future and listener per request
     client.request(options(x, ep)).onComplete(ar -> {
       if (ar.failed()) {
@@ -460,7 +453,13 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       x.armStats.latency.recordMicros(micros);
     }
     if (x.shadowCalls != null) {
-      sendShadows(x);
+      // the copies go out from the shadow event loop: their connections, timers and comparisons never take this
+      // loop's time from clients
+      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+      copyRequestHeaders(x, headers);
+      x.shadowHeaders = headers;
+      Context shadowLoop = core.shadowLoop();
+      shadowLoop.runOnContext(v -> sendShadows(x, core.shadowClients(shadowLoop)));
     }
   }
 
@@ -496,8 +495,11 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  /** Sends the planned copies; fire-and-forget: their outcome only reaches the shadow's figures. */
-  private void sendShadows(Exchange x) {
+  /**
+   * Sends the planned copies, on the shadow event loop; fire-and-forget: their outcome only reaches the shadow's
+   * figures. Everything read from {@code x} here was written before the hand-off and is not written again.
+   */
+  private static void sendShadows(Exchange x, UpstreamClients shadowClients) {
     for (ShadowCall call : x.shadowCalls) {
       Shadow s = call.shadow;
       ShadowStats stats = call.stats;
@@ -505,8 +507,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       AtomicInteger inFlight = call.inFlight;
       long start = System.nanoTime();
       try {
-        client(x.snapshot.config(), ep, true).request(options(x, ep)).compose(creq -> {
-          copyRequestHeaders(x, creq.headers());
+        shadowClients.get(x.snapshot.config(), ep).request(options(x, ep)).compose(creq -> {
+          creq.headers().addAll(x.shadowHeaders);
           creq.putHeader("X-Vane-Shadow", s.id());
           return creq.send(x.body);
         }).compose(resp -> {
@@ -546,7 +548,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  private void compareIfReady(Exchange x, ShadowCall c) {
+  private static void compareIfReady(Exchange x, ShadowCall c) {
     if (!c.done || !x.finished || c.compared) {
       return;
     }
@@ -559,64 +561,17 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     c.stats.record(cmp, x.primaryMicros, c.micros);
   }
 
-  // ---- clients ----
-
-  private HttpClient client(VaneConfig cfg, EndpointSettings ep, boolean shadow) {
-    if (cfg != clientsFor) {
-      rebind(cfg);
-    }
-    Map<EndpointSettings, HttpClient> m = shadow ? shadowClients : primaryClients;
-    HttpClient c = m.get(ep);
-    if (c == null) {
-      c = newClient(ep);
-      m.put(ep, c);
-    }
-    return c;
-  }
-
-  /** On a new config, keep clients whose endpoint settings did not change; close the rest once in-flight ends. */
-  private void rebind(VaneConfig cfg) {
-    primaryClients = carryOver(primaryClients, cfg);
-    shadowClients = carryOver(shadowClients, cfg);
-    clientsFor = cfg;
-  }
-
-  private Map<EndpointSettings, HttpClient> carryOver(Map<EndpointSettings, HttpClient> old, VaneConfig cfg) {
-    Map<EndpointSettings, HttpClient> next = new IdentityHashMap<>();
-    Map<EndpointSettings, HttpClient> byValue = new HashMap<>();
-    old.forEach(byValue::put);
-    for (EndpointSettings ep : cfg.endpoints().values()) {
-      HttpClient c = byValue.remove(ep);
-      if (c != null) {
-        next.put(ep, c);
-      }
-    }
-    for (HttpClient stale : byValue.values()) {
-      vertx.setTimer(120_000, id -> stale.close());
-    }
-    return next;
-  }
-
-  private HttpClient newClient(EndpointSettings ep) {
-    HttpClientOptions o = new HttpClientOptions()
-        .setKeepAlive(true)
-        .setTcpNoDelay(true)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, ep.connectTimeout().toMillis()))
-        .setDecompressionSupported(false)
-        .setSsl(ep.tls())
-        .setDefaultHost(ep.host())
-        .setDefaultPort(ep.port());
-    PoolOptions p = new PoolOptions().setHttp1MaxSize(ep.maxConnections()).setMaxWaitQueueSize(ep.maxPending());
-    return vertx.httpClientBuilder().with(o).with(p).build();
-  }
-
   /** One proxied request's state; touched only on this handler's event loop. */
   private static final class Exchange {
     final HttpServerRequest req;
     final Snapshot snapshot;
     final long startNanos;
     final HttpRequestView view;
+    final HttpMethod method;
+    final String uri;
     String requestId;
+    /** End-to-end request headers for the shadow copies (prepared on the request's loop). */
+    MultiMap shadowHeaders;
     Buffer body;
     boolean rejected;
     Experiment experiment;
@@ -636,6 +591,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       this.snapshot = snapshot;
       this.startNanos = startNanos;
       this.view = new HttpRequestView(req);
+      this.method = req.method();
+      this.uri = req.uri();
     }
   }
 

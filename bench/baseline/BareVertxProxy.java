@@ -1,0 +1,58 @@
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * The framework floor for the benchmark: the least a Vert.x 5 reverse proxy can do with the same HTTP server and
+ * client settings as Vane (keep-alive pool, TCP_NODELAY, native transport, one event loop per worker), and nothing
+ * else: no routing, assignment, recording, hop-by-hop filtering or error mapping. Vane's distance from this row is
+ * what Vane's own code costs; this row's distance from nginx is what the framework costs.
+ *
+ * <p>Compiled and run by bench/run.sh against vane.jar (which carries Vert.x): {@code java -cp vane.jar:DIR
+ * BareVertxProxy PORT UPSTREAM_PORT EVENT_LOOPS}.
+ */
+public final class BareVertxProxy {
+  public static void main(String[] args) {
+    int port = Integer.parseInt(args[0]);
+    int upstream = Integer.parseInt(args[1]);
+    int loops = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    for (int i = 0; i < loops; i++) {
+      vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+        @Override
+        public io.vertx.core.Future<?> start() {
+          HttpClient client = vertx.httpClientBuilder()
+              .with(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false))
+              .with(new PoolOptions().setHttp1MaxSize(64)).build();
+          return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false))
+              .requestHandler(req -> req.body().onSuccess(body -> {
+                RequestOptions o = new RequestOptions().setMethod(req.method()).setHost("127.0.0.1")
+                    .setPort(upstream).setURI(req.uri());
+                client.request(o).compose(creq -> {
+                  creq.headers().addAll(req.headers()).remove("Host");
+                  return creq.send(body);
+                }).onComplete(ar -> {
+                  HttpServerResponse res = req.response();
+                  if (ar.failed()) {
+                    res.setStatusCode(502).end();
+                    return;
+                  }
+                  HttpClientResponse up = ar.result();
+                  res.setStatusCode(up.statusCode());
+                  res.headers().addAll(up.headers());
+                  up.body().onSuccess(res::end);
+                });
+              })).listen(port, "127.0.0.1");
+        }
+      }).await();
+    }
+    System.err.println("bare Vert.x proxy on 127.0.0.1:" + port + " -> " + upstream + ", " + loops
+        + " event loop(s), native transport " + vertx.isNativeTransportEnabled());
+  }
+}

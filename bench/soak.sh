@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Vane soak run: Vane with the Redis sticky store (the bench's vane-redis config) at a fixed moderate rate for SOAK
+# seconds with GC logging, to check that heap after GC stays flat and to measure allocation per request.
+#
+# Environment (defaults in brackets):
+#   SOAK [600]     seconds of fixed-rate load after the warm-up
+#   RATE [2000]    requests/s (paced by lua/infer.lua, 1 wrk thread, CONNS connections)
+#   WARMUP [20]    seconds of saturation load first (JIT; warms the sticky caches)
+#   CONNS [32], USERS [100000], VANE_JAR [gateway/target/vane.jar], VANE_JAVA_OPTS []
+#
+# Output: a summary on stdout and bench/out/soak-<timestamp>.json (per-minute heap after GC, pauses, allocation per
+# request, wrk latencies); raw files in bench/out/soak-<timestamp>/. Needs what bench/run.sh needs (run it once to
+# install wrk/nginx/redis).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+SOAK=${SOAK:-600}; RATE=${RATE:-2000}; WARMUP=${WARMUP:-20}; CONNS=${CONNS:-32}; USERS=${USERS:-100000}
+JAR=${VANE_JAR:-$ROOT/gateway/target/vane.jar}; VANE_JAVA_OPTS=${VANE_JAVA_OPTS:-}
+PY=${PYTHON:-python3}; VB="$PY $HERE/vb.py"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+for c in wrk redis-server java; do command -v $c >/dev/null || { echo "soak: $c missing (run bench/run.sh once)" >&2; exit 1; }; done
+[[ -f $JAR ]] || (cd "$ROOT" && mvn -q -B package -DskipTests)
+TS=$(date -u +%Y%m%dT%H%M%SZ); RUN="$ROOT/bench/out/soak-$TS"; mkdir -p "$RUN/logs" "$RUN/tmp"
+cp "$JAR" "$RUN/vane.jar"
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+BACKEND_PORT=$($VB freeport); REDIS_PORT=$($VB freeport); VANE_PORT=$($VB freeport)
+RESP_BODY='{"model_name":"fraud","model_version":"1","id":"bench-resp00","outputs":[{"name":"score","shape":[1,2],"datatype":"FP32","data":[0.921337,0.078663]}]}'
+$VB render "$HERE/nginx/backend.conf.tmpl" "$RUN/backend.conf" WORK="$RUN" PORT="$BACKEND_PORT" BODY="$RESP_BODY"
+"$NGINX" -p "$RUN" -e "$RUN/logs/backend-error.log" -c "$RUN/backend.conf" >"$RUN/logs/nginx.log" 2>&1 & PIDS+=($!)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$RUN/tmp" >"$RUN/logs/redis.log" 2>&1 & PIDS+=($!)
+cat >"$RUN/vane.yaml" <<YAML
+server: { host: 127.0.0.1, port: $VANE_PORT, eventLoops: 1, variantHeaders: true, unitId: { header: X-User-Id } }
+endpoints:
+  - { id: fraud-v1, url: "http://127.0.0.1:$BACKEND_PORT", timeout: 5s, maxConnections: 64 }
+  - { id: fraud-v2, url: "http://127.0.0.1:$BACKEND_PORT", timeout: 5s, maxConnections: 64 }
+routes:
+  - { id: fraud, pathPrefix: /v2/models/fraud/, experiment: fraud-canary }
+experiments:
+  - id: fraud-canary
+    salt: soak-1
+    champion: { endpoint: fraud-v1 }
+    canary: { endpoint: fraud-v2, percent: 10 }
+state:
+  store: redis
+  redis: { uri: "redis://127.0.0.1:$REDIS_PORT" }
+YAML
+# shellcheck disable=SC2086
+java $VANE_JAVA_OPTS -Xlog:gc:file="$RUN/logs/gc.log":uptime -jar "$RUN/vane.jar" serve --config "$RUN/vane.yaml" \
+  >"$RUN/logs/vane.log" 2>&1 & PIDS+=($!); VPID=$!
+$VB wait-http "http://127.0.0.1:$VANE_PORT/readyz" 60 || { tail "$RUN/logs/vane.log" >&2; exit 1; }
+URL="http://127.0.0.1:$VANE_PORT/v2/models/fraud/infer"
+log "warm-up ${WARMUP}s at saturation"
+VB_RATE=0 VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${WARMUP}s" --latency -s "$HERE/lua/infer.lua" "$URL" >"$RUN/warmup.txt" 2>&1
+START=$(ps -o etimes= -p "$VPID" | tr -d ' ')
+log "soak: ${SOAK}s at ${RATE} req/s (JVM uptime at start ${START}s)"
+VB_RATE=$RATE VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${SOAK}s" --latency --timeout 5s -s "$HERE/lua/infer.lua" "$URL" \
+  >"$RUN/soak.txt" 2>&1
+END=$(ps -o etimes= -p "$VPID" | tr -d ' ')
+curl -s "http://127.0.0.1:$VANE_PORT/v1/experiments/fraud-canary" >"$RUN/experiment.json"
+jcmd "$VPID" GC.heap_info >"$RUN/heap-info.txt" 2>&1 || true
+$PY - "$RUN" "$START" "$END" "$RATE" "$SOAK" "$HERE" <<'PYEOF'
+import json, re, statistics, sys, os
+run, start, end, rate, soak, here = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+sys.path.insert(0, here)
+import vb
+pat = re.compile(r"\[([\d.]+)s\].*GC\((\d+)\) (Pause \S+.*?) (\d+)M->(\d+)M\((\d+)M\) ([\d.]+)ms")
+events = []
+for line in open(os.path.join(run, "logs", "gc.log")):
+    m = pat.search(line)
+    if m:
+        events.append((float(m.group(1)), int(m.group(4)), int(m.group(5)), float(m.group(7)), m.group(3)))
+inside = [e for e in events if start <= e[0] <= end]
+alloc = sum(b - a for (_, b, _, _, _), (_, _, a, _, _) in zip(inside[1:], inside[:-1]))
+wrk = vb.parse_wrk(os.path.join(run, "soak.txt"))
+reqs = wrk["requests"] if wrk else None
+minutes = {}
+for t, before, after, ms, kind in inside:
+    minutes.setdefault(int((t - start) // 60), []).append(after)
+per_min = [{"minute": k, "gcs": len(v), "heap_after_gc_mb_min": min(v), "heap_after_gc_mb_max": max(v)} for k, v in sorted(minutes.items())]
+first, last = per_min[0] if per_min else None, per_min[-1] if per_min else None
+out = {"soak_s": soak, "rate": rate, "requests": reqs, "wrk": wrk, "gcs_in_soak": len(inside),
+       "pause_ms_mean": round(statistics.mean([e[3] for e in inside]), 2) if inside else None,
+       "pause_ms_max": max([e[3] for e in inside]) if inside else None,
+       "allocated_mb_in_soak": alloc,
+       "kb_allocated_per_request": round(alloc * 1024 / reqs, 2) if reqs and alloc else None,
+       "heap_after_gc_per_minute": per_min,
+       "heap_after_gc_first_minute_max_mb": first["heap_after_gc_mb_max"] if first else None,
+       "heap_after_gc_last_minute_max_mb": last["heap_after_gc_mb_max"] if last else None}
+ts = os.path.basename(run).replace("soak-", "")
+path = os.path.join(os.path.dirname(run), "soak-%s.json" % ts)
+json.dump(out, open(path, "w"), indent=1)
+print("soak %ds at %d req/s: %s requests, achieved %.0f req/s, p50 %s ms, p99 %s ms, socket errors %s, non-2xx %s" % (
+    soak, rate, reqs, wrk["rps"], wrk["latency_ms"]["p50"], wrk["latency_ms"]["p99"],
+    sum(wrk["errors"][k] for k in ("connect", "read", "write", "timeout")), wrk["errors"]["status"]))
+print("GC in the soak window: %d young pauses, mean %s ms, max %s ms; %d MB allocated = %s KB per request" % (
+    len(inside), out["pause_ms_mean"], out["pause_ms_max"], alloc, out["kb_allocated_per_request"]))
+for m in per_min:
+    print("  minute %2d: %3d GCs, heap after GC %d..%d MB" % (m["minute"], m["gcs"], m["heap_after_gc_mb_min"], m["heap_after_gc_mb_max"]))
+print("written to", path)
+PYEOF
