@@ -26,6 +26,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,9 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
   private final Map<ExperimentStats, Cursor> cursors = new HashMap<>(); // flusher thread only
   private final Map<ExperimentStats, Map<String, Set<String>>> pendingUnits = new ConcurrentHashMap<>();
   private final AtomicInteger pendingUnitCount = new AtomicInteger();
+  /** Slots of each arm's {@link RecentUnits} (2^17 = 131,072 slots, 1 MB per arm, allocated on first use). */
+  static final int SENT_UNITS_LOG2 = 17;
+  private final Map<ArmStats, RecentUnits> sentUnits = new ConcurrentHashMap<>();
   private final LongAdder unitsDropped = new LongAdder();
   private final LongAdder flushes = new LongAdder();
   private final LongAdder failedFlushes = new LongAdder();
@@ -116,23 +120,52 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
   @Override
   public void track(Map<String, ExperimentStats> stats) {
     tracked.addAll(stats.values());
+    // arms of replaced experiment versions get no new units: forget what was sent for them
+    Set<ArmStats> live = new HashSet<>();
+    for (ExperimentStats es : stats.values()) {
+      live.addAll(es.arms().values());
+    }
+    sentUnits.keySet().retainAll(live);
   }
 
+  /**
+   * Queues a unit for the arm's distinct-unit HyperLogLog unless this instance already sent it recently: warm
+   * users then cost no Redis work at all (no PFADD member per request), and a unit seen again after its entry was
+   * overwritten is simply sent again.
+   */
   @Override
   public void unit(ExperimentStats stats, String arm, String unit) {
+    RecentUnits sent = sentUnits(stats, arm);
+    if (sent.contains(unit)) {
+      return;
+    }
+    if (pend(stats, arm, unit)) {
+      sent.add(unit);
+    }
+  }
+
+  private RecentUnits sentUnits(ExperimentStats stats, String arm) {
+    ArmStats a = stats.arm(arm);
+    RecentUnits r = sentUnits.get(a);
+    return r != null ? r : sentUnits.computeIfAbsent(a, k -> new RecentUnits(SENT_UNITS_LOG2));
+  }
+
+  /** Adds a unit to the pending PFADD members; false when the pending buffer is full (the unit is dropped). */
+  private boolean pend(ExperimentStats stats, String arm, String unit) {
     Set<String> set = pendingUnits.computeIfAbsent(stats, k -> new ConcurrentHashMap<>())
         .computeIfAbsent(arm, k -> ConcurrentHashMap.newKeySet());
     if (set.contains(unit)) {
-      return;
+      return true;
     }
     if (pendingUnitCount.incrementAndGet() > MAX_PENDING_UNITS) {
       pendingUnitCount.decrementAndGet();
       unitsDropped.increment();
-      return;
+      return false;
     }
     if (!set.add(unit)) {
       pendingUnitCount.decrementAndGet();
     }
+    return true;
   }
 
   @Override
@@ -226,7 +259,9 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
           commands++;
           onFailure.add(() -> {
             for (String u : members) {
-              unit(es, id, u);
+              if (!pend(es, id, u)) {
+                sentUnits(es, id).remove(u); // dropped: let a later request queue it again
+              }
             }
           });
         }
