@@ -96,8 +96,9 @@ public final class Gateway implements AutoCloseable {
         .onSuccess(id -> {
           g.port = boundPort.get();
           g.banditTimer = vertx.setPeriodic(g.banditRefreshMillis(), t -> core.refreshBandits());
-          log.info("Vane listening on {}:{} with {} event loop(s), config {} ({}), store {}",
-              cfg.server().host(), g.port, instances, cfg.source(), cfg.version(), store.describe());
+          log.info("Vane listening on {}:{} with {} event loop(s) ({} transport), config {} ({}), store {}",
+              cfg.server().host(), g.port, instances, vertx.isNativeTransportEnabled() ? "native" : "NIO",
+              cfg.source(), cfg.version(), store.describe());
           done.complete(g);
         })
         .onFailure(t -> {
