@@ -4,9 +4,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A lossy set of unit ids already handed to the distinct-unit count (a HyperLogLog, where adding a unit again
- * changes nothing): a direct-mapped table of 64-bit FNV-1a hashes. A unit whose slot holds its hash is known;
- * another unit landing in the same slot overwrites it, so the first one is sent again later (harmless). A unit is
- * wrongly taken as known only when two ids share all 64 hash bits. Safe for concurrent use without locks.
+ * changes nothing): a two-choice table of 64-bit FNV-1a hashes. A unit may sit in either of two slots (picked by
+ * the low and the high half of its hash); it is known when one of them holds its hash. When both are taken by
+ * others, it overwrites the first, and the unit it displaced is sent again later (harmless). A unit is wrongly taken
+ * as known only when two ids share all 64 hash bits. Safe for concurrent use without locks.
  */
 final class RecentUnits {
   private final AtomicLongArray slots;
@@ -24,23 +25,36 @@ final class RecentUnits {
   /** Whether {@code unit} is recorded here (its slot holds its hash). */
   boolean contains(String unit) {
     long h = hash(unit);
-    return slots.getPlain(slot(h)) == h;
+    return slots.getPlain(first(h)) == h || slots.getPlain(second(h)) == h;
   }
 
-  /** Records {@code unit}, replacing whatever its slot held. */
+  /** Records {@code unit}: in a free (or its own) slot of its two, else over the first one's occupant. */
   void add(String unit) {
     long h = hash(unit);
-    slots.setRelease(slot(h), h);
+    int a = first(h);
+    long va = slots.getPlain(a);
+    if (va == 0 || va == h) {
+      slots.setRelease(a, h);
+      return;
+    }
+    int b = second(h);
+    long vb = slots.getPlain(b);
+    slots.setRelease(vb == 0 || vb == h ? b : a, h);
   }
 
-  /** Forgets {@code unit} if its slot still holds it. */
+  /** Forgets {@code unit} if one of its slots still holds it. */
   void remove(String unit) {
     long h = hash(unit);
-    slots.compareAndSet(slot(h), h, 0L);
+    slots.compareAndSet(first(h), h, 0L);
+    slots.compareAndSet(second(h), h, 0L);
   }
 
-  private int slot(long h) {
-    return (int) (h ^ (h >>> 32)) & mask;
+  private int first(long h) {
+    return (int) h & mask;
+  }
+
+  private int second(long h) {
+    return (int) (h >>> 32) & mask;
   }
 
   /** FNV-1a over the UTF-16 code units; never 0 (0 marks an empty slot). */

@@ -79,8 +79,11 @@ public final class RedisFigures implements FigureSource, FeedbackBackend {
   private final Map<ExperimentStats, Cursor> cursors = new HashMap<>(); // flusher thread only
   private final Map<ExperimentStats, Map<String, Set<String>>> pendingUnits = new ConcurrentHashMap<>();
   private final AtomicInteger pendingUnitCount = new AtomicInteger();
-  /** Slots of each arm's {@link RecentUnits} (2^17 = 131,072 slots, 1 MB per arm, allocated on first use). */
-  static final int SENT_UNITS_LOG2 = 17;
+  /**
+   * Slots of each arm's {@link RecentUnits}: 2^18 = 262,144 (2 MB per arm, allocated on first use), enough for a
+   * few hundred thousand active units per arm per instance before re-sends become common.
+   */
+  static final int SENT_UNITS_LOG2 = 18;
   private final Map<ArmStats, RecentUnits> sentUnits = new ConcurrentHashMap<>();
   private final LongAdder unitsDropped = new LongAdder();
   private final LongAdder flushes = new LongAdder();
