@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Vane benchmark harness: backend direct, nginx proxy_pass, and four Vane variants (in-memory sticky store,
+# Vane benchmark harness: backend direct, nginx proxy_pass, two framework floors (bare Netty and bare Vert.x
+# proxies, bench/baseline/), and four Vane variants (in-memory sticky store,
 # Thompson-sampling bandit, Redis sticky store, 100% shadow mirroring to a 200 ms backend), measured with wrk in one
 # run, each target at least twice in alternating order, at saturation and at a fixed rate; plus Vane's feedback
 # ingestion (POST /v1/feedback, batches of FB_EVENTS events and single events) on one instance. See bench/README.md.
@@ -22,8 +23,8 @@
 #   FB_EVENTS [100]    events per feedback batch request (the single-event variant always sends 1)
 #   FEED [1]           1 = while vane-bandit is under wrk load, a background feeder (vb.py feeder, FEED_RATE [50]
 #                      inference requests/s of its own) posts click feedback by request id, so the posterior moves
-#   ONLY [all]         space-separated subset of targets to measure: direct nginx vane-memory vane-bandit vane-redis
-#                      vane-shadow feedback
+#   ONLY [all]         space-separated subset of targets to measure: direct nginx netty-bare vertx-bare vane-memory
+#                      vane-bandit vane-redis vane-shadow feedback
 #   QUICK [0]          1 = smoke run: DURATION=3 WARMUP=3 ROUNDS=1 unless set explicitly
 #
 # Output: the table on stdout, bench/out/results-<timestamp>.json, raw files in bench/out/run-<timestamp>/.
@@ -128,10 +129,10 @@ bg() { # bg NAME CMD...: start CMD in the background with its output in logs/NAM
 
 port() { $VB freeport; }
 BACKEND_PORT=$(port); SLOW_PORT=$(port); PROXY_PORT=$(port); REDIS_PORT=$(port)
-BARE_PORT=$(port); MEM_PORT=$(port); REDISV_PORT=$(port); SHADOW_PORT=$(port); BANDIT_PORT=$(port); FEEDBACK_PORT=$(port)
+BARE_PORT=$(port); NETTY_PORT=$(port); MEM_PORT=$(port); REDISV_PORT=$(port); SHADOW_PORT=$(port); BANDIT_PORT=$(port); FEEDBACK_PORT=$(port)
 # ports come from the kernel one at a time; make sure they are distinct
-[[ $(printf "%s\n" $BACKEND_PORT $SLOW_PORT $PROXY_PORT $REDIS_PORT $BARE_PORT $MEM_PORT $REDISV_PORT $SHADOW_PORT $BANDIT_PORT \
-  $FEEDBACK_PORT | sort -u | wc -l) -eq 10 ]] \
+[[ $(printf "%s\n" $BACKEND_PORT $SLOW_PORT $PROXY_PORT $REDIS_PORT $BARE_PORT $NETTY_PORT $MEM_PORT $REDISV_PORT $SHADOW_PORT $BANDIT_PORT \
+  $FEEDBACK_PORT | sort -u | wc -l) -eq 11 ]] \
   || die "free-port collision, run again"
 
 # ---------------------------------------------------------------- backends and nginx
@@ -233,32 +234,37 @@ for v in "${VANES[@]}"; do
   bg "$v" java $VANE_JAVA_OPTS -Xlog:gc:file="$RUN/logs/$v-gc.log" -jar "$RUN/vane.jar" serve --config "$RUN/$v.yaml"
 done
 
-# the framework floor: a bare Vert.x proxy (same server/client settings, none of Vane's work), compiled against vane.jar
+# the framework floors: a bare Vert.x proxy (same server/client settings, none of Vane's work) and a bare Netty proxy
+# (the transport under Vert.x), compiled against vane.jar, which carries both
 mkdir -p "$RUN/baseline"
-javac -d "$RUN/baseline" -cp "$RUN/vane.jar" "$HERE/baseline/BareVertxProxy.java" 2>"$RUN/logs/javac-baseline.log" \
-  || { cat "$RUN/logs/javac-baseline.log" >&2; die "could not compile bench/baseline/BareVertxProxy.java"; }
+javac -d "$RUN/baseline" -cp "$RUN/vane.jar" "$HERE/baseline/BareVertxProxy.java" "$HERE/baseline/BareNettyProxy.java" \
+  2>"$RUN/logs/javac-baseline.log" \
+  || { cat "$RUN/logs/javac-baseline.log" >&2; die "could not compile bench/baseline/*.java"; }
 # shellcheck disable=SC2086
 bg vertx-bare java $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareVertxProxy "$BARE_PORT" "$BACKEND_PORT" \
   "$PROXY_WORKERS"
+# shellcheck disable=SC2086
+bg netty-bare java $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareNettyProxy "$NETTY_PORT" "$BACKEND_PORT"
 
 declare -A URL=(
   [direct]="http://127.0.0.1:$BACKEND_PORT"
   [nginx]="http://127.0.0.1:$PROXY_PORT"
   [vertx-bare]="http://127.0.0.1:$BARE_PORT"
+  [netty-bare]="http://127.0.0.1:$NETTY_PORT"
   [vane-memory]="http://127.0.0.1:$MEM_PORT"
   [vane-bandit]="http://127.0.0.1:$BANDIT_PORT"
   [vane-redis]="http://127.0.0.1:$REDISV_PORT"
   [vane-shadow]="http://127.0.0.1:$SHADOW_PORT"
   [vane-feedback]="http://127.0.0.1:$FEEDBACK_PORT"
 )
-ALL=(direct nginx vertx-bare vane-memory vane-bandit vane-redis vane-shadow feedback)
+ALL=(direct nginx netty-bare vertx-bare vane-memory vane-bandit vane-redis vane-shadow feedback)
 if [[ -n ${ONLY:-} ]]; then read -r -a ALL <<<"$ONLY"; fi
 TARGETS=()   # proxied targets (wrk with lua/infer.lua)
 FEEDBACK=0   # the feedback ingestion measurement on vane-feedback
 for t in "${ALL[@]}"; do
   if [[ $t == feedback ]]; then FEEDBACK=1; continue; fi
   [[ -n ${URL[$t]:-} && $t != vane-feedback ]] \
-    || die "unknown target in ONLY: $t (expected: direct nginx vertx-bare vane-memory vane-bandit vane-redis vane-shadow feedback)"
+    || die "unknown target in ONLY: $t (expected: direct nginx netty-bare vertx-bare vane-memory vane-bandit vane-redis vane-shadow feedback)"
   TARGETS+=("$t")
 done
 INFER=/v2/models/fraud/infer
@@ -266,7 +272,7 @@ INFER=/v2/models/fraud/infer
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$REDIS_PORT" ping >/dev/null || die "redis-server did not start (logs/redis.log)"
 $VB wait-http "http://127.0.0.1:$SLOW_PORT/" 10 || die "slow backend did not start"
-for t in direct nginx vertx-bare; do $VB wait-http "${URL[$t]}/" 30 || die "$t did not start"; done
+for t in direct nginx netty-bare vertx-bare; do $VB wait-http "${URL[$t]}/" 30 || die "$t did not start"; done
 for v in "${VANES[@]}"; do
   $VB wait-http "${URL[$v]}/readyz" 90 || { tail -30 "$RUN/logs/$v.log" >&2; die "$v not ready"; }
 done

@@ -28,12 +28,13 @@ import time
 import urllib.parse
 import urllib.request
 
-TARGETS = ["direct", "nginx", "vertx-bare", "vane-memory", "vane-bandit", "vane-redis", "vane-shadow"]
+TARGETS = ["direct", "nginx", "netty-bare", "vertx-bare", "vane-memory", "vane-bandit", "vane-redis", "vane-shadow"]
 FEEDBACK_TARGETS = ["feedback-batch", "feedback-single"]
 VANES = ["vane-memory", "vane-bandit", "vane-redis", "vane-shadow", "vane-feedback"]
 LABELS = {
     "direct": "backend direct",
     "nginx": "nginx proxy_pass",
+    "netty-bare": "bare Netty proxy",
     "vertx-bare": "bare Vert.x proxy",
     "vane-memory": "Vane in-memory",
     "vane-bandit": "Vane bandit (Thompson)",
@@ -478,6 +479,10 @@ def summarise(rundir, outjson):
             print("GC %s: %d young pauses, mean %.1f ms, max %.1f ms, heap after GC (last 5) %s MB, ~%s KB allocated "
                   "per request" % (t, g["pauses"], g["pause_ms_mean"], g["pause_ms_max"], g["heap_after_gc_mb_last5"],
                                    g["approx_kb_per_request"]))
+    if "netty-bare" in rows and "vertx-bare" in rows and rows["netty-bare"].get("ratio_to_nginx"):
+        print("framework floor: bare Netty proxy %.3fx nginx, bare Vert.x proxy %.3fx nginx (%.3fx bare Netty)" % (
+            rows["netty-bare"]["ratio_to_nginx"], rows["vertx-bare"]["ratio_to_nginx"] or float("nan"),
+            (rows["vertx-bare"]["sat_rps_mean"] or 0) / rows["netty-bare"]["sat_rps_mean"]))
     for t in ("vane-memory", "vane-redis", "vane-shadow", "vane-bandit"):
         if t in rows and rows[t].get("ratio_to_vertx_bare"):
             print("framework floor: %s req/s = %.3fx the bare Vert.x proxy's (which is %.3fx nginx)" % (

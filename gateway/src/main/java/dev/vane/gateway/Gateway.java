@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
+  /** How long {@link #close} waits for Vert.x to close its servers, clients and event loops. */
+  static final long CLOSE_TIMEOUT_SECONDS = 10;
+
   private final Vertx vertx;
   private final boolean ownsVertx;
   private final GatewayCore core;
@@ -178,8 +181,11 @@ public final class Gateway implements AutoCloseable {
     }
     try {
       if (ownsVertx) {
-        vertx.close().await();
+        // bounded: a gateway told to stop (SIGTERM) must exit even if some close step never completes
+        vertx.close().await(CLOSE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
       }
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.warn("Vert.x did not close within {} s; stopping anyway", CLOSE_TIMEOUT_SECONDS);
     } catch (Exception e) {
       log.warn("closing Vert.x: {}", e.toString());
     } finally {
