@@ -63,8 +63,10 @@ import org.slf4j.LoggerFactory;
  * stored arm. Two instances racing on a new unit therefore agree: Redis runs scripts one at a time.
  *
  * <p><b>Local cache and staleness.</b> Answers from Redis are cached locally (at most
- * {@link RedisSettings#cacheSize()} units, each for {@link RedisSettings#cacheStaleness()} after it was written to
- * the cache, never refreshed by reads). A warm unit costs no Redis round trip; an assignment changed in Redis by
+ * {@link RedisSettings#cacheSize()} units, each for between 3/4 of and the whole {@link RedisSettings#cacheStaleness()}
+ * after it was written to the cache, never refreshed by reads; the fraction is fixed per unit by a hash of its key,
+ * so units loaded together, e.g. at startup, come back to Redis spread over a quarter of the staleness instead of
+ * in one wave). A warm unit costs no Redis round trip; an assignment changed in Redis by
  * another instance or an operator is served stale by this instance for at most {@code cacheStaleness}.
  *
  * <p><b>Lazy TTL refresh.</b> The TTL is not refreshed per request. The claim script re-arms it when less than
@@ -171,9 +173,10 @@ public final class RedisStickyStore implements StickyStore {
     this.refreshAfterNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis / 2);
     this.timeoutNanos = settings.commandTimeout().toNanos();
     this.ttlArgs = new String[] {Long.toString(ttlMillis), Long.toString(ttlMillis / 2)};
+    long stalenessNanos = settings.cacheStaleness().toNanos();
     this.cache = Caffeine.newBuilder()
         .maximumSize(settings.cacheSize())
-        .expireAfterWrite(settings.cacheStaleness())
+        .expireAfter(new SpreadExpiry(stalenessNanos))
         .ticker(nanoClock::getAsLong)
         .executor(Runnable::run)
         .build();
@@ -256,6 +259,39 @@ public final class RedisStickyStore implements StickyStore {
       } else {
         sb.append(c);
       }
+    }
+  }
+
+  /**
+   * Expiry of a cache entry: {@code staleness * (1 - f/4)} after each write, with {@code f} in [0, 1) taken from the
+   * key's hash; reads leave it unchanged. So no entry outlives the staleness bound.
+   */
+  private static final class SpreadExpiry implements com.github.benmanes.caffeine.cache.Expiry<String, Entry> {
+    private final long stalenessNanos;
+
+    SpreadExpiry(long stalenessNanos) {
+      this.stalenessNanos = stalenessNanos;
+    }
+
+    long lifetimeNanos(String key) {
+      int h = key.hashCode() * 0x9E3779B9; // spread the bits (Fibonacci hashing)
+      double f = (h >>> 8) / (double) (1 << 24);
+      return stalenessNanos - (long) (stalenessNanos * f / 4);
+    }
+
+    @Override
+    public long expireAfterCreate(String key, Entry value, long currentTime) {
+      return lifetimeNanos(key);
+    }
+
+    @Override
+    public long expireAfterUpdate(String key, Entry value, long currentTime, long currentDuration) {
+      return lifetimeNanos(key);
+    }
+
+    @Override
+    public long expireAfterRead(String key, Entry value, long currentTime, long currentDuration) {
+      return currentDuration;
     }
   }
 

@@ -187,6 +187,35 @@ class RedisStickyStoreTest {
   }
 
   @Test
+  void cachedUnitsExpireWithinTheStalenessBoundSpreadOverItsLastQuarter() {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    Duration staleness = Duration.ofMinutes(10);
+    RedisStickyStore store = new RedisStickyStore(RedisSettings.defaults(shared.uri()).withTtl(Duration.ofDays(30))
+        .withCacheStaleness(staleness).withCommandTimeout(Duration.ofSeconds(5)), now::get);
+    closeables.add(store);
+    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    int units = 400;
+    for (int u = 0; u < units; u++) {
+      claim(store, "exp", "salt", "spread-" + u, "arm", null);
+    }
+    long start = now.get();
+    java.util.function.LongUnaryOperator cachedAt = fractionPermille -> {
+      now.set(start + staleness.toNanos() * fractionPermille / 1000);
+      long cached = 0;
+      for (int u = 0; u < units; u++) {
+        cached += store.peek("exp", "salt", "spread-" + u) != null ? 1 : 0;
+      }
+      return cached;
+    };
+    // peeks do not extend an entry's life, so the clock can be moved forward through one set of entries
+    assertEquals(units, cachedAt.applyAsLong(749), "nobody expires before 3/4 of the staleness");
+    long atSevenEighths = cachedAt.applyAsLong(875);
+    assertTrue(atSevenEighths > units * 0.3 && atSevenEighths < units * 0.7,
+        "about half expire by 7/8 of the staleness: " + atSevenEighths);
+    assertEquals(0, cachedAt.applyAsLong(1001), "nobody outlives the staleness bound");
+  }
+
+  @Test
   void keysGetTheTtlWhichIsRefreshedLazily() {
     AtomicLong now = new AtomicLong(1_000_000_000L);
     RedisSettings settings = RedisSettings.defaults(shared.uri()).withTtl(Duration.ofSeconds(60))
