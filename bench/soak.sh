@@ -54,11 +54,18 @@ $VB wait-http "http://127.0.0.1:$VANE_PORT/readyz" 60 || { tail "$RUN/logs/vane.
 URL="http://127.0.0.1:$VANE_PORT/v2/models/fraud/infer"
 log "warm-up ${WARMUP}s at saturation"
 VB_RATE=0 VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${WARMUP}s" --latency -s "$HERE/lua/infer.lua" "$URL" >"$RUN/warmup.txt" 2>&1
+# live set at the start: heap after a full GC (G1 runs a full collection for System.gc)
+jcmd "$VPID" GC.run >/dev/null 2>&1 || true
+sleep 1
+redis-cli -p "$REDIS_PORT" INFO stats >"$RUN/redis-before.txt"
 START=$(ps -o etimes= -p "$VPID" | tr -d ' ')
 log "soak: ${SOAK}s at ${RATE} req/s (JVM uptime at start ${START}s)"
 VB_RATE=$RATE VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${SOAK}s" --latency --timeout 5s -s "$HERE/lua/infer.lua" "$URL" \
   >"$RUN/soak.txt" 2>&1
 END=$(ps -o etimes= -p "$VPID" | tr -d ' ')
+redis-cli -p "$REDIS_PORT" INFO stats >"$RUN/redis-after.txt"
+jcmd "$VPID" GC.run >/dev/null 2>&1 || true
+sleep 1
 curl -s "http://127.0.0.1:$VANE_PORT/v1/experiments/fraud-canary" >"$RUN/experiment.json"
 jcmd "$VPID" GC.heap_info >"$RUN/heap-info.txt" 2>&1 || true
 $PY - "$RUN" "$START" "$END" "$RATE" "$SOAK" "$HERE" <<'PYEOF'
@@ -67,12 +74,22 @@ run, start, end, rate, soak, here = sys.argv[1], float(sys.argv[2]), float(sys.a
 sys.path.insert(0, here)
 import vb
 pat = re.compile(r"\[([\d.]+)s\].*GC\((\d+)\) (Pause \S+.*?) (\d+)M->(\d+)M\((\d+)M\) ([\d.]+)ms")
+full = re.compile(r"\[([\d.]+)s\].*Pause Full \([^)]*\) (\d+)M->(\d+)M")
+fulls = [(float(m.group(1)), int(m.group(3))) for m in (full.search(l) for l in open(os.path.join(run, "logs", "gc.log"))) if m]
+live_start = max([a for t, a in fulls if t <= start + 2], default=None) if fulls else None
+live_end = [a for t, a in fulls if t >= end - 1]
+live_end = live_end[0] if live_end else None
+def commands(name):
+    for line in open(os.path.join(run, name)):
+        if line.startswith("total_commands_processed:"):
+            return int(line.split(":")[1])
+    return None
 events = []
 for line in open(os.path.join(run, "logs", "gc.log")):
     m = pat.search(line)
-    if m:
+    if m and "Full" not in m.group(3):
         events.append((float(m.group(1)), int(m.group(4)), int(m.group(5)), float(m.group(7)), m.group(3)))
-inside = [e for e in events if start <= e[0] <= end]
+inside = [e for e in events if start + 1 <= e[0] <= end]
 alloc = sum(b - a for (_, b, _, _, _), (_, _, a, _, _) in zip(inside[1:], inside[:-1]))
 wrk = vb.parse_wrk(os.path.join(run, "soak.txt"))
 reqs = wrk["requests"] if wrk else None
@@ -88,13 +105,19 @@ out = {"soak_s": soak, "rate": rate, "requests": reqs, "wrk": wrk, "gcs_in_soak"
        "kb_allocated_per_request": round(alloc * 1024 / reqs, 2) if reqs and alloc else None,
        "heap_after_gc_per_minute": per_min,
        "heap_after_gc_first_minute_max_mb": first["heap_after_gc_mb_max"] if first else None,
-       "heap_after_gc_last_minute_max_mb": last["heap_after_gc_mb_max"] if last else None}
+       "heap_after_gc_last_minute_max_mb": last["heap_after_gc_mb_max"] if last else None,
+       "live_set_mb_after_full_gc": {"start": live_start, "end": live_end}}
+rc0, rc1 = commands("redis-before.txt"), commands("redis-after.txt")
+if rc0 is not None and rc1 is not None and reqs:
+    out["redis_commands_per_request"] = round((rc1 - rc0 - 1) / reqs, 5)
 ts = os.path.basename(run).replace("soak-", "")
 path = os.path.join(os.path.dirname(run), "soak-%s.json" % ts)
 json.dump(out, open(path, "w"), indent=1)
 print("soak %ds at %d req/s: %s requests, achieved %.0f req/s, p50 %s ms, p99 %s ms, socket errors %s, non-2xx %s" % (
     soak, rate, reqs, wrk["rps"], wrk["latency_ms"]["p50"], wrk["latency_ms"]["p99"],
     sum(wrk["errors"][k] for k in ("connect", "read", "write", "timeout")), wrk["errors"]["status"]))
+print("live set (heap after a full GC): %s MB at the start, %s MB at the end; Redis commands per request %s" % (
+    live_start, live_end, out.get("redis_commands_per_request")))
 print("GC in the soak window: %d young pauses, mean %s ms, max %s ms; %d MB allocated = %s KB per request" % (
     len(inside), out["pause_ms_mean"], out["pause_ms_max"], alloc, out["kb_allocated_per_request"]))
 for m in per_min:

@@ -239,6 +239,9 @@ public final class RedisStickyStore implements StickyStore {
     Objects.requireNonNull(experiment, "experiment");
     Objects.requireNonNull(salt, "salt");
     Objects.requireNonNull(unit, "unit");
+    if (plain(experiment) && plain(salt) && plain(unit)) {
+      return KEY_PREFIX + experiment + ':' + salt + ':' + unit; // the usual case: nothing to escape
+    }
     StringBuilder sb = new StringBuilder(KEY_PREFIX.length() + experiment.length() + salt.length() + unit.length() + 2);
     sb.append(KEY_PREFIX);
     escape(sb, experiment);
@@ -247,6 +250,10 @@ public final class RedisStickyStore implements StickyStore {
     sb.append(':');
     escape(sb, unit);
     return sb.toString();
+  }
+
+  private static boolean plain(String id) {
+    return id.indexOf('%') < 0 && id.indexOf(':') < 0;
   }
 
   private static void escape(StringBuilder sb, String id) {
