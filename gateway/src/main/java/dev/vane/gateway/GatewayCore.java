@@ -4,6 +4,10 @@ import dev.vane.config.Analysis;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.feedback.FeedbackBackend;
 import dev.vane.gateway.feedback.FeedbackService;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import dev.vane.gateway.bandit.BanditStrategy;
 import dev.vane.router.Policy;
@@ -36,9 +40,9 @@ final class GatewayCore {
 
   private final BanditStrategy bandit = new BanditStrategy();
 
-  private final io.vertx.core.Vertx vertx;
+  private final Vertx vertx;
 
-  GatewayCore(io.vertx.core.Vertx vertx, VaneConfig initial, StickyStore store, FigureSource figures, Clock clock,
+  GatewayCore(Vertx vertx, VaneConfig initial, StickyStore store, FigureSource figures, Clock clock,
       Supplier<? extends RandomGenerator> random) {
     this.vertx = vertx;
     this.figures = figures;
@@ -92,7 +96,7 @@ final class GatewayCore {
     return shadowInFlight.computeIfAbsent(endpoint, k -> new AtomicInteger());
   }
 
-  io.vertx.core.Vertx vertx() {
+  Vertx vertx() {
     return vertx;
   }
 
@@ -131,9 +135,11 @@ final class GatewayCore {
    */
   private volatile ShadowLoop shadowLoop;
 
-  private record ShadowLoop(io.vertx.core.Vertx vertx, io.vertx.core.Context context, UpstreamClients clients) {}
+  private boolean shadowLoopClosed; // guarded by this
 
-  io.vertx.core.Context shadowLoop() {
+  private record ShadowLoop(Vertx vertx, Context context, UpstreamClients clients) {}
+
+  Context shadowLoop() {
     ShadowLoop l = shadowLoop;
     if (l == null) {
       l = startShadowLoop();
@@ -142,7 +148,7 @@ final class GatewayCore {
   }
 
   /** The shadow loop's clients; only to be used on that loop. */
-  UpstreamClients shadowClients(io.vertx.core.Context loop) {
+  UpstreamClients shadowClients(Context loop) {
     ShadowLoop l = shadowLoop;
     if (l == null || l.context() != loop) {
       throw new IllegalStateException("not the shadow loop");
@@ -151,10 +157,13 @@ final class GatewayCore {
   }
 
   private synchronized ShadowLoop startShadowLoop() {
+    if (shadowLoopClosed) {
+      throw new IllegalStateException("gateway closed: no shadow loop");
+    }
     if (shadowLoop == null) {
-      io.vertx.core.Vertx v = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1)
+      Vertx v = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1)
           .setWorkerPoolSize(1).setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
-      io.vertx.core.Context ctx = ((io.vertx.core.internal.VertxInternal) v).createEventLoopContext();
+      Context ctx = ((VertxInternal) v).createEventLoopContext();
       shadowLoop = new ShadowLoop(v, ctx, new UpstreamClients(v));
     }
     return shadowLoop;
@@ -166,6 +175,7 @@ final class GatewayCore {
     synchronized (this) {
       l = shadowLoop;
       shadowLoop = null;
+      shadowLoopClosed = true;
     }
     if (l != null) {
       l.vertx().close();
