@@ -59,24 +59,21 @@ final class Headers {
       var it = netty.iteratorCharSequence();
       while (it.hasNext()) {
         Map.Entry<CharSequence, CharSequence> e = it.next();
-        CharSequence name = e.getKey();
-        if (dropped(name) || (namesOthers && namedIn(connection, name.toString()))) {
-          continue;
+        if (endToEnd(e.getKey(), connection, namesOthers)) {
+          to.add(e.getKey(), e.getValue());
         }
-        to.add(name, e.getValue());
       }
       return;
     }
     for (Map.Entry<String, String> e : from) {
-      String name = e.getKey();
-      if (dropped(name)) {
-        continue;
+      if (endToEnd(e.getKey(), connection, namesOthers)) {
+        to.add(e.getKey(), e.getValue());
       }
-      if (namesOthers && namedIn(connection, name)) {
-        continue;
-      }
-      to.add(name, e.getValue());
     }
+  }
+
+  private static boolean endToEnd(CharSequence name, String connection, boolean namesOthers) {
+    return !dropped(name) && !(namesOthers && namedIn(connection, name.toString()));
   }
 
   /** "keep-alive" and "close" name no other header. */

@@ -369,7 +369,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     decorate(x, res);
     int status = up.statusCode();
     boolean compare = x.shadowCalls != null;
-    if (compare || (len != null && !bodyless && smallLength(len))) {
+    long length = len == null || bodyless ? -1 : parseLong(len);
+    if (compare || (length >= 0 && length <= BUFFER_RESPONSES_UP_TO)) {
       // Buffered: a mirrored request's body is compared with the shadows'; a small fixed-length body is
       // written with the head in one go (no pipe, one write). Streams (chunked, e.g. server-sent events) and
       // large bodies are piped through as they arrive.
@@ -403,23 +404,6 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         finish(x, status, true);
       }
     });
-  }
-
-  /** A Content-Length of at most {@link #BUFFER_RESPONSES_UP_TO} bytes. */
-  private static boolean smallLength(String len) {
-    int n = len.length();
-    if (n == 0 || n > 6) {
-      return false;
-    }
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-      char c = len.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v <= BUFFER_RESPONSES_UP_TO;
   }
 
   /** Drops an upstream response nobody will read: its connection is reset rather than returned to the pool. */
@@ -561,7 +545,10 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     c.stats.record(cmp, x.primaryMicros, c.micros);
   }
 
-  /** One proxied request's state; touched only on this handler's event loop. */
+  /**
+   * One proxied request's state, written only on this handler's event loop; once handed to the shadow loop (after
+   * {@link #finish}) the shadow loop reads it and writes only its {@link ShadowCall}s.
+   */
   private static final class Exchange {
     final HttpServerRequest req;
     final Snapshot snapshot;
