@@ -13,6 +13,8 @@
 #   CONNS    [32]      wrk connections (always 1 wrk thread)
 #   USERS    [100000]  distinct X-User-Id values
 #   PROXY_WORKERS [1]  nginx proxy worker_processes and Vane server.eventLoops (kept equal)
+#   TRANSPORT [auto]   Vane server.transport (auto = epoll, epoll, io_uring, nio); the bare Vert.x proxy uses the
+#                      same, the bare Netty proxy io_uring when it is io_uring and epoll otherwise
 #   SHADOW_SLEEP [0.2] seconds the shadow backend waits before answering
 #   SHADOW_INFLIGHT [2000]  maxShadowInFlight (and maxConnections) of Vane's shadow endpoint
 #   REDIS_CACHE_SIZE, REDIS_STALENESS [Vane's defaults]  Vane's Redis local cache size and staleness bound
@@ -30,8 +32,8 @@
 # Output: the table on stdout, bench/out/results-<timestamp>.json, raw files in bench/out/run-<timestamp>/.
 set -euo pipefail
 
-CMDLINE="$(for v in ONLY QUICK DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS JFR JFR_TARGET REDIS_STALENESS \
-  REDIS_CACHE_SIZE VANE_JAVA_OPTS FB_EVENTS FEED FEED_RATE; do [[ -n ${!v:-} ]] && printf '%s=%q ' "$v" "${!v}"; done; echo bench/run.sh)"
+CMDLINE="$(for v in ONLY QUICK DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT JFR JFR_TARGET \
+  REDIS_STALENESS REDIS_CACHE_SIZE VANE_JAVA_OPTS FB_EVENTS FEED FEED_RATE; do [[ -n ${!v:-} ]] && printf '%s=%q ' "$v" "${!v}"; done; echo bench/run.sh)"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 if [[ "${QUICK:-0}" == 1 ]]; then
@@ -44,6 +46,7 @@ RATE=${RATE:-2000}
 CONNS=${CONNS:-32}
 USERS=${USERS:-100000}
 PROXY_WORKERS=${PROXY_WORKERS:-1}
+TRANSPORT=${TRANSPORT:-auto}
 SHADOW_SLEEP=${SHADOW_SLEEP:-0.2}
 SHADOW_INFLIGHT=${SHADOW_INFLIGHT:-2000}
 REDIS_CACHE_SIZE=${REDIS_CACHE_SIZE:-}
@@ -162,6 +165,7 @@ server:
   host: 127.0.0.1
   port: $p
   eventLoops: $PROXY_WORKERS
+  transport: $TRANSPORT
   variantHeaders: true
   unitId: { header: X-User-Id }
 endpoints:
@@ -242,9 +246,10 @@ javac -d "$RUN/baseline" -cp "$RUN/vane.jar" "$HERE/baseline/BareVertxProxy.java
   || { cat "$RUN/logs/javac-baseline.log" >&2; die "could not compile bench/baseline/*.java"; }
 # shellcheck disable=SC2086
 bg vertx-bare java $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareVertxProxy "$BARE_PORT" "$BACKEND_PORT" \
-  "$PROXY_WORKERS"
+  "$PROXY_WORKERS" "$TRANSPORT"
 # shellcheck disable=SC2086
-bg netty-bare java $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareNettyProxy "$NETTY_PORT" "$BACKEND_PORT"
+bg netty-bare java $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareNettyProxy "$NETTY_PORT" "$BACKEND_PORT" \
+  "$([[ $TRANSPORT == io_uring ]] && echo io_uring || echo epoll)"
 
 declare -A URL=(
   [direct]="http://127.0.0.1:$BACKEND_PORT"
@@ -281,7 +286,7 @@ log "all targets up: backend :$BACKEND_PORT slow :$SLOW_PORT nginx :$PROXY_PORT 
   "vane-feedback :$FEEDBACK_PORT"
 
 # ---------------------------------------------------------------- facts about this run
-export TS DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS SHADOW_SLEEP SHADOW_INFLIGHT REDIS_CACHE_SIZE \
+export TS DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT SHADOW_SLEEP SHADOW_INFLIGHT REDIS_CACHE_SIZE \
   REDIS_STALENESS VANE_JAVA_OPTS FB_EVENTS FEED FEED_RATE
 export F_CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 export F_NPROC="$(nproc)"
@@ -296,7 +301,7 @@ export F_COMMAND="$CMDLINE"
 $PY - "$RUN/meta.json" <<'EOF'
 import json, os, sys
 e = os.environ
-meta = {k.lower(): e[k] for k in ("TS", "SHADOW_SLEEP", "REDIS_STALENESS", "VANE_JAVA_OPTS")}
+meta = {k.lower(): e[k] for k in ("TS", "SHADOW_SLEEP", "REDIS_STALENESS", "VANE_JAVA_OPTS", "TRANSPORT")}
 meta["redis_staleness"] = meta["redis_staleness"] or "vane default"
 for k in ("DURATION", "WARMUP", "ROUNDS", "RATE", "CONNS", "USERS", "PROXY_WORKERS", "SHADOW_INFLIGHT", "FB_EVENTS",
           "FEED", "FEED_RATE"):

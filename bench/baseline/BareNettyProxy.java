@@ -11,6 +11,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -31,7 +34,7 @@ import java.util.ArrayDeque;
  * Vert.x layer costs; its distance from nginx is what the JVM and Netty cost.
  *
  * <p>Compiled and run by bench/run.sh against vane.jar (which carries Netty): {@code java -cp vane.jar:DIR
- * BareNettyProxy PORT UPSTREAM_PORT}. Linux only (epoll).
+ * BareNettyProxy PORT UPSTREAM_PORT [epoll|io_uring]}. Linux only (epoll or io_uring).
  */
 public final class BareNettyProxy {
   private static final AttributeKey<Channel> CLIENT = AttributeKey.valueOf("client");
@@ -40,8 +43,11 @@ public final class BareNettyProxy {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     int upstream = Integer.parseInt(args[1]);
-    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    Bootstrap client = new Bootstrap().group(loop).channel(EpollSocketChannel.class)
+    boolean uring = args.length > 2 && args[2].equals("io_uring");
+    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
+        uring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory());
+    Bootstrap client = new Bootstrap().group(loop)
+        .channel(uring ? IoUringSocketChannel.class : EpollSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -49,7 +55,8 @@ public final class BareNettyProxy {
             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(10 << 20), new Back());
           }
         });
-    new ServerBootstrap().group(loop).channel(EpollServerSocketChannel.class)
+    new ServerBootstrap().group(loop)
+        .channel(uring ? IoUringServerSocketChannel.class : EpollServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.transport.Transport;
 
 /**
  * The framework floor for the benchmark: the least a Vert.x 5 reverse proxy can do with the same HTTP server and
@@ -15,14 +16,24 @@ import io.vertx.core.http.RequestOptions;
  * what Vane's own code costs; this row's distance from nginx is what the framework costs.
  *
  * <p>Compiled and run by bench/run.sh against vane.jar (which carries Vert.x): {@code java -cp vane.jar:DIR
- * BareVertxProxy PORT UPSTREAM_PORT EVENT_LOOPS}.
+ * BareVertxProxy PORT UPSTREAM_PORT EVENT_LOOPS [auto|epoll|io_uring|nio]}.
  */
 public final class BareVertxProxy {
   public static void main(String[] args) {
     int port = Integer.parseInt(args[0]);
     int upstream = Integer.parseInt(args[1]);
     int loops = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    String transport = args.length > 3 ? args[3] : "auto";
+    Vertx vertx = switch (transport) {
+      case "auto" -> Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+      case "epoll" -> Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(Transport.EPOLL)
+          .build();
+      case "io_uring" -> Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops))
+          .withTransport(Transport.IO_URING).build();
+      case "nio" -> Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(Transport.NIO)
+          .build();
+      default -> throw new IllegalArgumentException("transport: " + transport);
+    };
     for (int i = 0; i < loops; i++) {
       vertx.deployVerticle(new io.vertx.core.VerticleBase() {
         @Override
@@ -53,6 +64,6 @@ public final class BareVertxProxy {
       }).await();
     }
     System.err.println("bare Vert.x proxy on 127.0.0.1:" + port + " -> " + upstream + ", " + loops
-        + " event loop(s), native transport " + vertx.isNativeTransportEnabled());
+        + " event loop(s), transport " + transport + ", native " + vertx.isNativeTransportEnabled());
   }
 }

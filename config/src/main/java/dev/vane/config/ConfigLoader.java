@@ -180,13 +180,25 @@ public final class ConfigLoader {
     String override = n.string("overrideHeader", "X-Vane-Variant", false);
     int loops = (int) n.integer("eventLoops", 0, 0, 256);
     Duration reload = n.duration("reloadInterval", Duration.ofSeconds(1), Duration.ZERO);
+    ServerSettings.Transport transport = transport(n);
     n.rejectUnknown();
-    return new ServerSettings(host, port, maxBody, variantHeaders, unit, override, loops, reload);
+    return new ServerSettings(host, port, maxBody, variantHeaders, unit, override, loops, reload, transport);
+  }
+
+  private static ServerSettings.Transport transport(Node n) {
+    String s = n.string("transport", "auto", false);
+    for (ServerSettings.Transport t : ServerSettings.Transport.values()) {
+      if (t.id().equals(s)) {
+        return t;
+      }
+    }
+    n.error("transport", Node.quote(s) + " (expected: auto, epoll, io_uring or nio)");
+    return ServerSettings.Transport.AUTO;
   }
 
   static ServerSettings defaults() {
     return new ServerSettings("0.0.0.0", 8080, 10L * 1024 * 1024, true, UnitIdSource.DEFAULT, "X-Vane-Variant", 0,
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1), ServerSettings.Transport.AUTO);
   }
 
   private Map<String, EndpointSettings> endpoints(Node root) {

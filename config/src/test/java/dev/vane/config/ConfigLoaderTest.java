@@ -42,6 +42,11 @@ class ConfigLoaderTest {
     assertEquals("127.0.0.1", c.server().host());
     assertEquals(10L * 1024 * 1024, c.server().maxBodyBytes());
     assertEquals("vane_uid", c.server().unitId().cookie());
+    assertEquals(ServerSettings.Transport.AUTO, c.server().transport());
+    assertEquals(ServerSettings.Transport.IO_URING,
+        loader.parse(ENDPOINTS + "server: { transport: io_uring }", "t.yaml").server().transport());
+    assertEquals(ServerSettings.Transport.NIO,
+        loader.parse(ENDPOINTS + "server: { transport: nio }", "t.yaml").server().transport());
     assertEquals(6, c.endpoints().size());
     assertEquals(Duration.ofMillis(500), c.endpoints().get("fraud-v1").connectTimeout());
     assertEquals("/base", c.endpoints().get("fraud-v3").basePath());
@@ -242,6 +247,9 @@ class ConfigLoaderTest {
         Arguments.of("slice with header and body field",
             exp + "  - { id: e, champion: { endpoint: a }, slices: [ { name: r, header: X-R, bodyField: r } ] }",
             "experiments[0].slices[0]: expected exactly one of header or bodyField"),
+        Arguments.of("unknown transport",
+            ENDPOINTS + "server: { transport: kqueue }",
+            "server.transport: \"kqueue\" (expected: auto, epoll, io_uring or nio)"),
         Arguments.of("empty unit id source",
             ENDPOINTS + "server: { unitId: {} }",
             "server.unitId: empty (expected: at least one of header, cookie, query)"));

@@ -69,7 +69,12 @@ public final class Gateway implements AutoCloseable {
       Supplier<? extends RandomGenerator> random) {
     int loops = cfg.server().eventLoops() > 0 ? cfg.server().eventLoops()
         : Math.max(1, Runtime.getRuntime().availableProcessors());
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    Vertx vertx;
+    try {
+      vertx = Transports.vertx(new VertxOptions().setEventLoopPoolSize(loops), cfg.server().transport());
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
     return start(vertx, true, cfg, storeFactory, loops, random);
   }
 
@@ -100,7 +105,7 @@ public final class Gateway implements AutoCloseable {
           g.port = boundPort.get();
           g.banditTimer = vertx.setPeriodic(g.banditRefreshMillis(), t -> core.refreshBandits());
           log.info("Vane listening on {}:{} with {} event loop(s) ({} transport), config {} ({}), store {}",
-              cfg.server().host(), g.port, instances, vertx.isNativeTransportEnabled() ? "native" : "NIO",
+              cfg.server().host(), g.port, instances, Transports.describe(vertx, cfg.server().transport()),
               cfg.source(), cfg.version(), store.describe());
           done.complete(g);
         })

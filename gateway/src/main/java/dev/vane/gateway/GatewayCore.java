@@ -1,6 +1,7 @@
 package dev.vane.gateway;
 
 import dev.vane.config.Analysis;
+import dev.vane.config.ServerSettings;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.feedback.FeedbackBackend;
 import dev.vane.gateway.feedback.FeedbackService;
@@ -41,10 +42,13 @@ final class GatewayCore {
   private final BanditStrategy bandit = new BanditStrategy();
 
   private final Vertx vertx;
+  /** The transport of the gateway's loops (a startup setting), used for the shadow loop too. */
+  private final ServerSettings.Transport transport;
 
   GatewayCore(Vertx vertx, VaneConfig initial, StickyStore store, FigureSource figures, Clock clock,
       Supplier<? extends RandomGenerator> random) {
     this.vertx = vertx;
+    this.transport = initial.server().transport();
     this.figures = figures;
     this.stats = new StatsRegistry(clock);
     FeedbackBackend backend = figures instanceof FeedbackBackend b ? b : FeedbackBackend.local();
@@ -161,8 +165,8 @@ final class GatewayCore {
       throw new IllegalStateException("gateway closed: no shadow loop");
     }
     if (shadowLoop == null) {
-      Vertx v = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1)
-          .setWorkerPoolSize(1).setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
+      Vertx v = Transports.vertx(new VertxOptions().setEventLoopPoolSize(1)
+          .setWorkerPoolSize(1).setInternalBlockingPoolSize(1), transport);
       Context ctx = ((VertxInternal) v).createEventLoopContext();
       shadowLoop = new ShadowLoop(v, ctx, new UpstreamClients(v));
     }

@@ -43,7 +43,18 @@ public final class Main implements Runnable {
         System.err.println(e.getMessage());
         return 2;
       }
-      Gateway g = Gateway.start(cfg, Stores::forConfig).await();
+      Gateway g;
+      try {
+        g = Gateway.start(cfg, Stores::forConfig).await();
+      } catch (Exception e) {
+        // a port in use, a transport that does not load here: say why in one line, not a stack trace
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof java.io.IOException) {
+          why += " (listening on " + cfg.server().host() + ":" + cfg.server().port() + ")";
+        }
+        System.err.println("vane: could not start: " + why);
+        return 1;
+      }
       g.watch(config, loader);
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,14 +29,23 @@ class CommandLineIT {
   static final Path JAR = Path.of("target", "vane.jar");
 
   static Process java(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString()));
+    return java(List.of(), args);
+  }
+
+  static Process java(List<String> jvmOptions, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectErrorStream(true).start();
   }
 
   static String run(int expectedExit, String... args) throws Exception {
-    Process p = java(args);
+    return run(List.of(), expectedExit, args);
+  }
+
+  static String run(List<String> jvmOptions, int expectedExit, String... args) throws Exception {
+    Process p = java(jvmOptions, args);
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(expectedExit, p.exitValue(), out);
@@ -107,6 +118,23 @@ class CommandLineIT {
     Path good = dir.resolve("good.yaml");
     Files.writeString(good, "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\n");
     assertTrue(run(0, "validate", good.toString()).contains("valid"));
+  }
+
+  @Test
+  void serveSaysWhyWhenItCannotStart(@TempDir Path dir) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Path cfg = dir.resolve("taken.yaml");
+      Files.writeString(cfg, "server: { host: 127.0.0.1, port: %d, eventLoops: 1 }\n".formatted(taken.getLocalPort())
+          + "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\n");
+      String out = run(1, "serve", "--config", cfg.toString());
+      assertTrue(out.contains("vane: could not start: ") && out.toLowerCase().contains("address already in use"), out);
+    }
+    // an explicit native transport that cannot load stops startup with the setting's name
+    Path cfg = dir.resolve("uring.yaml");
+    Files.writeString(cfg, "server: { host: 127.0.0.1, port: 0, eventLoops: 1, transport: io_uring }\n"
+        + "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\n");
+    String out = run(List.of("-Dio.netty.transport.noNative=true"), 1, "serve", "--config", cfg.toString());
+    assertTrue(out.contains("vane: could not start: server.transport: io_uring is not available here"), out);
   }
 
   @Test
