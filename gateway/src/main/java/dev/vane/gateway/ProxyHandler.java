@@ -20,7 +20,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -286,9 +285,9 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   private void forward(Exchange x, EndpointSettings ep, boolean mayFallback) {
-    HttpClient client = clients.get(x.snapshot.config(), ep);
+    UpstreamPool pool = clients.get(x.snapshot.config(), ep);
     // two plain callbacks instead of a composed future: one fewer future and listener per request
-    client.request(options(x, ep)).onComplete(ar -> {
+    pool.request(options(x, ep)).onComplete(ar -> {
       if (ar.failed()) {
         upstreamFailed(x, ep, mayFallback, ar.cause());
         return;
