@@ -1,17 +1,21 @@
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.transport.Transport;
+import java.util.ArrayDeque;
 
 /**
  * The framework floor for the benchmark: the least a Vert.x 5 reverse proxy can do with the same HTTP server and
- * client settings as Vane (keep-alive pool, TCP_NODELAY, native transport, one event loop per worker), and nothing
+ * client settings as Vane (keep-alive connections reused most-recent-first outside the Vert.x client pool, as
+ * Vane's UpstreamPool does; TCP_NODELAY, native transport, one event loop per worker), and nothing
  * else: no routing, assignment, recording, hop-by-hop filtering or error mapping. Vane's distance from this row is
  * what Vane's own code costs; this row's distance from nginx is what the framework costs.
  *
@@ -38,26 +42,46 @@ public final class BareVertxProxy {
       vertx.deployVerticle(new io.vertx.core.VerticleBase() {
         @Override
         public io.vertx.core.Future<?> start() {
-          HttpClient client = vertx.httpClientBuilder()
+          // like Vane's UpstreamPool: keep-alive connections taken most-recent-first, not the Vert.x client pool
+          HttpClientAgent client = vertx.httpClientBuilder()
               .with(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false))
-              .with(new PoolOptions().setHttp1MaxSize(64)).build();
+              .build();
+          HttpConnectOptions connect = new HttpConnectOptions().setHost("127.0.0.1").setPort(upstream);
+          ArrayDeque<HttpClientConnection> idle = new ArrayDeque<>();
           return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false))
               .requestHandler(req -> req.body().onSuccess(body -> {
-                RequestOptions o = new RequestOptions().setMethod(req.method()).setHost("127.0.0.1")
-                    .setPort(upstream).setURI(req.uri());
-                client.request(o).compose(creq -> {
-                  creq.headers().addAll(req.headers()).remove("Host");
-                  return creq.send(body);
-                }).onComplete(ar -> {
-                  HttpServerResponse res = req.response();
-                  if (ar.failed()) {
-                    res.setStatusCode(502).end();
+                HttpClientConnection pooled = idle.pollFirst();
+                Future<HttpClientConnection> conn = pooled != null ? Future.succeededFuture(pooled)
+                    : client.connect(connect);
+                conn.onComplete(car -> {
+                  if (car.failed()) {
+                    req.response().setStatusCode(502).end();
                     return;
                   }
-                  HttpClientResponse up = ar.result();
-                  res.setStatusCode(up.statusCode());
-                  res.headers().addAll(up.headers());
-                  up.body().onSuccess(res::end);
+                  HttpClientConnection c = car.result();
+                  c.request(new RequestOptions().setMethod(req.method()).setURI(req.uri())).compose(creq -> {
+                    creq.headers().addAll(req.headers()).remove("Host");
+                    return creq.send(body);
+                  }).onComplete(ar -> {
+                    HttpServerResponse res = req.response();
+                    if (ar.failed()) {
+                      c.close();
+                      res.setStatusCode(502).end();
+                      return;
+                    }
+                    HttpClientResponse up = ar.result();
+                    res.setStatusCode(up.statusCode());
+                    res.headers().addAll(up.headers());
+                    up.body().onComplete(b -> {
+                      if (b.failed()) {
+                        c.close();
+                        res.setStatusCode(502).end();
+                        return;
+                      }
+                      idle.addFirst(c);
+                      res.end(b.result());
+                    });
+                  });
                 });
               })).listen(port, "127.0.0.1");
         }
