@@ -528,12 +528,13 @@ public final class ConfigLoader {
         r.error("uri", Node.quote(uri.replaceAll("//[^@/]*@", "//***@")) + " (expected: redis:// or rediss://)");
       }
       long cacheSize = r.integer("cacheSize", 1_000_000, 1, Integer.MAX_VALUE);
-      Duration staleness = r.duration("cacheStaleness", Duration.ofMinutes(10), Duration.ofMillis(1));
+      Duration staleness = r.duration("cacheStaleness", Duration.ofHours(1), Duration.ofMillis(1));
       Duration timeout = r.duration("commandTimeout", Duration.ofMillis(50), Duration.ofMillis(1));
       int maxPending = (int) r.integer("maxPendingWrites", 10_000, 0, 10_000_000);
       Duration flush = r.duration("flushInterval", Duration.ofSeconds(1), Duration.ofMillis(10));
+      boolean invalidations = r.bool("invalidations", true);
       r.rejectUnknown();
-      redis = new StateSettings.Redis(uri, cacheSize, staleness, timeout, maxPending, flush);
+      redis = new StateSettings.Redis(uri, cacheSize, staleness, timeout, maxPending, flush, invalidations);
     }
     if (store == null) {
       store = redis != null ? "redis" : "memory";

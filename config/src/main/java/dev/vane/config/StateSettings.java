@@ -23,7 +23,8 @@ public record StateSettings(String store, long memoryMaxEntries, Duration ttl, R
    * @param commandTimeout   a request never waits on Redis longer than this
    * @param maxPendingWrites writes queued while Redis is unreachable; excess dropped and counted
    * @param flushInterval    how often figures are flushed to Redis
+   * @param invalidations    whether Redis pushes the names of changed assignment keys to the local cache
    */
   public record Redis(String uri, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
-      int maxPendingWrites, Duration flushInterval) {}
+      int maxPendingWrites, Duration flushInterval, boolean invalidations) {}
 }

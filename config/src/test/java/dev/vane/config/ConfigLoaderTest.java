@@ -94,7 +94,11 @@ class ConfigLoaderTest {
     assertEquals("redis://:pw@127.0.0.1:6379/0", c.state().redis().uri());
     assertEquals(Duration.ofMillis(25), c.state().redis().commandTimeout());
     assertTrue(c.state().isRedis(), "a redis section implies store: redis");
+    assertTrue(c.state().redis().invalidations(), "invalidations on by default");
+    assertEquals(Duration.ofHours(1), c.state().redis().cacheStaleness());
     assertNull(loader.parse(ENDPOINTS, "x").state().redis());
+    assertFalse(loader.parse(ENDPOINTS + "state: { redis: { uri: \"redis://h:1\", invalidations: false } }", "x")
+        .state().redis().invalidations());
   }
 
   @Test

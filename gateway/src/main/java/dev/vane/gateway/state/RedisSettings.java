@@ -13,13 +13,16 @@ import java.util.Objects;
  *                         lazily, at most once per {@code ttl / 2} per unit, and only while the unit is active
  * @param cacheSize        maximum number of assignments held in the local cache
  * @param cacheStaleness   how long an instance may serve a locally cached assignment without asking Redis again:
- *                         the bound on serving an assignment that another instance or an operator changed in Redis
+ *                         with invalidations, the safety net; without, the bound on serving an assignment that
+ *                         another instance or an operator changed in Redis
  * @param commandTimeout   how long a claim waits for Redis before it is answered with the caller's candidate
  * @param maxPendingWrites maximum number of first-writes kept for Redis while it is unreachable; excess is dropped
  *                         and counted
+ * @param invalidations    whether Redis is asked to push the names of changed keys (CLIENT TRACKING, Redis 6+), so a
+ *                         change reaches the local cache within a round trip
  */
 public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
-    int maxPendingWrites) {
+    int maxPendingWrites, boolean invalidations) {
 
   /** Default TTL of an assignment in Redis: 30 days. */
   public static final Duration DEFAULT_TTL = Duration.ofDays(30);
@@ -66,27 +69,32 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
   /** Settings for {@code uri} with the defaults above. */
   public static RedisSettings defaults(String uri) {
     return new RedisSettings(uri, DEFAULT_TTL, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_STALENESS, DEFAULT_COMMAND_TIMEOUT,
-        DEFAULT_MAX_PENDING_WRITES);
+        DEFAULT_MAX_PENDING_WRITES, true);
   }
 
   public RedisSettings withTtl(Duration value) {
-    return new RedisSettings(uri, value, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites);
+    return new RedisSettings(uri, value, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, invalidations);
   }
 
   public RedisSettings withCacheSize(long value) {
-    return new RedisSettings(uri, ttl, value, cacheStaleness, commandTimeout, maxPendingWrites);
+    return new RedisSettings(uri, ttl, value, cacheStaleness, commandTimeout, maxPendingWrites, invalidations);
   }
 
   public RedisSettings withCacheStaleness(Duration value) {
-    return new RedisSettings(uri, ttl, cacheSize, value, commandTimeout, maxPendingWrites);
+    return new RedisSettings(uri, ttl, cacheSize, value, commandTimeout, maxPendingWrites, invalidations);
   }
 
   public RedisSettings withCommandTimeout(Duration value) {
-    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, value, maxPendingWrites);
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, value, maxPendingWrites, invalidations);
   }
 
   public RedisSettings withMaxPendingWrites(int value) {
-    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, value);
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, value, invalidations);
+  }
+
+  /** Whether the store asks Redis to push invalidations of changed keys (CLIENT TRACKING). */
+  public RedisSettings withInvalidations(boolean value) {
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, value);
   }
 
   /** The URI without its password, for logs and {@code /readyz}. */
@@ -97,7 +105,7 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
   @Override
   public String toString() {
     return "RedisSettings[uri=" + redactedUri() + ", ttl=" + ttl + ", cacheSize=" + cacheSize + ", cacheStaleness="
-        + cacheStaleness + ", commandTimeout=" + commandTimeout + ", maxPendingWrites=" + maxPendingWrites + "]";
+        + cacheStaleness + ", commandTimeout=" + commandTimeout + ", maxPendingWrites=" + maxPendingWrites + ", invalidations=" + invalidations + "]";
   }
 
   private static String redact(String uri) {

@@ -15,8 +15,11 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.push.PushListener;
+import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -66,8 +69,14 @@ import org.slf4j.LoggerFactory;
  * {@link RedisSettings#cacheSize()} units, each for between 3/4 of and the whole {@link RedisSettings#cacheStaleness()}
  * after it was written to the cache, never refreshed by reads; the fraction is fixed per unit by a hash of its key,
  * so units loaded together, e.g. at startup, come back to Redis spread over a quarter of the staleness instead of
- * in one wave). A warm unit costs no Redis round trip; an assignment changed in Redis by
- * another instance or an operator is served stale by this instance for at most {@code cacheStaleness}.
+ * in one wave). A warm unit costs no Redis round trip.
+ *
+ * <p><b>Invalidations.</b> Where Redis supports it (6+, RESP3), the store has Redis push the name of every changed
+ * {@code vane:sticky:} key ({@code CLIENT TRACKING ON BCAST PREFIX vane:sticky: NOLOOP}) and drops it from the local
+ * cache, so an assignment changed in Redis by another instance or an operator is seen within a round trip. After a
+ * reconnect, tracking is switched on again and the confirmed cached entries are dropped (pushes sent while the link
+ * was down are lost). Where Redis refuses tracking, a change is served stale for at most {@code cacheStaleness}, which
+ * is otherwise the safety net.
  *
  * <p><b>Lazy TTL refresh.</b> The TTL is not refreshed per request. The claim script re-arms it when less than
  * {@code ttl / 2} remains; a unit served from the local cache sends one PEXPIRE when its Redis key is due for the
@@ -100,15 +109,19 @@ public final class RedisStickyStore implements StickyStore {
 
   // KEYS[1] key; ARGV[1] candidate; ARGV[2] replaceable or ''; ARGV[3] '1' when ARGV[2] is set; ARGV[4] ttl in ms;
   // ARGV[5] refresh threshold in ms (ttl / 2). Returns {winner, 1 when created else 0, remaining ttl in ms or -1}.
+  // A write forgets the key in Redis's tracking table, also for the writer (NOLOOP only skips its push), so a
+  // script that wrote reads the key again to stay subscribed to its invalidations.
   static final String CLAIM_SCRIPT = """
       local v = redis.call('GET', KEYS[1])
       if (not v) or (ARGV[3] == '1' and v == ARGV[2]) then
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+        redis.call('GET', KEYS[1])
         return {ARGV[1], 1, tonumber(ARGV[4])}
       end
       local pttl = redis.call('PTTL', KEYS[1])
       if pttl >= 0 and pttl < tonumber(ARGV[5]) then
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        redis.call('GET', KEYS[1])
         pttl = tonumber(ARGV[4])
       end
       return {v, 0, pttl}
@@ -149,6 +162,14 @@ public final class RedisStickyStore implements StickyStore {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder reconnects = new LongAdder();
   private final AtomicLong drainedSinceUp = new AtomicLong();
+  private final LongAdder invalidations = new LongAdder();
+  /** +1 each time the connection is lost: invalidations sent meanwhile never arrive. */
+  private final AtomicLong linkGeneration = new AtomicLong();
+  /** The link generation on which CLIENT TRACKING was last switched on (-1: never). */
+  private volatile long trackedGeneration = -1;
+  /** Redis refused CLIENT TRACKING (older than 6, RESP2 only, or not permitted): staleness only. */
+  private volatile boolean trackingRefused;
+  private boolean trackingInFlight; // timer thread only
 
   private volatile StatefulRedisConnection<String, String> connection;
   private volatile boolean closed;
@@ -220,6 +241,7 @@ public final class RedisStickyStore implements StickyStore {
 
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+        linkGeneration.incrementAndGet();
         if (RedisStickyStore.this.connection != null) {
           lost.set(true);
           lastError = "connection lost";
@@ -310,6 +332,10 @@ public final class RedisStickyStore implements StickyStore {
       misses.increment();
       return null;
     }
+    if (entry.verify) {
+      misses.increment(); // to be checked with Redis after a reconnect: the caller claims, with this arm
+      return null;
+    }
     hits.increment();
     if (!entry.provisional) {
       maybeRefreshTtl(key, entry);
@@ -323,21 +349,27 @@ public final class RedisStickyStore implements StickyStore {
     Objects.requireNonNull(candidate, "candidate");
     String key = key(experiment, salt, unit);
     Entry cached = cache.getIfPresent(key);
+    boolean verifying = false;
     if (cached != null && !cached.arm.equals(replaceable)) {
-      hits.increment();
-      return CompletableFuture.completedFuture(new Claim(cached.arm, false));
+      if (!cached.verify) {
+        hits.increment();
+        return CompletableFuture.completedFuture(new Claim(cached.arm, false));
+      }
+      verifying = true;
     }
+    // cached before a reconnect: Redis's arm wins, and where Redis lost the key it gets the cached arm back
+    String proposed = verifying ? cached.arm : candidate;
     StatefulRedisConnection<String, String> conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       timeouts.increment();
-      Claim local = provisional(key, candidate, replaceable);
-      enqueue(key, new Pending(candidate, replaceable), false);
+      Claim local = provisional(key, proposed, replaceable);
+      enqueue(key, new Pending(proposed, replaceable), false);
       return CompletableFuture.completedFuture(local);
     }
     claims.increment();
     CompletableFuture<Claim> result = new CompletableFuture<>();
-    CompletableFuture<Reply> reply = runScript(conn, key, candidate, replaceable);
-    ScheduledFuture<?> timeout = schedule(() -> answerLocally(result, key, candidate, replaceable), timeoutNanos);
+    CompletableFuture<Reply> reply = runScript(conn, key, proposed, replaceable);
+    ScheduledFuture<?> timeout = schedule(() -> answerLocally(result, key, proposed, replaceable), timeoutNanos);
     reply.whenComplete((r, failure) -> {
       if (timeout != null) {
         timeout.cancel(false);
@@ -346,8 +378,8 @@ public final class RedisStickyStore implements StickyStore {
         cache.put(key, confirmed(r));
         result.complete(new Claim(r.arm, r.created));
       } else {
-        answerLocally(result, key, candidate, replaceable);
-        failed(key, new Pending(candidate, replaceable), unwrap(failure), false);
+        answerLocally(result, key, proposed, replaceable);
+        failed(key, new Pending(proposed, replaceable), unwrap(failure), false);
       }
     });
     return result;
@@ -393,11 +425,15 @@ public final class RedisStickyStore implements StickyStore {
     }
     long next = now + refreshAfterNanos;
     if (entry.refreshDue.compareAndSet(due, next)) {
-      conn.async().pexpire(key, ttlMillis).whenComplete((ok, failure) -> {
+      RedisAsyncCommands<String, String> commands = conn.async();
+      commands.pexpire(key, ttlMillis).whenComplete((ok, failure) -> {
         if (failure != null) {
           entry.refreshDue.compareAndSet(next, due); // the next read retries
         }
       });
+      if (settings.invalidations()) {
+        commands.get(key); // the write made Redis forget this reader: read it again to keep its invalidations
+      }
     }
   }
 
@@ -468,9 +504,98 @@ public final class RedisStickyStore implements StickyStore {
             + "first-writes", settings.redactedUri(), lastError, settings.maxPendingWrites());
       }
     }
+    if (up) {
+      armTracking();
+    }
     if (up && !pending.isEmpty() && draining.compareAndSet(false, true)) {
       drainBatch();
     }
+  }
+
+  /**
+   * Server-assisted invalidation: asks Redis (6+, RESP3) to push the name of every {@value #KEY_PREFIX} key that any
+   * other client changes (BCAST with the prefix, NOLOOP so this store's own writes do not evict what it just
+   * cached), and drops those keys from the local cache as the pushes arrive. An operator's edit or another
+   * instance's write reaching Redis thus reaches this cache within a round trip, not after {@code cacheStaleness}.
+   * Tracking is per connection: after every reconnect it is switched on again, and the confirmed entries cached so
+   * far are dropped, since pushes sent while the link was down are lost. Timer thread only.
+   */
+  private void armTracking() {
+    StatefulRedisConnection<String, String> conn = connection;
+    long gen = linkGeneration.get();
+    if (!settings.invalidations() || trackingRefused || trackingInFlight || trackedGeneration == gen || conn == null
+        || !conn.isOpen()) {
+      return;
+    }
+    trackingInFlight = true;
+    conn.async().clientTracking(TrackingArgs.Builder.enabled().noloop())
+        .whenComplete((ok, failure) -> schedule(() -> {
+          trackingInFlight = false;
+          if (failure == null) {
+            if (linkGeneration.get() != gen) {
+              return; // lost again meanwhile: the next tick arms the new link
+            }
+            boolean first = trackedGeneration < 0;
+            trackedGeneration = gen;
+            if (!first) {
+              verifyConfirmed();
+            }
+            log.info("Redis sticky store: invalidations on ({}*); cached assignments follow changes in Redis",
+                KEY_PREFIX);
+          } else if (unwrap(failure) instanceof RedisCommandExecutionException refused) {
+            trackingRefused = true;
+            log.warn("Redis sticky store: Redis refused CLIENT TRACKING ({}); a change made in Redis reaches this "
+                + "instance's cache only after cacheStaleness ({})", refused.getMessage(), settings.cacheStaleness());
+          }
+          // otherwise the link failed: the next tick tries again
+        }, 0));
+  }
+
+  /**
+   * Marks every assignment confirmed by Redis for checking: the next request for each unit claims it again with the
+   * cached arm as candidate, so Redis's value wins (changes made while the link was down included) and a key Redis
+   * lost (a restart without persistence) is written back with the arm the unit had. Provisional entries stay as
+   * they are until their queued write lands.
+   */
+  private void verifyConfirmed() {
+    for (Entry e : cache.asMap().values()) {
+      if (!e.provisional) {
+        e.verify = true;
+      }
+    }
+  }
+
+  /** RESP3 {@code invalidate} pushes: {@code [invalidate, [key, ...]]}, or a null list when Redis was flushed. */
+  private final PushListener invalidationListener = new PushListener() {
+    @Override
+    public void onPushMessage(PushMessage message) {
+      if (!"invalidate".equals(message.getType())) {
+        return;
+      }
+      List<Object> content = message.getContent(StringCodec.UTF8::decodeKey);
+      Object keys = content.size() > 1 ? content.get(1) : null;
+      if (keys instanceof List<?> list) {
+        for (Object k : list) {
+          if (k instanceof String key) {
+            cache.invalidate(key);
+            invalidations.increment();
+          }
+        }
+      } else {
+        cache.invalidateAll(); // FLUSHDB / FLUSHALL
+        invalidations.increment();
+      }
+    }
+  };
+
+  /** Whether Redis currently pushes invalidations to this store (tracking on for the live connection). */
+  public boolean tracking() {
+    return healthy() && trackedGeneration == linkGeneration.get();
+  }
+
+  /** Keys dropped from the local cache because Redis said they changed, since this store was created. */
+  public long invalidations() {
+    return invalidations.sum();
   }
 
   /** Sends up to {@value #DRAIN_BATCH} queued claims, and the next batch once all have succeeded. */
@@ -527,6 +652,7 @@ public final class RedisStickyStore implements StickyStore {
           conn.closeAsync();
           return;
         }
+        conn.addListener(invalidationListener);
         connection = conn;
         schedule(this::tick, 0);
         return;
@@ -576,6 +702,7 @@ public final class RedisStickyStore implements StickyStore {
         .append(" (pending writes=").append(pendingCount.get()).append('/').append(settings.maxPendingWrites())
         .append(", dropped=").append(dropped.sum())
         .append(", cached=").append(cache.estimatedSize())
+        .append(", invalidations=").append(tracking() ? "on" : trackingRefused ? "refused by Redis" : "off")
         .append(", staleness=").append(settings.cacheStaleness())
         .append(", ttl=").append(settings.ttl());
     String error = lastError;
@@ -652,6 +779,8 @@ public final class RedisStickyStore implements StickyStore {
     final String arm;
     final boolean provisional;
     final AtomicLong refreshDue;
+    /** Set after a reconnect (invalidations may have been lost): served only once Redis has confirmed it. */
+    volatile boolean verify;
 
     Entry(String arm, boolean provisional, long refreshDue) {
       this.arm = arm;

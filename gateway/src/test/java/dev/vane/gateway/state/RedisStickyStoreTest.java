@@ -67,7 +67,8 @@ class RedisStickyStoreTest {
 
   private RedisStickyStore connected(RedisSettings settings) {
     RedisStickyStore store = store(settings);
-    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    Eventually.await(Duration.ofSeconds(10), () -> store.healthy() && (store.tracking() || !settings.invalidations()),
+        store::describe);
     return store;
   }
 
@@ -178,6 +179,56 @@ class RedisStickyStoreTest {
   }
 
   @Test
+  void aChangeMadeInRedisReachesTheCacheAtOnceButOwnWritesStayCached() {
+    RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCacheStaleness(Duration.ofHours(1))
+        .withCommandTimeout(Duration.ofSeconds(5)));
+    assertTrue(store.describe().contains("invalidations=on"), store::describe);
+    assertEquals(new Claim("arm-a", true), claim(store, "exp", "salt", "edited", "arm-a", null));
+    assertEquals(new Claim("arm-a", true), claim(store, "exp", "salt", "kept", "arm-a", null));
+    sleep(300);
+    assertEquals("arm-a", store.peek("exp", "salt", "edited"), "its own write did not evict it (NOLOOP)");
+    long claimsBefore = store.stats().claims();
+
+    // an operator moves one unit in Redis: with an hour of staleness, only the push can make this visible
+    shared.call("SET", RedisStickyStore.key("exp", "salt", "edited"), "arm-b");
+    Eventually.await(Duration.ofSeconds(5), () -> store.peek("exp", "salt", "edited") == null,
+        () -> "still cached after the edit: " + store.describe());
+    assertEquals(new Claim("arm-b", false), claim(store, "exp", "salt", "edited", "arm-a", null),
+        "read back from Redis");
+    assertEquals("arm-a", store.peek("exp", "salt", "kept"), "an unchanged unit stays cached");
+    assertEquals(claimsBefore + 1, store.stats().claims());
+    assertTrue(store.invalidations() >= 1);
+
+    // a unit another instance writes first is dropped from this cache, and its arm read back
+    RedisStickyStore other = connected(RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5)));
+    shared.call("DEL", RedisStickyStore.key("exp", "salt", "kept"));
+    Eventually.await(Duration.ofSeconds(5), () -> store.peek("exp", "salt", "kept") == null, store::describe);
+    assertEquals(new Claim("arm-c", true), claim(other, "exp", "salt", "kept", "arm-c", null));
+    assertEquals(new Claim("arm-c", false), claim(store, "exp", "salt", "kept", "arm-a", null));
+  }
+
+  @Test
+  void afterAReconnectInvalidationsAreOnAgainAndConfirmedEntriesAreDropped() {
+    RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCacheStaleness(Duration.ofHours(1))
+        .withCommandTimeout(Duration.ofSeconds(5)));
+    claim(store, "exp", "salt", "u1", "arm-a", null);
+    claim(store, "exp", "salt", "u2", "arm-a", null);
+    assertEquals("arm-a", store.peek("exp", "salt", "u1"));
+    // drop the store's link; a change made while it is down is never pushed
+    shared.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    shared.call("SET", RedisStickyStore.key("exp", "salt", "u1"), "arm-b");
+    Eventually.await(Duration.ofSeconds(10), () -> store.stats().reconnects() >= 1 && store.tracking(),
+        store::describe);
+    assertNull(store.peek("exp", "salt", "u2"), "unchanged, but dropped: pushes may have been lost meanwhile");
+    assertEquals(new Claim("arm-b", false), claim(store, "exp", "salt", "u1", "arm-a", null), "the change made "
+        + "while the link was down is read from Redis");
+    assertEquals(new Claim("arm-a", false), claim(store, "exp", "salt", "u2", "arm-x", null));
+    // and pushes flow again on the new link
+    shared.call("SET", RedisStickyStore.key("exp", "salt", "u2"), "arm-c");
+    Eventually.await(Duration.ofSeconds(5), () -> store.peek("exp", "salt", "u2") == null, store::describe);
+  }
+
+  @Test
   void keysFollowTheLayoutAndEscapeTheSeparator() {
     RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5)));
     assertEquals("vane:sticky:exp:s1:user-1", RedisStickyStore.key("exp", "s1", "user-1"));
@@ -218,8 +269,9 @@ class RedisStickyStoreTest {
   @Test
   void keysGetTheTtlWhichIsRefreshedLazily() {
     AtomicLong now = new AtomicLong(1_000_000_000L);
+    // without invalidations: PEXPIRE from outside stands in for Redis's clock moving, but is a change Redis would push
     RedisSettings settings = RedisSettings.defaults(shared.uri()).withTtl(Duration.ofSeconds(60))
-        .withCacheStaleness(Duration.ofHours(1)).withCommandTimeout(Duration.ofSeconds(5));
+        .withCacheStaleness(Duration.ofHours(1)).withCommandTimeout(Duration.ofSeconds(5)).withInvalidations(false);
     RedisStickyStore store = new RedisStickyStore(settings, now::get);
     closeables.add(store);
     Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
@@ -370,6 +422,12 @@ class RedisStickyStoreTest {
             e.getValue().equals(redis.call("GET", RedisStickyStore.key("exp", "salt", e.getKey())))),
         () -> "units served during the outage were written with the arm they were served");
     assertEquals(0, store.stats().dropped());
+    // the restarted Redis lost every key: each cached unit, checked once invalidations are back on, writes its arm back
+    Eventually.await(Duration.ofSeconds(5), store::tracking, store::describe);
+    for (Map.Entry<String, String> e : warm.entrySet()) {
+      assertEquals(e.getValue(), claim(store, "exp", "salt", e.getKey(), "other", null).arm(), e.getKey());
+      assertEquals(e.getValue(), redis.call("GET", RedisStickyStore.key("exp", "salt", e.getKey())), e.getKey());
+    }
   }
 
   @Test
@@ -413,7 +471,7 @@ class RedisStickyStoreTest {
   void theOutageQueueIsBoundedAndCountsWhatItDrops() {
     int port = RedisServerProcess.freePort();
     RedisStickyStore store = store(new RedisSettings("redis://127.0.0.1:" + port, Duration.ofHours(1), 10_000,
-        Duration.ofMinutes(5), TIMEOUT, 100));
+        Duration.ofMinutes(5), TIMEOUT, 100, true));
     for (int u = 0; u < 150; u++) {
       assertEquals(new Claim("arm", true), claim(store, "exp", "salt", "user-" + u, "arm", null));
     }
