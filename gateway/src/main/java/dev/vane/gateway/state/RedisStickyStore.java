@@ -71,12 +71,15 @@ import org.slf4j.LoggerFactory;
  * so units loaded together, e.g. at startup, come back to Redis spread over a quarter of the staleness instead of
  * in one wave). A warm unit costs no Redis round trip.
  *
- * <p><b>Invalidations.</b> Where Redis supports it (6+, RESP3), the store has Redis push the name of every changed
- * {@code vane:sticky:} key ({@code CLIENT TRACKING ON BCAST PREFIX vane:sticky: NOLOOP}) and drops it from the local
- * cache, so an assignment changed in Redis by another instance or an operator is seen within a round trip. After a
- * reconnect, tracking is switched on again and the confirmed cached entries are dropped (pushes sent while the link
- * was down are lost). Where Redis refuses tracking, a change is served stale for at most {@code cacheStaleness}, which
- * is otherwise the safety net.
+ * <p><b>Invalidations.</b> Where Redis supports it (6+, RESP3), the store has Redis push the name of every key it
+ * has read that another client then changes ({@code CLIENT TRACKING ON NOLOOP}; reads inside the claim script count,
+ * and the script reads a key again after writing it, because a write makes Redis forget the key for the writer too)
+ * and drops it from the local cache, so an assignment changed in Redis by another instance or an operator is seen
+ * within a round trip. (BCAST mode would not do: Redis checks NOLOOP there against the script's own client, so every
+ * claim would evict its own result.) After a reconnect, tracking is switched on again and each confirmed cached
+ * entry is checked against Redis on its unit's next request, with the cached arm as the candidate (pushes sent while
+ * the link was down are lost; a Redis that lost its data gets the cached arms back). Where Redis refuses tracking, a
+ * change is served stale for at most {@code cacheStaleness}, which is otherwise the safety net.
  *
  * <p><b>Lazy TTL refresh.</b> The TTL is not refreshed per request. The claim script re-arms it when less than
  * {@code ttl / 2} remains; a unit served from the local cache sends one PEXPIRE when its Redis key is due for the
@@ -513,12 +516,8 @@ public final class RedisStickyStore implements StickyStore {
   }
 
   /**
-   * Server-assisted invalidation: asks Redis (6+, RESP3) to push the name of every {@value #KEY_PREFIX} key that any
-   * other client changes (BCAST with the prefix, NOLOOP so this store's own writes do not evict what it just
-   * cached), and drops those keys from the local cache as the pushes arrive. An operator's edit or another
-   * instance's write reaching Redis thus reaches this cache within a round trip, not after {@code cacheStaleness}.
-   * Tracking is per connection: after every reconnect it is switched on again, and the confirmed entries cached so
-   * far are dropped, since pushes sent while the link was down are lost. Timer thread only.
+   * Server-assisted invalidation (see the class comment): switches tracking on for the live connection, once per
+   * connection, and after a reconnect marks the cached entries for checking. Timer thread only.
    */
   private void armTracking() {
     StatefulRedisConnection<String, String> conn = connection;

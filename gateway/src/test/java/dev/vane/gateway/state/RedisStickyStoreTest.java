@@ -208,7 +208,7 @@ class RedisStickyStoreTest {
   }
 
   @Test
-  void afterAReconnectInvalidationsAreOnAgainAndConfirmedEntriesAreDropped() {
+  void afterAReconnectInvalidationsAreOnAgainAndCachedEntriesAreCheckedAgain() {
     RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCacheStaleness(Duration.ofHours(1))
         .withCommandTimeout(Duration.ofSeconds(5)));
     claim(store, "exp", "salt", "u1", "arm-a", null);
@@ -219,7 +219,7 @@ class RedisStickyStoreTest {
     shared.call("SET", RedisStickyStore.key("exp", "salt", "u1"), "arm-b");
     Eventually.await(Duration.ofSeconds(10), () -> store.stats().reconnects() >= 1 && store.tracking(),
         store::describe);
-    assertNull(store.peek("exp", "salt", "u2"), "unchanged, but dropped: pushes may have been lost meanwhile");
+    assertNull(store.peek("exp", "salt", "u2"), "unchanged, but checked again: pushes may have been lost meanwhile");
     assertEquals(new Claim("arm-b", false), claim(store, "exp", "salt", "u1", "arm-a", null), "the change made "
         + "while the link was down is read from Redis");
     assertEquals(new Claim("arm-a", false), claim(store, "exp", "salt", "u2", "arm-x", null));
