@@ -58,12 +58,14 @@ VB_RATE=0 VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${WARMUP}s" --latency -s "$HERE/
 jcmd "$VPID" GC.run >/dev/null 2>&1 || true
 sleep 1
 redis-cli -p "$REDIS_PORT" INFO stats >"$RUN/redis-before.txt"
+redis-cli -p "$REDIS_PORT" INFO commandstats >"$RUN/redis-commandstats-before.txt"
 START=$(ps -o etimes= -p "$VPID" | tr -d ' ')
 log "soak: ${SOAK}s at ${RATE} req/s (JVM uptime at start ${START}s)"
 VB_RATE=$RATE VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${SOAK}s" --latency --timeout 5s -s "$HERE/lua/infer.lua" "$URL" \
   >"$RUN/soak.txt" 2>&1
 END=$(ps -o etimes= -p "$VPID" | tr -d ' ')
 redis-cli -p "$REDIS_PORT" INFO stats >"$RUN/redis-after.txt"
+redis-cli -p "$REDIS_PORT" INFO commandstats >"$RUN/redis-commandstats-after.txt"
 jcmd "$VPID" GC.run >/dev/null 2>&1 || true
 sleep 1
 curl -s "http://127.0.0.1:$VANE_PORT/v1/experiments/fraud-canary" >"$RUN/experiment.json"
@@ -84,6 +86,19 @@ def commands(name):
         if line.startswith("total_commands_processed:"):
             return int(line.split(":")[1])
     return None
+def calls(name):
+    out = {}
+    for line in open(os.path.join(run, name)):
+        m = re.match(r"cmdstat_([^:]+):calls=(\d+)", line)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    return out
+cb, ca = calls("redis-commandstats-before.txt"), calls("redis-commandstats-after.txt")
+# the harness's own INFO calls (two INFO stats, the commandstats one) are taken out
+by_command = {k: ca[k] - cb.get(k, 0) for k in sorted(ca) if ca[k] - cb.get(k, 0) > 0}
+if "info" in by_command:
+    by_command["info"] -= 2
+    by_command = {k: v for k, v in by_command.items() if v > 0}
 events = []
 for line in open(os.path.join(run, "logs", "gc.log")):
     m = pat.search(line)
@@ -110,6 +125,7 @@ out = {"soak_s": soak, "rate": rate, "requests": reqs, "wrk": wrk, "gcs_in_soak"
 rc0, rc1 = commands("redis-before.txt"), commands("redis-after.txt")
 if rc0 is not None and rc1 is not None and reqs:
     out["redis_commands_per_request"] = round((rc1 - rc0 - 1) / reqs, 5)
+    out["redis_commands_by_name"] = by_command
 ts = os.path.basename(run).replace("soak-", "")
 path = os.path.join(os.path.dirname(run), "soak-%s.json" % ts)
 json.dump(out, open(path, "w"), indent=1)
@@ -118,6 +134,7 @@ print("soak %ds at %d req/s: %s requests, achieved %.0f req/s, p50 %s ms, p99 %s
     sum(wrk["errors"][k] for k in ("connect", "read", "write", "timeout")), wrk["errors"]["status"]))
 print("live set (heap after a full GC): %s MB at the start, %s MB at the end; Redis commands per request %s" % (
     live_start, live_end, out.get("redis_commands_per_request")))
+print("Redis commands in the soak window by name: %s" % by_command)
 print("GC in the soak window: %d young pauses, mean %s ms, max %s ms; %d MB allocated = %s KB per request" % (
     len(inside), out["pause_ms_mean"], out["pause_ms_max"], alloc, out["kb_allocated_per_request"]))
 for m in per_min:
