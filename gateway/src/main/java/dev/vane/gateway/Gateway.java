@@ -83,6 +83,11 @@ public final class Gateway implements AutoCloseable {
     StickyStore store = storeFactory.apply(cfg);
     FigureSource figures = Stores.figuresFor(cfg);
     GatewayCore core = new GatewayCore(vertx, cfg, store, figures, Clock.systemUTC(), random);
+    if (cfg.routing().experiments().values().stream().anyMatch(e -> !e.shadows().isEmpty())) {
+      // mirroring configured from the start: start the shadow loop here rather than from an event loop on the
+      // first mirrored request (Vert.x warns when a Vert.x is created on another's thread)
+      core.shadowLoop();
+    }
     Gateway g = new Gateway(vertx, ownsVertx, core, store);
     AtomicInteger boundPort = new AtomicInteger(cfg.server().port());
     HttpServerOptions opts = new HttpServerOptions()
@@ -110,6 +115,7 @@ public final class Gateway implements AutoCloseable {
           done.complete(g);
         })
         .onFailure(t -> {
+          core.closeShadowLoop();
           if (ownsVertx) {
             vertx.close();
           }
