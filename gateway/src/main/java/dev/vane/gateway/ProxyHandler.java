@@ -265,12 +265,10 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
   // ---- forwarding ----
 
+  /** Method, path and timeout; host, port and TLS come with the pooled connection (its authority is the Host). */
   private static RequestOptions options(Exchange x, EndpointSettings ep) {
     return new RequestOptions()
         .setMethod(x.method)
-        .setHost(ep.host())
-        .setPort(ep.port())
-        .setSsl(ep.tls())
         .setURI(ep.basePath() + x.uri)
         .setIdleTimeout(ep.timeout().toMillis());
   }

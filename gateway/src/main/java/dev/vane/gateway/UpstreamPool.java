@@ -294,7 +294,7 @@ final class UpstreamPool {
     openConnection().onComplete(w.promise);
   }
 
-  /** Connections open or being opened (for tests and figures). */
+  /** Connections open or being opened (for tests). */
   int open() {
     return open;
   }
