@@ -24,6 +24,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -154,6 +156,7 @@ public final class RedisStickyStore implements StickyStore {
   private final AtomicBoolean lost = new AtomicBoolean();
   private final long ttlMillis;
   private final long refreshAfterNanos;
+  private final long stalenessNanos;
   private final long timeoutNanos;
   private final String[] ttlArgs;
 
@@ -197,11 +200,11 @@ public final class RedisStickyStore implements StickyStore {
     this.refreshAfterNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis / 2);
     this.timeoutNanos = settings.commandTimeout().toNanos();
     this.ttlArgs = new String[] {Long.toString(ttlMillis), Long.toString(ttlMillis / 2)};
-    long stalenessNanos = settings.cacheStaleness().toNanos();
+    this.stalenessNanos = settings.cacheStaleness().toNanos();
+    // size-bounded only: each entry carries its own deadline, checked on read (one clock read per request, and
+    // no expiry bookkeeping in the cache on the hot path)
     this.cache = Caffeine.newBuilder()
         .maximumSize(settings.cacheSize())
-        .expireAfter(new SpreadExpiry(stalenessNanos))
-        .ticker(nanoClock::getAsLong)
         .executor(Runnable::run)
         .build();
 
@@ -295,42 +298,26 @@ public final class RedisStickyStore implements StickyStore {
   }
 
   /**
-   * Expiry of a cache entry: {@code staleness * (1 - f/4)} after each write, with {@code f} in [0, 1) taken from the
-   * key's hash; reads leave it unchanged. So no entry outlives the staleness bound.
+   * When an entry cached at {@code now} stops being served: {@code staleness * (1 - f/4)} later, with {@code f} in
+   * [0, 1) taken from the key's hash. Reads leave it unchanged, so no entry outlives the staleness bound.
    */
-  private static final class SpreadExpiry implements com.github.benmanes.caffeine.cache.Expiry<String, Entry> {
-    private final long stalenessNanos;
+  private long deadline(String key, long now) {
+    int h = key.hashCode() * 0x9E3779B9; // spread the bits (Fibonacci hashing)
+    double f = (h >>> 8) / (double) (1 << 24);
+    return now + stalenessNanos - (long) (stalenessNanos * f / 4);
+  }
 
-    SpreadExpiry(long stalenessNanos) {
-      this.stalenessNanos = stalenessNanos;
-    }
-
-    long lifetimeNanos(String key) {
-      int h = key.hashCode() * 0x9E3779B9; // spread the bits (Fibonacci hashing)
-      double f = (h >>> 8) / (double) (1 << 24);
-      return stalenessNanos - (long) (stalenessNanos * f / 4);
-    }
-
-    @Override
-    public long expireAfterCreate(String key, Entry value, long currentTime) {
-      return lifetimeNanos(key);
-    }
-
-    @Override
-    public long expireAfterUpdate(String key, Entry value, long currentTime, long currentDuration) {
-      return lifetimeNanos(key);
-    }
-
-    @Override
-    public long expireAfterRead(String key, Entry value, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
+  /** The cached entry for {@code key} unless absent or past its deadline at {@code now}. */
+  private Entry live(String key, long now) {
+    Entry e = cache.getIfPresent(key);
+    return e == null || now - e.expiresAt >= 0 ? null : e;
   }
 
   @Override
   public String peek(String experiment, String salt, String unit) {
     String key = key(experiment, salt, unit);
-    Entry entry = cache.getIfPresent(key);
+    long now = nanoClock.getAsLong();
+    Entry entry = live(key, now);
     if (entry == null) {
       misses.increment();
       return null;
@@ -341,7 +328,7 @@ public final class RedisStickyStore implements StickyStore {
     }
     hits.increment();
     if (!entry.provisional) {
-      maybeRefreshTtl(key, entry);
+      maybeRefreshTtl(key, entry, now);
     }
     return entry.arm;
   }
@@ -351,7 +338,7 @@ public final class RedisStickyStore implements StickyStore {
       String replaceable) {
     Objects.requireNonNull(candidate, "candidate");
     String key = key(experiment, salt, unit);
-    Entry cached = cache.getIfPresent(key);
+    Entry cached = live(key, nanoClock.getAsLong());
     boolean verifying = false;
     if (cached != null && !cached.arm.equals(replaceable)) {
       if (!cached.verify) {
@@ -378,7 +365,7 @@ public final class RedisStickyStore implements StickyStore {
         timeout.cancel(false);
       }
       if (failure == null) {
-        cache.put(key, confirmed(r));
+        cache.put(key, confirmed(key, r, proposed, replaceable));
         result.complete(new Claim(r.arm, r.created));
       } else {
         answerLocally(result, key, proposed, replaceable);
@@ -403,22 +390,29 @@ public final class RedisStickyStore implements StickyStore {
    * instance the winner from Redis that arrived meanwhile), and returns the cached one.
    */
   private Claim provisional(String key, String candidate, String replaceable) {
-    Entry mine = new Entry(candidate, true, Long.MAX_VALUE);
-    Entry now = cache.asMap().compute(key, (k, old) -> old == null || old.arm.equals(replaceable) ? mine : old);
-    return new Claim(now.arm, now == mine);
+    long now = nanoClock.getAsLong();
+    Entry mine = new Entry(candidate, true, deadline(key, now), Long.MAX_VALUE);
+    Entry held = cache.asMap().compute(key,
+        (k, old) -> old == null || now - old.expiresAt >= 0 || old.arm.equals(replaceable) ? mine : old);
+    return new Claim(held.arm, held == mine);
   }
 
-  private Entry confirmed(Reply reply) {
+  /**
+   * The entry for Redis's answer. Its arm is the caller's own string when Redis returned the same id (the usual
+   * case), so 100,000 cached units share a handful of arm strings instead of holding one decoded copy each.
+   */
+  private Entry confirmed(String key, Reply reply, String candidate, String replaceable) {
     long now = nanoClock.getAsLong();
     // due when less than ttl / 2 remains in Redis; a key without TTL is never refreshed
     long due = reply.pttlMillis < 0 ? now + Long.MAX_VALUE / 4
         : now + Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos);
-    return new Entry(reply.arm, false, due);
+    String arm = reply.arm.equals(candidate) ? candidate
+        : replaceable != null && reply.arm.equals(replaceable) ? replaceable : reply.arm.intern();
+    return new Entry(arm, false, deadline(key, now), due);
   }
 
-  private void maybeRefreshTtl(String key, Entry entry) {
-    long due = entry.refreshDue.get();
-    long now = nanoClock.getAsLong();
+  private void maybeRefreshTtl(String key, Entry entry, long now) {
+    long due = entry.refreshDue;
     if (now - due < 0) {
       return;
     }
@@ -427,11 +421,11 @@ public final class RedisStickyStore implements StickyStore {
       return;
     }
     long next = now + refreshAfterNanos;
-    if (entry.refreshDue.compareAndSet(due, next)) {
+    if (Entry.REFRESH_DUE.compareAndSet(entry, due, next)) {
       RedisAsyncCommands<String, String> commands = conn.async();
       commands.pexpire(key, ttlMillis).whenComplete((ok, failure) -> {
         if (failure != null) {
-          entry.refreshDue.compareAndSet(next, due); // the next read retries
+          Entry.REFRESH_DUE.compareAndSet(entry, next, due); // the next read retries
         }
       });
       if (settings.invalidations()) {
@@ -617,7 +611,7 @@ public final class RedisStickyStore implements StickyStore {
       claims.increment();
       batch.add(runScript(conn, key, claim.candidate, claim.replaceable).handle((reply, failure) -> {
         if (failure == null) {
-          cache.put(key, confirmed(reply));
+          cache.put(key, confirmed(key, reply, claim.candidate, claim.replaceable));
           drainedSinceUp.incrementAndGet();
           return true;
         }
@@ -722,7 +716,10 @@ public final class RedisStickyStore implements StickyStore {
     return pendingCount.get();
   }
 
-  /** Number of units in the local cache (approximate while evictions are pending). */
+  /**
+   * Number of units in the local cache (approximate while evictions are pending); entries past their staleness
+   * deadline count until they are read again or evicted by size.
+   */
   public long cacheSize() {
     return cache.estimatedSize();
   }
@@ -773,18 +770,33 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
-  /** A cached assignment; {@code refreshDue} is when (nanoClock) its Redis TTL next needs re-arming. */
+  /**
+   * A cached assignment: served until {@code expiresAt}; {@code refreshDue} is when its Redis TTL next needs
+   * re-arming (both on nanoClock). One object per unit (no separate atomic).
+   */
   private static final class Entry {
+    static final VarHandle REFRESH_DUE;
+
+    static {
+      try {
+        REFRESH_DUE = MethodHandles.lookup().findVarHandle(Entry.class, "refreshDue", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     final String arm;
     final boolean provisional;
-    final AtomicLong refreshDue;
+    final long expiresAt;
+    volatile long refreshDue;
     /** Set after a reconnect (invalidations may have been lost): served only once Redis has confirmed it. */
     volatile boolean verify;
 
-    Entry(String arm, boolean provisional, long refreshDue) {
+    Entry(String arm, boolean provisional, long expiresAt, long refreshDue) {
       this.arm = arm;
       this.provisional = provisional;
-      this.refreshDue = new AtomicLong(refreshDue);
+      this.expiresAt = expiresAt;
+      this.refreshDue = refreshDue;
     }
   }
 

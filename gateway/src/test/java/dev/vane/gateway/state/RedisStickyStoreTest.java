@@ -267,6 +267,31 @@ class RedisStickyStoreTest {
   }
 
   @Test
+  void withoutInvalidationsAChangeInRedisIsServedOnceTheCachedEntryIsPastItsDeadline() {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    Duration staleness = Duration.ofMinutes(10);
+    RedisStickyStore store = new RedisStickyStore(RedisSettings.defaults(shared.uri()).withCacheStaleness(staleness)
+        .withCommandTimeout(Duration.ofSeconds(5)).withInvalidations(false), now::get);
+    closeables.add(store);
+    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    String candidate = new String("arm-a"); // a string of the caller's, not a literal shared with the test
+    assertEquals(new Claim("arm-a", true), claim(store, "exp", "salt", "u1", candidate, null));
+    assertTrue(store.peek("exp", "salt", "u1") == candidate, "the cached arm is the caller's string, not a copy");
+
+    shared.call("SET", RedisStickyStore.key("exp", "salt", "u1"), "arm-b"); // no push: served stale meanwhile
+    now.addAndGet(staleness.toNanos() / 2);
+    assertEquals("arm-a", store.peek("exp", "salt", "u1"));
+    assertEquals(new Claim("arm-a", false), claim(store, "exp", "salt", "u1", "arm-a", null), "from the cache");
+    long claims = store.stats().claims();
+
+    now.addAndGet(staleness.toNanos() / 2); // past every deadline
+    assertNull(store.peek("exp", "salt", "u1"), "past its deadline the entry is not served");
+    assertEquals(new Claim("arm-b", false), claim(store, "exp", "salt", "u1", "arm-a", null), "read from Redis");
+    assertEquals(claims + 1, store.stats().claims());
+    assertEquals("arm-b", store.peek("exp", "salt", "u1"), "and cached again with a new deadline");
+  }
+
+  @Test
   void keysGetTheTtlWhichIsRefreshedLazily() {
     AtomicLong now = new AtomicLong(1_000_000_000L);
     // without invalidations: PEXPIRE from outside stands in for Redis's clock moving, but is a change Redis would push
