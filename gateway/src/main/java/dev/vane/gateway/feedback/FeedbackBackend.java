@@ -10,6 +10,11 @@ import java.util.concurrent.CompletionStage;
  */
 public interface FeedbackBackend {
 
+  /** Whether {@link #share} does anything: when not, callers need not build what they would share. */
+  default boolean shares() {
+    return true;
+  }
+
   /** Makes an attribution findable by other instances for {@code window} (written in batches). */
   void share(String key, Attribution a, Duration window);
 
@@ -22,6 +27,11 @@ public interface FeedbackBackend {
   /** This instance only: nothing is shared; dedupe is the caller's local cache. */
   static FeedbackBackend local() {
     return new FeedbackBackend() {
+      @Override
+      public boolean shares() {
+        return false;
+      }
+
       @Override
       public void share(String key, Attribution a, Duration window) {}
 

@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -21,6 +23,11 @@ import java.util.function.Supplier;
  *
  * <p>Attributions are kept locally (bounded, expiring) and shared through the {@link FeedbackBackend} so feedback
  * may arrive at any instance. Event ids are deduplicated locally first, then across instances.
+ *
+ * <p>The local attributions and event ids live in {@link RecentTable}s: per request one 24-byte slot for the request
+ * and, for a new unit, one for the unit, and no object, so holding a million of them costs the garbage collector
+ * nothing. What an attribution says besides its time (experiment, version, arm, slice values) is interned once as a
+ * context, and a slot holds the context's index and the time.
  */
 public final class FeedbackService {
   /** Events in one batch at most. */
@@ -31,8 +38,22 @@ public final class FeedbackService {
   private final StatsRegistry registry;
   private final FeedbackBackend backend;
   private final LongSupplier clock;
-  private final RecentMap<String, Attribution> attributions;
-  private final RecentMap<String, Boolean> seen;
+  private final RecentTable attributions;
+  private final RecentTable seen;
+  /** Attribution templates (time 0) by context index; grows under the lock, read without it. */
+  private volatile Attribution[] contexts = new Attribution[16];
+  private final ConcurrentHashMap<Context, Integer> contextIds = new ConcurrentHashMap<>();
+  private int contextCount; // guarded by this
+  /** Times are stored as milliseconds after this (42 bits: about 69 years either side of the start). */
+  private final long timeBase;
+  private final boolean shares;
+
+  /** Context indexes take the top 22 bits of a slot's value (plus one, so no value is 0). */
+  static final int MAX_CONTEXTS = (1 << 21) - 1;
+  private static final int TIME_BITS = 42;
+  private static final long TIME_MASK = (1L << TIME_BITS) - 1;
+
+  private record Context(String experiment, String version, String arm, List<String> slices) {}
 
   /**
    * @param maxWindow the longest attribution window of the current config (bounds remote lookups)
@@ -44,8 +65,10 @@ public final class FeedbackService {
     this.registry = registry;
     this.backend = backend;
     this.clock = clockMillis;
-    this.attributions = new RecentMap<>(maxLocal, localTtl, 4, System::nanoTime);
-    this.seen = new RecentMap<>(maxLocal, localTtl, 4, System::nanoTime);
+    this.attributions = new RecentTable(maxLocal, localTtl, 4, System::nanoTime);
+    this.seen = new RecentTable(maxLocal, localTtl, 4, System::nanoTime);
+    this.timeBase = clockMillis.getAsLong() - (1L << (TIME_BITS - 1));
+    this.shares = backend.shares();
   }
 
   static String requestKey(String requestId) {
@@ -58,16 +81,69 @@ public final class FeedbackService {
 
   /** Remembers which arm served a request (and the unit's latest exposure) for later feedback. */
   public void exposed(ExperimentStats es, String arm, String requestId, String unit, String[] sliceValues) {
-    Analysis analysis = es.outcomes().analysis();
-    Attribution a = new Attribution(es.experimentId(), es.version(), arm, clock.getAsLong(), sliceValues);
-    String rk = requestKey(requestId);
-    attributions.put(rk, a);
-    backend.share(rk, a, analysis.attributionWindow());
-    if (unit != null) {
-      String uk = unitKey(es.experimentId(), unit);
-      attributions.put(uk, a);
-      backend.share(uk, a, analysis.attributionWindow());
+    long at = clock.getAsLong();
+    int ctx = contextId(es.experimentId(), es.version(), arm, sliceValues);
+    if (ctx >= 0) {
+      long value = ((long) (ctx + 1) << TIME_BITS) | ((at - timeBase) & TIME_MASK);
+      RecentTable.Hasher r = requestHash(requestId);
+      attributions.put(r.h1(), r.h2(), value);
+      if (unit != null) {
+        RecentTable.Hasher u = unitHash(es.experimentId(), unit);
+        attributions.put(u.h1(), u.h2(), value);
+      }
     }
+    if (shares) {
+      Duration window = es.outcomes().analysis().attributionWindow();
+      Attribution a = new Attribution(es.experimentId(), es.version(), arm, at, sliceValues);
+      backend.share(requestKey(requestId), a, window);
+      if (unit != null) {
+        backend.share(unitKey(es.experimentId(), unit), a, window);
+      }
+    }
+  }
+
+  private static RecentTable.Hasher requestHash(String requestId) {
+    return new RecentTable.Hasher().add("r").add(requestId);
+  }
+
+  private static RecentTable.Hasher unitHash(String experiment, String unit) {
+    return new RecentTable.Hasher().add("u").add(experiment).add(unit);
+  }
+
+  /** The local attribution of a request ({@code unit == null}) or of a unit's latest exposure, or null. */
+  private Attribution local(String requestId, String experiment, String unit) {
+    RecentTable.Hasher h = requestId != null ? requestHash(requestId) : unitHash(experiment, unit);
+    long v = attributions.get(h.h1(), h.h2());
+    if (v == 0) {
+      return null;
+    }
+    Attribution t = contexts[(int) (v >>> TIME_BITS) - 1];
+    return new Attribution(t.experiment(), t.version(), t.arm(), timeBase + (v & TIME_MASK), t.sliceValues());
+  }
+
+  /** The index of an attribution context, registering it the first time; -1 when the table of contexts is full. */
+  private int contextId(String experiment, String version, String arm, String[] sliceValues) {
+    Context c = new Context(experiment, version, arm, Arrays.asList(sliceValues));
+    Integer id = contextIds.get(c);
+    return id != null ? id : register(c, sliceValues);
+  }
+
+  private synchronized int register(Context c, String[] sliceValues) {
+    Integer id = contextIds.get(c);
+    if (id != null) {
+      return id;
+    }
+    if (contextCount == MAX_CONTEXTS) {
+      return -1; // 2 million distinct experiment versions x arms x slice values: not kept locally
+    }
+    Attribution[] a = contexts;
+    if (contextCount == a.length) {
+      a = Arrays.copyOf(a, a.length * 2);
+    }
+    a[contextCount] = new Attribution(c.experiment(), c.version(), c.arm(), 0, sliceValues.clone());
+    contexts = a; // published before the id can be read from contextIds
+    contextIds.put(c, contextCount);
+    return contextCount++;
   }
 
   /** Outcome of one event. */
@@ -154,7 +230,7 @@ public final class FeedbackService {
     } else {
       return done(rejected(i, eventId, 400, "invalid_event", "expected requestId, or unitId and experiment"));
     }
-    Attribution local = attributions.get(key);
+    Attribution local = local(requestId, experiment, unit);
     CompletionStage<Attribution> found = local != null ? CompletableFuture.completedFuture(local)
         : backend.lookup(key, maxWindow.get()).exceptionally(t -> null);
     return found.thenCompose(a -> {
@@ -190,8 +266,8 @@ public final class FeedbackService {
       if (a.atMillis() - at > MAX_SKEW_MILLIS) {
         return done(rejected(i, eventId, 400, "before_request", "timestamp is before the request it refers to"));
       }
-      String dedupeKey = a.experiment() + "\u001f" + eventId;
-      if (seen.putIfAbsent(dedupeKey, Boolean.TRUE) != null) {
+      RecentTable.Hasher dedupe = new RecentTable.Hasher().add("e").add(a.experiment()).add(eventId);
+      if (seen.putIfAbsent(dedupe.h1(), dedupe.h2(), 1) != 0) {
         return done(new Result(i, eventId, "duplicate", 200, null, null));
       }
       return backend.firstSeen(a.experiment(), eventId, analysis.attributionWindow())
