@@ -113,4 +113,46 @@ class BanditSimulationTest {
     assertEquals(run.lateShare(), again.lateShare(), "same seeds, same run");
     assertEquals(run.regret(), again.regret(), 1e-9);
   }
+
+  @Test
+  void thePeriodicRefreshPublishesThePosteriorWithoutBeingAsked() throws Exception {
+    String yaml = """
+        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        endpoints:
+          - { id: low, url: "%s" }
+          - { id: high, url: "%s" }
+        routes:
+          - { pathPrefix: /v2/, experiment: bandit }
+        experiments:
+          - id: bandit
+            policy: thompson
+            sticky: false
+            variants:
+              - { id: low, endpoint: low, weight: 5000 }
+              - { id: high, endpoint: high, weight: 5000 }
+            metrics:
+              - { name: convert, kind: binary, primary: true }
+            bandit: { warmup: 20, refreshInterval: 100ms }
+        """.formatted(BACKENDS.get("low").url(), BACKENDS.get("high").url());
+    Gateway gw = Gateway.start(Harness.parse(yaml), Gateway::memoryStore, () -> new SplittableRandom(7)).await();
+    try {
+      for (int i = 0; i < 30; i++) {
+        assertEquals(200, h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer", Map.of(), Buffer.buffer("{}"))
+            .status());
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      JsonObject bandit = null;
+      while (System.nanoTime() < deadline) {
+        bandit = h.get(gw.port(), "/v1/experiments/bandit/results").json().getJsonObject("bandit");
+        if (bandit != null && !bandit.getBoolean("warmingUp")) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      assertTrue(bandit != null && !bandit.getBoolean("warmingUp"),
+          "the timer rebuilt the posterior past its warm-up: " + bandit);
+    } finally {
+      gw.close();
+    }
+  }
 }
