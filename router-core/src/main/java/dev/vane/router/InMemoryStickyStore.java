@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * hash, which puts them back on the same arm unless weights changed meanwhile.
  */
 public final class InMemoryStickyStore implements StickyStore {
-  private final Cache<String, String> cache;
+  private final Cache<Key, String> cache;
   private final long maxEntries;
   private final Duration ttl;
 
@@ -39,9 +39,37 @@ public final class InMemoryStickyStore implements StickyStore {
         .build();
   }
 
-  static String key(String experiment, String salt, String unit) {
-    return new StringBuilder(experiment.length() + salt.length() + unit.length() + 2)
-        .append(experiment).append('\u0000').append(salt).append('\u0000').append(unit).toString();
+  /**
+   * A unit's key: the three ids as they are, no concatenated copy. The experiment id and salt are the config's own
+   * strings (hash codes cached, equal by identity first), so a lookup hashes only the unit id.
+   */
+  static final class Key {
+    final String experiment;
+    final String salt;
+    final String unit;
+    private final int hash;
+
+    Key(String experiment, String salt, String unit) {
+      this.experiment = experiment;
+      this.salt = salt;
+      this.unit = unit;
+      this.hash = (experiment.hashCode() * 31 + salt.hashCode()) * 31 + unit.hashCode();
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && hash == k.hash && unit.equals(k.unit) && experiment.equals(k.experiment)
+          && salt.equals(k.salt);
+    }
+  }
+
+  static Key key(String experiment, String salt, String unit) {
+    return new Key(experiment, salt, unit);
   }
 
   @Override
