@@ -41,7 +41,9 @@ public final class Gateway implements AutoCloseable {
   private final StickyStore store;
   private volatile int port;
   private long watchTimer = -1;
-  private long banditTimer = -1;
+  private volatile long banditTimer = -1;
+  private volatile long banditPeriodMillis = -1;
+  private boolean closed; // guarded by this
 
   private Gateway(Vertx vertx, boolean ownsVertx, GatewayCore core, StickyStore store) {
     this.vertx = vertx;
@@ -110,8 +112,7 @@ public final class Gateway implements AutoCloseable {
           g.port = boundPort.get();
           // posteriors are rebuilt on a worker (with Redis, on the Lettuce thread that brings the figures): the
           // rebuild's Monte-Carlo allocation estimate takes milliseconds, which the event loops' clients never wait on
-          g.banditTimer = vertx.setPeriodic(g.banditRefreshMillis(),
-              t -> vertx.executeBlocking(() -> core.refreshBandits(), false));
+          g.scheduleBanditRefresh();
           log.info("Vane listening on {}:{} with {} event loop(s) ({} transport), config {} ({}), store {}",
               cfg.server().host(), g.port, instances, Transports.describe(vertx, cfg.server().transport()),
               cfg.source(), cfg.version(), store.describe());
@@ -139,6 +140,28 @@ public final class Gateway implements AutoCloseable {
   /** Swaps in a new validated config: new requests see it at once, in-flight ones finish on the old one. */
   public void apply(VaneConfig cfg) {
     core.publish(cfg);
+    if (banditTimer >= 0 && banditPeriodMillis != banditRefreshMillis()) {
+      scheduleBanditRefresh(); // a reload that changes the shortest refreshInterval changes the period
+    }
+  }
+
+  /** (Re)starts the periodic posterior rebuild at the current config's shortest {@code refreshInterval}. */
+  private synchronized void scheduleBanditRefresh() {
+    if (closed) {
+      return;
+    }
+    if (banditTimer >= 0) {
+      vertx.cancelTimer(banditTimer);
+    }
+    banditPeriodMillis = banditRefreshMillis();
+    // posteriors are rebuilt on a worker (with Redis, on the Lettuce thread that brings the figures): the
+    // rebuild's Monte-Carlo allocation estimate takes milliseconds, which the event loops' clients never wait on
+    banditTimer = vertx.setPeriodic(banditPeriodMillis, t -> vertx.executeBlocking(() -> core.refreshBandits(), false));
+  }
+
+  /** Period of the bandit refresh timer now (ms), for tests. */
+  long banditPeriodMillis() {
+    return banditPeriodMillis;
   }
 
   /** The config now serving. */
@@ -190,8 +213,11 @@ public final class Gateway implements AutoCloseable {
     if (watchTimer >= 0) {
       vertx.cancelTimer(watchTimer);
     }
-    if (banditTimer >= 0) {
-      vertx.cancelTimer(banditTimer);
+    synchronized (this) {
+      closed = true;
+      if (banditTimer >= 0) {
+        vertx.cancelTimer(banditTimer);
+      }
     }
     try {
       if (ownsVertx) {

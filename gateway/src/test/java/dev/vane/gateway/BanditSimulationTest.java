@@ -116,6 +116,16 @@ class BanditSimulationTest {
 
   @Test
   void thePeriodicRefreshPublishesThePosteriorWithoutBeingAsked() throws Exception {
+    periodicRefresh("100ms", null);
+  }
+
+  @Test
+  void aReloadThatShortensTheRefreshIntervalShortensThePeriod() throws Exception {
+    periodicRefresh("1h", "100ms");
+  }
+
+  /** Starts with {@code interval}, reloads with {@code reloaded} when given, then waits for the timer's posterior. */
+  private void periodicRefresh(String interval, String reloaded) throws Exception {
     String yaml = """
         server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
         endpoints:
@@ -132,10 +142,16 @@ class BanditSimulationTest {
               - { id: high, endpoint: high, weight: 5000 }
             metrics:
               - { name: convert, kind: binary, primary: true }
-            bandit: { warmup: 20, refreshInterval: 100ms }
+            bandit: { warmup: 20, refreshInterval: INTERVAL }
         """.formatted(BACKENDS.get("low").url(), BACKENDS.get("high").url());
-    Gateway gw = Gateway.start(Harness.parse(yaml), Gateway::memoryStore, () -> new SplittableRandom(7)).await();
+    Gateway gw = Gateway.start(Harness.parse(yaml.replace("INTERVAL", interval)), Gateway::memoryStore,
+        () -> new SplittableRandom(7)).await();
     try {
+      if (reloaded != null) {
+        assertEquals(3_600_000, gw.banditPeriodMillis());
+        gw.apply(Harness.parse(yaml.replace("INTERVAL", reloaded)));
+        assertEquals(100, gw.banditPeriodMillis());
+      }
       for (int i = 0; i < 30; i++) {
         assertEquals(200, h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer", Map.of(), Buffer.buffer("{}"))
             .status());
