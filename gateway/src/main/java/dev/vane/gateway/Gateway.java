@@ -110,8 +110,6 @@ public final class Gateway implements AutoCloseable {
     vertx.deployVerticle(() -> new ServerVerticle(core, opts, boundPort), new DeploymentOptions().setInstances(instances))
         .onSuccess(id -> {
           g.port = boundPort.get();
-          // posteriors are rebuilt on a worker (with Redis, on the Lettuce thread that brings the figures): the
-          // rebuild's Monte-Carlo allocation estimate takes milliseconds, which the event loops' clients never wait on
           g.scheduleBanditRefresh();
           log.info("Vane listening on {}:{} with {} event loop(s) ({} transport), config {} ({}), store {}",
               cfg.server().host(), g.port, instances, Transports.describe(vertx, cfg.server().transport()),

@@ -41,47 +41,20 @@ public final class InMemoryStickyStore implements StickyStore {
 
   /**
    * A unit's key: the three ids as they are, no concatenated copy. The experiment id and salt are the config's own
-   * strings (hash codes cached, equal by identity first), so a lookup hashes only the unit id.
+   * strings (hash codes cached), so a lookup hashes only the unit id.
    */
-  static final class Key {
-    final String experiment;
-    final String salt;
-    final String unit;
-    private final int hash;
-
-    Key(String experiment, String salt, String unit) {
-      this.experiment = experiment;
-      this.salt = salt;
-      this.unit = unit;
-      this.hash = (experiment.hashCode() * 31 + salt.hashCode()) * 31 + unit.hashCode();
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && hash == k.hash && unit.equals(k.unit) && experiment.equals(k.experiment)
-          && salt.equals(k.salt);
-    }
-  }
-
-  static Key key(String experiment, String salt, String unit) {
-    return new Key(experiment, salt, unit);
-  }
+  record Key(String experiment, String salt, String unit) {}
 
   @Override
   public String peek(String experiment, String salt, String unit) {
-    return cache.getIfPresent(key(experiment, salt, unit));
+    return cache.getIfPresent(new Key(experiment, salt, unit));
   }
 
   @Override
   public CompletionStage<Claim> claim(String experiment, String salt, String unit, String candidate,
       String replaceable) {
     boolean[] created = new boolean[1];
-    String winner = cache.asMap().compute(key(experiment, salt, unit), (k, v) -> {
+    String winner = cache.asMap().compute(new Key(experiment, salt, unit), (k, v) -> {
       if (v == null || v.equals(replaceable)) {
         created[0] = true;
         return candidate;

@@ -222,17 +222,13 @@ public final class FeedbackService {
     String requestId = str(e, "requestId");
     String unit = str(e, "unitId");
     String experiment = str(e, "experiment");
-    String key;
-    if (requestId != null) {
-      key = requestKey(requestId);
-    } else if (unit != null && experiment != null) {
-      key = unitKey(experiment, unit);
-    } else {
+    if (requestId == null && (unit == null || experiment == null)) {
       return done(rejected(i, eventId, 400, "invalid_event", "expected requestId, or unitId and experiment"));
     }
     Attribution local = local(requestId, experiment, unit);
     CompletionStage<Attribution> found = local != null ? CompletableFuture.completedFuture(local)
-        : backend.lookup(key, maxWindow.get()).exceptionally(t -> null);
+        : backend.lookup(requestId != null ? requestKey(requestId) : unitKey(experiment, unit), maxWindow.get())
+            .exceptionally(t -> null);
     return found.thenCompose(a -> {
       if (a == null) {
         return done(rejected(i, eventId, 404, requestId != null ? "unknown_request" : "unknown_unit",
