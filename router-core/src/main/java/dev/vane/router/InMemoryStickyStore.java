@@ -1,21 +1,42 @@
 package dev.vane.router;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Sticky assignments held in this process: bounded (least-recently-used entries beyond {@code maxEntries} are
- * evicted) and expiring {@code ttl} after a unit's last request. Evicted or expired units are re-assigned by the
- * hash, which puts them back on the same arm unless weights changed meanwhile.
+ * Sticky assignments held in this process: bounded (beyond {@code maxEntries} the least recently used are dropped,
+ * a quarter of the store at a time) and expiring {@code ttl} after a unit's last request. Evicted or expired units
+ * are re-assigned by the hash, which puts them back on the same arm unless weights changed meanwhile.
+ *
+ * <p>The assignments live in a {@link RecentTable}: a unit is a 128-bit hash of (experiment, salt, unit id) and its
+ * value packs the arm (an index into the arm ids this store has seen) with the time of the unit's last request in
+ * ticks of {@code ttl / 64}. There is no object per unit, so a store of a million units costs the garbage collector
+ * nothing to copy or scan, and a lookup is one probe of a primitive array instead of a map, key and string chain.
+ * A request rewrites its unit's value only when the tick has moved on (once per {@code ttl / 64} per unit) or when
+ * the unit sits in the oldest generation, which carries it into the newest before the old one is dropped. An
+ * assignment therefore expires between {@code ttl} and {@code ttl + ttl / 64} after the unit's last request. Claims are compare-and-set on the
+ * unit's present value, so of racing claims for one unit exactly one stores its arm.
  */
 public final class InMemoryStickyStore implements StickyStore {
-  private final Cache<Key, String> cache;
+  private static final int GENERATIONS = 4;
+  /** Expiry resolution: a value's time is kept in ticks of ttl / TICKS_PER_TTL. */
+  private static final long TICKS_PER_TTL = 64;
+  private static final int ARM_BITS = 20;
+  private static final long ARM_MASK = (1L << ARM_BITS) - 1;
+
+  private final RecentTable table;
   private final long maxEntries;
   private final Duration ttl;
+  private final LongSupplier nanoClock;
+  private final long originNanos;
+  private final long tickNanos;
+  /** Arm ids by index + 1 (the packed value's low bits); only ever appended to. */
+  private volatile String[] arms = new String[0];
+  private final ConcurrentHashMap<String, Integer> armIndex = new ConcurrentHashMap<>();
 
   public InMemoryStickyStore(long maxEntries, Duration ttl) {
     this(maxEntries, ttl, System::nanoTime);
@@ -31,47 +52,110 @@ public final class InMemoryStickyStore implements StickyStore {
     }
     this.maxEntries = maxEntries;
     this.ttl = ttl;
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(maxEntries)
-        .expireAfterAccess(ttl)
-        .ticker(nanoClock::getAsLong)
-        .executor(Runnable::run)
-        .build();
+    this.nanoClock = nanoClock;
+    this.originNanos = nanoClock.getAsLong();
+    long ttlNanos = ttl.toNanos();
+    this.tickNanos = Math.max(1, ttlNanos / TICKS_PER_TTL);
+    // A unit's value was last written at most a tick before its last request, into a generation at most one
+    // generation age old; a generation is dropped no sooner than (GENERATIONS - 1) ages after its birth (earlier
+    // only when newer units fill the store). So (GENERATIONS - 2) ages must cover ttl plus a tick.
+    long age = (ttlNanos + tickNanos) / (GENERATIONS - 2) + 1;
+    this.table = new RecentTable(Math.max(maxEntries, GENERATIONS),
+        Duration.ofNanos(Math.min(Long.MAX_VALUE / GENERATIONS, age) * (GENERATIONS - 1)), GENERATIONS, nanoClock);
   }
 
-  /**
-   * A unit's key: the three ids as they are, no concatenated copy. The experiment id and salt are the config's own
-   * strings (hash codes cached), so a lookup hashes only the unit id.
-   */
-  record Key(String experiment, String salt, String unit) {}
+  private static RecentTable.Hasher key(String experiment, String salt, String unit) {
+    return new RecentTable.Hasher().add(experiment).add(salt).add(unit);
+  }
+
+  private long tick() {
+    return (nanoClock.getAsLong() - originNanos) / tickNanos;
+  }
+
+  private static boolean live(long value, long now) {
+    return value != 0 && now - (value >>> ARM_BITS) <= TICKS_PER_TTL;
+  }
+
+  private String arm(long value) {
+    return arms[(int) (value & ARM_MASK) - 1];
+  }
 
   @Override
   public String peek(String experiment, String salt, String unit) {
-    return cache.getIfPresent(new Key(experiment, salt, unit));
+    RecentTable.Hasher h = key(experiment, salt, unit);
+    long h1 = h.h1();
+    long h2 = h.h2();
+    long v = table.getAndKeep(h1, h2);
+    if (v == 0) {
+      return null;
+    }
+    long now = tick();
+    if (!live(v, now)) {
+      return null;
+    }
+    touch(h1, h2, v, now);
+    return arm(v);
+  }
+
+  /** Records a request of the unit at tick {@code now} when its value holds an older one (a lost race is fine). */
+  private void touch(long h1, long h2, long v, long now) {
+    if (v >>> ARM_BITS != now) {
+      table.compareAndSet(h1, h2, v, (now << ARM_BITS) | (v & ARM_MASK));
+    }
   }
 
   @Override
   public CompletionStage<Claim> claim(String experiment, String salt, String unit, String candidate,
       String replaceable) {
-    boolean[] created = new boolean[1];
-    String winner = cache.asMap().compute(new Key(experiment, salt, unit), (k, v) -> {
-      if (v == null || v.equals(replaceable)) {
-        created[0] = true;
-        return candidate;
+    RecentTable.Hasher h = key(experiment, salt, unit);
+    long h1 = h.h1();
+    long h2 = h.h2();
+    long candidateIndex = indexOf(candidate);
+    while (true) {
+      long v = table.get(h1, h2);
+      long now = tick();
+      String present = live(v, now) ? arm(v) : null;
+      if (present != null && !present.equals(replaceable)) {
+        touch(h1, h2, v, now);
+        return CompletableFuture.completedFuture(new Claim(present, false));
       }
-      return v;
-    });
-    return CompletableFuture.completedFuture(new Claim(winner, created[0]));
+      if (table.compareAndSet(h1, h2, v, (now << ARM_BITS) | candidateIndex)) {
+        return CompletableFuture.completedFuture(new Claim(candidate, true));
+      }
+      // another claim (or a request's touch) changed the unit meanwhile: look again
+    }
   }
 
-  /** Number of stored assignments (approximate while evictions are pending). */
+  /** The arm id's index + 1, interning it on first use. */
+  private long indexOf(String arm) {
+    Integer i = armIndex.get(arm);
+    if (i != null) {
+      return i;
+    }
+    synchronized (armIndex) {
+      i = armIndex.get(arm);
+      if (i != null) {
+        return i;
+      }
+      String[] a = arms;
+      if (a.length >= ARM_MASK) {
+        throw new IllegalStateException("more than " + ARM_MASK + " distinct arm ids in one in-memory store");
+      }
+      String[] b = Arrays.copyOf(a, a.length + 1);
+      b[a.length] = arm;
+      arms = b; // published before any value refers to it
+      armIndex.put(arm, b.length);
+      return b.length;
+    }
+  }
+
+  /** Number of stored assignments (a unit carried into a newer generation may count twice until its old one goes). */
   public long size() {
-    cache.cleanUp();
-    return cache.estimatedSize();
+    return table.size();
   }
 
   @Override
   public String describe() {
-    return "memory (maxEntries=" + maxEntries + ", ttl=" + ttl + ", entries=" + cache.estimatedSize() + ")";
+    return "memory (maxEntries=" + maxEntries + ", ttl=" + ttl + ", entries=" + size() + ")";
   }
 }

@@ -71,4 +71,60 @@ class InMemoryStickyStoreTest {
         () -> new InMemoryStickyStore(0, Duration.ofMinutes(1)));
     assertEquals("maxEntries: 0 (expected: > 0)", e.getMessage());
   }
+
+  @Test
+  void aUnitStillRequestedIsKeptWhileNewUnitsOverflowTheStore() {
+    InMemoryStickyStore s = new InMemoryStickyStore(1000, Duration.ofMinutes(10), now::get);
+    claim(s, "hot", "a", null);
+    claim(s, "cold", "a", null);
+    for (int i = 0; i < 10_000; i++) {
+      claim(s, "u" + i, "b", null);
+      if (i % 100 == 0) {
+        assertEquals("a", s.peek("e", "salt", "hot"), "hot unit after " + i + " new units");
+      }
+    }
+    assertEquals("a", s.peek("e", "salt", "hot"));
+    assertNull(s.peek("e", "salt", "cold"), "least recently used: dropped");
+    assertTrue(s.size() <= 1000, "size " + s.size());
+  }
+
+  @Test
+  void aUnitRequestedWithinEveryTtlNeverExpires() {
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofMinutes(10), now::get);
+    claim(s, "u", "a", null);
+    for (int i = 0; i < 200; i++) { // 200 requests 9 minutes apart: 30 hours, 180 ttls, many generations
+      now.addAndGet(Duration.ofMinutes(9).toNanos());
+      assertEquals("a", s.peek("e", "salt", "u"), "request " + i);
+      claim(s, "other-" + i, "b", null);
+    }
+    assertEquals(new StickyStore.Claim("a", false), claim(s, "u", "b", null));
+  }
+
+  @Test
+  void anAssignmentExpiresBetweenTheTtlAndATickLaterAndIsThenClaimedAfresh() {
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofMinutes(64), now::get); // a tick is 1 minute
+    claim(s, "u", "a", null);
+    claim(s, "v", "a", null);
+    claim(s, "w", "a", null);
+    now.addAndGet(Duration.ofMinutes(64).toNanos());
+    assertEquals("a", s.peek("e", "salt", "u"), "at the ttl: still there");
+    now.addAndGet(Duration.ofSeconds(59).toNanos());
+    assertEquals("a", s.peek("e", "salt", "v"), "59 s past the ttl, within its tick");
+    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertNull(s.peek("e", "salt", "w"), "a ttl and a tick after the last request");
+    assertEquals(new StickyStore.Claim("b", true), claim(s, "w", "b", null), "expired: a first write again");
+    assertEquals("a", s.peek("e", "salt", "u"), "u's request at the ttl counted as its last");
+  }
+
+  @Test
+  void armsKeepTheirIdsWhateverTheOrderTheStoreFirstSawThem() {
+    InMemoryStickyStore s = new InMemoryStickyStore(1000, Duration.ofMinutes(1), now::get);
+    String[] arms = {"champion", "canary", "variant-b", "champion", "x"};
+    for (int i = 0; i < 100; i++) {
+      claim(s, "u" + i, arms[i % arms.length], null);
+    }
+    for (int i = 0; i < 100; i++) {
+      assertEquals(arms[i % arms.length], s.peek("e", "salt", "u" + i));
+    }
+  }
 }

@@ -47,11 +47,11 @@ public class HotPathBenchmark {
   private UnitIdSource units;
   private final SplittableRandom random = new SplittableRandom(1);
   private String[] userIds;
-  private Request[] requests;
   private RedisStickyStore redisStore;
   private LatencyRecorder latency;
   private ThompsonSampler bandit;
   private int i;
+  private int[] order;
 
   /** A request as routing reads it. */
   record Request(String path, String user) implements RequestView {
@@ -82,11 +82,9 @@ public class HotPathBenchmark {
     InMemoryStickyStore store = new InMemoryStickyStore(1_000_000, Duration.ofDays(1));
     assigner = new Assigner(store, () -> random, "X-Vane-Variant", Map.of());
     userIds = new String[100_000];
-    requests = new Request[userIds.length];
     for (int u = 0; u < userIds.length; u++) {
       userIds[u] = "user-" + u;
-      requests[u] = new Request("/v2/models/fraud/infer", userIds[u]);
-      assigner.assign(experiment, requests[u], userIds[u]).toCompletableFuture().join(); // warm users
+      assigner.assign(experiment, new Request(PATH, userIds[u]), userIds[u]).toCompletableFuture().join(); // warm
     }
     // a Redis store whose Redis is unreachable: claims are answered locally and cached, so peek measures the
     // local cache hit alone
@@ -94,6 +92,17 @@ public class HotPathBenchmark {
         .withCommandTimeout(Duration.ofMillis(1)));
     for (int u = 0; u < userIds.length; u++) {
       redisStore.claim("fraud", "fraud", userIds[u], "champion", null).toCompletableFuture().join();
+    }
+    order = new int[userIds.length];
+    for (int u = 0; u < order.length; u++) {
+      order[u] = u;
+    }
+    SplittableRandom shuffle = new SplittableRandom(42);
+    for (int u = order.length - 1; u > 0; u--) {
+      int j = shuffle.nextInt(u + 1);
+      int t = order[u];
+      order[u] = order[j];
+      order[j] = t;
     }
     latency = new LatencyRecorder();
     BinaryStats[] batch = new BinaryStats[10];
@@ -108,21 +117,36 @@ public class HotPathBenchmark {
     redisStore.close();
   }
 
-  private int next() {
-    i = i + 1 == userIds.length ? 0 : i + 1;
-    return i;
+  private static final String PATH = "/v2/models/fraud/infer";
+
+  /**
+   * The next user's id as a request brings it: a new string (as the gateway decodes it from the header), for users
+   * in a fixed random order, as traffic arrives. (Reading stored ids in the order they were stored would let every
+   * structure's memory be read sequentially, which real traffic never does.)
+   */
+  private String nextUnit() {
+    if (++i >= order.length) {
+      i = 0;
+    }
+    return "user-" + order[i];
+  }
+
+  /** The baseline of the others: making the next user's id string (subtract it from their figures). */
+  @Benchmark
+  public String unitStringOnly() {
+    return nextUnit();
   }
 
   /** GrowthBook hash v2 of a unit id: the bucket. */
   @Benchmark
   public int hashOnly() {
-    return GrowthBookHash.bucketV2("fraud", userIds[next()]);
+    return GrowthBookHash.bucketV2("fraud", nextUnit());
   }
 
   /** Route resolution, unit id extraction and sticky assignment of a warm user (in-memory store). */
   @Benchmark
   public Assignment routeAndAssign() {
-    Request r = requests[next()];
+    Request r = new Request(PATH, nextUnit());
     Route route = table.resolve(r.path(), r.model());
     Experiment e = table.experiment(route.experiment());
     return assigner.assign(e, r, units.unitOf(r)).toCompletableFuture().getNow(null);
@@ -131,7 +155,7 @@ public class HotPathBenchmark {
   /** The Redis sticky store's local cache hit (what a warm user costs instead of a Redis round trip). */
   @Benchmark
   public String redisStoreCacheHit() {
-    return redisStore.peek("fraud", "fraud", userIds[next()]);
+    return redisStore.peek("fraud", "fraud", nextUnit());
   }
 
   /** Recording one latency into an arm's HdrHistogram Recorder. */

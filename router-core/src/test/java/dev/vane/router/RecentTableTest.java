@@ -1,6 +1,7 @@
-package dev.vane.gateway.feedback;
+package dev.vane.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,28 +114,30 @@ class RecentTableTest {
     assertNotEquals(a.h1(), a.h2(), "the two hashes are not the same function");
   }
 
-  @Test
-  void exactlyOneFirstWritePerKeyWhileGenerationsRotateUnderTheRacers() throws Exception {
+  /** What each racer does with key {@code i}; {@code id} is the racer's number. */
+  interface Racer {
+    void race(int id, int i, RecentTable.Hasher key);
+  }
+
+  /**
+   * Four threads go through 40,000 keys of a table of 4 generations of 4,000, meeting every 500 keys so that none
+   * falls a generation behind: about ten rotations happen under the racers.
+   */
+  private static void raceWhileGenerationsRotate(String prefix, Racer racer) throws Exception {
     int threads = 4;
-    int keys = 40_000;
-    int step = 500; // racers meet every `step` keys, so none falls a generation (4,000 keys) behind
-    RecentTable t = new RecentTable(4 * 4_000, Duration.ofHours(1), 4, System::nanoTime);
+    int step = 500;
     java.util.concurrent.CyclicBarrier meet = new java.util.concurrent.CyclicBarrier(threads);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      AtomicInteger firstWins = new AtomicInteger();
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < threads; w++) {
         int id = w;
         done.add(pool.submit(() -> {
-          for (int i = 0; i < keys; i++) {
+          for (int i = 0; i < RACE_KEYS; i++) {
             if (i % step == 0) {
               meet.await(30, TimeUnit.SECONDS);
             }
-            RecentTable.Hasher h = key("event-" + i);
-            if (t.putIfAbsent(h.h1(), h.h2(), id + 1) == 0) {
-              firstWins.incrementAndGet();
-            }
+            racer.race(id, i, key(prefix + i));
           }
           return null;
         }));
@@ -142,10 +145,27 @@ class RecentTableTest {
       for (Future<?> f : done) {
         f.get(60, TimeUnit.SECONDS);
       }
-      assertEquals(keys, firstWins.get(), "one first write per key across " + keys / 4_000 + " rotations");
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static final int RACE_KEYS = 40_000;
+
+  private static RecentTable raceTable() {
+    return new RecentTable(4 * 4_000, Duration.ofHours(1), 4, System::nanoTime);
+  }
+
+  @Test
+  void exactlyOneFirstWritePerKeyWhileGenerationsRotateUnderTheRacers() throws Exception {
+    RecentTable t = raceTable();
+    AtomicInteger firstWins = new AtomicInteger();
+    raceWhileGenerationsRotate("event-", (id, i, h) -> {
+      if (t.putIfAbsent(h.h1(), h.h2(), id + 1) == 0) {
+        firstWins.incrementAndGet();
+      }
+    });
+    assertEquals(RACE_KEYS, firstWins.get(), "one first write per key across the rotations");
   }
 
   @Test
@@ -192,5 +212,61 @@ class RecentTableTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static boolean cas(RecentTable t, String k, long expected, long v) {
+    RecentTable.Hasher h = key(k);
+    return t.compareAndSet(h.h1(), h.h2(), expected, v);
+  }
+
+  @Test
+  void compareAndSetWritesOnlyOverTheExpectedValueInWhicheverGenerationItIs() {
+    RecentTable t = new RecentTable(8, Duration.ofHours(1), 4, now::get);
+    assertTrue(cas(t, "unit", 0, 1), "absent, expected absent");
+    assertFalse(cas(t, "unit", 0, 2), "present, expected absent");
+    assertFalse(cas(t, "unit", 7, 2), "present, another value expected");
+    assertEquals(1, get(t, "unit"));
+    assertTrue(cas(t, "unit", 1, 3));
+    assertEquals(3, get(t, "unit"));
+    assertTrue(cas(t, "x1", 0, 9));
+    assertTrue(cas(t, "x2", 0, 9)); // rotates: "unit" = 3 is now in an older generation
+    assertFalse(cas(t, "unit", 1, 4), "the older generation's value is the present one");
+    assertFalse(cas(t, "unit", 0, 4));
+    assertTrue(cas(t, "unit", 3, 4), "set over the older generation's value, in the newest");
+    assertEquals(4, get(t, "unit"));
+    assertFalse(cas(t, "unit", 3, 5), "the newest generation's value is now the present one");
+  }
+
+  @Test
+  void getAndKeepCarriesAnEntryStillReadPastTheDropOfItsGeneration() {
+    RecentTable t = new RecentTable(8, Duration.ofHours(1), 4, now::get); // 2 entries per generation
+    cas(t, "hot", 0, 1);
+    cas(t, "cold", 0, 2);
+    for (int i = 0; i < 100; i++) {
+      cas(t, "new-" + i, 0, 3);
+      RecentTable.Hasher h = key("hot");
+      assertEquals(1, t.getAndKeep(h.h1(), h.h2()), "hot after " + i + " newer entries");
+    }
+    assertEquals(0, get(t, "cold"), "an entry nobody read is dropped with its generation");
+    assertTrue(t.size() <= 8, "size " + t.size());
+  }
+
+  @Test
+  void exactlyOneCompareAndSetFromAbsentPerKeyWhileGenerationsRotate() throws Exception {
+    RecentTable t = raceTable();
+    AtomicInteger firstWins = new AtomicInteger();
+    AtomicInteger replaced = new AtomicInteger();
+    raceWhileGenerationsRotate("unit-", (id, i, h) -> {
+      if (t.compareAndSet(h.h1(), h.h2(), 0, id + 1)) {
+        firstWins.incrementAndGet();
+      }
+      // then every racer tries to move the key off the first winner's value: one of them does
+      long seen = t.get(h.h1(), h.h2());
+      if (seen >= 1 && seen <= 4 && t.compareAndSet(h.h1(), h.h2(), seen, 100 + id)) {
+        replaced.incrementAndGet();
+      }
+    });
+    assertEquals(RACE_KEYS, firstWins.get(), "one first write per key across the rotations");
+    assertEquals(RACE_KEYS, replaced.get(), "one replacement of the first value per key");
   }
 }

@@ -1,4 +1,4 @@
-package dev.vane.gateway.feedback;
+package dev.vane.router;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -23,10 +23,12 @@ import java.util.function.LongSupplier;
  * million entries has a probability of about 10<sup>-26</sup>. Safe for concurrent use: a slot is claimed by a
  * compare-and-set of its first hash and published by a release write of its value (0 while being written; readers
  * that meet such a slot wait the few nanoseconds until it is written). {@link #put} and {@link #get} take no lock;
- * {@link #putIfAbsent} shares a read lock that a rotation takes exclusively, so that a rotation between its look
- * and its write cannot let two callers both store the same key.
+ * {@link #putIfAbsent} and {@link #compareAndSet} share a read lock that a rotation takes exclusively, so that a
+ * rotation between their look and their write cannot let two callers both store the same key.
+ *
+ * <p>Used for the feedback attributions and event ids and for the in-memory sticky store.
  */
-final class RecentTable {
+public final class RecentTable {
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
   private static final int STRIDE = 3; // h1, h2, value
   /** What {@link #store} answers when the newest generation is full or too old; never a value. */
@@ -60,7 +62,7 @@ final class RecentTable {
   private volatile Generation[] generations;
   private final StampedLock rotation = new StampedLock();
 
-  RecentTable(long maxEntries, Duration ttl, int generations, LongSupplier nanoClock) {
+  public RecentTable(long maxEntries, Duration ttl, int generations, LongSupplier nanoClock) {
     if (generations < 2) {
       throw new IllegalArgumentException("generations: " + generations + " (expected: >= 2)");
     }
@@ -80,7 +82,7 @@ final class RecentTable {
   }
 
   /** The value stored for the key, or 0. */
-  long get(long h1, long h2) {
+  public long get(long h1, long h2) {
     h1 = nonZero(h1);
     for (Generation gen : generations) {
       long v = find(gen, h1, h2);
@@ -91,12 +93,32 @@ final class RecentTable {
     return 0;
   }
 
+  /**
+   * {@link #get}, and an entry found in the oldest generation (the next to be dropped) is copied into the newest,
+   * so that entries still read survive a rotation while the unread ones go: least-recently-used eviction at the
+   * granularity of a generation. For tables written with {@link #compareAndSet} (the copy is one).
+   */
+  public long getAndKeep(long h1, long h2) {
+    h1 = nonZero(h1);
+    Generation[] g = generations;
+    for (int i = 0; i < g.length; i++) {
+      long v = find(g[i], h1, h2);
+      if (v != 0) {
+        if (i == g.length - 1 && i > 0) {
+          compareAndSet(h1, h2, v, v);
+        }
+        return v;
+      }
+    }
+    return 0;
+  }
+
   /** Stores {@code value} (not 0) for the key in the newest generation, replacing what that generation held. */
-  void put(long h1, long h2, long value) {
+  public void put(long h1, long h2, long value) {
     h1 = nonZero(h1);
     checked(value);
     Generation gen;
-    while (store(gen = generations[0], h1, h2, value, false) == ROTATE) {
+    while (store(gen = generations[0], h1, h2, value, PUT, 0) == ROTATE) {
       rotate(gen);
     }
   }
@@ -105,19 +127,36 @@ final class RecentTable {
    * Stores {@code value} (not 0) unless the key is present in any generation; returns the present value, or 0 when
    * this call stored it. Of two concurrent calls for the same key exactly one stores.
    */
-  long putIfAbsent(long h1, long h2, long value) {
-    h1 = nonZero(h1);
-    checked(value);
+  public long putIfAbsent(long h1, long h2, long value) {
+    return underReadLock(nonZero(h1), h2, checked(value), IF_ABSENT, 0);
+  }
+
+  /**
+   * Sets the key's value to {@code value} (not 0) when its present value, as {@link #get} answers it, is
+   * {@code expected} (0 for absent); the new value is written to the newest generation. Atomic with every other
+   * {@code compareAndSet} and {@link #putIfAbsent} of the key: of two calls expecting the same value, one succeeds.
+   * (Not with {@link #put}, which writes without looking; a table uses one or the other.)
+   *
+   * @return whether this call set the value
+   */
+  public boolean compareAndSet(long h1, long h2, long expected, long value) {
+    return underReadLock(nonZero(h1), h2, checked(value), CAS, expected) == 1;
+  }
+
+  /** {@link #store} in the newest generation under the rotation read lock, rotating as needed. */
+  private long underReadLock(long h1, long h2, long value, int mode, long expected) {
     while (true) {
       Generation gen;
       long r;
       long stamp = rotation.readLock();
       try {
-        long old = get(h1, h2);
-        if (old != 0) {
-          return old;
+        if (mode == IF_ABSENT) {
+          long old = get(h1, h2);
+          if (old != 0) {
+            return old;
+          }
         }
-        r = store(gen = generations[0], h1, h2, value, true);
+        r = store(gen = generations[0], h1, h2, value, mode, expected);
       } finally {
         rotation.unlockRead(stamp);
       }
@@ -128,8 +167,19 @@ final class RecentTable {
     }
   }
 
+  private long findOlder(long h1, long h2) {
+    Generation[] g = generations;
+    for (int i = 1; i < g.length; i++) {
+      long v = find(g[i], h1, h2);
+      if (v != 0) {
+        return v;
+      }
+    }
+    return 0;
+  }
+
   /** Entries held (counting a key written to two generations twice). */
-  long size() {
+  public long size() {
     long n = 0;
     for (Generation gen : generations) {
       n += Math.min(gen.used.get(), gen.capacity);
@@ -179,11 +229,18 @@ final class RecentTable {
     return v;
   }
 
+  private static final int PUT = 0;
+  private static final int IF_ABSENT = 1;
+  private static final int CAS = 2;
+
   /**
-   * Writes the key into {@code gen}; returns 0, or the value found there instead when {@code ifAbsent}, or
-   * {@link #ROTATE} when {@code gen} is full or too old to take it.
+   * Writes the key into {@code gen}, the newest generation, or answers {@link #ROTATE} when it is full or too old
+   * to take it. {@code PUT}: writes, returns 0. {@code IF_ABSENT}: writes when the key is not in {@code gen},
+   * returns 0, or else the value found there. {@code CAS} (under the rotation read lock, so the older generations
+   * do not change meanwhile): writes when the key's present value is {@code expected}, returns 1 when written and
+   * 0 when not.
    */
-  private long store(Generation gen, long h1, long h2, long value, boolean ifAbsent) {
+  private long store(Generation gen, long h1, long h2, long value, int mode, long expected) {
     long[] s = gen.slots;
     if (s.length == 0 || nanoClock.getAsLong() - gen.bornNanos > maxAgeNanos) {
       return ROTATE;
@@ -193,13 +250,17 @@ final class RecentTable {
       int at = i * STRIDE;
       long k = (long) SLOT.getAcquire(s, at);
       if (k == 0) {
+        // not in this generation: under CAS its present value is the older generations'
+        if (mode == CAS && findOlder(h1, h2) != expected) {
+          return 0;
+        }
         if (gen.used.incrementAndGet() > gen.capacity) {
           return ROTATE;
         }
         if (SLOT.compareAndSet(s, at, 0L, h1)) {
           s[at + 1] = h2;
           SLOT.setRelease(s, at + 2, value);
-          return 0;
+          return mode == CAS ? 1 : 0;
         }
         gen.used.decrementAndGet();
         k = (long) SLOT.getAcquire(s, at); // lost the slot: look at who took it
@@ -207,11 +268,15 @@ final class RecentTable {
       if (k == h1) {
         long present = awaitValue(s, at);
         if (s[at + 1] == h2) {
-          if (ifAbsent) {
-            return present;
+          switch (mode) {
+            case IF_ABSENT:
+              return present;
+            case CAS:
+              return present == expected && SLOT.compareAndSet(s, at + 2, expected, value) ? 1 : 0;
+            default:
+              SLOT.setRelease(s, at + 2, value);
+              return 0;
           }
-          SLOT.setRelease(s, at + 2, value);
-          return 0;
         }
       }
       i = (i + 1) & gen.mask;
@@ -247,11 +312,11 @@ final class RecentTable {
    * Two independent 64-bit hashes of a sequence of strings (each part's length is mixed in after it, so "ab", "c"
    * and "a", "bc" differ). Not thread-safe: one per use, or per thread.
    */
-  static final class Hasher {
+  public static final class Hasher {
     private long a = 0xcbf29ce484222325L;
     private long b = 0x9E3779B97F4A7C15L;
 
-    Hasher add(CharSequence s) {
+    public Hasher add(CharSequence s) {
       long x = a;
       long y = b;
       for (int i = 0, n = s.length(); i < n; i++) {
@@ -266,11 +331,11 @@ final class RecentTable {
       return this;
     }
 
-    long h1() {
+    public long h1() {
       return fmix(a);
     }
 
-    long h2() {
+    public long h2() {
       return fmix(b ^ 0x5bd1e9955bd1e995L);
     }
 
