@@ -10,6 +10,8 @@
 #   WARMUP   [20]      seconds of saturation load on each Vane before measuring (JIT warm-up; Redis users warm)
 #   ROUNDS   [2]       measured rounds; odd rounds go direct -> shadow, even rounds the reverse order
 #   RATE     [2000]    fixed rate (req/s) of the paced runs; 0 skips them
+#   FIXED_ROUNDS [ROUNDS]  rounds of the paced runs (more than ROUNDS: the extra rounds are paced runs only; the
+#                      p99 budgets are decided by the median of per-round ratios, so more rounds steady them)
 #   CONNS    [32]      wrk connections (always 1 wrk thread)
 #   USERS    [100000]  distinct X-User-Id values
 #   PROXY_WORKERS [1]  nginx proxy worker_processes and Vane server.eventLoops (kept equal)
@@ -32,7 +34,7 @@
 # Output: the table on stdout, bench/out/results-<timestamp>.json, raw files in bench/out/run-<timestamp>/.
 set -euo pipefail
 
-CMDLINE="$(for v in ONLY QUICK DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT JFR JFR_TARGET \
+CMDLINE="$(for v in ONLY QUICK DURATION WARMUP ROUNDS FIXED_ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT JFR JFR_TARGET \
   REDIS_STALENESS REDIS_CACHE_SIZE VANE_JAVA_OPTS FB_EVENTS FEED FEED_RATE; do [[ -n ${!v:-} ]] && printf '%s=%q ' "$v" "${!v}"; done; echo bench/run.sh)"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -42,6 +44,7 @@ fi
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-20}
 ROUNDS=${ROUNDS:-2}
+FIXED_ROUNDS=${FIXED_ROUNDS:-$ROUNDS}
 RATE=${RATE:-2000}
 CONNS=${CONNS:-32}
 USERS=${USERS:-100000}
@@ -286,7 +289,7 @@ log "all targets up: backend :$BACKEND_PORT slow :$SLOW_PORT nginx :$PROXY_PORT 
   "vane-feedback :$FEEDBACK_PORT"
 
 # ---------------------------------------------------------------- facts about this run
-export TS DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT SHADOW_SLEEP SHADOW_INFLIGHT REDIS_CACHE_SIZE \
+export TS DURATION WARMUP ROUNDS FIXED_ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT SHADOW_SLEEP SHADOW_INFLIGHT REDIS_CACHE_SIZE \
   REDIS_STALENESS VANE_JAVA_OPTS FB_EVENTS FEED FEED_RATE
 export F_CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 export F_NPROC="$(nproc)"
@@ -303,7 +306,7 @@ import json, os, sys
 e = os.environ
 meta = {k.lower(): e[k] for k in ("TS", "SHADOW_SLEEP", "REDIS_STALENESS", "VANE_JAVA_OPTS", "TRANSPORT")}
 meta["redis_staleness"] = meta["redis_staleness"] or "vane default"
-for k in ("DURATION", "WARMUP", "ROUNDS", "RATE", "CONNS", "USERS", "PROXY_WORKERS", "SHADOW_INFLIGHT", "FB_EVENTS",
+for k in ("DURATION", "WARMUP", "ROUNDS", "FIXED_ROUNDS", "RATE", "CONNS", "USERS", "PROXY_WORKERS", "SHADOW_INFLIGHT", "FB_EVENTS",
           "FEED", "FEED_RATE"):
     meta[k.lower()] = int(e[k])
 meta["redis_cache_size"] = int(e["REDIS_CACHE_SIZE"]) if e.get("REDIS_CACHE_SIZE") else "vane default"
@@ -403,16 +406,21 @@ measure_feedback() { # measure_feedback ROUND KIND(batch|single): saturation POS
     "$(sed -n 's/^VBRESULT .*"feedback":\({[^}]*}\).*/\1/p' "$f")"
   sleep 1
 }
-for r in $(seq "$ROUNDS"); do
+ALL_ROUNDS=$ROUNDS
+((RATE > 0 && FIXED_ROUNDS > ROUNDS)) && ALL_ROUNDS=$FIXED_ROUNDS
+for r in $(seq "$ALL_ROUNDS"); do
   if ((r % 2)); then order=("${TARGETS[@]}"); else order=(); for ((i = ${#TARGETS[@]} - 1; i >= 0; i--)); do order+=("${TARGETS[$i]}"); done; fi
   if ((${#order[@]})); then
-    log "round $r/$ROUNDS saturation (${DURATION} s each): ${order[*]}"
-    for t in "${order[@]}"; do measure sat "$r" "$t"; done
-    if ((RATE > 0)); then
-      log "round $r/$ROUNDS fixed ${RATE} req/s (${DURATION} s each): ${order[*]}"
+    if ((r <= ROUNDS)); then
+      log "round $r/$ROUNDS saturation (${DURATION} s each): ${order[*]}"
+      for t in "${order[@]}"; do measure sat "$r" "$t"; done
+    fi
+    if ((RATE > 0 && r <= FIXED_ROUNDS)); then
+      log "round $r/$FIXED_ROUNDS fixed ${RATE} req/s (${DURATION} s each): ${order[*]}"
       for t in "${order[@]}"; do measure fixed "$r" "$t"; done
     fi
   fi
+  ((r <= ROUNDS)) || continue
   if ((FEEDBACK)); then
     if ((r % 2)); then fbo=(batch single); else fbo=(single batch); fi
     log "round $r/$ROUNDS feedback ingestion on vane-feedback (${DURATION} s each): ${fbo[*]}"
