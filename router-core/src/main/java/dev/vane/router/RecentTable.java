@@ -309,14 +309,20 @@ public final class RecentTable {
   }
 
   /**
-   * Two independent 64-bit hashes of a sequence of strings (each part's length is mixed in after it, so "ab", "c"
-   * and "a", "bc" differ). Not thread-safe: one per use, or per thread.
+   * Two independent 64-bit hashes of a sequence of strings: {@link #add} mixes each part's length in after it, so
+   * "ab", "c" and "a", "bc" differ; {@link #chars} does not, so parts hash as their concatenation. Not thread-safe:
+   * one per use, or per thread.
    */
   public static final class Hasher {
     private long a = 0xcbf29ce484222325L;
     private long b = 0x9E3779B97F4A7C15L;
 
     public Hasher add(CharSequence s) {
+      return chars(s).mark(s.length());
+    }
+
+    /** Mixes in the characters of {@code s} and nothing else: parts added this way hash as their concatenation. */
+    public Hasher chars(CharSequence s) {
       long x = a;
       long y = b;
       for (int i = 0, n = s.length(); i < n; i++) {
@@ -324,10 +330,21 @@ public final class RecentTable {
         x = (x ^ c) * 0x100000001b3L;
         y = Long.rotateLeft((y ^ c) * 0xc2b2ae3d27d4eb4fL, 31);
       }
-      x = (x ^ s.length()) * 0x100000001b3L;
-      y = Long.rotateLeft((y ^ s.length()) * 0xc2b2ae3d27d4eb4fL, 31);
       a = x;
       b = y;
+      return this;
+    }
+
+    /** {@link #chars(CharSequence)} of one character. */
+    public Hasher chars(char c) {
+      a = (a ^ c) * 0x100000001b3L;
+      b = Long.rotateLeft((b ^ c) * 0xc2b2ae3d27d4eb4fL, 31);
+      return this;
+    }
+
+    private Hasher mark(int length) {
+      a = (a ^ length) * 0x100000001b3L;
+      b = Long.rotateLeft((b ^ length) * 0xc2b2ae3d27d4eb4fL, 31);
       return this;
     }
 

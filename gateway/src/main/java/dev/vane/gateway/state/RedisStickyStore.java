@@ -2,6 +2,7 @@ package dev.vane.gateway.state;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.vane.router.RecentTable;
 import dev.vane.router.StickyStore;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisBusyException;
@@ -149,7 +150,7 @@ public final class RedisStickyStore implements StickyStore {
   private final ClientResources resources;
   private final RedisClient client;
   private final ScheduledThreadPoolExecutor timer;
-  private final Cache<String, Entry> cache;
+  private final Cache<CacheKey, Entry> cache;
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicInteger pendingCount = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -298,26 +299,47 @@ public final class RedisStickyStore implements StickyStore {
   }
 
   /**
+   * A unit's key in the local cache: the 128-bit hash of its Redis key's characters ({@link #key}). A warm request
+   * hashes the ids where they are, without building the key string, and the cache compares two longs instead of
+   * chasing a string; an invalidation pushed by Redis hashes the key it names to the same pair.
+   */
+  record CacheKey(long h1, long h2) {
+    static CacheKey of(String redisKey) {
+      return of(new RecentTable.Hasher().chars(redisKey));
+    }
+
+    static CacheKey of(String experiment, String salt, String unit) {
+      if (!(plain(experiment) && plain(salt) && plain(unit))) {
+        return of(key(experiment, salt, unit));
+      }
+      return of(new RecentTable.Hasher().chars(KEY_PREFIX).chars(experiment).chars(':').chars(salt).chars(':')
+          .chars(unit));
+    }
+
+    private static CacheKey of(RecentTable.Hasher h) {
+      return new CacheKey(h.h1(), h.h2());
+    }
+  }
+
+  /**
    * When an entry cached at {@code now} stops being served: {@code staleness * (1 - f/4)} later, with {@code f} in
    * [0, 1) taken from the key's hash. Reads leave it unchanged, so no entry outlives the staleness bound.
    */
-  private long deadline(String key, long now) {
-    int h = key.hashCode() * 0x9E3779B9; // spread the bits (Fibonacci hashing)
-    double f = (h >>> 8) / (double) (1 << 24);
+  private long deadline(CacheKey key, long now) {
+    double f = (key.h1() >>> 40) / (double) (1 << 24);
     return now + stalenessNanos - (long) (stalenessNanos * f / 4);
   }
 
   /** The cached entry for {@code key} unless absent or past its deadline at {@code now}. */
-  private Entry live(String key, long now) {
+  private Entry live(CacheKey key, long now) {
     Entry e = cache.getIfPresent(key);
     return e == null || now - e.expiresAt >= 0 ? null : e;
   }
 
   @Override
   public String peek(String experiment, String salt, String unit) {
-    String key = key(experiment, salt, unit);
     long now = nanoClock.getAsLong();
-    Entry entry = live(key, now);
+    Entry entry = live(CacheKey.of(experiment, salt, unit), now);
     if (entry == null) {
       misses.increment();
       return null;
@@ -327,8 +349,8 @@ public final class RedisStickyStore implements StickyStore {
       return null;
     }
     hits.increment();
-    if (!entry.provisional) {
-      maybeRefreshTtl(key, entry, now);
+    if (!entry.provisional && now - entry.refreshDue >= 0) {
+      maybeRefreshTtl(key(experiment, salt, unit), entry, now);
     }
     return entry.arm;
   }
@@ -338,7 +360,7 @@ public final class RedisStickyStore implements StickyStore {
       String replaceable) {
     Objects.requireNonNull(candidate, "candidate");
     String key = key(experiment, salt, unit);
-    Entry cached = live(key, nanoClock.getAsLong());
+    Entry cached = live(CacheKey.of(key), nanoClock.getAsLong());
     boolean verifying = false;
     if (cached != null && !cached.arm.equals(replaceable)) {
       if (!cached.verify) {
@@ -365,7 +387,7 @@ public final class RedisStickyStore implements StickyStore {
         timeout.cancel(false);
       }
       if (failure == null) {
-        cache.put(key, confirmed(key, r, proposed, replaceable));
+        cache.put(CacheKey.of(key), confirmed(key, r, proposed, replaceable));
         result.complete(new Claim(r.arm, r.created));
       } else {
         answerLocally(result, key, proposed, replaceable);
@@ -391,8 +413,9 @@ public final class RedisStickyStore implements StickyStore {
    */
   private Claim provisional(String key, String candidate, String replaceable) {
     long now = nanoClock.getAsLong();
-    Entry mine = new Entry(candidate, true, deadline(key, now), Long.MAX_VALUE);
-    Entry held = cache.asMap().compute(key,
+    CacheKey ck = CacheKey.of(key);
+    Entry mine = new Entry(candidate, true, deadline(ck, now), Long.MAX_VALUE);
+    Entry held = cache.asMap().compute(ck,
         (k, old) -> old == null || now - old.expiresAt >= 0 || old.arm.equals(replaceable) ? mine : old);
     return new Claim(held.arm, held == mine);
   }
@@ -408,7 +431,7 @@ public final class RedisStickyStore implements StickyStore {
         : now + Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos);
     String arm = reply.arm.equals(candidate) ? candidate
         : replaceable != null && reply.arm.equals(replaceable) ? replaceable : reply.arm.intern();
-    return new Entry(arm, false, deadline(key, now), due);
+    return new Entry(arm, false, deadline(CacheKey.of(key), now), due);
   }
 
   private void maybeRefreshTtl(String key, Entry entry, long now) {
@@ -570,7 +593,7 @@ public final class RedisStickyStore implements StickyStore {
       if (keys instanceof List<?> list) {
         for (Object k : list) {
           if (k instanceof String key) {
-            cache.invalidate(key);
+            cache.invalidate(CacheKey.of(key));
             invalidations.increment();
           }
         }
@@ -611,7 +634,7 @@ public final class RedisStickyStore implements StickyStore {
       claims.increment();
       batch.add(runScript(conn, key, claim.candidate, claim.replaceable).handle((reply, failure) -> {
         if (failure == null) {
-          cache.put(key, confirmed(key, reply, claim.candidate, claim.replaceable));
+          cache.put(CacheKey.of(key), confirmed(key, reply, claim.candidate, claim.replaceable));
           drainedSinceUp.incrementAndGet();
           return true;
         }

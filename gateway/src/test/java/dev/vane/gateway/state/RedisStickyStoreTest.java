@@ -179,6 +179,20 @@ class RedisStickyStoreTest {
   }
 
   @Test
+  void theCacheKeyOfAUnitIsTheOneItsRedisKeyHashesTo() {
+    String[][] ids = {{"exp", "salt", "user-1"}, {"e:x", "s%lt", "a:b%c"}, {"exp", "salt", ""}, {"ex", "psalt", "u"},
+        {"exp", "salt:", "u"}};
+    java.util.Set<RedisStickyStore.CacheKey> distinct = new java.util.HashSet<>();
+    for (String[] id : ids) {
+      RedisStickyStore.CacheKey fromIds = RedisStickyStore.CacheKey.of(id[0], id[1], id[2]);
+      assertEquals(RedisStickyStore.CacheKey.of(RedisStickyStore.key(id[0], id[1], id[2])), fromIds,
+          String.join("|", id) + ": what an invalidation of its key drops");
+      distinct.add(fromIds);
+    }
+    assertEquals(ids.length, distinct.size(), "different units, different keys");
+  }
+
+  @Test
   void aChangeMadeInRedisReachesTheCacheAtOnceButOwnWritesStayCached() {
     RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCacheStaleness(Duration.ofHours(1))
         .withCommandTimeout(Duration.ofSeconds(5)));
