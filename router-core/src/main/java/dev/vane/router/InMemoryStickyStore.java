@@ -1,10 +1,8 @@
 package dev.vane.router;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,9 +32,8 @@ public final class InMemoryStickyStore implements StickyStore {
   private final LongSupplier nanoClock;
   private final long originNanos;
   private final long tickNanos;
-  /** Arm ids by index + 1 (the packed value's low bits); only ever appended to. */
-  private volatile String[] arms = new String[0];
-  private final ConcurrentHashMap<String, Integer> armIndex = new ConcurrentHashMap<>();
+  /** The packed value's low bits. */
+  private final ArmIds arms = new ArmIds((int) ARM_MASK);
 
   public InMemoryStickyStore(long maxEntries, Duration ttl) {
     this(maxEntries, ttl, System::nanoTime);
@@ -77,7 +74,7 @@ public final class InMemoryStickyStore implements StickyStore {
   }
 
   private String arm(long value) {
-    return arms[(int) (value & ARM_MASK) - 1];
+    return arms.id((int) (value & ARM_MASK));
   }
 
   @Override
@@ -110,7 +107,7 @@ public final class InMemoryStickyStore implements StickyStore {
     RecentTable.Hasher h = key(experiment, salt, unit);
     long h1 = h.h1();
     long h2 = h.h2();
-    long candidateIndex = indexOf(candidate);
+    long candidateIndex = arms.number(candidate);
     while (true) {
       long v = table.get(h1, h2);
       long now = tick();
@@ -123,29 +120,6 @@ public final class InMemoryStickyStore implements StickyStore {
         return CompletableFuture.completedFuture(new Claim(candidate, true));
       }
       // another claim (or a request's touch) changed the unit meanwhile: look again
-    }
-  }
-
-  /** The arm id's index + 1, interning it on first use. */
-  private long indexOf(String arm) {
-    Integer i = armIndex.get(arm);
-    if (i != null) {
-      return i;
-    }
-    synchronized (armIndex) {
-      i = armIndex.get(arm);
-      if (i != null) {
-        return i;
-      }
-      String[] a = arms;
-      if (a.length >= ARM_MASK) {
-        throw new IllegalStateException("more than " + ARM_MASK + " distinct arm ids in one in-memory store");
-      }
-      String[] b = Arrays.copyOf(a, a.length + 1);
-      b[a.length] = arm;
-      arms = b; // published before any value refers to it
-      armIndex.put(arm, b.length);
-      return b.length;
     }
   }
 

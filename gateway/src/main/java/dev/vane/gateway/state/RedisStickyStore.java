@@ -1,7 +1,6 @@
 package dev.vane.gateway.state;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.vane.router.ArmIds;
 import dev.vane.router.RecentTable;
 import dev.vane.router.StickyStore;
 import io.lettuce.core.ClientOptions;
@@ -25,8 +24,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -150,7 +147,16 @@ public final class RedisStickyStore implements StickyStore {
   private final ClientResources resources;
   private final RedisClient client;
   private final ScheduledThreadPoolExecutor timer;
-  private final Cache<CacheKey, Entry> cache;
+  /** The local cache: a unit's {@link CacheKey} to its packed entry (see {@link #pack}). */
+  private final RecentTable cache;
+  private final ArmIds arms = new ArmIds(ARM_MASK);
+  private final long originNanos;
+  /** The unit of an entry's refresh offset: ttl / 128, at least a millisecond. */
+  private final long refreshUnitNanos;
+  /** Entries written at or before this millisecond (of {@link #millis}) were cached before a reconnect. */
+  private volatile long verifyUpTo = -1;
+  /** Entries written at or before this millisecond are gone (Redis was flushed). */
+  private volatile long clearedUpTo = -1;
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicInteger pendingCount = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -202,12 +208,11 @@ public final class RedisStickyStore implements StickyStore {
     this.timeoutNanos = settings.commandTimeout().toNanos();
     this.ttlArgs = new String[] {Long.toString(ttlMillis), Long.toString(ttlMillis / 2)};
     this.stalenessNanos = settings.cacheStaleness().toNanos();
-    // size-bounded only: each entry carries its own deadline, checked on read (one clock read per request, and
-    // no expiry bookkeeping in the cache on the hot path)
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(settings.cacheSize())
-        .executor(Runnable::run)
-        .build();
+    this.originNanos = nanoClock.getAsLong();
+    this.refreshUnitNanos = Math.max(1_000_000, settings.ttl().toNanos() / 128);
+    // bounded by size; generations also rotate with time, but an entry's own deadline (within the staleness) is
+    // what ends its service, checked on read
+    this.cache = new RecentTable(Math.max(4, settings.cacheSize()), settings.cacheStaleness(), 4, nanoClock);
 
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "vane-redis-sticky-" + THREAD_IDS.incrementAndGet());
@@ -321,38 +326,99 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
-  /**
-   * When an entry cached at {@code now} stops being served: {@code staleness * (1 - f/4)} later, with {@code f} in
-   * [0, 1) taken from the key's hash. Reads leave it unchanged, so no entry outlives the staleness bound.
-   */
-  private long deadline(CacheKey key, long now) {
-    double f = (key.h1() >>> 40) / (double) (1 << 24);
-    return now + stalenessNanos - (long) (stalenessNanos * f / 4);
+  // An entry is a long: bits 0-15 the arm's number in `arms` (0: none, a dropped entry), bit 16 provisional,
+  // bits 17-24 when its Redis TTL next needs re-arming in units of ttl / 128 after it was written (255: never),
+  // bits 25-62 the millisecond it was written, since this store was created (8.7 years of uptime).
+  private static final int ARM_MASK = 0xffff;
+  private static final long PROVISIONAL = 1L << 16;
+  private static final int DUE_SHIFT = 17;
+  private static final int DUE_NEVER = 255;
+  private static final int WRITTEN_SHIFT = 25;
+  /** What an invalidated unit holds until it is cached again. */
+  private static final long DROPPED = PROVISIONAL;
+
+  private long millis(long now) {
+    return (now - originNanos) / 1_000_000;
   }
 
-  /** The cached entry for {@code key} unless absent or past its deadline at {@code now}. */
-  private Entry live(CacheKey key, long now) {
-    Entry e = cache.getIfPresent(key);
-    return e == null || now - e.expiresAt >= 0 ? null : e;
+  private long pack(String arm, boolean provisional, int due, long now) {
+    return arms.number(arm) | (provisional ? PROVISIONAL : 0) | (long) due << DUE_SHIFT
+        | millis(now) << WRITTEN_SHIFT;
+  }
+
+  private static long written(long entry) {
+    return entry >>> WRITTEN_SHIFT;
+  }
+
+  private static boolean provisional(long entry) {
+    return (entry & PROVISIONAL) != 0;
+  }
+
+  private String arm(long entry) {
+    return arms.id((int) (entry & ARM_MASK));
+  }
+
+  /** Confirmed before the last reconnect (invalidations may have been lost): served only once Redis confirms it. */
+  private boolean toVerify(long entry) {
+    return !provisional(entry) && written(entry) <= verifyUpTo;
+  }
+
+  /** The refresh offset for a Redis TTL due for re-arming {@code inNanos} after {@code now} (rounded down). */
+  private long dueAt(long entry, long now, long inNanos) {
+    long units = (now - originNanos - written(entry) * 1_000_000 + inNanos) / refreshUnitNanos;
+    return Math.max(0, Math.min(DUE_NEVER - 1, units));
+  }
+
+  private boolean refreshDue(long entry, long now) {
+    long due = (entry >>> DUE_SHIFT) & 0xff;
+    return due != DUE_NEVER && now - originNanos - written(entry) * 1_000_000 - due * refreshUnitNanos >= 0;
+  }
+
+  /**
+   * Whether an entry written at {@code written} is past its deadline at {@code now}: {@code staleness * (1 - f/4)}
+   * after it was cached, with {@code f} in [0, 1) taken from the key's hash. Reads leave it unchanged, so no entry
+   * outlives the staleness bound.
+   */
+  private boolean expired(CacheKey key, long entry, long now) {
+    double f = (key.h1() >>> 40) / (double) (1 << 24);
+    long lifeMillis = (stalenessNanos - (long) (stalenessNanos * f / 4)) / 1_000_000;
+    return millis(now) - written(entry) >= lifeMillis;
+  }
+
+  /** The cached entry for {@code key} unless absent, dropped or past its deadline at {@code now}; else 0. */
+  private long live(CacheKey key, long now) {
+    long e = cache.getAndKeep(key.h1(), key.h2());
+    if (e == 0 || (e & ARM_MASK) == 0 || written(e) <= clearedUpTo || expired(key, e, now)) {
+      return 0;
+    }
+    return e;
+  }
+
+  /** Caches {@code entry} for {@code key}, whatever was there. */
+  private void put(CacheKey key, long entry) {
+    while (!cache.compareAndSet(key.h1(), key.h2(), cache.get(key.h1(), key.h2()), entry)) {
+      Thread.onSpinWait();
+    }
   }
 
   @Override
   public String peek(String experiment, String salt, String unit) {
     long now = nanoClock.getAsLong();
-    Entry entry = live(CacheKey.of(experiment, salt, unit), now);
-    if (entry == null) {
+    CacheKey ck = CacheKey.of(experiment, salt, unit);
+    long entry = live(ck, now);
+    if (entry == 0) {
       misses.increment();
       return null;
     }
-    if (entry.verify) {
+    if (toVerify(entry)) {
       misses.increment(); // to be checked with Redis after a reconnect: the caller claims, with this arm
       return null;
     }
     hits.increment();
-    if (!entry.provisional && now - entry.refreshDue >= 0) {
-      maybeRefreshTtl(key(experiment, salt, unit), entry, now);
+    if (!provisional(entry) && refreshDue(entry, now)) {
+      maybeRefreshTtl(key(experiment, salt, unit), ck, entry, now);
     }
-    return entry.arm;
+    return arm(entry);
   }
 
   @Override
@@ -360,17 +426,19 @@ public final class RedisStickyStore implements StickyStore {
       String replaceable) {
     Objects.requireNonNull(candidate, "candidate");
     String key = key(experiment, salt, unit);
-    Entry cached = live(CacheKey.of(key), nanoClock.getAsLong());
+    CacheKey ck = CacheKey.of(experiment, salt, unit);
+    long cached = live(ck, nanoClock.getAsLong());
+    String cachedArm = cached == 0 ? null : arm(cached);
     boolean verifying = false;
-    if (cached != null && !cached.arm.equals(replaceable)) {
-      if (!cached.verify) {
+    if (cachedArm != null && !cachedArm.equals(replaceable)) {
+      if (!toVerify(cached)) {
         hits.increment();
-        return CompletableFuture.completedFuture(new Claim(cached.arm, false));
+        return CompletableFuture.completedFuture(new Claim(cachedArm, false));
       }
       verifying = true;
     }
     // cached before a reconnect: Redis's arm wins, and where Redis lost the key it gets the cached arm back
-    String proposed = verifying ? cached.arm : candidate;
+    String proposed = verifying ? cachedArm : candidate;
     StatefulRedisConnection<String, String> conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       timeouts.increment();
@@ -387,7 +455,7 @@ public final class RedisStickyStore implements StickyStore {
         timeout.cancel(false);
       }
       if (failure == null) {
-        cache.put(CacheKey.of(key), confirmed(key, r, proposed, replaceable));
+        put(ck, confirmed(r, proposed, replaceable));
         result.complete(new Claim(r.arm, r.created));
       } else {
         answerLocally(result, key, proposed, replaceable);
@@ -412,43 +480,46 @@ public final class RedisStickyStore implements StickyStore {
    * instance the winner from Redis that arrived meanwhile), and returns the cached one.
    */
   private Claim provisional(String key, String candidate, String replaceable) {
-    long now = nanoClock.getAsLong();
     CacheKey ck = CacheKey.of(key);
-    Entry mine = new Entry(candidate, true, deadline(ck, now), Long.MAX_VALUE);
-    Entry held = cache.asMap().compute(ck,
-        (k, old) -> old == null || now - old.expiresAt >= 0 || old.arm.equals(replaceable) ? mine : old);
-    return new Claim(held.arm, held == mine);
+    while (true) {
+      long now = nanoClock.getAsLong();
+      long present = cache.get(ck.h1(), ck.h2());
+      long held = live(ck, now);
+      if (held != 0 && !arm(held).equals(replaceable)) {
+        return new Claim(arm(held), false);
+      }
+      if (cache.compareAndSet(ck.h1(), ck.h2(), present, pack(candidate, true, DUE_NEVER, now))) {
+        return new Claim(candidate, true);
+      }
+    }
   }
 
   /**
-   * The entry for Redis's answer. Its arm is the caller's own string when Redis returned the same id (the usual
-   * case), so 100,000 cached units share a handful of arm strings instead of holding one decoded copy each.
+   * The entry for Redis's answer: due for a TTL refresh when less than ttl / 2 remains in Redis (never for a key
+   * without TTL). Its arm is kept once per id, the caller's own string when it is the first seen for the id (not
+   * the copy Redis's reply decoded), so 100,000 cached units share a handful of arm strings.
    */
-  private Entry confirmed(String key, Reply reply, String candidate, String replaceable) {
+  private long confirmed(Reply reply, String candidate, String replaceable) {
     long now = nanoClock.getAsLong();
-    // due when less than ttl / 2 remains in Redis; a key without TTL is never refreshed
-    long due = reply.pttlMillis < 0 ? now + Long.MAX_VALUE / 4
-        : now + Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos);
     String arm = reply.arm.equals(candidate) ? candidate
-        : replaceable != null && reply.arm.equals(replaceable) ? replaceable : reply.arm.intern();
-    return new Entry(arm, false, deadline(CacheKey.of(key), now), due);
+        : replaceable != null && reply.arm.equals(replaceable) ? replaceable : reply.arm;
+    long entry = pack(arm, false, 0, now);
+    long due = reply.pttlMillis < 0 ? DUE_NEVER
+        : dueAt(entry, now, Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos));
+    return entry | due << DUE_SHIFT;
   }
 
-  private void maybeRefreshTtl(String key, Entry entry, long now) {
-    long due = entry.refreshDue;
-    if (now - due < 0) {
-      return;
-    }
+  private void maybeRefreshTtl(String key, CacheKey ck, long entry, long now) {
     StatefulRedisConnection<String, String> conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       return;
     }
-    long next = now + refreshAfterNanos;
-    if (Entry.REFRESH_DUE.compareAndSet(entry, due, next)) {
+    long next = (entry & ~(0xffL << DUE_SHIFT)) | dueAt(entry, now, refreshAfterNanos) << DUE_SHIFT;
+    if (cache.compareAndSet(ck.h1(), ck.h2(), entry, next)) {
       RedisAsyncCommands<String, String> commands = conn.async();
       commands.pexpire(key, ttlMillis).whenComplete((ok, failure) -> {
         if (failure != null) {
-          Entry.REFRESH_DUE.compareAndSet(entry, next, due); // the next read retries
+          cache.compareAndSet(ck.h1(), ck.h2(), next, entry); // the next read retries
         }
       });
       if (settings.invalidations()) {
@@ -574,11 +645,7 @@ public final class RedisStickyStore implements StickyStore {
    * they are until their queued write lands.
    */
   private void verifyConfirmed() {
-    for (Entry e : cache.asMap().values()) {
-      if (!e.provisional) {
-        e.verify = true;
-      }
-    }
+    verifyUpTo = millis(nanoClock.getAsLong());
   }
 
   /** RESP3 {@code invalidate} pushes: {@code [invalidate, [key, ...]]}, or a null list when Redis was flushed. */
@@ -593,12 +660,17 @@ public final class RedisStickyStore implements StickyStore {
       if (keys instanceof List<?> list) {
         for (Object k : list) {
           if (k instanceof String key) {
-            cache.invalidate(CacheKey.of(key));
+            CacheKey ck = CacheKey.of(key);
+            long present;
+            while ((present = cache.get(ck.h1(), ck.h2())) != 0 && present != DROPPED
+                && !cache.compareAndSet(ck.h1(), ck.h2(), present, DROPPED)) {
+              Thread.onSpinWait();
+            }
             invalidations.increment();
           }
         }
       } else {
-        cache.invalidateAll(); // FLUSHDB / FLUSHALL
+        clearedUpTo = millis(nanoClock.getAsLong()); // FLUSHDB / FLUSHALL
         invalidations.increment();
       }
     }
@@ -634,7 +706,7 @@ public final class RedisStickyStore implements StickyStore {
       claims.increment();
       batch.add(runScript(conn, key, claim.candidate, claim.replaceable).handle((reply, failure) -> {
         if (failure == null) {
-          cache.put(CacheKey.of(key), confirmed(key, reply, claim.candidate, claim.replaceable));
+          put(CacheKey.of(key), confirmed(reply, claim.candidate, claim.replaceable));
           drainedSinceUp.incrementAndGet();
           return true;
         }
@@ -717,7 +789,7 @@ public final class RedisStickyStore implements StickyStore {
         .append(up ? " up" : " down")
         .append(" (pending writes=").append(pendingCount.get()).append('/').append(settings.maxPendingWrites())
         .append(", dropped=").append(dropped.sum())
-        .append(", cached=").append(cache.estimatedSize())
+        .append(", cached=").append(cache.size())
         .append(", invalidations=").append(tracking() ? "on" : trackingRefused ? "refused by Redis" : "off")
         .append(", staleness=").append(settings.cacheStaleness())
         .append(", ttl=").append(settings.ttl());
@@ -740,11 +812,11 @@ public final class RedisStickyStore implements StickyStore {
   }
 
   /**
-   * Number of units in the local cache (approximate while evictions are pending); entries past their staleness
-   * deadline count until they are read again or evicted by size.
+   * Number of units in the local cache; entries past their staleness deadline or dropped by an invalidation count
+   * until their generation goes, and a unit carried into a newer generation may count twice meanwhile.
    */
   public long cacheSize() {
-    return cache.estimatedSize();
+    return cache.size();
   }
 
   public RedisSettings settings() {
@@ -790,36 +862,6 @@ public final class RedisStickyStore implements StickyStore {
           .digest(script.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * A cached assignment: served until {@code expiresAt}; {@code refreshDue} is when its Redis TTL next needs
-   * re-arming (both on nanoClock). One object per unit (no separate atomic).
-   */
-  private static final class Entry {
-    static final VarHandle REFRESH_DUE;
-
-    static {
-      try {
-        REFRESH_DUE = MethodHandles.lookup().findVarHandle(Entry.class, "refreshDue", long.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    final String arm;
-    final boolean provisional;
-    final long expiresAt;
-    volatile long refreshDue;
-    /** Set after a reconnect (invalidations may have been lost): served only once Redis has confirmed it. */
-    volatile boolean verify;
-
-    Entry(String arm, boolean provisional, long expiresAt, long refreshDue) {
-      this.arm = arm;
-      this.provisional = provisional;
-      this.expiresAt = expiresAt;
-      this.refreshDue = refreshDue;
     }
   }
 

@@ -222,6 +222,42 @@ class RedisStickyStoreTest {
   }
 
   @Test
+  void aFlushOfRedisEmptiesTheCacheAndUnitsAreClaimedAfresh() {
+    RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCacheStaleness(Duration.ofHours(1))
+        .withCommandTimeout(Duration.ofSeconds(5)));
+    for (int u = 0; u < 50; u++) {
+      claim(store, "exp", "salt", "f" + u, "arm-a", null);
+    }
+    assertEquals("arm-a", store.peek("exp", "salt", "f7"));
+    shared.call("FLUSHALL");
+    Eventually.await(Duration.ofSeconds(5), () -> store.peek("exp", "salt", "f7") == null, store::describe);
+    for (int u = 0; u < 50; u++) {
+      assertNull(store.peek("exp", "salt", "f" + u), "f" + u + " after the flush");
+    }
+    assertEquals(new Claim("arm-b", true), claim(store, "exp", "salt", "f7", "arm-b", null), "Redis is empty");
+    assertEquals("arm-b", store.peek("exp", "salt", "f7"), "and the new answer is cached");
+  }
+
+  @Test
+  void theCacheHoldsAtMostItsSizeAndKeepsTheUnitsStillRequested() {
+    RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCacheSize(1_000)
+        .withCacheStaleness(Duration.ofHours(1)).withCommandTimeout(Duration.ofSeconds(5)));
+    claim(store, "exp", "salt", "hot", "arm-a", null);
+    claim(store, "exp", "salt", "cold", "arm-a", null);
+    long claimsBefore = store.stats().claims();
+    for (int u = 0; u < 5_000; u++) {
+      claim(store, "exp", "salt", "n" + u, "arm-b", null);
+      if (u % 100 == 0) {
+        assertEquals("arm-a", store.peek("exp", "salt", "hot"), "hot after " + u + " newer units");
+      }
+    }
+    assertEquals(claimsBefore + 5_000, store.stats().claims(), "the hot unit never went back to Redis");
+    assertTrue(store.cacheSize() <= 1_000, "cached " + store.cacheSize());
+    assertNull(store.peek("exp", "salt", "cold"), "a unit nobody requested was dropped");
+    assertEquals(new Claim("arm-a", false), claim(store, "exp", "salt", "cold", "arm-b", null), "and read back");
+  }
+
+  @Test
   void afterAReconnectInvalidationsAreOnAgainAndCachedEntriesAreCheckedAgain() {
     RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCacheStaleness(Duration.ofHours(1))
         .withCommandTimeout(Duration.ofSeconds(5)));
