@@ -151,7 +151,7 @@ public final class RedisStickyStore implements StickyStore {
   private final RecentTable cache;
   private final ArmIds arms = new ArmIds(ARM_MASK);
   private final long originNanos;
-  /** The unit of an entry's refresh offset: ttl / 128, at least a millisecond. */
+  /** The unit of an entry's refresh time: ttl / 128, at least a millisecond. */
   private final long refreshUnitNanos;
   /** Entries written at or before this millisecond (of {@link #millis}) were cached before a reconnect. */
   private volatile long verifyUpTo = -1;
@@ -326,13 +326,15 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
-  // An entry is a long: bits 0-15 the arm's number in `arms` (0: none, a dropped entry), bit 16 provisional,
-  // bits 17-24 when its Redis TTL next needs re-arming in units of ttl / 128 after it was written (255: never),
-  // bits 25-62 the millisecond it was written, since this store was created (8.7 years of uptime).
-  private static final int ARM_MASK = 0xffff;
-  private static final long PROVISIONAL = 1L << 16;
+  // An entry is a long: bits 0-14 the arm's number in `arms` (0: none, a dropped entry), bit 15 provisional, bit 16
+  // set for a Redis key without TTL (never re-armed), bits 17-24 when its TTL next needs re-arming, in units of
+  // ttl / 128 since this store was created, modulo 256 (a due time is at most ttl / 2 ahead: 64 units), bits 25-62
+  // the millisecond it was written, since this store was created (8.7 years of uptime).
+  private static final int ARM_MASK = 0x7fff;
+  private static final long PROVISIONAL = 1L << 15;
+  private static final long NO_TTL = 1L << 16;
   private static final int DUE_SHIFT = 17;
-  private static final int DUE_NEVER = 255;
+  private static final long DUE_BITS = 0xffL << DUE_SHIFT;
   private static final int WRITTEN_SHIFT = 25;
   /** What an invalidated unit holds until it is cached again. */
   private static final long DROPPED = PROVISIONAL;
@@ -341,9 +343,8 @@ public final class RedisStickyStore implements StickyStore {
     return (now - originNanos) / 1_000_000;
   }
 
-  private long pack(String arm, boolean provisional, int due, long now) {
-    return arms.number(arm) | (provisional ? PROVISIONAL : 0) | (long) due << DUE_SHIFT
-        | millis(now) << WRITTEN_SHIFT;
+  private long pack(String arm, boolean provisional, long now) {
+    return arms.number(arm) | (provisional ? PROVISIONAL : 0) | millis(now) << WRITTEN_SHIFT;
   }
 
   private static long written(long entry) {
@@ -363,15 +364,23 @@ public final class RedisStickyStore implements StickyStore {
     return !provisional(entry) && written(entry) <= verifyUpTo;
   }
 
-  /** The refresh offset for a Redis TTL due for re-arming {@code inNanos} after {@code now} (rounded down). */
-  private long dueAt(long entry, long now, long inNanos) {
-    long units = (now - originNanos - written(entry) * 1_000_000 + inNanos) / refreshUnitNanos;
-    return Math.max(0, Math.min(DUE_NEVER - 1, units));
+  /** {@code entry} with its TTL due for re-arming {@code inNanos} after {@code now} (rounded down to a unit). */
+  private long dueIn(long entry, long now, long inNanos) {
+    long units = (now - originNanos + inNanos) / refreshUnitNanos;
+    return (entry & ~DUE_BITS) | (units & 0xff) << DUE_SHIFT;
   }
 
+  /**
+   * Whether the entry's Redis TTL is due for re-arming: its due time has come, within the last 128 units (a ttl).
+   * An entry not read for longer than that since it was due comes round again as not due for a while, which only
+   * ever concerns a unit idle for more than a ttl, whose Redis key has expired anyway.
+   */
   private boolean refreshDue(long entry, long now) {
-    long due = (entry >>> DUE_SHIFT) & 0xff;
-    return due != DUE_NEVER && now - originNanos - written(entry) * 1_000_000 - due * refreshUnitNanos >= 0;
+    if ((entry & NO_TTL) != 0) {
+      return false;
+    }
+    long nowUnits = (now - originNanos) / refreshUnitNanos;
+    return (byte) (nowUnits - ((entry >>> DUE_SHIFT) & 0xff)) >= 0;
   }
 
   /**
@@ -488,7 +497,7 @@ public final class RedisStickyStore implements StickyStore {
       if (held != 0 && !arm(held).equals(replaceable)) {
         return new Claim(arm(held), false);
       }
-      if (cache.compareAndSet(ck.h1(), ck.h2(), present, pack(candidate, true, DUE_NEVER, now))) {
+      if (cache.compareAndSet(ck.h1(), ck.h2(), present, pack(candidate, true, now) | NO_TTL)) {
         return new Claim(candidate, true);
       }
     }
@@ -503,10 +512,9 @@ public final class RedisStickyStore implements StickyStore {
     long now = nanoClock.getAsLong();
     String arm = reply.arm.equals(candidate) ? candidate
         : replaceable != null && reply.arm.equals(replaceable) ? replaceable : reply.arm;
-    long entry = pack(arm, false, 0, now);
-    long due = reply.pttlMillis < 0 ? DUE_NEVER
-        : dueAt(entry, now, Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos));
-    return entry | due << DUE_SHIFT;
+    long entry = pack(arm, false, now);
+    return reply.pttlMillis < 0 ? entry | NO_TTL
+        : dueIn(entry, now, Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos));
   }
 
   private void maybeRefreshTtl(String key, CacheKey ck, long entry, long now) {
@@ -514,7 +522,7 @@ public final class RedisStickyStore implements StickyStore {
     if (closed || conn == null || !conn.isOpen()) {
       return;
     }
-    long next = (entry & ~(0xffL << DUE_SHIFT)) | dueAt(entry, now, refreshAfterNanos) << DUE_SHIFT;
+    long next = dueIn(entry, now, refreshAfterNanos);
     if (cache.compareAndSet(ck.h1(), ck.h2(), entry, next)) {
       RedisAsyncCommands<String, String> commands = conn.async();
       commands.pexpire(key, ttlMillis).whenComplete((ok, failure) -> {

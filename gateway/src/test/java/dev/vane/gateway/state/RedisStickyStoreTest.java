@@ -387,6 +387,36 @@ class RedisStickyStoreTest {
   }
 
   @Test
+  void aUnitReadForManyTtlsIsReArmedOncePerHalfTtlEvenWhenTheStalenessIsLonger() {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    RedisSettings settings = RedisSettings.defaults(shared.uri()).withTtl(Duration.ofSeconds(60))
+        .withCacheStaleness(Duration.ofHours(1)).withCommandTimeout(Duration.ofSeconds(5)).withInvalidations(false);
+    RedisStickyStore store = new RedisStickyStore(settings, now::get);
+    closeables.add(store);
+    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    claim(store, "exp", "salt", "reader", "arm", null);
+    long before = commandCalls("pexpire");
+    for (int s = 1; s <= 600; s++) { // a read a second for ten minutes: ten ttls, all within the staleness
+      now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+      assertEquals("arm", store.peek("exp", "salt", "reader"));
+    }
+    sleep(300);
+    long refreshes = commandCalls("pexpire") - before;
+    assertTrue(refreshes >= 19 && refreshes <= 21, "PEXPIRE per 30 s of reads over 600 s: " + refreshes);
+  }
+
+  /** Calls of one command since Redis started, from INFO commandstats. */
+  private static long commandCalls(String command) {
+    String info = (String) shared.call("INFO", "commandstats");
+    for (String line : info.split("\r\n")) {
+      if (line.startsWith("cmdstat_" + command + ":calls=")) {
+        return Long.parseLong(line.substring(line.indexOf('=') + 1, line.indexOf(',')));
+      }
+    }
+    return 0;
+  }
+
+  @Test
   void startsWithoutRedisAndWritesQueuedClaimsWhenItArrives() {
     RedisServerProcess redis = redis(RedisServerProcess.start());
     // Redis had an assignment for "known" before the outage; persist it so it survives stop/restart
