@@ -83,14 +83,7 @@ public final class RecentTable {
 
   /** The value stored for the key, or 0. */
   public long get(long h1, long h2) {
-    h1 = nonZero(h1);
-    for (Generation gen : generations) {
-      long v = find(gen, h1, h2);
-      if (v != 0) {
-        return v;
-      }
-    }
-    return 0;
+    return lookup(nonZero(h1), h2, false);
   }
 
   /**
@@ -99,12 +92,15 @@ public final class RecentTable {
    * granularity of a generation. For tables written with {@link #compareAndSet} (the copy is one).
    */
   public long getAndKeep(long h1, long h2) {
-    h1 = nonZero(h1);
+    return lookup(nonZero(h1), h2, true);
+  }
+
+  private long lookup(long h1, long h2, boolean keep) {
     Generation[] g = generations;
     for (int i = 0; i < g.length; i++) {
       long v = find(g[i], h1, h2);
       if (v != 0) {
-        if (i == g.length - 1 && i > 0) {
+        if (keep && i == g.length - 1 && i > 0) {
           compareAndSet(h1, h2, v, v);
         }
         return v;

@@ -451,14 +451,14 @@ public final class RedisStickyStore implements StickyStore {
     StatefulRedisConnection<String, String> conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       timeouts.increment();
-      Claim local = provisional(key, proposed, replaceable);
+      Claim local = provisional(ck, proposed, replaceable);
       enqueue(key, new Pending(proposed, replaceable), false);
       return CompletableFuture.completedFuture(local);
     }
     claims.increment();
     CompletableFuture<Claim> result = new CompletableFuture<>();
     CompletableFuture<Reply> reply = runScript(conn, key, proposed, replaceable);
-    ScheduledFuture<?> timeout = schedule(() -> answerLocally(result, key, proposed, replaceable), timeoutNanos);
+    ScheduledFuture<?> timeout = schedule(() -> answerLocally(result, ck, proposed, replaceable), timeoutNanos);
     reply.whenComplete((r, failure) -> {
       if (timeout != null) {
         timeout.cancel(false);
@@ -467,7 +467,7 @@ public final class RedisStickyStore implements StickyStore {
         put(ck, confirmed(r, proposed, replaceable));
         result.complete(new Claim(r.arm, r.created));
       } else {
-        answerLocally(result, key, proposed, replaceable);
+        answerLocally(result, ck, proposed, replaceable);
         failed(key, new Pending(proposed, replaceable), unwrap(failure), false);
       }
     });
@@ -475,9 +475,9 @@ public final class RedisStickyStore implements StickyStore {
   }
 
   /** Completes {@code result} with the local answer (the candidate, unless another local answer came first). */
-  private void answerLocally(CompletableFuture<Claim> result, String key, String candidate, String replaceable) {
+  private void answerLocally(CompletableFuture<Claim> result, CacheKey ck, String candidate, String replaceable) {
     if (!result.isDone()) {
-      Claim local = provisional(key, candidate, replaceable);
+      Claim local = provisional(ck, candidate, replaceable);
       if (result.complete(local)) {
         timeouts.increment();
       }
@@ -488,8 +488,7 @@ public final class RedisStickyStore implements StickyStore {
    * Caches {@code candidate} as a provisional assignment unless the cache already holds one it may not replace (for
    * instance the winner from Redis that arrived meanwhile), and returns the cached one.
    */
-  private Claim provisional(String key, String candidate, String replaceable) {
-    CacheKey ck = CacheKey.of(key);
+  private Claim provisional(CacheKey ck, String candidate, String replaceable) {
     while (true) {
       long now = nanoClock.getAsLong();
       long present = cache.get(ck.h1(), ck.h2());

@@ -125,18 +125,19 @@ public class HotPathBenchmark {
    * structure's memory be read sequentially, which real traffic never does.)
    */
   private String nextUnit() {
-    if (++i >= order.length) {
-      i = 0;
-    }
-    return "user-" + order[i];
+    return "user-" + nextUser();
   }
 
   /** As {@link #nextUnit}, among the first 1,000 users only: their stored entries stay in the CPU caches. */
   private String nextHotUnit() {
+    return "user-" + nextUser() % 1_000;
+  }
+
+  private int nextUser() {
     if (++i >= order.length) {
       i = 0;
     }
-    return "user-" + order[i] % 1_000;
+    return order[i];
   }
 
   /** The baseline of the others: making the next user's id string (subtract it from their figures). */
@@ -154,7 +155,11 @@ public class HotPathBenchmark {
   /** Route resolution, unit id extraction and sticky assignment of a warm user (in-memory store). */
   @Benchmark
   public Assignment routeAndAssign() {
-    Request r = new Request(PATH, nextUnit());
+    return routeAndAssign(nextUnit());
+  }
+
+  private Assignment routeAndAssign(String user) {
+    Request r = new Request(PATH, user);
     Route route = table.resolve(r.path(), r.model());
     Experiment e = table.experiment(route.experiment());
     return assigner.assign(e, r, units.unitOf(r)).toCompletableFuture().getNow(null);
@@ -166,10 +171,7 @@ public class HotPathBenchmark {
    */
   @Benchmark
   public Assignment routeAndAssignCachedUsers() {
-    Request r = new Request(PATH, nextHotUnit());
-    Route route = table.resolve(r.path(), r.model());
-    Experiment e = table.experiment(route.experiment());
-    return assigner.assign(e, r, units.unitOf(r)).toCompletableFuture().getNow(null);
+    return routeAndAssign(nextHotUnit());
   }
 
   /** The Redis sticky store's local cache hit (what a warm user costs instead of a Redis round trip). */

@@ -72,6 +72,20 @@ class RedisStickyStoreTest {
     return store;
   }
 
+  /** A store on the test's clock, connected. */
+  private RedisStickyStore clocked(RedisSettings settings, AtomicLong now) {
+    RedisStickyStore store = new RedisStickyStore(settings, now::get);
+    closeables.add(store);
+    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    return store;
+  }
+
+  /** A 60 s ttl under an hour of staleness, without invalidations (PEXPIRE from outside would be pushed). */
+  private static RedisSettings shortTtl() {
+    return RedisSettings.defaults(shared.uri()).withTtl(Duration.ofSeconds(60))
+        .withCacheStaleness(Duration.ofHours(1)).withCommandTimeout(Duration.ofSeconds(5)).withInvalidations(false);
+  }
+
   private RedisServerProcess redis(RedisServerProcess process) {
     closeables.add(process);
     return process;
@@ -291,10 +305,8 @@ class RedisStickyStoreTest {
   void cachedUnitsExpireWithinTheStalenessBoundSpreadOverItsLastQuarter() {
     AtomicLong now = new AtomicLong(1_000_000_000L);
     Duration staleness = Duration.ofMinutes(10);
-    RedisStickyStore store = new RedisStickyStore(RedisSettings.defaults(shared.uri()).withTtl(Duration.ofDays(30))
-        .withCacheStaleness(staleness).withCommandTimeout(Duration.ofSeconds(5)), now::get);
-    closeables.add(store);
-    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    RedisStickyStore store = clocked(RedisSettings.defaults(shared.uri()).withTtl(Duration.ofDays(30))
+        .withCacheStaleness(staleness).withCommandTimeout(Duration.ofSeconds(5)), now);
     int units = 400;
     for (int u = 0; u < units; u++) {
       claim(store, "exp", "salt", "spread-" + u, "arm", null);
@@ -320,10 +332,8 @@ class RedisStickyStoreTest {
   void withoutInvalidationsAChangeInRedisIsServedOnceTheCachedEntryIsPastItsDeadline() {
     AtomicLong now = new AtomicLong(1_000_000_000L);
     Duration staleness = Duration.ofMinutes(10);
-    RedisStickyStore store = new RedisStickyStore(RedisSettings.defaults(shared.uri()).withCacheStaleness(staleness)
-        .withCommandTimeout(Duration.ofSeconds(5)).withInvalidations(false), now::get);
-    closeables.add(store);
-    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    RedisStickyStore store = clocked(RedisSettings.defaults(shared.uri()).withCacheStaleness(staleness)
+        .withCommandTimeout(Duration.ofSeconds(5)).withInvalidations(false), now);
     String candidate = new String("arm-a"); // a string of the caller's, not a literal shared with the test
     assertEquals(new Claim("arm-a", true), claim(store, "exp", "salt", "u1", candidate, null));
     assertTrue(store.peek("exp", "salt", "u1") == candidate, "the cached arm is the caller's string, not a copy");
@@ -345,11 +355,8 @@ class RedisStickyStoreTest {
   void keysGetTheTtlWhichIsRefreshedLazily() {
     AtomicLong now = new AtomicLong(1_000_000_000L);
     // without invalidations: PEXPIRE from outside stands in for Redis's clock moving, but is a change Redis would push
-    RedisSettings settings = RedisSettings.defaults(shared.uri()).withTtl(Duration.ofSeconds(60))
-        .withCacheStaleness(Duration.ofHours(1)).withCommandTimeout(Duration.ofSeconds(5)).withInvalidations(false);
-    RedisStickyStore store = new RedisStickyStore(settings, now::get);
-    closeables.add(store);
-    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    RedisSettings settings = shortTtl();
+    RedisStickyStore store = clocked(settings, now);
     String key = RedisStickyStore.key("exp", "salt", "user-1");
 
     claim(store, "exp", "salt", "user-1", "arm", null);
@@ -389,11 +396,7 @@ class RedisStickyStoreTest {
   @Test
   void aUnitReadForManyTtlsIsReArmedOncePerHalfTtlEvenWhenTheStalenessIsLonger() {
     AtomicLong now = new AtomicLong(1_000_000_000L);
-    RedisSettings settings = RedisSettings.defaults(shared.uri()).withTtl(Duration.ofSeconds(60))
-        .withCacheStaleness(Duration.ofHours(1)).withCommandTimeout(Duration.ofSeconds(5)).withInvalidations(false);
-    RedisStickyStore store = new RedisStickyStore(settings, now::get);
-    closeables.add(store);
-    Eventually.await(Duration.ofSeconds(10), store::healthy, store::describe);
+    RedisStickyStore store = clocked(shortTtl(), now);
     claim(store, "exp", "salt", "reader", "arm", null);
     long before = commandCalls("pexpire");
     for (int s = 1; s <= 600; s++) { // a read a second for ten minutes: ten ttls, all within the staleness
