@@ -31,12 +31,16 @@ import java.util.function.LongSupplier;
  * with {@link ConnectionPoolTooBusyException} (503). A connection is reused only after a complete response that did
  * not ask to close it ({@code Connection: close}, HTTP/1.0 without keep-alive); a failed, reset or cut-short exchange
  * closes it. An idle connection older than its keep-alive (60 s, or the server's {@code Keep-Alive: timeout}) is
- * closed instead of used. A request whose pooled connection turns out closed before anything was sent is retried
- * once on another connection.
+ * closed instead of used, and a sweep once a second closes the idle connections past their keep-alive from the
+ * least recently used end (with LIFO reuse those are never reached again, so the connections a burst opened would
+ * otherwise stay open until the server closes them). A request whose pooled connection turns out closed before
+ * anything was sent is retried once on another connection.
  */
 final class UpstreamPool {
   /** Idle keep-alive when the server does not say (the Vert.x client's default). */
   static final long DEFAULT_KEEP_ALIVE_MILLIS = 60_000;
+  /** How often idle connections past their keep-alive are looked for. */
+  static final long SWEEP_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final String id;
@@ -52,6 +56,7 @@ final class UpstreamPool {
   /** Connections open or being opened. */
   private int open;
   private boolean closed;
+  private final long sweepTimer;
 
   UpstreamPool(Vertx vertx, EndpointSettings ep) {
     this(vertx, ep, System::currentTimeMillis);
@@ -74,6 +79,17 @@ final class UpstreamPool {
         .setDefaultPort(ep.port());
     this.agent = vertx.httpClientBuilder().with(o).build();
     this.connect = new HttpConnectOptions().setHost(ep.host()).setPort(ep.port()).setSsl(ep.tls());
+    this.sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, t -> sweepIdle());
+  }
+
+  /** Closes idle connections past their keep-alive, least recently used first, up to the first one still fresh. */
+  private void sweepIdle() {
+    long now = clock.getAsLong();
+    Conn c;
+    while ((c = idle.peekLast()) != null && (c.dead || now - c.idleSince >= c.keepAliveMillis)) {
+      idle.pollLast();
+      discard(c);
+    }
   }
 
   /** One connection and what the pool knows about it. */
@@ -315,6 +331,7 @@ final class UpstreamPool {
    */
   void retire() {
     closed = true;
+    vertx.cancelTimer(sweepTimer);
     Conn c;
     while ((c = idle.pollFirst()) != null) {
       discard(c);

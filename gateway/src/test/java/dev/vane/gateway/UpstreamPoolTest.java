@@ -248,6 +248,30 @@ class UpstreamPoolTest {
   }
 
   @Test
+  void idleConnectionsPastTheirKeepAliveAreClosedEvenWhenNoRequestReachesThem() throws Exception {
+    sleepMs = 200;
+    UpstreamPool pool = pool(endpoint(8, 8, 5000));
+    int before = accepted.get();
+    int openBefore = openNow.get();
+    // a burst of 6 opens 6 connections; afterwards one request at a time only ever reuses the newest one
+    on(() -> Future.all(List.of(get(pool, "/b0", 5000), get(pool, "/b1", 5000), get(pool, "/b2", 5000),
+        get(pool, "/b3", 5000), get(pool, "/b4", 5000), get(pool, "/b5", 5000))).map(f -> null));
+    assertEquals(6, accepted.get() - before);
+    awaitTrue(() -> figure(pool::idle) == 6, "the burst's connections idle");
+    sleepMs = 0;
+    now.addAndGet(UpstreamPool.DEFAULT_KEEP_ALIVE_MILLIS / 2);
+    assertEquals("ok:/x", on(() -> get(pool, "/x", 2000)));
+    now.addAndGet(UpstreamPool.DEFAULT_KEEP_ALIVE_MILLIS / 2 + 1);
+    // the five untouched since the burst are past the keep-alive; the one used half a keep-alive ago is not
+    awaitTrue(() -> figure(pool::open) == 1, "the sweep closed the five the LIFO reuse never reaches");
+    assertEquals(1, figure(pool::idle));
+    awaitTrue(() -> openNow.get() - openBefore == 1, "the server saw them closed");
+    assertEquals("ok:/y", on(() -> get(pool, "/y", 2000)));
+    assertEquals(6, accepted.get() - before, "the fresh one is still reused");
+    close(pool);
+  }
+
+  @Test
   void theServersKeepAliveTimeoutIsHonoured() throws Exception {
     keepAliveHeader = "timeout=5, max=1000";
     UpstreamPool pool = pool(endpoint(4, 4, 2000));
