@@ -88,7 +88,7 @@ public final class Gateway implements AutoCloseable {
     if (cfg.routing().experiments().values().stream().anyMatch(e -> !e.shadows().isEmpty())) {
       // mirroring configured from the start: start the shadow loop here rather than from an event loop on the
       // first mirrored request (Vert.x warns when a Vert.x is created on another's thread)
-      core.shadowLoop();
+      core.startShadowLoopEarly();
     }
     Gateway g = new Gateway(vertx, ownsVertx, core, store);
     AtomicInteger boundPort = new AtomicInteger(cfg.server().port());

@@ -5,10 +5,11 @@ import dev.vane.config.ServerSettings;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.feedback.FeedbackBackend;
 import dev.vane.gateway.feedback.FeedbackService;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.Context;
 import io.vertx.core.internal.VertxInternal;
+import java.util.function.Consumer;
 import java.time.Duration;
 import dev.vane.gateway.bandit.BanditStrategy;
 import dev.vane.router.Policy;
@@ -143,21 +144,21 @@ final class GatewayCore {
 
   private record ShadowLoop(Vertx vertx, Context context, UpstreamClients clients) {}
 
-  Context shadowLoop() {
+  /** Runs {@code job} on the shadow loop, with that loop's upstream clients (starting the loop if need be). */
+  void mirror(Consumer<UpstreamClients> job) {
     ShadowLoop l = shadowLoop;
     if (l == null) {
       l = startShadowLoop();
     }
-    return l.context();
+    UpstreamClients clients = l.clients();
+    l.context().runOnContext(v -> job.accept(clients));
   }
 
-  /** The shadow loop's clients; only to be used on that loop. */
-  UpstreamClients shadowClients(Context loop) {
-    ShadowLoop l = shadowLoop;
-    if (l == null || l.context() != loop) {
-      throw new IllegalStateException("not the shadow loop");
+  /** Starts the shadow loop now (it starts with the first mirrored request otherwise). */
+  void startShadowLoopEarly() {
+    if (shadowLoop == null) {
+      startShadowLoop();
     }
-    return l.clients();
   }
 
   private synchronized ShadowLoop startShadowLoop() {
@@ -167,8 +168,7 @@ final class GatewayCore {
     if (shadowLoop == null) {
       Vertx v = Transports.vertx(new VertxOptions().setEventLoopPoolSize(1)
           .setWorkerPoolSize(1).setInternalBlockingPoolSize(1), transport);
-      Context ctx = ((VertxInternal) v).createEventLoopContext();
-      shadowLoop = new ShadowLoop(v, ctx, new UpstreamClients(v));
+      shadowLoop = new ShadowLoop(v, ((VertxInternal) v).createEventLoopContext(), new UpstreamClients(v));
     }
     return shadowLoop;
   }

@@ -266,10 +266,10 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   // ---- forwarding ----
 
   /** Method, path and timeout; host, port and TLS come with the pooled connection (its authority is the Host). */
-  private static RequestOptions options(Exchange x, EndpointSettings ep) {
+  private static RequestOptions options(HttpMethod method, String uri, EndpointSettings ep) {
     return new RequestOptions()
-        .setMethod(x.method)
-        .setURI(ep.basePath() + x.uri)
+        .setMethod(method)
+        .setURI(ep.basePath() + uri)
         .setIdleTimeout(ep.timeout().toMillis());
   }
 
@@ -285,7 +285,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   private void forward(Exchange x, EndpointSettings ep, boolean mayFallback) {
     UpstreamPool pool = clients.get(x.snapshot.config(), ep);
     // two plain callbacks instead of a composed future: one fewer future and listener per request
-    pool.request(options(x, ep)).onComplete(ar -> {
+    pool.request(options(x.method, x.uri, ep)).onComplete(ar -> {
       if (ar.failed()) {
         upstreamFailed(x, ep, mayFallback, ar.cause());
         return;
@@ -426,21 +426,19 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     x.finished = true;
     long micros = (System.nanoTime() - x.startNanos) / 1000;
-    x.primaryStatus = status;
-    x.primaryMicros = micros;
-    x.primaryDone = primaryResponded;
     if (x.armStats != null) {
       x.armStats.recordStatus(status);
       x.armStats.latency.recordMicros(micros);
     }
     if (x.shadowCalls != null) {
       // the copies go out from the shadow event loop: their connections, timers and comparisons never take this
-      // loop's time from clients
+      // loop's time from clients. They carry only what the copies and the comparison need, so that nothing of
+      // the client's request and response (headers, connection state) is kept alive while a shadow answers.
       MultiMap headers = MultiMap.caseInsensitiveMultiMap();
       copyRequestHeaders(x, headers);
-      x.shadowHeaders = headers;
-      Context shadowLoop = core.shadowLoop();
-      shadowLoop.runOnContext(v -> sendShadows(x, core.shadowClients(shadowLoop)));
+      Mirror m = new Mirror(x.snapshot.config(), x.method, x.uri, headers, x.body, x.shadowCalls, status, micros,
+          primaryResponded, x.primaryBody);
+      core.mirror(clients -> sendShadows(m, clients));
     }
   }
 
@@ -480,16 +478,16 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
    * Sends the planned copies, on the shadow event loop; fire-and-forget: their outcome only reaches the shadow's
    * figures. Everything read from {@code x} here was written before the hand-off and is not written again.
    */
-  private static void sendShadows(Exchange x, UpstreamClients shadowClients) {
-    for (ShadowCall call : x.shadowCalls) {
+  private static void sendShadows(Mirror x, UpstreamClients shadowClients) {
+    for (ShadowCall call : x.calls) {
       Shadow s = call.shadow;
       ShadowStats stats = call.stats;
       EndpointSettings ep = call.endpoint;
       AtomicInteger inFlight = call.inFlight;
       long start = System.nanoTime();
       try {
-        shadowClients.get(x.snapshot.config(), ep).request(options(x, ep)).compose(creq -> {
-          creq.headers().addAll(x.shadowHeaders);
+        shadowClients.get(x.config, ep).request(options(x.method, x.uri, ep)).compose(creq -> {
+          creq.headers().addAll(x.headers);
           creq.putHeader("X-Vane-Shadow", s.id());
           return creq.send(x.body);
         }).compose(resp -> {
@@ -529,8 +527,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  private static void compareIfReady(Exchange x, ShadowCall c) {
-    if (!c.done || !x.finished || c.compared) {
+  private static void compareIfReady(Mirror x, ShadowCall c) {
+    if (!c.done || c.compared) {
       return;
     }
     c.compared = true;
@@ -554,8 +552,6 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     final HttpMethod method;
     final String uri;
     String requestId;
-    /** End-to-end request headers for the shadow copies (prepared on the request's loop). */
-    MultiMap shadowHeaders;
     Buffer body;
     boolean rejected;
     Experiment experiment;
@@ -564,9 +560,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     ArmStats armStats;
     boolean fellBack;
     boolean finished;
-    boolean primaryDone;
-    int primaryStatus;
-    long primaryMicros;
+    /** The served body, kept for the shadow comparison (mirrored requests only). */
     byte[] primaryBody;
     List<ShadowCall> shadowCalls;
 
@@ -579,6 +573,14 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       this.uri = req.uri();
     }
   }
+
+  /**
+   * What a request's shadow copies need, handed to the shadow loop once the client has its response: the request
+   * (method, URI, end-to-end headers, body), the config it was routed on, the planned calls and the served answer to
+   * compare with. Immutable apart from the calls, which only the shadow loop writes.
+   */
+  private record Mirror(VaneConfig config, HttpMethod method, String uri, MultiMap headers, Buffer body,
+      List<ShadowCall> calls, int primaryStatus, long primaryMicros, boolean primaryDone, byte[] primaryBody) {}
 
   private static final class ShadowCall {
     final Shadow shadow;
