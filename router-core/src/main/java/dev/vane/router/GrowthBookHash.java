@@ -47,6 +47,26 @@ public final class GrowthBookHash {
     return h & 0xffffffffL;
   }
 
+  /** The 32-bit FNV-1a state after the characters of {@code seed}: {@link #bucketV2(int, String)} continues it. */
+  static int fnv1a32State(String seed) {
+    int h = FNV_OFFSET;
+    for (int i = 0, n = seed.length(); i < n; i++) {
+      h ^= seed.charAt(i);
+      h *= FNV_PRIME;
+    }
+    return h;
+  }
+
+  /** {@link #bucketV2(String, String)} from the seed's {@link #fnv1a32State}: the seed is hashed once per seed. */
+  static int bucketV2(int seedState, String value) {
+    int h = seedState;
+    for (int i = 0, n = value.length(); i < n; i++) {
+      h ^= value.charAt(i);
+      h *= FNV_PRIME;
+    }
+    return (int) (fnv1a32OfDecimal(h & 0xffffffffL) % 10000);
+  }
+
   /** 32-bit FNV-1a of the decimal string of a non-negative number, without allocating it. */
   static long fnv1a32OfDecimal(long v) {
     // at most 10 digits for a 32-bit unsigned value

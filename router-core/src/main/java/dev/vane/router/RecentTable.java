@@ -344,6 +344,17 @@ public final class RecentTable {
       return this;
     }
 
+    /**
+     * A new hasher in this one's state: a shared prefix (say, experiment and salt) is hashed once and each key
+     * continues from a copy. The copy and this one then go their own ways.
+     */
+    public Hasher copy() {
+      Hasher h = new Hasher();
+      h.a = a;
+      h.b = b;
+      return h;
+    }
+
     public long h1() {
       return fmix(a);
     }

@@ -40,6 +40,27 @@ class HashSplitStrategyTest {
     }
   }
 
+  /** The strategy keeps the last salt's hash state: experiments taking turns (and equal salt strings) still agree. */
+  @Test
+  void experimentsTakingTurnsEachGetTheirOwnSaltsBuckets() {
+    Experiment a = Fixtures.abn("salt-a", false, "x", 5000, "y", 5000);
+    Experiment b = Fixtures.abn("salt-b", false, "x", 5000, "y", 5000);
+    Experiment aAgain = Fixtures.abn(new String("salt-a"), false, "x", 5000, "y", 5000);
+    int differ = 0;
+    for (int u = 0; u < 2_000; u++) {
+      String unit = "user-" + u;
+      for (Experiment e : List.of(a, b, aAgain)) {
+        double n = GrowthBookHash.hash(e.salt(), unit, 2);
+        Arm expected = n < 0.5 ? e.arms().get(0) : e.arms().get(1);
+        assertEquals(expected.id(), hash.choose(e, unit, rnd).id(), e.salt() + " " + unit);
+      }
+      if (!hash.choose(a, unit, rnd).id().equals(hash.choose(b, unit, rnd).id())) {
+        differ++;
+      }
+    }
+    assertTrue(differ > 800 && differ < 1200, "the two salts split users independently: " + differ + " of 2000 differ");
+  }
+
   /**
    * 20,000 users over a 50/30/20 split; Pearson chi-square goodness of fit with 2 df must stay under 13.816, the
    * 0.999 quantile of chi-square(2) (published tables; scipy.stats.chi2.ppf(0.999, 2) = 13.815510557964274).

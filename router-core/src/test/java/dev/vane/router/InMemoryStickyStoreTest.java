@@ -65,6 +65,25 @@ class InMemoryStickyStoreTest {
     assertFalse(s.claim("e", "salt2", "u", "b", null).toCompletableFuture().join().arm().equals("a"));
   }
 
+  /** The store keeps the last (experiment, salt) pair's hash state: pairs taking turns still find their own units. */
+  @Test
+  void experimentsTakingTurnsKeepTheirOwnUnits() {
+    InMemoryStickyStore s = new InMemoryStickyStore(10_000, Duration.ofMinutes(1), now::get);
+    String[][] pairs = {{"e", "salt"}, {"e", "salt2"}, {"e2", "salt"}, {"es", "alt"}};
+    for (int u = 0; u < 500; u++) {
+      for (int p = 0; p < pairs.length; p++) {
+        s.claim(pairs[p][0], pairs[p][1], "u" + u, "arm" + p, null).toCompletableFuture().join();
+      }
+    }
+    for (int u = 0; u < 500; u++) {
+      for (int p = 0; p < pairs.length; p++) {
+        // equal strings that are not the same instances find the same entries
+        assertEquals("arm" + p, s.peek(new String(pairs[p][0]), new String(pairs[p][1]), "u" + u), pairs[p][0] + "/"
+            + pairs[p][1] + " u" + u);
+      }
+    }
+  }
+
   @Test
   void misuseIsRejectedWithTheBadValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

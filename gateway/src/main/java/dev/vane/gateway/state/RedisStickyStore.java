@@ -314,12 +314,27 @@ public final class RedisStickyStore implements StickyStore {
     }
 
     static CacheKey of(String experiment, String salt, String unit) {
-      if (!(plain(experiment) && plain(salt) && plain(unit))) {
+      Prefix p = prefix;
+      if (p == null || (p.experiment != experiment || p.salt != salt)
+          && !(p.experiment.equals(experiment) && p.salt.equals(salt))) {
+        p = new Prefix(experiment, salt, plain(experiment) && plain(salt)
+            ? new RecentTable.Hasher().chars(KEY_PREFIX).chars(experiment).chars(':').chars(salt).chars(':')
+            : null);
+        prefix = p;
+      }
+      if (p.state == null || !plain(unit)) {
         return of(key(experiment, salt, unit));
       }
-      return of(new RecentTable.Hasher().chars(KEY_PREFIX).chars(experiment).chars(':').chars(salt).chars(':')
-          .chars(unit));
+      return of(p.state.copy().chars(unit));
     }
+
+    /**
+     * The hash state after {@code vane:sticky:<experiment>:<salt>:} for the pair last asked about (requests mostly
+     * repeat it), or null when an id needs escaping in the key.
+     */
+    private record Prefix(String experiment, String salt, RecentTable.Hasher state) {}
+
+    private static volatile Prefix prefix;
 
     private static CacheKey of(RecentTable.Hasher h) {
       return new CacheKey(h.h1(), h.h2());

@@ -204,6 +204,11 @@ class RedisStickyStoreTest {
       distinct.add(fromIds);
     }
     assertEquals(ids.length, distinct.size(), "different units, different keys");
+    // again, with equal strings that are not the same instances (the cached prefix state is looked up by value)
+    for (String[] id : ids) {
+      assertTrue(distinct.contains(RedisStickyStore.CacheKey.of(new String(id[0]), new String(id[1]),
+          new String(id[2]))), String.join("|", id));
+    }
   }
 
   @Test
