@@ -74,14 +74,18 @@ public final class Assigner {
           : unit == null ? Assignment.Reason.RANDOM : Assignment.Reason.HASHED;
       return done(experiment, arm, reason, unit);
     }
-    String stored = store.peek(experiment.id(), experiment.salt(), unit);
-    Arm storedArm = stored == null ? null : experiment.arm(stored);
     // the champion yields to a grown canary or variant only under hash splits; a bandit keeps every unit it placed
     boolean championYields = experiment.policy() == Policy.HASH;
+    // A hash split is pure and cheap, and most stored units are on the champion, which needs it: work it out before
+    // the store's lookup, whose memory access then waits alongside it rather than after it. (A bandit's choice
+    // draws randomness, so it is made only when needed.)
+    Arm hashed = championYields ? strategy.choose(experiment, unit, random.get()) : null;
+    String stored = store.peek(experiment.id(), experiment.salt(), unit);
+    Arm storedArm = stored == null ? null : experiment.arm(stored);
     if (storedArm != null && (storedArm.role() != Role.CHAMPION || !championYields)) {
       return done(experiment, storedArm, Assignment.Reason.STICKY, unit);
     }
-    Arm candidate = strategy.choose(experiment, unit, random.get());
+    Arm candidate = championYields ? hashed : strategy.choose(experiment, unit, random.get());
     if (candidate == null) {
       return done(experiment, experiment.control(), Assignment.Reason.NOT_COVERED, unit);
     }
