@@ -1,6 +1,7 @@
 package dev.vane.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -269,6 +270,13 @@ class UpstreamPoolTest {
     assertEquals("ok:/y", on(() -> get(pool, "/y", 2000)));
     assertEquals(6, accepted.get() - before, "the fresh one is still reused");
     close(pool);
+  }
+
+  @Test
+  void aPoolIsMadeOnTheLoopThatUsesIt() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> new UpstreamPool(vertx, endpoint(4, 4, 2000)));
+    assertTrue(e.getMessage().contains("event loop"), e.getMessage());
   }
 
   @Test
