@@ -479,44 +479,69 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
    * figures. Everything read from {@code x} here was written before the hand-off and is not written again.
    */
   private static void sendShadows(Mirror x, UpstreamClients shadowClients) {
-    for (ShadowCall call : x.calls) {
-      Shadow s = call.shadow;
-      ShadowStats stats = call.stats;
+    List<ShadowCall> calls = x.calls;
+    x.unsent = calls.size();
+    for (int i = 0, n = calls.size(); i < n; i++) {
+      ShadowCall call = calls.get(i);
       EndpointSettings ep = call.endpoint;
-      AtomicInteger inFlight = call.inFlight;
-      long start = System.nanoTime();
+      call.startNanos = System.nanoTime();
       try {
-        shadowClients.get(x.config, ep).request(options(x.method, x.uri, ep)).compose(creq -> {
-          creq.headers().addAll(x.headers);
-          creq.putHeader("X-Vane-Shadow", s.id());
-          return creq.send(x.body);
-        }).compose(resp -> {
-          call.status = resp.statusCode();
-          String len = resp.getHeader("Content-Length");
-          if (len != null && parseLong(len) > MAX_COMPARE_BYTES) {
-            abandon(resp);
-            return io.vertx.core.Future.succeededFuture((Buffer) null);
-          }
-          return resp.body();
-        }).onComplete(ar -> {
-          inFlight.decrementAndGet();
-          call.micros = (System.nanoTime() - start) / 1000;
+        // plain callbacks rather than composed futures, as on the request path
+        shadowClients.get(x.config, ep).request(options(x.method, x.uri, ep)).onComplete(ar -> {
+          MultiMap headers = x.headers;
+          Buffer body = x.body;
+          x.sent();
           if (ar.failed()) {
-            call.failed = true;
-            stats.errors.increment();
-          } else {
-            call.body = ar.result() == null ? null : ar.result().getBytes();
+            shadowDone(x, call, null, true);
+            return;
           }
-          call.done = true;
-          compareIfReady(x, call);
+          HttpClientRequest creq = ar.result();
+          try {
+            creq.headers().addAll(headers);
+            creq.putHeader("X-Vane-Shadow", call.shadow.id());
+          } catch (RuntimeException e) {
+            creq.reset();
+            shadowDone(x, call, null, true); // its slot and figures are settled whatever went wrong
+            return;
+          }
+          creq.send(body).onComplete(r -> {
+            if (r.failed()) {
+              shadowDone(x, call, null, true);
+              return;
+            }
+            HttpClientResponse resp = r.result();
+            call.status = resp.statusCode();
+            String len = resp.getHeader("Content-Length");
+            if (len != null && parseLong(len) > MAX_COMPARE_BYTES) {
+              abandon(resp);
+              shadowDone(x, call, null, false);
+              return;
+            }
+            resp.body().onComplete(b -> shadowDone(x, call, b.succeeded() ? b.result() : null, b.failed()));
+          });
         });
       } catch (RuntimeException e) {
-        inFlight.decrementAndGet();
-        stats.errors.increment();
+        x.sent();
+        call.inFlight.decrementAndGet();
+        call.stats.errors.increment();
         call.done = true;
         call.failed = true;
       }
     }
+  }
+
+  /** A shadow call's end: its in-flight slot comes free and, unless it failed, it is compared with the answer. */
+  private static void shadowDone(Mirror x, ShadowCall call, Buffer body, boolean failed) {
+    call.inFlight.decrementAndGet();
+    call.micros = (System.nanoTime() - call.startNanos) / 1000;
+    if (failed) {
+      call.failed = true;
+      call.stats.errors.increment();
+    } else {
+      call.body = body == null ? null : body.getBytes();
+    }
+    call.done = true;
+    compareIfReady(x, call);
   }
 
   private static long parseLong(String s) {
@@ -577,10 +602,44 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   /**
    * What a request's shadow copies need, handed to the shadow loop once the client has its response: the request
    * (method, URI, end-to-end headers, body), the config it was routed on, the planned calls and the served answer to
-   * compare with. Immutable apart from the calls, which only the shadow loop writes.
+   * compare with. Once handed over, only the shadow loop touches it.
    */
-  private record Mirror(VaneConfig config, HttpMethod method, String uri, MultiMap headers, Buffer body,
-      List<ShadowCall> calls, int primaryStatus, long primaryMicros, boolean primaryDone, byte[] primaryBody) {}
+  private static final class Mirror {
+    final VaneConfig config;
+    final HttpMethod method;
+    final String uri;
+    /** The request's headers and body, until every copy has been sent (then dropped: only the comparison waits). */
+    MultiMap headers;
+    Buffer body;
+    final List<ShadowCall> calls;
+    final int primaryStatus;
+    final long primaryMicros;
+    final boolean primaryDone;
+    final byte[] primaryBody;
+    /** Copies not yet handed to a connection. */
+    int unsent;
+
+    Mirror(VaneConfig config, HttpMethod method, String uri, MultiMap headers, Buffer body, List<ShadowCall> calls,
+        int primaryStatus, long primaryMicros, boolean primaryDone, byte[] primaryBody) {
+      this.config = config;
+      this.method = method;
+      this.uri = uri;
+      this.headers = headers;
+      this.body = body;
+      this.calls = calls;
+      this.primaryStatus = primaryStatus;
+      this.primaryMicros = primaryMicros;
+      this.primaryDone = primaryDone;
+      this.primaryBody = primaryBody;
+    }
+
+    void sent() {
+      if (--unsent == 0) {
+        headers = null;
+        body = null;
+      }
+    }
+  }
 
   private static final class ShadowCall {
     final Shadow shadow;
@@ -591,6 +650,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     boolean failed;
     boolean compared;
     int status;
+    long startNanos;
     long micros;
     byte[] body;
 

@@ -93,6 +93,44 @@ class ShadowTest {
     throw new AssertionError("client latency with the shadow exceeds the no-shadow median by over 20 ms");
   }
 
+  /** Two shadows of one experiment: each copy carries the whole body (it is released only once both have it). */
+  @Test
+  void everyShadowOfARequestGetsItsBody() throws Exception {
+    TestBackend second = h.backend("shadow2");
+    gw = Harness.gateway("""
+        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        endpoints:
+          - { id: primary, url: "%s", timeout: 2s }
+          - { id: shadow, url: "%s", timeout: 10s }
+          - { id: shadow2, url: "%s", timeout: 10s }
+        routes:
+          - { pathPrefix: /v2/, experiment: e }
+        experiments:
+          - id: e
+            champion: { endpoint: primary }
+            shadows: [ { id: s1, endpoint: shadow, percent: 100 }, { id: s2, endpoint: shadow2, percent: 100 } ]
+        """.formatted(primary.url(), shadow.url(), second.url()));
+    int n = 30;
+    for (int i = 0; i < n; i++) {
+      String body = "{\"inputs\":[{\"name\":\"x\",\"data\":[" + i + "]}],\"pad\":\"" + "p".repeat(i * 50) + "\"}";
+      Harness.Reply r = h.post(gw.port(), "/v2/models/m/raw", "u" + i, body);
+      assertEquals(200, r.status());
+      assertEquals(body, r.body().toString(), "the client gets the primary's echo");
+    }
+    for (int k = 0; k < 2; k++) {
+      int idx = k;
+      long deadline = System.currentTimeMillis() + 15_000;
+      JsonObject f;
+      do {
+        Thread.sleep(50);
+        f = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(idx);
+      } while (f.getLong("compared", 0L) < n && System.currentTimeMillis() < deadline);
+      assertEquals("s" + (k + 1), f.getString("id"));
+      assertEquals(n, f.getLong("compared"), f.encode());
+      assertEquals(1.0, f.getDouble("bodyEqualRate"), "each shadow echoed exactly the body the client sent: " + f.encode());
+    }
+  }
+
   @Test
   void aShadowThatHangsChangesNothingForTheClient() throws Exception {
     start(", maxShadowInFlight: 1000", 1e-6);
