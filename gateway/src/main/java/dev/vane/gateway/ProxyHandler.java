@@ -476,7 +476,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
   /**
    * Sends the planned copies, on the shadow event loop; fire-and-forget: their outcome only reaches the shadow's
-   * figures. Everything read from {@code x} here was written before the hand-off and is not written again.
+   * figures. Only this loop touches {@code x} from here on.
    */
   private static void sendShadows(Mirror x, UpstreamClients shadowClients) {
     List<ShadowCall> calls = x.calls;

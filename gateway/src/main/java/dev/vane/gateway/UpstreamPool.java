@@ -63,6 +63,11 @@ final class UpstreamPool {
   }
 
   UpstreamPool(Vertx vertx, EndpointSettings ep, LongSupplier clock) {
+    io.vertx.core.Context owner = Vertx.currentContext();
+    if (owner == null || !owner.isEventLoopContext()) {
+      // the pool is touched only on its own loop; the sweep's timer runs on the loop that creates it
+      throw new IllegalStateException("an upstream pool for " + ep.id() + " must be created on the event loop that uses it");
+    }
     this.vertx = vertx;
     this.id = ep.id();
     this.clock = clock;
@@ -79,11 +84,6 @@ final class UpstreamPool {
         .setDefaultPort(ep.port());
     this.agent = vertx.httpClientBuilder().with(o).build();
     this.connect = new HttpConnectOptions().setHost(ep.host()).setPort(ep.port()).setSsl(ep.tls());
-    io.vertx.core.Context owner = Vertx.currentContext();
-    if (owner == null || !owner.isEventLoopContext()) {
-      // the pool is touched only on its own loop; the sweep's timer runs on the loop that creates it
-      throw new IllegalStateException("an upstream pool for " + id + " must be created on the event loop that uses it");
-    }
     this.sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, t -> sweepIdle());
   }
 

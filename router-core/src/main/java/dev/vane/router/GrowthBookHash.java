@@ -49,12 +49,7 @@ public final class GrowthBookHash {
 
   /** The 32-bit FNV-1a state after the characters of {@code seed}: {@link #bucketV2(int, String)} continues it. */
   static int fnv1a32State(String seed) {
-    int h = FNV_OFFSET;
-    for (int i = 0, n = seed.length(); i < n; i++) {
-      h ^= seed.charAt(i);
-      h *= FNV_PRIME;
-    }
-    return h;
+    return (int) fnv1a32(seed);
   }
 
   /** {@link #bucketV2(String, String)} from the seed's {@link #fnv1a32State}: the seed is hashed once per seed. */
@@ -86,7 +81,7 @@ public final class GrowthBookHash {
    * Bucket (0..9999) of {@code value} under {@code seed} with hash version 2; {@link #hash} returns this / 10000.
    */
   public static int bucketV2(String seed, String value) {
-    return (int) (fnv1a32OfDecimal(fnv1a32(seed, value)) % 10000);
+    return bucketV2(fnv1a32State(seed), value);
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.vane.gateway.metrics;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +20,7 @@ import java.util.List;
 public record ShadowComparison(boolean statusMatch, boolean bodyEqual, Double maxAbsDiff, boolean withinTolerance,
     Boolean labelEqual) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
 
   /**
    * Compares two responses. Numeric outputs are read from KServe v2 bodies ({@code outputs[i].data}, flattened),
@@ -65,7 +65,7 @@ public record ShadowComparison(boolean statusMatch, boolean bodyEqual, Double ma
     if (body == null || body.length == 0) {
       return null;
     }
-    try (JsonParser p = JSON.getFactory().createParser(body)) {
+    try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
