@@ -245,6 +245,41 @@ def redis_delta(rundir, tag, requests):
                     "the commands a Lua script runs (GET/SET/PTTL/PEXPIRE inside EVALSHA), so one claim = 3+"}
 
 
+def median_ci(values, level=0.90):
+    """Distribution-free confidence interval for the median of VALUES (the sign-test interval): the k-th smallest
+    and k-th largest value, k the largest order with P(Binomial(n, 1/2) < k) <= (1 - level) / 2, so the coverage
+    is at least LEVEL whatever the distribution of the rounds. Returns (low, high, exact coverage), or None when
+    there are too few values for that level (n >= 5 for 90%). The coverages are those of the published sign-test
+    tables (R: 1 - 2 * pbinom(k - 1, n, 0.5); n = 8: 1 - 2 * 0.03515625, n = 10: 1 - 2 * 11 / 1024), checked by
+    `python3 -m doctest bench/vb.py`:
+
+    >>> median_ci([1.31, 0.86, 1.09, 1.11, 1.12, 1.16, 1.54, 1.61])
+    (1.09, 1.54, 0.9296875)
+    >>> median_ci(range(1, 11))
+    (2, 9, 0.978515625)
+    >>> median_ci([1.2, 1.0, 1.1, 0.9])
+    """
+    x = sorted(values)
+    n = len(x)
+    if n == 0:
+        return None
+    def below(k):  # P(Binomial(n, 1/2) < k)
+        return sum(binom(n, i) for i in range(k)) / 2.0 ** n
+    k = 0
+    while below(k + 1) <= (1 - level) / 2:
+        k += 1
+    if k == 0:
+        return None
+    return x[k - 1], x[n - k], 1 - 2 * below(k)
+
+
+def binom(n, i):
+    r = 1
+    for j in range(i):
+        r = r * (n - j) // (j + 1)
+    return r
+
+
 def fmt(x, nd=2):
     return "-" if x is None else ("%.*f" % (nd, x))
 
@@ -384,9 +419,15 @@ def summarise(rundir, outjson):
             return
         per_round = paired(target, reference, mode)
         decisive = statistics.median(per_round) if per_round else a / b
-        budget[name] = {"measured": round(decisive, 3), "pass": decisive <= limit,
-                        "median_of_per_round_ratios": round(decisive, 3), "per_round": per_round,
-                        "ratio_of_medians": round(a / b, 3)}
+        entry = {"measured": round(decisive, 3), "pass": decisive <= limit,
+                 "median_of_per_round_ratios": round(decisive, 3), "per_round": per_round,
+                 "ratio_of_medians": round(a / b, 3)}
+        ci = median_ci(per_round)
+        if ci:
+            lo, hi, coverage = ci
+            entry["median_ci"] = {"low": lo, "high": hi, "coverage": round(coverage, 4)}
+            entry["verdict"] = "PASS" if hi <= limit else "FAIL" if lo > limit else "UNDECIDED"
+        budget[name] = entry
 
     for t in ("vane-memory", "vane-redis"):
         if t in rows and "nginx" in rows:
@@ -510,7 +551,12 @@ def summarise(rundir, outjson):
         extra = ""
         if "per_round" in v:
             extra = "  (median of per-round ratios %s; ratio of medians %s)" % (v["per_round"], v["ratio_of_medians"])
-        print("budget: %-70s %s  %s%s" % (k, v["measured"], "PASS" if v["pass"] else "FAIL", extra))
+        verdict = "PASS" if v["pass"] else "FAIL"
+        if "verdict" in v:
+            ci = v["median_ci"]
+            verdict = "%s (median %s, %.0f%% CI of the median [%s, %s])" % (
+                v["verdict"], "PASS" if v["pass"] else "FAIL", 100 * ci["coverage"], ci["low"], ci["high"])
+        print("budget: %-70s %s  %s%s" % (k, v["measured"], verdict, extra))
     print("results written to %s" % outjson)
 
 
