@@ -63,11 +63,14 @@ final class UpstreamPool {
   }
 
   UpstreamPool(Vertx vertx, EndpointSettings ep, LongSupplier clock) {
-    io.vertx.core.Context owner = Vertx.currentContext();
-    if (owner == null || !owner.isEventLoopContext()) {
-      // the pool is touched only on its own loop; the sweep's timer runs on the loop that creates it
+    io.vertx.core.Context current = Vertx.currentContext();
+    if (current == null || !current.isEventLoopContext() || current.owner() != vertx) {
+      // the pool is touched only on its own loop; the sweep's timer runs on the loop that creates it (a loop of
+      // another Vert.x would put the timer on a thread of this one, racing the requests)
       throw new IllegalStateException("an upstream pool for " + ep.id() + " must be created on the event loop that uses it");
     }
+    // the loop's own context, not a request's duplicate of it: the timer lives as long as the pool
+    io.vertx.core.internal.ContextInternal owner = ((io.vertx.core.internal.ContextInternal) current).unwrap();
     this.vertx = vertx;
     this.id = ep.id();
     this.clock = clock;
@@ -84,16 +87,22 @@ final class UpstreamPool {
         .setDefaultPort(ep.port());
     this.agent = vertx.httpClientBuilder().with(o).build();
     this.connect = new HttpConnectOptions().setHost(ep.host()).setPort(ep.port()).setSsl(ep.tls());
-    this.sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, t -> sweepIdle());
+    this.sweepTimer = owner.setPeriodic(SWEEP_MILLIS, t -> sweepIdle());
   }
 
-  /** Closes idle connections past their keep-alive, least recently used first, up to the first one still fresh. */
+  /**
+   * Closes every idle connection past its keep-alive. All of them are looked at, not only the least recently used
+   * end: each connection has the keep-alive its server announced, so a newer connection can expire before an
+   * older one.
+   */
   private void sweepIdle() {
     long now = clock.getAsLong();
-    Conn c;
-    while ((c = idle.peekLast()) != null && (c.dead || now - c.idleSince >= c.keepAliveMillis)) {
-      idle.pollLast();
-      discard(c);
+    for (Iterator<Conn> it = idle.descendingIterator(); it.hasNext(); ) {
+      Conn c = it.next();
+      if (c.dead || now - c.idleSince >= c.keepAliveMillis) {
+        it.remove();
+        discard(c);
+      }
     }
   }
 

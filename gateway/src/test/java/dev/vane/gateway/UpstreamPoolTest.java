@@ -273,10 +273,50 @@ class UpstreamPoolTest {
   }
 
   @Test
-  void aPoolIsMadeOnTheLoopThatUsesIt() {
+  void aNewerConnectionWithAShorterKeepAliveIsSweptThoughAnOlderOneIsStillFresh() throws Exception {
+    sleepMs = 200;
+    UpstreamPool pool = pool(endpoint(8, 8, 5000));
+    int before = accepted.get();
+    int openBefore = openNow.get();
+    // two connections, both with the default keep-alive (no Keep-Alive header)
+    on(() -> Future.all(List.of(get(pool, "/a0", 5000), get(pool, "/a1", 5000))).map(f -> null));
+    assertEquals(2, accepted.get() - before);
+    awaitTrue(() -> figure(pool::idle) == 2, "both idle");
+    sleepMs = 0;
+    // the newest is reused and its server now announces 5 s: it expires long before the older one
+    keepAliveHeader = "timeout=5";
+    assertEquals("ok:/b", on(() -> get(pool, "/b", 2000)));
+    assertEquals(2, accepted.get() - before, "reused");
+    now.addAndGet(4_700);
+    awaitTrue(() -> figure(pool::open) == 1, "the sweep closed the short-lived one behind the fresh older one");
+    awaitTrue(() -> openNow.get() - openBefore == 1, "the server saw it closed");
+    keepAliveHeader = null;
+    assertEquals("ok:/c", on(() -> get(pool, "/c", 2000)));
+    assertEquals(2, accepted.get() - before, "the older one, still within its keep-alive, is reused");
+    close(pool);
+  }
+
+  @Test
+  void aPoolIsMadeOnTheLoopThatUsesIt() throws Exception {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new UpstreamPool(vertx, endpoint(4, 4, 2000)));
     assertTrue(e.getMessage().contains("event loop"), e.getMessage());
+    // on an event loop, but of another Vert.x: the sweep's timer would run on a thread of neither
+    Vertx other = Vertx.vertx();
+    try {
+      Promise<Void> p = Promise.promise();
+      other.runOnContext(v -> {
+        try {
+          new UpstreamPool(vertx, endpoint(4, 4, 2000));
+          p.fail(new AssertionError("made on another Vert.x's loop"));
+        } catch (IllegalStateException expected) {
+          p.complete();
+        }
+      });
+      p.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } finally {
+      other.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
