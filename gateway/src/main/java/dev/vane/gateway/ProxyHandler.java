@@ -566,8 +566,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   /**
-   * One proxied request's state, written only on this handler's event loop; once handed to the shadow loop (after
-   * {@link #finish}) the shadow loop reads it and writes only its {@link ShadowCall}s.
+   * One proxied request's state, read and written only on this handler's event loop. Mirroring never hands it to
+   * the shadow loop: {@link #finish} copies what the shadows need into a {@link Mirror}.
    */
   private static final class Exchange {
     final HttpServerRequest req;

@@ -68,6 +68,17 @@ class ShadowTest {
     return f;
   }
 
+  /** The figures of the experiment's {@code idx}-th shadow once it has compared {@code n} copies (or after 15 s). */
+  JsonObject awaitCompared(int idx, long n) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    JsonObject f;
+    do {
+      Thread.sleep(50);
+      f = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(idx);
+    } while (f.getLong("compared", 0L) < n && System.currentTimeMillis() < deadline);
+    return f;
+  }
+
   /** Median client latency of n requests, after checking each got 200 from the primary. */
   long medianMicros(String path, int n) {
     long[] t = new long[n];
@@ -118,17 +129,87 @@ class ShadowTest {
       assertEquals(body, r.body().toString(), "the client gets the primary's echo");
     }
     for (int k = 0; k < 2; k++) {
-      int idx = k;
-      long deadline = System.currentTimeMillis() + 15_000;
-      JsonObject f;
-      do {
-        Thread.sleep(50);
-        f = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(idx);
-      } while (f.getLong("compared", 0L) < n && System.currentTimeMillis() < deadline);
+      JsonObject f = awaitCompared(k, n);
       assertEquals("s" + (k + 1), f.getString("id"));
       assertEquals(n, f.getLong("compared"), f.encode());
       assertEquals(1.0, f.getDouble("bodyEqualRate"), "each shadow echoed exactly the body the client sent: " + f.encode());
     }
+  }
+
+  /**
+   * Two shadows on one endpoint that allows one connection: the second copy waits in the pool's queue until the
+   * first one's answer frees the connection, and still goes out with the whole body.
+   */
+  @Test
+  void aCopyThatWaitsForAConnectionStillGetsItsBody() throws Exception {
+    shadow.sleep(20);
+    gw = Harness.gateway("""
+        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        endpoints:
+          - { id: primary, url: "%s", timeout: 2s }
+          - { id: shadow, url: "%s", timeout: 10s, maxConnections: 1, maxShadowInFlight: 1000 }
+        routes:
+          - { pathPrefix: /v2/, experiment: e }
+        experiments:
+          - id: e
+            champion: { endpoint: primary }
+            shadows: [ { id: s1, endpoint: shadow, percent: 100 }, { id: s2, endpoint: shadow, percent: 100 } ]
+        """.formatted(primary.url(), shadow.url()));
+    int n = 10;
+    for (int i = 0; i < n; i++) {
+      String body = "{\"inputs\":[{\"name\":\"x\",\"data\":[" + i + "]}],\"pad\":\"" + "q".repeat(i * 80) + "\"}";
+      assertEquals(200, h.post(gw.port(), "/v2/models/m/raw", "u" + i, body).status());
+    }
+    for (int k = 0; k < 2; k++) {
+      JsonObject f = awaitCompared(k, n);
+      assertEquals(n, f.getLong("compared"), f.encode());
+      assertEquals(0, f.getLong("dropped"), f.encode());
+      assertEquals(1.0, f.getDouble("bodyEqualRate"), "the queued copies carried the whole body: " + f.encode());
+    }
+  }
+
+  /**
+   * A shadow whose endpoint refuses connections fails every copy and frees its in-flight slot each time (were a
+   * slot kept, copies beyond {@code maxShadowInFlight} would be dropped instead), while the other shadow of the
+   * same requests compares every one.
+   */
+  @Test
+  void aShadowThatCannotConnectFreesItsSlotsAndTheOtherShadowStillCompares() throws Exception {
+    int refused;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      refused = s.getLocalPort(); // closed again below: nothing listens there
+    }
+    gw = Harness.gateway("""
+        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        endpoints:
+          - { id: primary, url: "%s", timeout: 2s }
+          - { id: gone, url: "http://127.0.0.1:%d", timeout: 2s, maxShadowInFlight: 3 }
+          - { id: shadow, url: "%s", timeout: 10s }
+        routes:
+          - { pathPrefix: /v2/, experiment: e }
+        experiments:
+          - id: e
+            champion: { endpoint: primary }
+            shadows: [ { id: s1, endpoint: gone, percent: 100 }, { id: s2, endpoint: shadow, percent: 100 } ]
+        """.formatted(primary.url(), refused, shadow.url()));
+    int n = 20;
+    for (int i = 0; i < n; i++) {
+      assertEquals(200, h.post(gw.port(), "/v2/models/m/raw", "u" + i, "{\"inputs\":[" + i + "]}").status());
+      // each refused copy fails within a millisecond or so; wait until it has, so no two are ever in flight
+      int sent = i + 1;
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0)
+          .getLong("errors", 0L) < sent && System.currentTimeMillis() < deadline) {
+        Thread.sleep(5);
+      }
+    }
+    JsonObject gone = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0);
+    assertEquals(n, gone.getLong("mirrored"), gone.encode());
+    assertEquals(0, gone.getLong("dropped"), "no slot was kept by a failed copy: " + gone.encode());
+    assertEquals(n, gone.getLong("errors"), gone.encode());
+    JsonObject ok = awaitCompared(1, n);
+    assertEquals(n, ok.getLong("compared"), ok.encode());
+    assertEquals(1.0, ok.getDouble("bodyEqualRate"), ok.encode());
   }
 
   @Test

@@ -14,24 +14,15 @@ final class HashSplitStrategy implements AssignmentStrategy {
 
   private HashSplitStrategy() {}
 
-  /** The FNV state after the salt last asked about (requests mostly repeat it), so each unit hashes only itself. */
-  private record Seed(String salt, int state) {}
-
-  private volatile Seed seed;
+  /** The FNV state after each experiment's salt, so each unit hashes only itself. */
+  private final PairCache<Integer> seeds = new PairCache<>(64, (id, salt) -> GrowthBookHash.fnv1a32State(salt));
 
   @Override
   public Arm choose(Experiment experiment, String unit, RandomGenerator random) {
-    int bucket = unit != null ? GrowthBookHash.bucketV2(seedState(experiment.salt()), unit) : random.nextInt(10_000);
+    int bucket = unit != null
+        ? GrowthBookHash.bucketV2(seeds.get(experiment.id(), experiment.salt()), unit)
+        : random.nextInt(10_000);
     return pick(experiment, bucket / 10_000.0);
-  }
-
-  private int seedState(String salt) {
-    Seed s = seed;
-    if (s == null || s.salt != salt && !s.salt.equals(salt)) {
-      s = new Seed(salt, GrowthBookHash.fnv1a32State(salt));
-      seed = s;
-    }
-    return s.state;
   }
 
   static Arm pick(Experiment experiment, double n) {

@@ -61,19 +61,12 @@ public final class InMemoryStickyStore implements StickyStore {
         Duration.ofNanos(Math.min(Long.MAX_VALUE / GENERATIONS, age) * (GENERATIONS - 1)), GENERATIONS, nanoClock);
   }
 
-  /** The hash state after (experiment, salt), for the pair last asked about: requests mostly repeat it. */
-  private record Prefix(String experiment, String salt, RecentTable.Hasher state) {}
-
-  private volatile Prefix prefix;
+  /** The hash state after each (experiment, salt): each unit continues from a copy and hashes only itself. */
+  private final PairCache<RecentTable.Hasher> prefixes =
+      new PairCache<>(64, (experiment, salt) -> new RecentTable.Hasher().add(experiment).add(salt));
 
   private RecentTable.Hasher key(String experiment, String salt, String unit) {
-    Prefix p = prefix;
-    if (p == null || (p.experiment != experiment || p.salt != salt)
-        && !(p.experiment.equals(experiment) && p.salt.equals(salt))) {
-      p = new Prefix(experiment, salt, new RecentTable.Hasher().add(experiment).add(salt));
-      prefix = p;
-    }
-    return p.state.copy().add(unit);
+    return prefixes.get(experiment, salt).copy().add(unit);
   }
 
   private long tick() {

@@ -46,6 +46,35 @@ class GrowthBookHashTest {
     }
   }
 
+  /**
+   * GrowthBook's JS {@code hashFnv32a}, transcribed literally (shift-and-add instead of a multiply, JavaScript's
+   * int32 and double arithmetic emulated): an implementation independent of {@link GrowthBookHash}'s.
+   */
+  private static long jsHashFnv32a(String str) {
+    long hval = 0x811c9dc5L;
+    for (int i = 0; i < str.length(); i++) {
+      int h = (int) hval ^ str.charAt(i); // hval ^= str.charCodeAt(i): ToInt32
+      hval = (long) h + (h << 1) + (h << 4) + (h << 7) + (h << 8) + (h << 24); // int32 shifts, double sum
+    }
+    return hval & 0xffffffffL; // >>> 0
+  }
+
+  @Test
+  void version2MatchesTheJsTranscriptionOnInputsThePublishedVectorsLack() {
+    // empty seed and value, non-ASCII, astral characters (two UTF-16 units), lone surrogates, long ids
+    String[] seeds = {"", "fraud", "ü€", "\uD83D\uDE00x", "salt-2026", "x".repeat(300)};
+    String[] values = {"", "user-1", "ü", "€uro", "\uD83D\uDE00", "\uD83D", "\uDE00tail", "a b\tc\n", "9".repeat(64)};
+    for (String seed : seeds) {
+      for (String value : values) {
+        long expected = jsHashFnv32a(Long.toString(jsHashFnv32a(seed + value))) % 10000;
+        assertEquals(expected, GrowthBookHash.bucketV2(seed, value), "[" + seed + "] [" + value + "]");
+        assertEquals(expected, GrowthBookHash.bucketV2(GrowthBookHash.fnv1a32State(seed), value),
+            "[" + seed + "] [" + value + "] from the seed's state");
+        assertEquals(expected / 10000.0, GrowthBookHash.hash(seed, value, 2), 1e-15);
+      }
+    }
+  }
+
   @Test
   void everyPublishedBucketRangeVectorMatches() throws Exception {
     JsonNode vectors = cases().get("getBucketRange");

@@ -90,6 +90,24 @@ class RecentTableTest {
   }
 
   @Test
+  void aCopiedHasherAndItsOriginalGoTheirOwnWays() {
+    RecentTable.Hasher prefix = new RecentTable.Hasher().add("fraud").add("salt-1");
+    long h1 = prefix.h1();
+    long h2 = prefix.h2();
+    RecentTable.Hasher a = prefix.copy().add("user-1");
+    RecentTable.Hasher b = prefix.copy().add("user-2");
+    assertEquals(h1, prefix.h1(), "the original is untouched by what its copies hash");
+    assertEquals(h2, prefix.h2());
+    assertEquals(new RecentTable.Hasher().add("fraud").add("salt-1").add("user-1").h1(), a.h1(),
+        "a copy continues exactly where the original was");
+    assertEquals(new RecentTable.Hasher().add("fraud").add("salt-1").add("user-1").h2(), a.h2());
+    assertNotEquals(a.h1(), b.h1());
+    prefix.add("more");
+    assertEquals(new RecentTable.Hasher().add("fraud").add("salt-1").add("user-2").h1(), b.h1(),
+        "nor does the original, changed later, reach its copies");
+  }
+
+  @Test
   void zeroIsNotAValue() {
     RecentTable t = new RecentTable(8, Duration.ofHours(1), 4, now::get);
     assertThrows(IllegalArgumentException.class, () -> t.put(1, 2, 0));

@@ -1,6 +1,7 @@
 package dev.vane.gateway.state;
 
 import dev.vane.router.ArmIds;
+import dev.vane.router.PairCache;
 import dev.vane.router.RecentTable;
 import dev.vane.router.StickyStore;
 import io.lettuce.core.ClientOptions;
@@ -35,6 +36,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -314,27 +316,22 @@ public final class RedisStickyStore implements StickyStore {
     }
 
     static CacheKey of(String experiment, String salt, String unit) {
-      Prefix p = prefix;
-      if (p == null || (p.experiment != experiment || p.salt != salt)
-          && !(p.experiment.equals(experiment) && p.salt.equals(salt))) {
-        p = new Prefix(experiment, salt, plain(experiment) && plain(salt)
-            ? new RecentTable.Hasher().chars(KEY_PREFIX).chars(experiment).chars(':').chars(salt).chars(':')
-            : null);
-        prefix = p;
-      }
-      if (p.state == null || !plain(unit)) {
+      Optional<RecentTable.Hasher> p = PREFIXES.get(experiment, salt);
+      if (p.isEmpty() || !plain(unit)) {
         return of(key(experiment, salt, unit));
       }
-      return of(p.state.copy().chars(unit));
+      return of(p.get().copy().chars(unit));
     }
 
     /**
-     * The hash state after {@code vane:sticky:<experiment>:<salt>:} for the pair last asked about (requests mostly
-     * repeat it), or null when an id needs escaping in the key.
+     * The hash state after {@code vane:sticky:<experiment>:<salt>:} for each pair, or empty when an id needs
+     * escaping in the key (its key is then built and hashed whole).
      */
-    private record Prefix(String experiment, String salt, RecentTable.Hasher state) {}
-
-    private static volatile Prefix prefix;
+    private static final PairCache<Optional<RecentTable.Hasher>> PREFIXES = new PairCache<>(64,
+        (experiment, salt) -> plain(experiment) && plain(salt)
+            ? Optional.of(new RecentTable.Hasher().chars(KEY_PREFIX).chars(experiment).chars(':').chars(salt)
+                .chars(':'))
+            : Optional.empty());
 
     private static CacheKey of(RecentTable.Hasher h) {
       return new CacheKey(h.h1(), h.h2());

@@ -194,8 +194,11 @@ class RedisStickyStoreTest {
 
   @Test
   void theCacheKeyOfAUnitIsTheOneItsRedisKeyHashesTo() {
+    // plain pairs interleaved with units and pairs that need escaping: a pair's cached prefix never stands in for
+    // an escaped key
     String[][] ids = {{"exp", "salt", "user-1"}, {"e:x", "s%lt", "a:b%c"}, {"exp", "salt", ""}, {"ex", "psalt", "u"},
-        {"exp", "salt:", "u"}};
+        {"exp", "salt:", "u"}, {"exp", "salt", "a:b"}, {"exp", "salt", "a%3Ab"}, {"exp2", "salt", "user-1"},
+        {"exp", "salt", "user-2"}};
     java.util.Set<RedisStickyStore.CacheKey> distinct = new java.util.HashSet<>();
     for (String[] id : ids) {
       RedisStickyStore.CacheKey fromIds = RedisStickyStore.CacheKey.of(id[0], id[1], id[2]);
