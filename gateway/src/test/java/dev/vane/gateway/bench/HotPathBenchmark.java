@@ -71,10 +71,15 @@ public class HotPathBenchmark {
         routes:
           - { pathPrefix: /v2/models/other/, endpoint: a }
           - { pathPrefix: /v2/models/fraud/, experiment: fraud }
+          - { pathPrefix: /v2/models/rank/, experiment: rank }
         experiments:
           - id: fraud
             champion: { endpoint: a }
             canary: { endpoint: b, percent: 10 }
+          - id: rank
+            salt: rank-2026
+            champion: { endpoint: b }
+            canary: { endpoint: a, percent: 20 }
         """, "bench");
     table = cfg.routing();
     experiment = table.experiment("fraud");
@@ -85,6 +90,10 @@ public class HotPathBenchmark {
     for (int u = 0; u < userIds.length; u++) {
       userIds[u] = "user-" + u;
       assigner.assign(experiment, new Request(PATH, userIds[u]), userIds[u]).toCompletableFuture().join(); // warm
+      if (u < 1_000) { // the users routeAndAssignTwoExperiments draws (the others' figures keep one experiment's store)
+        assigner.assign(table.experiment("rank"), new Request(RANK_PATH, userIds[u]), userIds[u])
+            .toCompletableFuture().join();
+      }
     }
     // a Redis store whose Redis is unreachable: claims are answered locally and cached, so peek measures the
     // local cache hit alone
@@ -118,6 +127,7 @@ public class HotPathBenchmark {
   }
 
   private static final String PATH = "/v2/models/fraud/infer";
+  private static final String RANK_PATH = "/v2/models/rank/infer";
 
   /**
    * The next user's id as a request brings it: a new string (as the gateway decodes it from the header), for users
@@ -158,8 +168,21 @@ public class HotPathBenchmark {
     return routeAndAssign(nextUnit());
   }
 
+  /**
+   * {@link #routeAndAssignCachedUsers} with requests taking turns between two experiments (two models behind one
+   * gateway, each with its own salt): what the per-(experiment, salt) prefix caches are for.
+   */
+  @Benchmark
+  public Assignment routeAndAssignTwoExperiments() {
+    return routeAndAssign((i & 1) == 0 ? PATH : RANK_PATH, nextHotUnit());
+  }
+
   private Assignment routeAndAssign(String user) {
-    Request r = new Request(PATH, user);
+    return routeAndAssign(PATH, user);
+  }
+
+  private Assignment routeAndAssign(String path, String user) {
+    Request r = new Request(path, user);
     Route route = table.resolve(r.path(), r.model());
     Experiment e = table.experiment(route.experiment());
     return assigner.assign(e, r, units.unitOf(r)).toCompletableFuture().getNow(null);
