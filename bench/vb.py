@@ -17,6 +17,7 @@ import collections
 import glob
 import http.client
 import json
+import math
 import os
 import random
 import re
@@ -264,20 +265,13 @@ def median_ci(values, level=0.90):
     if n == 0:
         return None
     def below(k):  # P(Binomial(n, 1/2) < k)
-        return sum(binom(n, i) for i in range(k)) / 2.0 ** n
+        return sum(math.comb(n, i) for i in range(k)) / 2.0 ** n
     k = 0
     while below(k + 1) <= (1 - level) / 2:
         k += 1
     if k == 0:
         return None
     return x[k - 1], x[n - k], 1 - 2 * below(k)
-
-
-def binom(n, i):
-    r = 1
-    for j in range(i):
-        r = r * (n - j) // (j + 1)
-    return r
 
 
 def fmt(x, nd=2):

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.function.LongSupplier;
@@ -70,7 +71,7 @@ final class UpstreamPool {
       throw new IllegalStateException("an upstream pool for " + ep.id() + " must be created on the event loop that uses it");
     }
     // the loop's own context, not a request's duplicate of it: the timer lives as long as the pool
-    io.vertx.core.internal.ContextInternal owner = ((io.vertx.core.internal.ContextInternal) current).unwrap();
+    ContextInternal owner = ((ContextInternal) current).unwrap();
     this.vertx = vertx;
     this.id = ep.id();
     this.clock = clock;

@@ -55,28 +55,32 @@ class ShadowTest {
   }
 
   JsonObject shadowFigures() {
-    return h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0);
+    return shadowFigures(0);
+  }
+
+  /** The figures of the experiment's {@code idx}-th shadow. */
+  JsonObject shadowFigures(int idx) {
+    return h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(idx);
   }
 
   JsonObject awaitFigures(Predicate<JsonObject> done) throws InterruptedException {
+    return awaitFigures(0, done);
+  }
+
+  /** The {@code idx}-th shadow's figures once {@code done} holds for them (or after 15 s). */
+  JsonObject awaitFigures(int idx, Predicate<JsonObject> done) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 15_000;
-    JsonObject f = shadowFigures();
+    JsonObject f = shadowFigures(idx);
     while (!done.test(f) && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
-      f = shadowFigures();
+      f = shadowFigures(idx);
     }
     return f;
   }
 
-  /** The figures of the experiment's {@code idx}-th shadow once it has compared {@code n} copies (or after 15 s). */
+  /** The {@code idx}-th shadow's figures once it has compared {@code n} copies (or after 15 s). */
   JsonObject awaitCompared(int idx, long n) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    JsonObject f;
-    do {
-      Thread.sleep(50);
-      f = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(idx);
-    } while (f.getLong("compared", 0L) < n && System.currentTimeMillis() < deadline);
-    return f;
+    return awaitFigures(idx, f -> f.getLong("compared", 0L) >= n);
   }
 
   /** Median client latency of n requests, after checking each got 200 from the primary. */
@@ -197,13 +201,9 @@ class ShadowTest {
       assertEquals(200, h.post(gw.port(), "/v2/models/m/raw", "u" + i, "{\"inputs\":[" + i + "]}").status());
       // each refused copy fails within a millisecond or so; wait until it has, so no two are ever in flight
       int sent = i + 1;
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0)
-          .getLong("errors", 0L) < sent && System.currentTimeMillis() < deadline) {
-        Thread.sleep(5);
-      }
+      awaitFigures(0, f -> f.getLong("errors", 0L) >= sent);
     }
-    JsonObject gone = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0);
+    JsonObject gone = shadowFigures(0);
     assertEquals(n, gone.getLong("mirrored"), gone.encode());
     assertEquals(0, gone.getLong("dropped"), "no slot was kept by a failed copy: " + gone.encode());
     assertEquals(n, gone.getLong("errors"), gone.encode());
