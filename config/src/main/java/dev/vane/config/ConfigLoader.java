@@ -135,7 +135,7 @@ public final class ConfigLoader {
     ServerSettings server = server(root.object("server", false));
     Map<String, EndpointSettings> endpoints = endpoints(root);
     Map<String, Analysis> analysis = new LinkedHashMap<>();
-    List<Experiment> experiments = experiments(root, endpoints.keySet(), analysis);
+    List<Experiment> experiments = experiments(root, endpoints.keySet(), analysis, server.allowOverride());
     Set<String> expIds = new HashSet<>();
     for (Experiment e : experiments) {
       expIds.add(e.id());
@@ -178,11 +178,20 @@ public final class ConfigLoader {
       u.rejectUnknown();
     }
     String override = n.string("overrideHeader", "X-Vane-Variant", false);
+    boolean allowOverride = n.bool("allowOverride", false);
     int loops = (int) n.integer("eventLoops", 0, 0, 256);
     Duration reload = n.duration("reloadInterval", Duration.ofSeconds(1), Duration.ZERO);
     ServerSettings.Transport transport = transport(n);
+    ServerSettings.Limits d = ServerSettings.Limits.DEFAULT;
+    ServerSettings.Limits limits = new ServerSettings.Limits(
+        n.duration("headerTimeout", d.headerTimeout(), Duration.ofMillis(10)),
+        n.duration("idleTimeout", d.idleTimeout(), Duration.ofMillis(10)),
+        n.duration("bodyTimeout", d.bodyTimeout(), Duration.ofMillis(10)),
+        (int) n.integer("maxConnections", d.maxConnections(), 1, 1_000_000));
+    Duration grace = n.duration("shutdownGrace", ServerSettings.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO);
     n.rejectUnknown();
-    return new ServerSettings(host, port, maxBody, variantHeaders, unit, override, loops, reload, transport);
+    return new ServerSettings(host, port, maxBody, variantHeaders, unit, override, allowOverride, loops, reload,
+        transport, limits, grace);
   }
 
   private static ServerSettings.Transport transport(Node n) {
@@ -197,8 +206,9 @@ public final class ConfigLoader {
   }
 
   static ServerSettings defaults() {
-    return new ServerSettings("0.0.0.0", 8080, 10L * 1024 * 1024, true, UnitIdSource.DEFAULT, "X-Vane-Variant", 0,
-        Duration.ofSeconds(1), ServerSettings.Transport.AUTO);
+    return new ServerSettings("0.0.0.0", 8080, 10L * 1024 * 1024, true, UnitIdSource.DEFAULT, "X-Vane-Variant", false,
+        0, Duration.ofSeconds(1), ServerSettings.Transport.AUTO, ServerSettings.Limits.DEFAULT,
+        ServerSettings.DEFAULT_SHUTDOWN_GRACE);
   }
 
   private Map<String, EndpointSettings> endpoints(Node root) {
@@ -230,12 +240,13 @@ public final class ConfigLoader {
     return out;
   }
 
-  private List<Experiment> experiments(Node root, Set<String> endpoints, Map<String, Analysis> analysis) {
+  private List<Experiment> experiments(Node root, Set<String> endpoints, Map<String, Analysis> analysis,
+      boolean allowOverride) {
     List<Experiment> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (Node n : root.objects("experiments", false)) {
       Analysis[] a = new Analysis[1];
-      Experiment e = experiment(n, endpoints, a);
+      Experiment e = experiment(n, endpoints, a, allowOverride);
       if (e == null) {
         continue;
       }
@@ -333,13 +344,13 @@ public final class ConfigLoader {
     return ep;
   }
 
-  private Experiment experiment(Node n, Set<String> endpoints, Analysis[] analysisOut) {
+  private Experiment experiment(Node n, Set<String> endpoints, Analysis[] analysisOut, boolean allowOverride) {
     int errorsBefore = errorCount(n);
     String id = n.id("id", null, true);
     String salt = n.string("salt", id, false);
     boolean sticky = n.bool("sticky", true);
     int coverage = n.percentBps("coverage", 10_000, false);
-    boolean override = n.bool("override", true);
+    boolean override = n.bool("override", allowOverride); // QA override: opt-in, per experiment or globally
     boolean fallback = n.bool("fallbackToChampion", false);
     String policyName = n.string("policy", "hash", false);
     Policy policy = Policy.HASH;

@@ -11,13 +11,35 @@ import java.time.Duration;
  * @param maxBodyBytes    request bodies above this get 413
  * @param variantHeaders  whether responses carry X-Vane-Experiment / X-Vane-Variant
  * @param unitId          where unit ids come from
- * @param overrideHeader  QA header that forces an arm (per experiment it can be disabled)
+ * @param overrideHeader  QA header that forces an arm, where overrides are allowed
+ * @param allowOverride   whether experiments honour the override header unless they say otherwise (default false)
  * @param eventLoops      event-loop threads (0 = number of cores)
  * @param reloadInterval  how often the config file is checked for changes (0 = never)
  * @param transport       the network transport the gateway's event loops use
+ * @param limits          what a client connection may take: timeouts and the connection budget
+ * @param shutdownGrace   how long a stopping gateway lets in-flight requests finish before it closes
  */
 public record ServerSettings(String host, int port, long maxBodyBytes, boolean variantHeaders, UnitIdSource unitId,
-    String overrideHeader, int eventLoops, Duration reloadInterval, Transport transport) {
+    String overrideHeader, boolean allowOverride, int eventLoops, Duration reloadInterval, Transport transport,
+    Limits limits, Duration shutdownGrace) {
+
+  /**
+   * What one client connection may hold of the listener.
+   *
+   * @param headerTimeout  a new connection must deliver a complete request head within this (else closed)
+   * @param idleTimeout    a keep-alive connection between requests must deliver the next complete request head
+   *                       within this (else closed)
+   * @param bodyTimeout    a request body must arrive whole within this after its head (else 408 and closed)
+   * @param maxConnections client connections open at once on the listener; beyond it a connection is refused
+   *                       (see README: health checks keep a small reserve)
+   */
+  public record Limits(Duration headerTimeout, Duration idleTimeout, Duration bodyTimeout, int maxConnections) {
+    public static final Limits DEFAULT =
+        new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000);
+  }
+
+  /** Default grace period for draining in-flight requests on shutdown. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
   /** Which network transport Vert.x runs on. */
   public enum Transport {

@@ -57,7 +57,7 @@ class ProxyHandlerTest {
 
   String yaml(String extra) {
     return """
-        server: { host: 127.0.0.1, port: 0, maxBodyBytes: 8MB, eventLoops: 2 }
+        server: { host: 127.0.0.1, port: 0, maxBodyBytes: 8MB, eventLoops: 2, allowOverride: true }
         endpoints:
           - { id: champion, url: "%s", timeout: 1s }
           - { id: canary, url: "%s", timeout: 1s }
@@ -135,7 +135,7 @@ class ProxyHandlerTest {
     String arm = r.header("X-Vane-Variant");
     assertEquals(arm, r.header("X-Backend"), "the arm's endpoint answered");
     gw.close();
-    start(yaml("").replace("eventLoops: 2 }", "eventLoops: 2, variantHeaders: false }"));
+    start(yaml("").replace("eventLoops: 2,", "eventLoops: 2, variantHeaders: false,"));
     Harness.Reply off = h.post(gw.port(), "/v2/models/fraud/infer", "u1", "{}");
     assertNull(off.header("X-Vane-Variant"));
     assertNull(off.header("X-Vane-Experiment"));
@@ -273,6 +273,21 @@ class ProxyHandlerTest {
           Map.of("X-User-Id", "u", "X-Vane-Variant", arm), Buffer.buffer("{}"));
       assertEquals(arm, r.header("X-Backend"));
     }
+  }
+
+  @Test
+  void theOverrideHeaderIsIgnoredUnlessAllowed() throws Exception {
+    start(yaml("").replace(", allowOverride: true", "").replace("percent: 50", "percent: 100"));
+    for (int i = 0; i < 20; i++) {
+      Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/fraud/infer",
+          Map.of("X-User-Id", "u" + i, "X-Vane-Variant", "champion"), Buffer.buffer("{}"));
+      assertEquals("canary", r.header("X-Backend"), "override is opt-in: the header is an ordinary header");
+    }
+    gw.close();
+    start(yaml("").replace(", allowOverride: true", "").replace("percent: 50 }", "percent: 100 }\n    override: true"));
+    Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/fraud/infer",
+        Map.of("X-User-Id", "u", "X-Vane-Variant", "champion"), Buffer.buffer("{}"));
+    assertEquals("champion", r.header("X-Backend"), "enabled per experiment");
   }
 
   @Test
