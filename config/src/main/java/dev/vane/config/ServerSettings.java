@@ -35,7 +35,7 @@ public record ServerSettings(String host, int port, long maxBodyBytes, boolean v
    */
   public record Limits(Duration headerTimeout, Duration idleTimeout, Duration bodyTimeout, int maxConnections) {
     public static final Limits DEFAULT =
-        new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000);
+        new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60), 4096);
   }
 
   /** Default grace period for draining in-flight requests on shutdown. */

@@ -36,14 +36,14 @@ final class ApiHandler {
     this.core = core;
   }
 
-  boolean handles(HttpServerRequest req) {
-    String p = req.path();
+  /** Whether {@code p}, a request's normalised path, is one of Vane's own endpoints. */
+  boolean handles(String p) {
     return p.equals("/healthz") || p.equals("/readyz") || p.equals("/v1/experiments")
         || p.startsWith("/v1/experiments/") || p.equals("/v1/feedback");
   }
 
-  void handle(HttpServerRequest req) {
-    String p = req.path();
+  /** Serves {@code req}, whose normalised path is {@code p}. */
+  void handle(HttpServerRequest req, String p) {
     if (p.equals("/v1/feedback")) {
       feedback(req);
       return;
@@ -196,15 +196,16 @@ final class ApiHandler {
     for (EndpointSettings ep : cfg.endpoints().values()) {
       endpoints.put(ep.id(), new JsonObject().put("url", ep.url().toString()));
     }
+    boolean draining = core.draining();
     JsonObject body = new JsonObject()
-        .put("status", storeUp ? "ready" : "degraded")
+        .put("status", draining ? "draining" : storeUp ? "ready" : "degraded")
         .put("config", new JsonObject().put("source", cfg.source()).put("version", cfg.version())
             .put("loadedAt", core.lastReloadAt().toString())
             .put("lastReloadError", core.lastReloadError()))
         .put("store", new JsonObject().put("up", storeUp).put("detail", core.store().describe()))
         .put("figures", core.figures().describe())
         .put("endpoints", endpoints);
-    json(req, 200, body);
+    json(req, draining ? 503 : 200, body);
   }
 
   static JsonObject experiment(Experiment e, ExperimentStats s, Figures.Experiment f) {

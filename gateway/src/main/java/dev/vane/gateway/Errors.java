@@ -47,10 +47,23 @@ final class Errors {
   }
 
   static void send(HttpServerResponse res, int status, String message, String requestId) {
+    send(res, status, codeOf(status), message, requestId);
+  }
+
+  /** A short description of a failure for an error message: its message, or its type when it has none. */
+  static String describe(Throwable t) {
+    String m = t.getMessage();
+    if (m == null || m.isEmpty()) {
+      return t.getClass().getSimpleName();
+    }
+    return m.length() > 200 ? m.substring(0, 200) + "…" : m;
+  }
+
+  static void send(HttpServerResponse res, int status, String code, String message, String requestId) {
     if (res.headWritten() || res.ended() || res.closed()) {
       return;
     }
-    JsonObject body = new JsonObject().put("error", codeOf(status)).put("message", message);
+    JsonObject body = new JsonObject().put("error", code).put("message", message);
     if (requestId != null) {
       body.put("requestId", requestId);
       res.putHeader(Headers.REQUEST_ID, requestId);

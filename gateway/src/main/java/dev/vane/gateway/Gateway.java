@@ -4,6 +4,7 @@ import dev.vane.config.ConfigException;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.ConfigWatcher;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.edge.ConnectionGuard;
 import dev.vane.router.InMemoryStickyStore;
 import dev.vane.router.StickyStore;
 import io.vertx.core.DeploymentOptions;
@@ -17,6 +18,7 @@ import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -39,17 +41,20 @@ public final class Gateway implements AutoCloseable {
   private final boolean ownsVertx;
   private final GatewayCore core;
   private final StickyStore store;
+  private final ConnectionGuard guard;
+  private volatile String deployment;
   private volatile int port;
   private long watchTimer = -1;
   private volatile long banditTimer = -1;
   private volatile long banditPeriodMillis = -1;
   private boolean closed; // guarded by this
 
-  private Gateway(Vertx vertx, boolean ownsVertx, GatewayCore core, StickyStore store) {
+  private Gateway(Vertx vertx, boolean ownsVertx, GatewayCore core, StickyStore store, ConnectionGuard guard) {
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
     this.core = core;
     this.store = store;
+    this.guard = guard;
   }
 
   /** The default store for a config: in memory unless a store factory says otherwise. */
@@ -90,7 +95,9 @@ public final class Gateway implements AutoCloseable {
       // first mirrored request (Vert.x warns when a Vert.x is created on another's thread)
       core.startShadowLoopEarly();
     }
-    Gateway g = new Gateway(vertx, ownsVertx, core, store);
+    ConnectionGuard guard = new ConnectionGuard(cfg.server().limits());
+    Gateway g = new Gateway(vertx, ownsVertx, core, store, guard);
+    warnIfDescriptorsAreShort(cfg);
     AtomicInteger boundPort = new AtomicInteger(cfg.server().port());
     HttpServerOptions opts = new HttpServerOptions()
         .setHost(cfg.server().host())
@@ -107,8 +114,11 @@ public final class Gateway implements AutoCloseable {
         .setStrictThreadMode(true);
     Promise<Gateway> done = Promise.promise();
     // port 0: bind the first server, then the others to the same resolved port
-    vertx.deployVerticle(() -> new ServerVerticle(core, opts, boundPort), new DeploymentOptions().setInstances(instances))
+    Duration grace = cfg.server().shutdownGrace();
+    vertx.deployVerticle(() -> new ServerVerticle(core, opts, boundPort, guard, grace),
+            new DeploymentOptions().setInstances(instances))
         .onSuccess(id -> {
+          g.deployment = id;
           g.port = boundPort.get();
           g.scheduleBanditRefresh();
           log.info("Vane listening on {}:{} with {} event loop(s) ({} transport), config {} ({}), store {}",
@@ -124,6 +134,29 @@ public final class Gateway implements AutoCloseable {
           done.fail(t);
         });
     return done.future();
+  }
+
+  /**
+   * Warns when the process may run out of file descriptors before the listener reaches its connection budget: each
+   * proxied request can hold a client and an upstream connection.
+   */
+  private static void warnIfDescriptorsAreShort(VaneConfig cfg) {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+      long max = os.getMaxFileDescriptorCount();
+      long need = 2L * (cfg.server().limits().maxConnections() + ConnectionGuard.RESERVE) + 256;
+      if (max > 0 && max < need) {
+        log.warn("the file-descriptor limit ({}) is below what server.maxConnections {} may need (about {}: a client "
+            + "and an upstream connection each); raise `ulimit -n` or lower maxConnections, or the process can run "
+            + "out of descriptors before the connection limit refuses anyone", max,
+            cfg.server().limits().maxConnections(), need);
+      }
+    }
+  }
+
+  /** What the listener's connection guard closed or refused, and the connections open now. */
+  public java.util.Map<String, Long> connectionCounters() {
+    return guard.counters();
   }
 
   /** Port the gateway listens on. */
@@ -206,8 +239,27 @@ public final class Gateway implements AutoCloseable {
     core.refreshBandits().toCompletableFuture().join();
   }
 
+  /**
+   * Stops gracefully: /readyz turns not-ready ({@code draining}), the listener stops accepting, idle connections
+   * close, in-flight requests get {@code server.shutdownGrace} to finish (their connections close after their
+   * response), then figures are flushed one last time and everything closes. Requests still running when the grace
+   * period ends are cut.
+   */
   @Override
   public void close() {
+    core.startDraining();
+    String id = deployment;
+    deployment = null;
+    if (id != null) {
+      Duration grace = config().server().shutdownGrace();
+      try {
+        vertx.undeploy(id).await(grace.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        log.warn("the listener did not drain within {} ms; closing anyway", grace.toMillis());
+      } catch (Exception e) {
+        log.warn("draining the listener: {}", e.toString());
+      }
+    }
     if (watchTimer >= 0) {
       vertx.cancelTimer(watchTimer);
     }
@@ -233,25 +285,41 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /** One HTTP server on one event loop. */
+  /** One HTTP server on one event loop, its connections under the listener's guard. */
   private static final class ServerVerticle extends VerticleBase {
     private final GatewayCore core;
     private final HttpServerOptions opts;
     private final AtomicInteger port;
+    private final ConnectionGuard guard;
+    private final Duration grace;
+    private HttpServer server;
+    private ConnectionGuard.Loop loop;
 
-    ServerVerticle(GatewayCore core, HttpServerOptions opts, AtomicInteger port) {
+    ServerVerticle(GatewayCore core, HttpServerOptions opts, AtomicInteger port, ConnectionGuard guard,
+        Duration grace) {
       this.core = core;
       this.opts = opts;
       this.port = port;
+      this.guard = guard;
+      this.grace = grace;
     }
 
     @Override
     public Future<?> start() {
       HttpServerOptions o = new HttpServerOptions(opts);
-      ProxyHandler handler = new ProxyHandler(vertx, context, core, new ApiHandler(core));
-      return vertx.createHttpServer(o).requestHandler(handler).listen()
+      loop = guard.loop(context);
+      ProxyHandler handler = new ProxyHandler(vertx, context, core, new ApiHandler(core), loop);
+      server = vertx.createHttpServer(o).connectionHandler(loop::opened).requestHandler(handler);
+      return server.listen()
           .map(HttpServer::actualPort)
           .onSuccess(port::set);
+    }
+
+    /** Stops accepting and lets the requests in flight finish, within the grace period. */
+    @Override
+    public Future<?> stop() {
+      loop.stop(vertx);
+      return server.shutdown(grace);
     }
   }
 }

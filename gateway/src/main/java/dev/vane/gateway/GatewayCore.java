@@ -35,6 +35,7 @@ final class GatewayCore {
   private final Assigner assigner;
   private final Map<String, AtomicInteger> shadowInFlight = new ConcurrentHashMap<>();
   private volatile String lastReloadError;
+  private volatile boolean draining;
   private volatile Instant lastReloadAt;
 
   private final FigureSource figures;
@@ -71,6 +72,15 @@ final class GatewayCore {
     snapshot.set(s);
     lastReloadError = null;
     lastReloadAt = Instant.now();
+  }
+
+  /** The gateway is stopping: /readyz answers 503 {@code draining} from now on. */
+  void startDraining() {
+    draining = true;
+  }
+
+  boolean draining() {
+    return draining;
   }
 
   void reloadFailed(String message) {

@@ -10,6 +10,7 @@ final class Headers {
   static final String VARIANT = "X-Vane-Variant";
   static final String FALLBACK = "X-Vane-Fallback";
   static final String FORWARDED_HOST = "X-Forwarded-Host";
+  static final String FORWARDED_FOR = "X-Forwarded-For";
 
   private Headers() {}
 
@@ -30,6 +31,16 @@ final class Headers {
       case 19 -> eq(name, "proxy-authorization");
       default -> false;
     };
+  }
+
+  /** Appends {@code value} to a list-valued header: {@code a, b} when it is present, else just {@code value}. */
+  static void append(MultiMap headers, String name, String value) {
+    java.util.List<String> old = headers.getAll(name);
+    if (old.isEmpty()) {
+      headers.set(name, value);
+    } else {
+      headers.set(name, String.join(", ", old) + ", " + value);
+    }
   }
 
   private static boolean eq(CharSequence a, String lower) {

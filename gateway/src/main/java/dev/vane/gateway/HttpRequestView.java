@@ -6,10 +6,13 @@ import io.vertx.core.http.HttpServerRequest;
 /** Adapts a Vert.x request to what routing reads. */
 final class HttpRequestView implements RequestView {
   private final HttpServerRequest req;
+  private final String path;
   String model;
 
-  HttpRequestView(HttpServerRequest req) {
+  /** @param path the request's normalised path (what routing sees) */
+  HttpRequestView(HttpServerRequest req, String path) {
     this.req = req;
+    this.path = path;
   }
 
   @Override
@@ -19,7 +22,7 @@ final class HttpRequestView implements RequestView {
 
   @Override
   public String path() {
-    return req.path();
+    return path;
   }
 
   @Override

@@ -25,7 +25,11 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import dev.vane.gateway.edge.ConnectionGuard;
+import dev.vane.gateway.edge.RequestTarget;
+import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -52,24 +56,48 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   private final GatewayCore core;
   private final ApiHandler api;
   private final UpstreamClients clients;
+  private final ConnectionGuard.Loop guard;
 
-  ProxyHandler(Vertx vertx, Context context, GatewayCore core, ApiHandler api) {
+  ProxyHandler(Vertx vertx, Context context, GatewayCore core, ApiHandler api, ConnectionGuard.Loop guard) {
     this.vertx = vertx;
     this.context = context;
     this.core = core;
     this.api = api;
+    this.guard = guard;
     this.clients = new UpstreamClients(vertx);
   }
 
   @Override
   public void handle(HttpServerRequest req) {
-    if (api.handles(req)) {
-      api.handle(req);
+    ConnectionGuard.Admission admission = guard.admit(req);
+    RequestTarget target;
+    try {
+      target = RequestTarget.parse(req.method().name(), req.uri());
+      checkHost(req);
+    } catch (RequestTarget.Invalid e) {
+      refuse(req, 400, "bad_request", e.getMessage());
       return;
     }
-    Exchange x = new Exchange(req, core.snapshot(), System.nanoTime());
+    String path = target.path();
+    if (admission == ConnectionGuard.Admission.RESERVE) {
+      // a connection beyond the listener's budget: health checks are answered, nothing else
+      req.response().putHeader("Connection", "close");
+      if (path.equals("/healthz") || path.equals("/readyz")) {
+        api.handle(req, path);
+      } else {
+        refuse(req, 503, "overloaded", "the gateway is at its connection limit ("
+            + core.snapshot().config().server().limits().maxConnections() + "); retry later");
+      }
+      return;
+    }
+    if (api.handles(path)) {
+      api.handle(req, path);
+      return;
+    }
+    Exchange x = new Exchange(req, core.snapshot(), System.nanoTime(), target);
     String rid = req.getHeader(Headers.REQUEST_ID);
-    x.requestId = rid != null && !rid.isEmpty() && rid.length() <= 200 ? rid : RequestIds.next();
+    x.requestId = rid != null && !rid.isEmpty() && rid.length() <= 200 && RequestIds.isSafe(rid) ? rid
+        : RequestIds.next();
     long max = x.snapshot.config().server().maxBodyBytes();
     String cl = req.getHeader("Content-Length");
     if (cl != null) {
@@ -99,7 +127,12 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       body.add(chunk);
     });
-    req.exceptionHandler(t -> x.rejected = true);
+    req.exceptionHandler(t -> {
+      if (!x.rejected) {
+        // a malformed chunked body or a connection lost mid-body: answer 400 if the client can still hear it
+        rejectAndClose(x, 400, "the request body could not be read: " + Errors.describe(t));
+      }
+    });
     req.endHandler(v -> {
       if (!x.rejected) {
         x.body = body.result();
@@ -136,6 +169,41 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
   }
 
+  /**
+   * RFC 9112 §3.2: an HTTP/1.1 request carries exactly one {@code Host} (HTTP/1.0 may omit it).
+   *
+   * @throws RequestTarget.Invalid when it does not
+   */
+  private static void checkHost(HttpServerRequest req) {
+    if (req.version() == HttpVersion.HTTP_1_0) {
+      return;
+    }
+    String host = req.getHeader("Host");
+    if (host == null) {
+      throw new RequestTarget.Invalid("HTTP/1.1 request without a Host header");
+    }
+    if (req.headers().getAll("Host").size() > 1) {
+      throw new RequestTarget.Invalid("more than one Host header");
+    }
+    String te = req.getHeader("Transfer-Encoding");
+    if (te != null && (!te.trim().equalsIgnoreCase("chunked") || req.headers().getAll("Transfer-Encoding").size() > 1)) {
+      // RFC 9112 §6.1: a body whose final coding is not chunked has no reliable length (a smuggling vector)
+      throw new RequestTarget.Invalid("Transfer-Encoding: only chunked is accepted");
+    }
+  }
+
+  /** Answers a request Vane will not serve, and closes its connection (what follows on it cannot be trusted). */
+  private void refuse(HttpServerRequest req, int status, String code, String message) {
+    HttpServerResponse res = req.response();
+    if (res.headWritten() || res.ended()) {
+      return;
+    }
+    res.putHeader("Connection", "close");
+    Errors.send(res, status, code, message, RequestIds.next());
+    // what follows on this connection cannot be trusted (and Vert.x keeps a CONNECT's connection open)
+    vertx.setTimer(50, id -> req.connection().close());
+  }
+
   private void rejectAndClose(Exchange x, int status, String message) {
     x.rejected = true;
     HttpServerResponse res = x.req.response();
@@ -152,7 +220,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   private void route(Exchange x) {
     HttpServerRequest req = x.req;
     VaneConfig cfg = x.snapshot.config();
-    String path = req.path();
+    String path = x.target.path();
     String model = ModelNames.fromPath(path);
     if (model == null && cfg.routing().hasModelRoutes() && ModelNames.modelInBody(path) && x.body.length() > 0) {
       try {
@@ -273,25 +341,50 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         .setIdleTimeout(ep.timeout().toMillis());
   }
 
+  /**
+   * The client's end-to-end headers, the request id, and the forwarding headers: {@code X-Forwarded-Host} and
+   * {@code X-Forwarded-For} are appended to (what the client or earlier proxies sent stays in front, Vane's view is
+   * the last element: the {@code Host} it received, and the client address it saw).
+   */
   private void copyRequestHeaders(Exchange x, io.vertx.core.MultiMap to) {
     Headers.copyEndToEnd(x.req.headers(), to);
     to.set(Headers.REQUEST_ID, x.requestId);
     String host = x.req.getHeader("Host");
-    if (host != null && !to.contains(Headers.FORWARDED_HOST)) {
-      to.set(Headers.FORWARDED_HOST, host);
+    if (host != null) {
+      Headers.append(to, Headers.FORWARDED_HOST, host);
+    }
+    if (x.clientAddress != null) {
+      Headers.append(to, Headers.FORWARDED_FOR, x.clientAddress);
     }
   }
 
   private void forward(Exchange x, EndpointSettings ep, boolean mayFallback) {
-    UpstreamPool pool = clients.get(x.snapshot.config(), ep);
+    x.timeoutMillis = ep.timeout().toMillis();
+    UpstreamPool pool;
+    Future<HttpClientRequest> pending;
+    try {
+      pool = clients.get(x.snapshot.config(), ep);
+      pending = pool.request(options(x.method, x.uri, ep));
+    } catch (RuntimeException e) {
+      // a setup error (an endpoint the client library refuses) must answer, not hang
+      log.warn("request {}: cannot send to upstream {}: {}", x.requestId, ep.id(), e.toString());
+      upstreamFailed(x, ep, mayFallback, e);
+      return;
+    }
     // two plain callbacks instead of a composed future: one fewer future and listener per request
-    pool.request(options(x.method, x.uri, ep)).onComplete(ar -> {
+    pending.onComplete(ar -> {
       if (ar.failed()) {
         upstreamFailed(x, ep, mayFallback, ar.cause());
         return;
       }
       HttpClientRequest creq = ar.result();
-      copyRequestHeaders(x, creq.headers());
+      try {
+        copyRequestHeaders(x, creq.headers());
+      } catch (RuntimeException e) {
+        creq.reset();
+        upstreamFailed(x, ep, mayFallback, e);
+        return;
+      }
       creq.send(x.body).onComplete(r -> {
         if (r.failed()) {
           upstreamFailed(x, ep, mayFallback, r.cause());
@@ -373,11 +466,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       // large bodies are piped through as they arrive.
       up.body().onComplete(b -> {
         if (b.failed()) {
-          res.reset();
-          if (x.armStats != null) {
-            x.armStats.upstreamErrors.increment();
-          }
-          finish(x, 502, false);
+          cutShort(x, up, b.cause());
           return;
         }
         Buffer buf = b.result();
@@ -389,24 +478,47 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       });
       return;
     }
+    // streamed: the endpoint timeout bounded the wait for the head; from here it bounds each gap between chunks
+    up.request().idleTimeout(x.timeoutMillis);
     up.pipe().endOnFailure(false).to(res).onComplete(p -> {
       if (p.failed()) {
-        res.reset();
+        cutShort(x, up, p.cause());
         abandon(up);
-        if (x.armStats != null) {
-          x.armStats.upstreamErrors.increment();
-        }
-        finish(x, 502, false);
       } else {
         finish(x, status, true);
       }
     });
   }
 
+  /**
+   * The upstream's body ended early (fewer bytes than its Content-Length, a reset, a timeout between chunks): a
+   * client that has received nothing yet gets a 502; one that has part of the body has its connection closed, so
+   * it cannot take the truncated body for a whole one.
+   */
+  private void cutShort(Exchange x, HttpClientResponse up, Throwable cause) {
+    if (x.armStats != null) {
+      x.armStats.upstreamErrors.increment();
+    }
+    HttpServerResponse res = x.req.response();
+    if (!res.headWritten() && !res.closed()) {
+      res.headers().clear();
+      res.setChunked(false);
+      Errors.send(res, 502, "upstream response was cut short: " + Errors.describe(cause), x.requestId);
+      finish(x, 502, false);
+      return;
+    }
+    res.reset();
+    finish(x, 502, false);
+  }
+
   /** Drops an upstream response nobody will read: its connection is reset rather than returned to the pool. */
   private static void abandon(HttpClientResponse up) {
     up.exceptionHandler(t -> { });
-    up.request().reset();
+    try {
+      up.request().reset();
+    } catch (RuntimeException e) {
+      // already closed: nothing to reset
+    }
   }
 
   private void decorate(Exchange x, HttpServerResponse res) {
@@ -575,7 +687,12 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     final long startNanos;
     final HttpRequestView view;
     final HttpMethod method;
+    final RequestTarget target;
+    /** Origin-form: the normalised path and the query, appended to the endpoint's base path. */
     final String uri;
+    final String clientAddress;
+    /** The timeout of the endpoint now serving (for the gaps of a streamed response). */
+    long timeoutMillis;
     String requestId;
     Buffer body;
     boolean rejected;
@@ -589,13 +706,16 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     byte[] primaryBody;
     List<ShadowCall> shadowCalls;
 
-    Exchange(HttpServerRequest req, Snapshot snapshot, long startNanos) {
+    Exchange(HttpServerRequest req, Snapshot snapshot, long startNanos, RequestTarget target) {
       this.req = req;
       this.snapshot = snapshot;
       this.startNanos = startNanos;
-      this.view = new HttpRequestView(req);
+      this.target = target;
+      this.view = new HttpRequestView(req, target.path());
       this.method = req.method();
-      this.uri = req.uri();
+      this.uri = target.uri();
+      io.vertx.core.net.SocketAddress a = req.remoteAddress();
+      this.clientAddress = a == null ? null : a.hostAddress();
     }
   }
 

@@ -19,4 +19,15 @@ final class RequestIds {
     }
     return new String(c);
   }
+
+  /** Whether a client-sent id may be kept: visible ASCII only (it is echoed in headers, JSON and logs). */
+  static boolean isSafe(String id) {
+    for (int i = 0, n = id.length(); i < n; i++) {
+      char ch = id.charAt(i);
+      if (ch <= 0x20 || ch >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

@@ -134,14 +134,20 @@ final class UpstreamPool {
    */
   Future<HttpClientRequest> request(RequestOptions options) {
     Promise<HttpClientRequest> p = Promise.promise();
-    acquire(options, p, true);
+    long budget = options.getIdleTimeout() > 0 ? options.getIdleTimeout() : waitMillis;
+    acquire(options, p, true, clock.getAsLong() + budget);
     return p.future();
   }
 
-  private void acquire(RequestOptions options, Promise<HttpClientRequest> p, boolean mayRetry) {
+  /**
+   * @param deadline when the request must have its response head: the request's timeout (its options' idle
+   *                 timeout, else the endpoint's) counts from its arrival at the pool, so waiting for a connection,
+   *                 connecting and waiting for the head together take at most that timeout
+   */
+  private void acquire(RequestOptions options, Promise<HttpClientRequest> p, boolean mayRetry, long deadline) {
     Conn c = takeIdle();
     if (c != null) {
-      use(c, options, p, mayRetry);
+      use(c, options, p, mayRetry, deadline);
       return;
     }
     if (closed) {
@@ -153,7 +159,7 @@ final class UpstreamPool {
         if (ar.failed()) {
           p.fail(ar.cause());
         } else {
-          use(ar.result(), options, p, false);
+          use(ar.result(), options, p, false, deadline);
         }
       });
       return;
@@ -175,7 +181,7 @@ final class UpstreamPool {
       if (ar.failed()) {
         p.fail(ar.cause());
       } else {
-        use(ar.result(), options, p, false);
+        use(ar.result(), options, p, false, deadline);
       }
     });
   }
@@ -210,14 +216,22 @@ final class UpstreamPool {
     });
   }
 
-  private void use(Conn c, RequestOptions options, Promise<HttpClientRequest> p, boolean mayRetry) {
+  private void use(Conn c, RequestOptions options, Promise<HttpClientRequest> p, boolean mayRetry, long deadline) {
+    long left = deadline - clock.getAsLong();
+    if (left <= 0) {
+      release(c);
+      p.fail(new java.util.concurrent.TimeoutException("upstream " + id
+          + ": the request's timeout passed while it waited for a connection"));
+      return;
+    }
+    options.setIdleTimeout(left);
     c.c.request(options).onComplete(ar -> {
       if (ar.failed()) {
         discard(c);
         if (mayRetry) {
           // a reused connection that could not start a request (the server closed it while idle): nothing was
           // sent, so another connection may be tried
-          acquire(options, p, false);
+          acquire(options, p, false, deadline);
         } else {
           p.fail(ar.cause());
         }

@@ -192,17 +192,24 @@ class ProxyHandlerTest {
   }
 
   @Test
-  void aResponseCutShortUpstreamIsNotPassedOffAsComplete() throws Exception {
+  void aResponseCutShortUpstreamGets502WhenNothingWasSentYet() throws Exception {
     start(yaml(""));
+    Harness.Reply cut = h.get(gw.port(), "/direct/truncated");
+    assertEquals(502, cut.status(), "a 1000-byte response of which 10 bytes arrived is not passed off as complete");
+    assertEquals("bad_gateway", cut.json().getString("error"));
+    assertTrue(cut.json().getString("message").startsWith("upstream response was cut short"), cut.json().encode());
+    RawHttp.Exchange raw = RawHttp.send(gw.port(), "GET /direct/truncated-big HTTP/1.1\r\nHost: a\r\n\r\n", 5000);
+    assertTrue(raw.closed(), "the client's connection is closed, so the truncated body cannot pass for a whole one");
+    assertTrue(raw.text().length() < 1_000_000);
     Throwable failure = null;
     Integer status = null;
     try {
-      status = h.onContext(() -> h.client.request(HttpMethod.GET, gw.port(), "127.0.0.1", "/direct/truncated")
+      status = h.onContext(() -> h.client.request(HttpMethod.GET, gw.port(), "127.0.0.1", "/direct/truncated-big")
           .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode())));
     } catch (Exception e) {
       failure = e;
     }
-    assertNull(status, "a 1000-byte response of which 10 bytes arrived must not complete");
+    assertNull(status, "a streamed 1 MB response of which 200 KB arrived must not complete");
     assertNotNull(failure);
     Harness.Reply ok = h.post(gw.port(), "/direct", null, "{}");
     assertEquals(200, ok.status(), "the gateway keeps serving");

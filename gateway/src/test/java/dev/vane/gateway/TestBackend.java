@@ -65,6 +65,13 @@ final class TestBackend implements AutoCloseable {
       sseRelease.future().onComplete(v -> req.response().end("data: two\n\n"));
       return;
     }
+    if (req.path().contains("/truncated-big")) {
+      // promises 1 MB (streamed through the gateway), sends 200 KB, then drops the connection
+      req.response().putHeader("Content-Length", "1000000").putHeader("X-Backend", name)
+          .write(Buffer.buffer(new byte[200_000]));
+      vertx.setTimer(50, id -> req.connection().close());
+      return;
+    }
     if (req.path().contains("/truncated")) {
       // promises 1000 bytes, sends 10, then drops the connection
       req.response().putHeader("Content-Length", "1000").putHeader("X-Backend", name).write("0123456789");
