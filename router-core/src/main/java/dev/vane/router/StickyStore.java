@@ -37,6 +37,15 @@ public interface StickyStore extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Claims answered without the remote store's verdict since the store was created (it was unreachable or slower
+   * than its timeout), so two instances may have served a new unit different arms for a while; 0 for stores that
+   * always decide locally.
+   */
+  default long provisionalAnswers() {
+    return 0;
+  }
+
   /** Short human-readable description of the store state (for /readyz). */
   default String describe() {
     return getClass().getSimpleName();
