@@ -170,6 +170,7 @@ public final class RedisStickyStore implements StickyStore {
   private final long refreshAfterNanos;
   private final long stalenessNanos;
   private final long timeoutNanos;
+  private final long startupGraceNanos;
   private final String[] ttlArgs;
 
   private final LongAdder hits = new LongAdder();
@@ -195,6 +196,7 @@ public final class RedisStickyStore implements StickyStore {
   private volatile boolean closed;
   private volatile String lastError;
   private boolean reportedUp; // timer thread only
+  private boolean reportedStarted; // timer thread only
   private long connectBackoffMillis = MIN_CONNECT_BACKOFF_MILLIS; // timer thread only
   private int failedConnects; // timer thread only
 
@@ -213,6 +215,7 @@ public final class RedisStickyStore implements StickyStore {
     this.ttlMillis = settings.ttl().toMillis();
     this.refreshAfterNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis / 2);
     this.timeoutNanos = settings.commandTimeout().toNanos();
+    this.startupGraceNanos = saturatedNanos(settings.startupGrace());
     this.ttlArgs = new String[] {Long.toString(ttlMillis), Long.toString(ttlMillis / 2)};
     this.stalenessNanos = settings.cacheStaleness().toNanos();
     this.originNanos = nanoClock.getAsLong();
@@ -626,6 +629,13 @@ public final class RedisStickyStore implements StickyStore {
       return;
     }
     boolean up = healthy();
+    if (!reportedStarted && started()) {
+      reportedStarted = true;
+      if (connection == null) {
+        log.warn("Redis sticky store not connected to {} within startupGrace ({}); /readyz reports degraded and new "
+            + "units get hashed arms until it connects", settings.redactedUri(), settings.startupGrace());
+      }
+    }
     if (up != reportedUp) {
       reportedUp = up;
       if (up) {
@@ -818,6 +828,15 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
+  /**
+   * True once the first connection to Redis succeeded (whatever happened to it since), or once
+   * {@link RedisSettings#startupGrace()} has passed on this store's clock since it was created.
+   */
+  @Override
+  public boolean started() {
+    return connection != null || nanoClock.getAsLong() - originNanos >= startupGraceNanos;
+  }
+
   /** True while the connection to Redis is established and usable. */
   @Override
   public boolean healthy() {
@@ -829,7 +848,7 @@ public final class RedisStickyStore implements StickyStore {
   public String describe() {
     boolean up = healthy();
     StringBuilder sb = new StringBuilder("redis ").append(settings.redactedUri())
-        .append(up ? " up" : " down")
+        .append(up ? " up" : started() ? " down" : " connecting")
         .append(" (pending writes=").append(pendingCount.get()).append('/').append(settings.maxPendingWrites())
         .append(", dropped=").append(dropped.sum())
         .append(", provisional answers=").append(provisionalAnswers.sum())
@@ -905,6 +924,14 @@ public final class RedisStickyStore implements StickyStore {
       t = t.getCause();
     }
     return t;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static String sha1Hex(String script) {

@@ -436,7 +436,8 @@ class RedisStickyStoreTest {
     redis.call("SAVE");
     redis.stop();
 
-    RedisStickyStore store = store(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT));
+    RedisStickyStore store = store(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT)
+        .withStartupGrace(Duration.ofHours(1)));
     long start = System.nanoTime();
     Claim known = claim(store, "exp", "salt", "known", "hashed", null);
     Claim fresh = claim(store, "exp", "salt", "fresh", "hashed", null);
@@ -446,7 +447,8 @@ class RedisStickyStoreTest {
     assertEquals(new Claim("hashed", true), fresh);
     assertEquals("hashed", store.peek("exp", "salt", "known"), "kept locally meanwhile");
     assertFalse(store.healthy());
-    assertTrue(store.describe().contains("down"), store.describe());
+    assertFalse(store.started(), "never connected, within the startup grace");
+    assertTrue(store.describe().contains(" connecting "), store.describe());
     assertTrue(store.describe().contains("pending writes=2/"), store.describe());
     assertEquals(2, store.pendingWrites());
     assertEquals(2, store.stats().queued());
@@ -466,6 +468,7 @@ class RedisStickyStoreTest {
     assertTrue(redis.callLong("PTTL", RedisStickyStore.key("exp", "salt", "fresh")) > 0, "queued writes get a TTL");
     assertEquals(new Claim("redis-arm", false), claim(store, "exp", "salt", "known", "hashed", null));
     assertTrue(store.describe().contains(" up "), store.describe());
+    assertTrue(store.started());
     assertTrue(ready.toMillis() < 5_000, "ready after " + ready);
   }
 
@@ -649,10 +652,50 @@ class RedisStickyStoreTest {
   }
 
   @Test
+  void startedOnceTheStartupGracePassesOnItsClockWithoutRedis() {
+    int port = RedisServerProcess.freePort();
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    RedisStickyStore store = new RedisStickyStore(RedisSettings.defaults("redis://127.0.0.1:" + port)
+        .withCommandTimeout(TIMEOUT).withStartupGrace(Duration.ofSeconds(10)), now::get);
+    closeables.add(store);
+    assertFalse(store.started());
+    now.addAndGet(Duration.ofSeconds(10).toNanos() - 1);
+    assertFalse(store.started(), "a nanosecond before the grace ends");
+    assertTrue(store.describe().contains(" connecting "), store.describe());
+    now.incrementAndGet();
+    assertTrue(store.started(), "the grace has passed");
+    assertFalse(store.healthy());
+    assertTrue(store.describe().contains(" down "), store.describe());
+
+    redis(RedisServerProcess.start(port));
+    Eventually.await(Duration.ofSeconds(5), store::healthy, store::describe);
+    assertTrue(store.started());
+  }
+
+  @Test
+  void startedAsSoonAsRedisConnectsWithinTheGrace() {
+    AtomicLong now = new AtomicLong();
+    RedisStickyStore store = clocked(RedisSettings.defaults(shared.uri()).withStartupGrace(Duration.ofHours(1)), now);
+    assertTrue(store.started(), "connected, with the store's clock still at its start");
+    shared.call("CLIENT", "KILL", "TYPE", "normal");
+    Eventually.await(Duration.ofSeconds(5), () -> !store.healthy() || store.stats().reconnects() > 0,
+        store::describe);
+    assertTrue(store.started(), "a lost connection does not make a store start again");
+  }
+
+  @Test
+  void aZeroStartupGraceMeansStartedAtOnce() {
+    RedisStickyStore store = store(RedisSettings.defaults("redis://127.0.0.1:" + RedisServerProcess.freePort())
+        .withStartupGrace(Duration.ZERO));
+    assertTrue(store.started());
+    assertFalse(store.healthy());
+  }
+
+  @Test
   void theOutageQueueIsBoundedAndCountsWhatItDrops() {
     int port = RedisServerProcess.freePort();
     RedisStickyStore store = store(new RedisSettings("redis://127.0.0.1:" + port, Duration.ofHours(1), 10_000,
-        Duration.ofMinutes(5), TIMEOUT, 100, true));
+        Duration.ofMinutes(5), TIMEOUT, 100, true, Duration.ZERO));
     for (int u = 0; u < 150; u++) {
       assertEquals(new Claim("arm", true), claim(store, "exp", "salt", "user-" + u, "arm", null));
     }
