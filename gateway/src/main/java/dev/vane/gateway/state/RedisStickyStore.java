@@ -97,8 +97,10 @@ import org.slf4j.LoggerFactory;
  * claim goes to a bounded queue of pending first-writes (at most {@link RedisSettings#maxPendingWrites()} units;
  * excess is dropped and counted), drained by first-write-wins once Redis is back, each winner updating the local
  * cache. So a unit served a hashed arm during an outage keeps it when Redis had no earlier assignment, and moves to
- * Redis's arm when it had one. The store starts when Redis is unreachable and keeps connecting in the background;
- * after a first connection Lettuce reconnects by itself (commands are rejected while disconnected, never buffered).
+ * Redis's arm when it had one. The store starts when Redis is unreachable and keeps connecting in the background
+ * (it reports {@link #started()} once connected, or once {@link RedisSettings#startupGrace()} has passed without a
+ * connection); after a first connection Lettuce reconnects by itself (commands are rejected while disconnected,
+ * never buffered).
  * Queued claims still pending at {@link #close()} are lost.
  *
  * <p><b>Threading.</b> All methods may be called from any thread and none blocks, except {@link #close()}.
