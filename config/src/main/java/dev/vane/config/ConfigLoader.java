@@ -544,8 +544,13 @@ public final class ConfigLoader {
       int maxPending = (int) r.integer("maxPendingWrites", 10_000, 0, 10_000_000);
       Duration flush = r.duration("flushInterval", Duration.ofSeconds(1), Duration.ofMillis(10));
       boolean invalidations = r.bool("invalidations", true);
+      Duration grace = r.duration("startupGrace", Duration.ofSeconds(10), Duration.ZERO);
+      if (grace.compareTo(Duration.ofHours(1)) > 0) {
+        r.error("startupGrace", r.raw("startupGrace").asText() + " (expected: <= 1h)");
+        grace = Duration.ofSeconds(10);
+      }
       r.rejectUnknown();
-      redis = new StateSettings.Redis(uri, cacheSize, staleness, timeout, maxPending, flush, invalidations);
+      redis = new StateSettings.Redis(uri, cacheSize, staleness, timeout, maxPending, flush, invalidations, grace);
     }
     if (store == null) {
       store = redis != null ? "redis" : "memory";

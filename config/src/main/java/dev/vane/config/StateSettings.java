@@ -24,7 +24,9 @@ public record StateSettings(String store, long memoryMaxEntries, Duration ttl, R
    * @param maxPendingWrites writes queued while Redis is unreachable; excess dropped and counted
    * @param flushInterval    how often figures are flushed to Redis
    * @param invalidations    whether Redis pushes the names of changed assignment keys to the local cache
+   * @param startupGrace     how long after start {@code /readyz} answers 503 {@code starting} while Redis has not
+   *                         been connected yet; after it, 200 {@code degraded} until Redis connects
    */
   public record Redis(String uri, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
-      int maxPendingWrites, Duration flushInterval, boolean invalidations) {}
+      int maxPendingWrites, Duration flushInterval, boolean invalidations, Duration startupGrace) {}
 }

@@ -99,6 +99,12 @@ class ConfigLoaderTest {
     assertNull(loader.parse(ENDPOINTS, "x").state().redis());
     assertFalse(loader.parse(ENDPOINTS + "state: { redis: { uri: \"redis://h:1\", invalidations: false } }", "x")
         .state().redis().invalidations());
+    assertEquals(Duration.ofSeconds(10), c.state().redis().startupGrace(), "startupGrace defaults to 10s");
+    assertEquals(Duration.ZERO, loader.parse(ENDPOINTS + "state: { redis: { uri: \"redis://h:1\", startupGrace: 0s } }",
+        "x").state().redis().startupGrace());
+    ConfigException tooLong = assertThrows(ConfigException.class, () -> loader.parse(ENDPOINTS
+        + "state: { redis: { uri: \"redis://h:1\", startupGrace: 2h } }", "x"));
+    assertTrue(tooLong.getMessage().contains("state.redis.startupGrace: 2h (expected: <= 1h)"), tooLong.getMessage());
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.vane.gateway.metrics.Figures;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
 import dev.vane.router.Shadow;
+import dev.vane.router.StickyStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -189,23 +190,31 @@ final class ApiHandler {
     return m == null ? t.toString() : m.lines().findFirst().orElse(m);
   }
 
+  /**
+   * 503 {@code draining} once the gateway is stopping; 503 {@code starting} until the sticky store has started
+   * (connected, or its startup grace passed); then 200
+   * {@code ready}, or 200 {@code degraded} while the store is unreachable: Vane still serves, on hashed arms, so a
+   * Redis outage must not take every instance out of rotation at once.
+   */
   private void readyz(HttpServerRequest req, Snapshot snap) {
     VaneConfig cfg = snap.config();
-    boolean storeUp = core.store().healthy();
+    StickyStore store = core.store();
+    boolean storeUp = store.healthy();
+    String status = core.draining() ? "draining" : !store.started() ? "starting" : storeUp ? "ready" : "degraded";
     JsonObject endpoints = new JsonObject();
     for (EndpointSettings ep : cfg.endpoints().values()) {
       endpoints.put(ep.id(), new JsonObject().put("url", ep.url().toString()));
     }
-    boolean draining = core.draining();
     JsonObject body = new JsonObject()
-        .put("status", draining ? "draining" : storeUp ? "ready" : "degraded")
+        .put("status", status)
         .put("config", new JsonObject().put("source", cfg.source()).put("version", cfg.version())
             .put("loadedAt", core.lastReloadAt().toString())
             .put("lastReloadError", core.lastReloadError()))
-        .put("store", new JsonObject().put("up", storeUp).put("detail", core.store().describe()))
+        .put("store", new JsonObject().put("up", storeUp).put("provisionalAnswers", store.provisionalAnswers())
+            .put("detail", store.describe()))
         .put("figures", core.figures().describe())
         .put("endpoints", endpoints);
-    json(req, draining ? 503 : 200, body);
+    json(req, status.equals("starting") || status.equals("draining") ? 503 : 200, body);
   }
 
   static JsonObject experiment(Experiment e, ExperimentStats s, Figures.Experiment f) {

@@ -16,7 +16,7 @@ final class Stores {
     if (s.isRedis()) {
       StateSettings.Redis r = s.redis();
       return new RedisStickyStore(new RedisSettings(r.uri(), s.ttl(), r.cacheSize(), r.cacheStaleness(),
-          r.commandTimeout(), r.maxPendingWrites(), r.invalidations()));
+          r.commandTimeout(), r.maxPendingWrites(), r.invalidations(), r.startupGrace()));
     }
     return Gateway.memoryStore(cfg);
   }

@@ -32,9 +32,28 @@ public interface StickyStore extends AutoCloseable {
    */
   record Claim(String arm, boolean created) {}
 
+  /**
+   * Whether the store is past its start: {@code /readyz} answers 503 {@code starting} until then, so no traffic is
+   * sent to an instance that would answer every new unit provisionally. A remote store is started once it has
+   * connected, or once its startup grace has passed without a connection (then it is not {@link #healthy()}); an
+   * in-memory store always is.
+   */
+  default boolean started() {
+    return true;
+  }
+
   /** Health of the store for readiness reporting; in-memory stores are always up. */
   default boolean healthy() {
     return true;
+  }
+
+  /**
+   * Claims answered without the remote store's verdict since the store was created (it was unreachable or slower
+   * than its timeout), so two instances may have served a new unit different arms for a while; 0 for stores that
+   * always decide locally.
+   */
+  default long provisionalAnswers() {
+    return 0;
   }
 
   /** Short human-readable description of the store state (for /readyz). */

@@ -20,9 +20,11 @@ import java.util.Objects;
  *                         and counted
  * @param invalidations    whether Redis is asked to push the names of changed keys (CLIENT TRACKING, Redis 6+), so a
  *                         change reaches the local cache within a round trip
+ * @param startupGrace     how long after its creation the store says it is still starting (not {@code started()})
+ *                         while it has not connected to Redis yet; 0 for no starting phase
  */
 public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
-    int maxPendingWrites, boolean invalidations) {
+    int maxPendingWrites, boolean invalidations, Duration startupGrace) {
 
   /** Default TTL of an assignment in Redis: 30 days. */
   public static final Duration DEFAULT_TTL = Duration.ofDays(30);
@@ -34,12 +36,15 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(50);
   /** Default bound of the outage write queue: 10,000 claims. */
   public static final int DEFAULT_MAX_PENDING_WRITES = 10_000;
+  /** Default startup grace: 10 seconds. */
+  public static final Duration DEFAULT_STARTUP_GRACE = Duration.ofSeconds(10);
 
   public RedisSettings {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(ttl, "ttl");
     Objects.requireNonNull(cacheStaleness, "cacheStaleness");
     Objects.requireNonNull(commandTimeout, "commandTimeout");
+    Objects.requireNonNull(startupGrace, "startupGrace");
     if (uri.isBlank()) {
       throw new IllegalArgumentException("uri: \"" + uri + "\" (expected: redis://host:port or rediss://host:port)");
     }
@@ -64,37 +69,51 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
     if (maxPendingWrites < 0) {
       throw new IllegalArgumentException("maxPendingWrites: " + maxPendingWrites + " (expected: >= 0)");
     }
+    if (startupGrace.isNegative()) {
+      throw new IllegalArgumentException("startupGrace: " + startupGrace + " (expected: >= 0)");
+    }
   }
 
   /** Settings for {@code uri} with the defaults above. */
   public static RedisSettings defaults(String uri) {
     return new RedisSettings(uri, DEFAULT_TTL, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_STALENESS, DEFAULT_COMMAND_TIMEOUT,
-        DEFAULT_MAX_PENDING_WRITES, true);
+        DEFAULT_MAX_PENDING_WRITES, true, DEFAULT_STARTUP_GRACE);
   }
 
   public RedisSettings withTtl(Duration value) {
-    return new RedisSettings(uri, value, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, invalidations);
+    return new RedisSettings(uri, value, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, invalidations,
+        startupGrace);
   }
 
   public RedisSettings withCacheSize(long value) {
-    return new RedisSettings(uri, ttl, value, cacheStaleness, commandTimeout, maxPendingWrites, invalidations);
+    return new RedisSettings(uri, ttl, value, cacheStaleness, commandTimeout, maxPendingWrites, invalidations,
+        startupGrace);
   }
 
   public RedisSettings withCacheStaleness(Duration value) {
-    return new RedisSettings(uri, ttl, cacheSize, value, commandTimeout, maxPendingWrites, invalidations);
+    return new RedisSettings(uri, ttl, cacheSize, value, commandTimeout, maxPendingWrites, invalidations,
+        startupGrace);
   }
 
   public RedisSettings withCommandTimeout(Duration value) {
-    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, value, maxPendingWrites, invalidations);
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, value, maxPendingWrites, invalidations,
+        startupGrace);
   }
 
   public RedisSettings withMaxPendingWrites(int value) {
-    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, value, invalidations);
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, value, invalidations,
+        startupGrace);
   }
 
   /** Whether the store asks Redis to push invalidations of changed keys (CLIENT TRACKING). */
   public RedisSettings withInvalidations(boolean value) {
-    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, value);
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, value,
+        startupGrace);
+  }
+
+  public RedisSettings withStartupGrace(Duration value) {
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, invalidations,
+        value);
   }
 
   /** The URI without its password, for logs and {@code /readyz}. */
@@ -105,7 +124,8 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
   @Override
   public String toString() {
     return "RedisSettings[uri=" + redactedUri() + ", ttl=" + ttl + ", cacheSize=" + cacheSize + ", cacheStaleness="
-        + cacheStaleness + ", commandTimeout=" + commandTimeout + ", maxPendingWrites=" + maxPendingWrites + ", invalidations=" + invalidations + "]";
+        + cacheStaleness + ", commandTimeout=" + commandTimeout + ", maxPendingWrites=" + maxPendingWrites + ", invalidations=" + invalidations
+        + ", startupGrace=" + startupGrace + "]";
   }
 
   private static String redact(String uri) {

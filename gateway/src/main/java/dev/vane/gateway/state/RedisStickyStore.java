@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -90,12 +91,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Faults.</b> A claim that Redis does not answer within {@link RedisSettings#commandTimeout()}, or that
  * cannot be sent because Redis is down, completes with the caller's candidate, which is cached locally as a
- * provisional entry. When the command later succeeds, its winner replaces the provisional entry; when it fails, the
+ * provisional entry (a <i>provisional answer</i>, counted in {@link #stats()}). When the command later succeeds, its
+ * winner replaces the provisional entry (when another instance had won the race meanwhile, the unit moves to that
+ * arm from its next request on, counted as <i>overruled</i>); when it fails, the
  * claim goes to a bounded queue of pending first-writes (at most {@link RedisSettings#maxPendingWrites()} units;
  * excess is dropped and counted), drained by first-write-wins once Redis is back, each winner updating the local
  * cache. So a unit served a hashed arm during an outage keeps it when Redis had no earlier assignment, and moves to
- * Redis's arm when it had one. The store starts when Redis is unreachable and keeps connecting in the background;
- * after a first connection Lettuce reconnects by itself (commands are rejected while disconnected, never buffered).
+ * Redis's arm when it had one. The store starts when Redis is unreachable and keeps connecting in the background
+ * (it reports {@link #started()} once connected, or once {@link RedisSettings#startupGrace()} has passed without a
+ * connection); after a first connection Lettuce reconnects by itself (commands are rejected while disconnected,
+ * never buffered).
  * Queued claims still pending at {@link #close()} are lost.
  *
  * <p><b>Threading.</b> All methods may be called from any thread and none blocks, except {@link #close()}.
@@ -167,12 +172,15 @@ public final class RedisStickyStore implements StickyStore {
   private final long refreshAfterNanos;
   private final long stalenessNanos;
   private final long timeoutNanos;
+  private final long startupGraceNanos;
   private final String[] ttlArgs;
 
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder claims = new LongAdder();
+  private final LongAdder provisionalAnswers = new LongAdder();
   private final LongAdder timeouts = new LongAdder();
+  private final LongAdder overruled = new LongAdder();
   private final LongAdder queued = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder reconnects = new LongAdder();
@@ -190,6 +198,7 @@ public final class RedisStickyStore implements StickyStore {
   private volatile boolean closed;
   private volatile String lastError;
   private boolean reportedUp; // timer thread only
+  private boolean reportedStarted; // timer thread only
   private long connectBackoffMillis = MIN_CONNECT_BACKOFF_MILLIS; // timer thread only
   private int failedConnects; // timer thread only
 
@@ -208,6 +217,7 @@ public final class RedisStickyStore implements StickyStore {
     this.ttlMillis = settings.ttl().toMillis();
     this.refreshAfterNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis / 2);
     this.timeoutNanos = settings.commandTimeout().toNanos();
+    this.startupGraceNanos = saturatedNanos(settings.startupGrace());
     this.ttlArgs = new String[] {Long.toString(ttlMillis), Long.toString(ttlMillis / 2)};
     this.stalenessNanos = settings.cacheStaleness().toNanos();
     this.originNanos = nanoClock.getAsLong();
@@ -462,36 +472,52 @@ public final class RedisStickyStore implements StickyStore {
     String proposed = verifying ? cachedArm : candidate;
     StatefulRedisConnection<String, String> conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
-      timeouts.increment();
+      provisionalAnswers.increment();
       Claim local = provisional(ck, proposed, replaceable);
       enqueue(key, new Pending(proposed, replaceable), false);
       return CompletableFuture.completedFuture(local);
     }
     claims.increment();
     CompletableFuture<Claim> result = new CompletableFuture<>();
+    // the first answer, Redis's or the local one; set before `result` completes, so counters are current by then
+    AtomicReference<Claim> answer = new AtomicReference<>();
     CompletableFuture<Reply> reply = runScript(conn, key, proposed, replaceable);
-    ScheduledFuture<?> timeout = schedule(() -> answerLocally(result, ck, proposed, replaceable), timeoutNanos);
+    ScheduledFuture<?> timeout = schedule(() -> answerLocally(result, answer, ck, proposed, replaceable, true),
+        timeoutNanos);
     reply.whenComplete((r, failure) -> {
       if (timeout != null) {
         timeout.cancel(false);
       }
       if (failure == null) {
         put(ck, confirmed(r, proposed, replaceable));
-        result.complete(new Claim(r.arm, r.created));
+        Claim verdict = new Claim(r.arm, r.created);
+        if (answer.compareAndSet(null, verdict)) {
+          result.complete(verdict);
+        } else if (!answer.get().arm().equals(r.arm)) {
+          overruled.increment(); // answered locally after the timeout, and another instance had won
+        }
       } else {
-        answerLocally(result, ck, proposed, replaceable);
+        answerLocally(result, answer, ck, proposed, replaceable, false);
         failed(key, new Pending(proposed, replaceable), unwrap(failure), false);
       }
     });
     return result;
   }
 
-  /** Completes {@code result} with the local answer (the candidate, unless another local answer came first). */
-  private void answerLocally(CompletableFuture<Claim> result, CacheKey ck, String candidate, String replaceable) {
-    if (!result.isDone()) {
+  /**
+   * Completes {@code result} with the local answer (the candidate, unless another local answer came first), unless
+   * Redis answered first; {@code timedOut} when Redis is connected but did not answer within the command timeout.
+   */
+  private void answerLocally(CompletableFuture<Claim> result, AtomicReference<Claim> answer, CacheKey ck,
+      String candidate, String replaceable, boolean timedOut) {
+    if (answer.get() == null) {
       Claim local = provisional(ck, candidate, replaceable);
-      if (result.complete(local)) {
-        timeouts.increment();
+      if (answer.compareAndSet(null, local)) {
+        provisionalAnswers.increment();
+        if (timedOut) {
+          timeouts.increment();
+        }
+        result.complete(local);
       }
     }
   }
@@ -605,6 +631,13 @@ public final class RedisStickyStore implements StickyStore {
       return;
     }
     boolean up = healthy();
+    if (!reportedStarted && started()) {
+      reportedStarted = true;
+      if (connection == null) {
+        log.warn("Redis sticky store not connected to {} within startupGrace ({}); /readyz reports degraded and new "
+            + "units get hashed arms until it connects", settings.redactedUri(), settings.startupGrace());
+      }
+    }
     if (up != reportedUp) {
       reportedUp = up;
       if (up) {
@@ -726,6 +759,9 @@ public final class RedisStickyStore implements StickyStore {
       batch.add(runScript(conn, key, claim.candidate, claim.replaceable).handle((reply, failure) -> {
         if (failure == null) {
           put(CacheKey.of(key), confirmed(reply, claim.candidate, claim.replaceable));
+          if (!reply.arm.equals(claim.candidate)) {
+            overruled.increment(); // served the candidate during the outage; Redis had another arm
+          }
           drainedSinceUp.incrementAndGet();
           return true;
         }
@@ -794,6 +830,15 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
+  /**
+   * True once the first connection to Redis succeeded (whatever happened to it since), or once
+   * {@link RedisSettings#startupGrace()} has passed on this store's clock since it was created.
+   */
+  @Override
+  public boolean started() {
+    return connection != null || nanoClock.getAsLong() - originNanos >= startupGraceNanos;
+  }
+
   /** True while the connection to Redis is established and usable. */
   @Override
   public boolean healthy() {
@@ -805,9 +850,11 @@ public final class RedisStickyStore implements StickyStore {
   public String describe() {
     boolean up = healthy();
     StringBuilder sb = new StringBuilder("redis ").append(settings.redactedUri())
-        .append(up ? " up" : " down")
+        .append(up ? " up" : started() ? " down" : " connecting")
         .append(" (pending writes=").append(pendingCount.get()).append('/').append(settings.maxPendingWrites())
         .append(", dropped=").append(dropped.sum())
+        .append(", provisional answers=").append(provisionalAnswers.sum())
+        .append(" (timeouts=").append(timeouts.sum()).append(", overruled=").append(overruled.sum()).append(')')
         .append(", cached=").append(cache.size())
         .append(", invalidations=").append(tracking() ? "on" : trackingRefused ? "refused by Redis" : "off")
         .append(", staleness=").append(settings.cacheStaleness())
@@ -821,8 +868,14 @@ public final class RedisStickyStore implements StickyStore {
 
   /** Counters since this store was created. */
   public RedisStoreStats stats() {
-    return new RedisStoreStats(hits.sum(), misses.sum(), claims.sum(), timeouts.sum(), queued.sum(), dropped.sum(),
-        reconnects.sum());
+    return new RedisStoreStats(hits.sum(), misses.sum(), claims.sum(), provisionalAnswers.sum(), timeouts.sum(),
+        overruled.sum(), queued.sum(), dropped.sum(), reconnects.sum());
+  }
+
+  /** {@link RedisStoreStats#provisionalAnswers()}: claims answered without Redis's verdict since creation. */
+  @Override
+  public long provisionalAnswers() {
+    return provisionalAnswers.sum();
   }
 
   /** Number of first-writes queued for Redis now, at most {@link RedisSettings#maxPendingWrites()}. */
@@ -873,6 +926,14 @@ public final class RedisStickyStore implements StickyStore {
       t = t.getCause();
     }
     return t;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static String sha1Hex(String script) {

@@ -36,6 +36,7 @@ import redis.embedded.core.ExecutableProvider;
  *   redis.stop();                     // SIGKILL: clients see the connection drop
  *   redis.restart();                  // same port; data is gone unless SAVEd before stop()
  *   redis.debugSleep(Duration.ofSeconds(2)); // the server stops answering for 2 s
+ *   redis.freeze(); redis.thaw();     // SIGSTOP / SIGCONT: stalled until thawed
  * }
  * }</pre>
  */
@@ -150,6 +151,62 @@ public final class RedisServerProcess implements AutoCloseable {
     t.start();
     sent.join();
     return awake;
+  }
+
+  /**
+   * Stops the server process with SIGSTOP and returns once the kernel reports it stopped: its connections stay open
+   * and nothing it has not answered yet is answered until {@link #thaw()}. Unlike {@link #debugSleep}, no command
+   * can slip in between this call returning and the stall starting.
+   */
+  public synchronized void freeze() {
+    signal("STOP", 'T');
+  }
+
+  /** Resumes a {@link #freeze() frozen} server with SIGCONT and returns once it runs again. */
+  public synchronized void thaw() {
+    signal("CONT", null);
+  }
+
+  private void signal(String name, Character awaitedState) {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    long pid = p.pid();
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + pid + ": " + new String(kill.getInputStream()
+            .readAllBytes(), StandardCharsets.UTF_8));
+      }
+      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+      while (true) {
+        char state = processState(pid);
+        if (awaitedState == null ? state != 'T' : state == awaitedState) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("redis-server " + pid + " still in state " + state + " after kill -" + name);
+        }
+        Thread.sleep(1);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The process state letter of {@code ps} ({@code T} stopped, {@code S} sleeping, {@code R} running, ...). */
+  private static char processState(long pid) throws IOException, InterruptedException {
+    Process ps = new ProcessBuilder("ps", "-o", "stat=", "-p", Long.toString(pid)).redirectErrorStream(true).start();
+    String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    ps.waitFor();
+    if (out.isEmpty()) {
+      throw new IllegalStateException("redis-server " + pid + " is gone");
+    }
+    return out.charAt(0);
   }
 
   /** {@code CLIENT PAUSE <ms> ALL}: the server delays every client's commands for {@code duration}. */

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +59,23 @@ class RedisServerProcessTest {
       long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertTrue(waited >= 400, "PING answered after " + waited + " ms");
       awake.get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aFrozenServerAnswersNothingUntilThawed() throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start()) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), redis.port())) {
+        redis.freeze();
+        socket.setSoTimeout(300);
+        socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        assertThrows(SocketTimeoutException.class, in::read, "a stopped process cannot answer");
+        redis.thaw();
+        socket.setSoTimeout(10_000);
+        assertEquals("+PONG", new String(in.readNBytes(5), StandardCharsets.US_ASCII), "the PING sent while frozen");
+      }
+      assertEquals("PONG", redis.call("PING"));
     }
   }
 

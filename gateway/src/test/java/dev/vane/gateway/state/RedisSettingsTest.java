@@ -54,6 +54,6 @@ class RedisSettingsTest {
   @Test
   void defaults() {
     assertEquals(new RedisSettings("redis://h:1", Duration.ofDays(30), 100_000, Duration.ofSeconds(30),
-        Duration.ofMillis(50), 10_000, true), RedisSettings.defaults("redis://h:1"));
+        Duration.ofMillis(50), 10_000, true, Duration.ofSeconds(10)), RedisSettings.defaults("redis://h:1"));
   }
 }

@@ -161,7 +161,8 @@ class RedisStickyStoreTest {
       assertEquals(a.peek("exp", "salt", unit), b.peek("exp", "salt", unit), unit);
     }
     assertEquals(units, shared.callLong("DBSIZE"));
-    assertEquals(0, a.stats().timeouts() + b.stats().timeouts(), "no claim fell back: " + a.stats() + b.stats());
+    assertEquals(0, a.stats().provisionalAnswers() + b.stats().provisionalAnswers(),
+        "no claim fell back: " + a.stats() + b.stats());
     assertTrue(wonByA >= 0 && wonByA <= racing);
   }
 
@@ -435,7 +436,8 @@ class RedisStickyStoreTest {
     redis.call("SAVE");
     redis.stop();
 
-    RedisStickyStore store = store(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT));
+    RedisStickyStore store = store(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT)
+        .withStartupGrace(Duration.ofHours(1)));
     long start = System.nanoTime();
     Claim known = claim(store, "exp", "salt", "known", "hashed", null);
     Claim fresh = claim(store, "exp", "salt", "fresh", "hashed", null);
@@ -445,11 +447,13 @@ class RedisStickyStoreTest {
     assertEquals(new Claim("hashed", true), fresh);
     assertEquals("hashed", store.peek("exp", "salt", "known"), "kept locally meanwhile");
     assertFalse(store.healthy());
-    assertTrue(store.describe().contains("down"), store.describe());
+    assertFalse(store.started(), "never connected, within the startup grace");
+    assertTrue(store.describe().contains(" connecting "), store.describe());
     assertTrue(store.describe().contains("pending writes=2/"), store.describe());
     assertEquals(2, store.pendingWrites());
     assertEquals(2, store.stats().queued());
-    assertEquals(2, store.stats().timeouts());
+    assertEquals(2, store.stats().provisionalAnswers());
+    assertEquals(0, store.stats().timeouts(), "Redis was down, not slow");
 
     redis.restart();
     Duration ready = Eventually.await(Duration.ofSeconds(5), store::healthy, store::describe);
@@ -464,6 +468,7 @@ class RedisStickyStoreTest {
     assertTrue(redis.callLong("PTTL", RedisStickyStore.key("exp", "salt", "fresh")) > 0, "queued writes get a TTL");
     assertEquals(new Claim("redis-arm", false), claim(store, "exp", "salt", "known", "hashed", null));
     assertTrue(store.describe().contains(" up "), store.describe());
+    assertTrue(store.started());
     assertTrue(ready.toMillis() < 5_000, "ready after " + ready);
   }
 
@@ -570,6 +575,7 @@ class RedisStickyStoreTest {
     Duration slowest = Duration.ofNanos(worst);
     assertTrue(slowest.compareTo(TIMEOUT.plus(MARGIN)) < 0, "slowest claim during DEBUG SLEEP: " + slowest);
     assertTrue(store.stats().timeouts() >= 20, store.stats().toString());
+    assertEquals(store.stats().timeouts(), store.stats().provisionalAnswers(), "each slow claim, nothing else");
     assertTrue(store.healthy(), "a slow Redis is still connected");
 
     awake.get(10, TimeUnit.SECONDS);
@@ -583,11 +589,113 @@ class RedisStickyStoreTest {
     assertEquals(new Claim("arm-1", true), claim(store, "exp", "salt", "after", "arm-1", null));
   }
 
+  /**
+   * The race of issue 16: instance A wins a new unit; B's claim for it takes longer than the command timeout (Redis
+   * stopped with SIGSTOP right before), so B serves its hashed arm for now, then moves to A's arm when Redis answers.
+   */
+  @Test
+  void aClaimSlowerThanTheCommandTimeoutIsAnsweredProvisionallyCountedAndOverruledByTheWinner() throws Exception {
+    RedisServerProcess redis = redis(RedisServerProcess.start());
+    RedisSettings settings = RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT);
+    RedisStickyStore a = connected(settings);
+    RedisStickyStore b = connected(settings);
+    assertEquals(new Claim("arm-a", true), claim(a, "exp", "salt", "raced", "arm-a", null));
+
+    redis.freeze();
+    Claim raced;
+    Claim fresh;
+    try {
+      raced = b.claim("exp", "salt", "raced", "arm-b", null).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      fresh = b.claim("exp", "salt", "fresh", "arm-b", null).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertEquals(new Claim("arm-b", true), raced, "the hashed arm, for now");
+      assertEquals(new Claim("arm-b", true), fresh);
+      assertEquals(2, b.stats().provisionalAnswers(), b.stats().toString());
+      assertEquals(2, b.stats().timeouts(), b.stats().toString());
+      assertEquals(0, b.stats().overruled(), "Redis has not answered yet");
+      assertEquals(2, b.provisionalAnswers());
+      assertTrue(b.describe().contains("provisional answers=2 (timeouts=2, overruled=0)"), b.describe());
+    } finally {
+      redis.thaw();
+    }
+
+    Eventually.await(Duration.ofSeconds(5), () -> b.stats().overruled() == 1, b::describe);
+    assertEquals("arm-a", b.peek("exp", "salt", "raced"), "the loser serves the winner's arm from now on");
+    assertEquals("arm-b", b.peek("exp", "salt", "fresh"), "no one else claimed it: the provisional arm stands");
+    assertEquals("arm-b", redis.call("GET", RedisStickyStore.key("exp", "salt", "fresh")));
+    assertEquals("arm-a", redis.call("GET", RedisStickyStore.key("exp", "salt", "raced")));
+    // replies come in order on the one connection: once this one is in, the frozen claims' replies were handled
+    assertEquals(new Claim("probe", true), claim(b, "exp", "salt", "probe", "probe", null));
+    assertEquals(1, b.stats().overruled(), b.stats().toString());
+    assertEquals(0, a.stats().provisionalAnswers(), a.stats().toString());
+    assertTrue(b.describe().contains("provisional answers=2 (timeouts=2, overruled=1)"), b.describe());
+  }
+
+  /** A unit served its hashed arm while Redis was down, which Redis had already assigned: drained, then overruled. */
+  @Test
+  void aQueuedClaimThatRedisAlreadyDecidedCountsAsOverruled() {
+    RedisServerProcess redis = redis(RedisServerProcess.start());
+    redis.call("SET", RedisStickyStore.key("exp", "salt", "known"), "redis-arm");
+    redis.call("SAVE");
+    redis.stop();
+    RedisStickyStore store = store(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT));
+    assertEquals(new Claim("hashed", true), claim(store, "exp", "salt", "known", "hashed", null));
+    assertEquals(new Claim("hashed", true), claim(store, "exp", "salt", "fresh", "hashed", null));
+    assertEquals(2, store.stats().provisionalAnswers());
+
+    redis.restart();
+    Eventually.await(Duration.ofSeconds(5), () -> "redis-arm".equals(store.peek("exp", "salt", "known"))
+        && "hashed".equals(redis.call("GET", RedisStickyStore.key("exp", "salt", "fresh"))), store::describe);
+    // replies come in order on the one connection: once this one is in, both queued claims' replies were handled
+    assertEquals(new Claim("probe", true), claim(store, "exp", "salt", "probe", "probe", null));
+    assertEquals(1, store.stats().overruled(), store.stats().toString());
+    assertEquals(0, store.stats().timeouts(), store.stats().toString());
+  }
+
+  @Test
+  void startedOnceTheStartupGracePassesOnItsClockWithoutRedis() {
+    int port = RedisServerProcess.freePort();
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    RedisStickyStore store = new RedisStickyStore(RedisSettings.defaults("redis://127.0.0.1:" + port)
+        .withCommandTimeout(TIMEOUT).withStartupGrace(Duration.ofSeconds(10)), now::get);
+    closeables.add(store);
+    assertFalse(store.started());
+    now.addAndGet(Duration.ofSeconds(10).toNanos() - 1);
+    assertFalse(store.started(), "a nanosecond before the grace ends");
+    assertTrue(store.describe().contains(" connecting "), store.describe());
+    now.incrementAndGet();
+    assertTrue(store.started(), "the grace has passed");
+    assertFalse(store.healthy());
+    assertTrue(store.describe().contains(" down "), store.describe());
+
+    redis(RedisServerProcess.start(port));
+    Eventually.await(Duration.ofSeconds(5), store::healthy, store::describe);
+    assertTrue(store.started());
+  }
+
+  @Test
+  void startedAsSoonAsRedisConnectsWithinTheGrace() {
+    AtomicLong now = new AtomicLong();
+    RedisStickyStore store = clocked(RedisSettings.defaults(shared.uri()).withStartupGrace(Duration.ofHours(1)), now);
+    assertTrue(store.started(), "connected, with the store's clock still at its start");
+    shared.call("CLIENT", "KILL", "TYPE", "normal");
+    Eventually.await(Duration.ofSeconds(5), () -> !store.healthy() || store.stats().reconnects() > 0,
+        store::describe);
+    assertTrue(store.started(), "a lost connection does not make a store start again");
+  }
+
+  @Test
+  void aZeroStartupGraceMeansStartedAtOnce() {
+    RedisStickyStore store = store(RedisSettings.defaults("redis://127.0.0.1:" + RedisServerProcess.freePort())
+        .withStartupGrace(Duration.ZERO));
+    assertTrue(store.started());
+    assertFalse(store.healthy());
+  }
+
   @Test
   void theOutageQueueIsBoundedAndCountsWhatItDrops() {
     int port = RedisServerProcess.freePort();
     RedisStickyStore store = store(new RedisSettings("redis://127.0.0.1:" + port, Duration.ofHours(1), 10_000,
-        Duration.ofMinutes(5), TIMEOUT, 100, true));
+        Duration.ofMinutes(5), TIMEOUT, 100, true, Duration.ZERO));
     for (int u = 0; u < 150; u++) {
       assertEquals(new Claim("arm", true), claim(store, "exp", "salt", "user-" + u, "arm", null));
     }
