@@ -26,5 +26,13 @@ public record StateSettings(String store, long memoryMaxEntries, Duration ttl, R
    * @param invalidations    whether Redis pushes the names of changed assignment keys to the local cache
    */
   public record Redis(String uri, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
-      int maxPendingWrites, Duration flushInterval, boolean invalidations) {}
+      int maxPendingWrites, Duration flushInterval, boolean invalidations) {
+
+    @Override
+    public String toString() {
+      return "Redis[uri=" + Redaction.uri(uri) + ", cacheSize=" + cacheSize + ", cacheStaleness=" + cacheStaleness
+          + ", commandTimeout=" + commandTimeout + ", maxPendingWrites=" + maxPendingWrites + ", flushInterval="
+          + flushInterval + ", invalidations=" + invalidations + "]";
+    }
+  }
 }
