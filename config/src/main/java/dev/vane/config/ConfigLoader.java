@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -63,6 +64,11 @@ public final class ConfigLoader {
   public static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
   /** Deepest nesting of YAML collections accepted (Vane's own schema needs 6). */
   static final int MAX_NESTING = 64;
+  /**
+   * Longest line accepted: SnakeYAML's scanner copies its window once per 1024 characters of a word, so one long
+   * word costs quadratic time (a 1 MB id took seconds); no real config has a line near this.
+   */
+  static final int MAX_LINE_CHARS = 65_536;
   /** Longest error message shown: longer ones (a huge value echoed) are cut in the middle. */
   static final int MAX_MESSAGE_CHARS = 400;
 
@@ -157,6 +163,10 @@ public final class ConfigLoader {
             "a second YAML document (expected: one document; remove the ---)"));
         return null;
       }
+    } catch (StreamConstraintsException e) {
+      errors.add(new ConfigError("", "invalid YAML: nested deeper than " + MAX_NESTING + " levels (expected: at most "
+          + MAX_NESTING + ")"));
+      return null;
     } catch (JsonProcessingException e) {
       errors.add(new ConfigError(where(e.getLocation()), "invalid YAML: " + yamlProblem(e.getOriginalMessage())));
       return null;
@@ -174,7 +184,10 @@ public final class ConfigLoader {
     return build(new Node(root, "", errors), source, version(text));
   }
 
-  /** Strict UTF-8: a malformed or unmappable byte is an error with its offset, never a replacement character. */
+  /**
+   * Strict UTF-8: a malformed or unmappable byte is an error with its offset, never a replacement character; then
+   * no control character YAML forbids and no line over {@link #MAX_LINE_CHARS}.
+   */
   private static String decode(byte[] bytes, List<ConfigError> errors) {
     int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
         && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
@@ -182,8 +195,9 @@ public final class ConfigLoader {
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+    String text;
     try {
-      return d.decode(in).toString();
+      text = d.decode(in).toString();
     } catch (CharacterCodingException e) {
       String bom = bytes.length >= 2 && ((bytes[0] & 0xff) == 0xFE && (bytes[1] & 0xff) == 0xFF
           || (bytes[0] & 0xff) == 0xFF && (bytes[1] & 0xff) == 0xFE) ? ", it starts with a UTF-16 byte order mark" : "";
@@ -191,6 +205,28 @@ public final class ConfigLoader {
           + " (expected: a UTF-8 file)"));
       return null;
     }
+    int line = 1;
+    int col = 1;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        line++;
+        col = 1;
+        continue;
+      }
+      if (col > MAX_LINE_CHARS) {
+        errors.add(new ConfigError("line " + line, "longer than " + MAX_LINE_CHARS + " characters (expected: at most "
+            + MAX_LINE_CHARS + " per line)"));
+        return null;
+      }
+      if (c < 0x20 && c != '\t' && c != '\r' || c == 0x7f || c >= 0x80 && c <= 0x9f && c != 0x85) {
+        errors.add(new ConfigError("line " + line + ", column " + col, String.format(
+            "control character U+%04X (expected: text; YAML allows tab, line feed and carriage return)", (int) c)));
+        return null;
+      }
+      col++;
+    }
+    return text;
   }
 
   /**
