@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 public final class Redaction {
   /** What a hidden secret is shown as. */
   public static final String MASK = "***";
+  /** Shortest substituted value hidden in error messages. */
+  static final int MIN_MASKED = 4;
 
   private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
 
@@ -67,10 +69,9 @@ public final class Redaction {
   }
 
   /**
-   * {@code text} with every value substituted from the environment replaced by its {@code ${NAME}} (the longest
-   * first). Values of four characters or more are hidden wherever they occur; shorter ones only where they stand
-   * alone (not next to a letter or digit), so that {@code PORT=80} cannot turn a range {@code 0..8080} into
-   * nonsense while a value such as {@code pw} written as a token still disappears.
+   * {@code text} with every value substituted from the environment replaced by its {@code ${NAME}}, the longest
+   * first, wherever it occurs. Values shorter than {@link #MIN_MASKED} characters are left alone: they cannot be
+   * secrets worth the name, and hiding a {@code 1} would turn {@code endpoints[1]} and {@code 1..64} into riddles.
    *
    * @param substituted value → variable name
    */
@@ -78,15 +79,19 @@ public final class Redaction {
     if (text == null || substituted.isEmpty()) {
       return text;
     }
-    List<String> values = new ArrayList<>(substituted.keySet());
+    List<String> values = new ArrayList<>();
+    for (String v : substituted.keySet()) {
+      if (v.length() >= MIN_MASKED) {
+        values.add(v);
+      }
+    }
+    if (values.isEmpty()) {
+      return text;
+    }
     values.sort(Comparator.comparingInt(String::length).reversed());
     StringBuilder re = new StringBuilder();
     for (String v : values) {
-      if (re.length() > 0) {
-        re.append('|');
-      }
-      re.append(v.length() >= 4 ? Pattern.quote(v)
-          : "(?<![A-Za-z0-9])" + Pattern.quote(v) + "(?![A-Za-z0-9])");
+      re.append(re.length() > 0 ? "|" : "").append(Pattern.quote(v));
     }
     Matcher m = Pattern.compile(re.toString()).matcher(text);
     StringBuilder out = new StringBuilder();
