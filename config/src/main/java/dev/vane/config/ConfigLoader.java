@@ -1,11 +1,19 @@
 package dev.vane.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
 import dev.vane.router.Policy;
@@ -16,6 +24,11 @@ import dev.vane.router.Shadow;
 import dev.vane.router.Targeting;
 import dev.vane.router.UnitIdSource;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,16 +45,38 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
- * Parses and validates Vane's YAML configuration: {@code ${ENV}} substitution → YAML → typed walk that collects
- * every error with its path → cross-reference checks → immutable {@link VaneConfig}. Nothing is half-applied: a
- * file with any error yields a {@link ConfigException} listing all of them.
+ * Parses and validates Vane's YAML configuration: strict UTF-8 → {@code ${ENV}} substitution → YAML → typed walk
+ * that collects every error with its path → cross-reference checks → immutable {@link VaneConfig}. Nothing is
+ * half-applied: a file with any error yields a {@link ConfigException} listing all of them. {@code vane validate},
+ * startup and hot reload ({@link ConfigWatcher}) all go through {@link #parse(byte[], String)}, so they agree on
+ * every file. Error messages never show a value substituted from the environment (it appears as {@code ${NAME}})
+ * nor the password of a URI (see {@link Redaction}).
  */
 public final class ConfigLoader {
+  private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
+
+  /** Largest config file read (bytes); a bigger one is rejected, not truncated. */
+  public static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+  /** Deepest nesting of YAML collections accepted (Vane's own schema needs 6). */
+  static final int MAX_NESTING = 64;
+  /**
+   * Longest line accepted: SnakeYAML's scanner copies its window once per 1024 characters of a word, so one long
+   * word costs quadratic time (a 1 MB id took seconds); no real config has a line near this.
+   */
+  static final int MAX_LINE_CHARS = 65_536;
+  /** Longest error message shown: longer ones (a huge value echoed) are cut in the middle. */
+  static final int MAX_MESSAGE_CHARS = 400;
+
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
+  private static final Duration ONE_HOUR = Duration.ofHours(1);
+  private static final Duration ONE_DAY = Duration.ofDays(1);
+  private static final YAMLFactory YAML_FACTORY = yamlFactory();
+  private static final ObjectMapper YAML = new ObjectMapper(YAML_FACTORY);
 
   private final Function<String, String> env;
 
@@ -54,43 +89,153 @@ public final class ConfigLoader {
     this.env = env;
   }
 
+  private static YAMLFactory yamlFactory() {
+    LoaderOptions lo = new LoaderOptions();
+    lo.setCodePointLimit(MAX_FILE_BYTES + 1);
+    lo.setNestingDepthLimit(MAX_NESTING);
+    return YAMLFactory.builder()
+        .loaderOptions(lo)
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+  }
+
+  /** What {@code vane validate} and startup run: {@link #read} then {@link #parse(byte[], String)}. */
   public VaneConfig load(Path file) throws ConfigException {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+    return parse(read(file), file.toString());
+  }
+
+  /**
+   * The bytes of {@code file}, at most {@link #MAX_FILE_BYTES} + 1 of them (so that {@link #parse(byte[], String)}
+   * can reject a larger file without reading it whole).
+   */
+  static byte[] read(Path file) throws ConfigException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(MAX_FILE_BYTES + 1);
     } catch (IOException e) {
       throw new ConfigException(file.toString(), List.of(new ConfigError("", "cannot read file: " + e)));
     }
-    return parse(text, file.toString());
   }
 
+  /** {@link #parse(byte[], String)} of the UTF-8 encoding of {@code text} (tests, the demo). */
   public VaneConfig parse(String text, String source) throws ConfigException {
+    return parse(text.getBytes(StandardCharsets.UTF_8), source);
+  }
+
+  /**
+   * Decodes {@code bytes} as strict UTF-8 (a leading byte order mark is skipped), then substitutes, parses and
+   * validates. Every failure, including an unexpected exception inside the loader (logged, without its message),
+   * is a {@link ConfigException}.
+   *
+   * @param source the file name errors are reported against
+   */
+  public VaneConfig parse(byte[] bytes, String source) throws ConfigException {
+    Map<String, String> substituted = new LinkedHashMap<>();
     List<ConfigError> errors = new ArrayList<>();
-    String substituted = substitute(text, errors);
-    JsonNode root;
     try {
-      root = YAML.readTree(substituted);
+      VaneConfig cfg = parse(bytes, source, errors, substituted);
+      if (errors.isEmpty()) {
+        return cfg;
+      }
+    } catch (RuntimeException | StackOverflowError e) {
+      log.error("config {}: the loader failed unexpectedly ({}); reported as a config error", source, where(e));
+      errors.add(new ConfigError("", "cannot load the config: unexpected " + e.getClass().getSimpleName()
+          + " in the loader (a bug in Vane: see the log)"));
+    }
+    throw new ConfigException(source, errors.stream().map(err -> shown(err, substituted)).toList());
+  }
+
+  private VaneConfig parse(byte[] bytes, String source, List<ConfigError> errors, Map<String, String> substituted) {
+    if (bytes.length > MAX_FILE_BYTES) {
+      errors.add(new ConfigError("", "the file is larger than " + MAX_FILE_BYTES + " bytes (expected: at most 4 MiB)"));
+      return null;
+    }
+    String text = decode(bytes, errors);
+    if (text == null) {
+      return null;
+    }
+    String yaml = substitute(text, errors, substituted);
+    JsonNode root;
+    try (JsonParser p = YAML_FACTORY.createParser(yaml)) {
+      root = YAML.readTree(new NoAliases(p));
+      if (root != null && p.nextToken() != null) {
+        errors.add(new ConfigError(where(p.currentTokenLocation()),
+            "a second YAML document (expected: one document; remove the ---)"));
+        return null;
+      }
+    } catch (StreamConstraintsException e) {
+      errors.add(new ConfigError("", "invalid YAML: nested deeper than " + MAX_NESTING + " levels (expected: at most "
+          + MAX_NESTING + ")"));
+      return null;
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr();
-      errors.add(new ConfigError(where, "invalid YAML: " + e.getOriginalMessage()));
-      throw new ConfigException(source, errors);
+      errors.add(new ConfigError(where(e.getLocation()), "invalid YAML: " + yamlProblem(e.getOriginalMessage())));
+      return null;
+    } catch (IOException e) {
+      errors.add(new ConfigError("", "invalid YAML: " + e.getClass().getSimpleName()));
+      return null;
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       root = YAML.createObjectNode();
     }
     if (!root.isObject()) {
       errors.add(new ConfigError("", "the document is " + Node.describe(root) + " (expected: a mapping)"));
-      throw new ConfigException(source, errors);
+      return null;
     }
-    VaneConfig cfg = build(new Node(root, "", errors), source, version(text));
-    if (!errors.isEmpty()) {
-      throw new ConfigException(source, errors);
-    }
-    return cfg;
+    return build(new Node(root, "", errors), source, version(text));
   }
 
-  private String substitute(String text, List<ConfigError> errors) {
+  /**
+   * Strict UTF-8: a malformed or unmappable byte is an error with its offset, never a replacement character; then
+   * no control character YAML forbids and no line over {@link #MAX_LINE_CHARS}.
+   */
+  private static String decode(byte[] bytes, List<ConfigError> errors) {
+    int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
+        && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
+    CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+    String text;
+    try {
+      text = d.decode(in).toString();
+    } catch (CharacterCodingException e) {
+      String bom = bytes.length >= 2 && ((bytes[0] & 0xff) == 0xFE && (bytes[1] & 0xff) == 0xFF
+          || (bytes[0] & 0xff) == 0xFF && (bytes[1] & 0xff) == 0xFE) ? ", it starts with a UTF-16 byte order mark" : "";
+      errors.add(new ConfigError("", "not UTF-8 text: invalid byte sequence at byte " + in.position() + bom
+          + " (expected: a UTF-8 file)"));
+      return null;
+    }
+    int line = 1;
+    int col = 1;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        line++;
+        col = 1;
+        continue;
+      }
+      if (col > MAX_LINE_CHARS) {
+        errors.add(new ConfigError("line " + line, "longer than " + MAX_LINE_CHARS + " characters (expected: at most "
+            + MAX_LINE_CHARS + " per line)"));
+        return null;
+      }
+      if (c < 0x20 && c != '\t' && c != '\r' || c == 0x7f || c >= 0x80 && c <= 0x9f && c != 0x85) {
+        errors.add(new ConfigError("line " + line + ", column " + col, String.format(
+            "control character U+%04X (expected: text; YAML allows tab, line feed and carriage return)", (int) c)));
+        return null;
+      }
+      col++;
+    }
+    return text;
+  }
+
+  /**
+   * Replaces {@code ${NAME}} and {@code ${NAME:-default}} outside comment lines. A substituted value is YAML text
+   * (so {@code port: ${PORT}} stays a number), but it must be one line: a value with a line break or another
+   * control character could add keys to the document, and is rejected without being shown. Each value taken from
+   * the environment is recorded in {@code substituted} (value → name) so that errors can hide it.
+   */
+  private String substitute(String text, List<ConfigError> errors, Map<String, String> substituted) {
     String[] lines = text.split("\n", -1);
     StringBuilder out = new StringBuilder(text.length());
     for (int i = 0; i < lines.length; i++) {
@@ -99,13 +244,24 @@ public final class ConfigLoader {
       Matcher m = ENV.matcher(line);
       StringBuilder sb = new StringBuilder();
       while (m.find()) {
-        String v = comment ? m.group() : env.apply(m.group(1));
+        String name = m.group(1);
+        String v = comment ? m.group() : env.apply(name);
+        if (v != null && !comment) {
+          if (!v.isEmpty()) {
+            substituted.putIfAbsent(v, name);
+          }
+          if (!singleLine(v)) {
+            errors.add(new ConfigError("line " + (i + 1), "environment variable " + name
+                + " contains a line break or control character (expected: a single line; the value is not shown)"));
+            v = "";
+          }
+        }
         if (v == null) {
           v = m.group(2);
         }
         if (v == null) {
           errors.add(new ConfigError("line " + (i + 1),
-              "environment variable " + m.group(1) + " is not set (use ${" + m.group(1) + ":-default} for a default)"));
+              "environment variable " + name + " is not set (use ${" + name + ":-default} for a default)"));
           v = "";
         }
         m.appendReplacement(sb, Matcher.quoteReplacement(v));
@@ -117,6 +273,78 @@ public final class ConfigLoader {
       }
     }
     return out.toString();
+  }
+
+  /** No line break (including YAML 1.1's NEL, LS and PS) and no control character other than tab. */
+  private static boolean singleLine(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < 0x20 && c != '\t' || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** An error as shown: substituted values and URI passwords hidden, then cut to {@link #MAX_MESSAGE_CHARS}. */
+  private static ConfigError shown(ConfigError e, Map<String, String> substituted) {
+    String path = Redaction.text(Redaction.substituted(e.path(), substituted));
+    String message = Redaction.text(Redaction.substituted(e.message(), substituted));
+    return new ConfigError(cut(path, 200), cut(message, MAX_MESSAGE_CHARS));
+  }
+
+  private static String cut(String s, int max) {
+    if (s.length() <= max) {
+      return s;
+    }
+    int head = max * 2 / 3;
+    int tail = max - head - 30;
+    return s.substring(0, head) + " [" + (s.length() - head - tail) + " characters cut] " + s.substring(s.length() - tail);
+  }
+
+  /** SnakeYAML's problem description without its echo of the source line (which may hold a secret). */
+  private static String yamlProblem(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    List<String> kept = new ArrayList<>();
+    for (String line : message.split("\n")) {
+      if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+        kept.add(line.strip());
+      }
+    }
+    return kept.isEmpty() ? "unreadable" : String.join("; ", kept);
+  }
+
+  private static String where(JsonLocation loc) {
+    return loc == null || loc.getLineNr() < 1 ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+  }
+
+  /** A throwable's class and first frames, without its message (which may echo a value from the file). */
+  static String where(Throwable e) {
+    StringBuilder sb = new StringBuilder(e.getClass().getName());
+    StackTraceElement[] st = e.getStackTrace();
+    for (int i = 0; i < Math.min(6, st.length); i++) {
+      sb.append(i == 0 ? " at " : " < ").append(st[i]);
+    }
+    return sb.toString();
+  }
+
+  /** Rejects YAML aliases: Jackson would read {@code *name} as the text "name", silently. */
+  private static final class NoAliases extends JsonParserDelegate {
+    NoAliases(JsonParser p) {
+      super(p);
+    }
+
+    @Override
+    public JsonToken nextToken() throws IOException {
+      JsonToken t = delegate.nextToken();
+      if (delegate instanceof YAMLParser y && y.isCurrentAlias()) {
+        throw new JsonParseException(delegate, "an alias (*" + delegate.getText()
+            + ") (expected: no anchors and aliases; Vane does not expand them)");
+      }
+      return t;
+    }
   }
 
   private static String version(String text) {
@@ -164,31 +392,34 @@ public final class ConfigLoader {
       return defaults();
     }
     String host = n.string("host", "0.0.0.0", false);
+    if (!host.matches("[A-Za-z0-9._:%\\[\\]-]{1,255}")) {
+      n.error("host", Node.quote(host) + " (expected: an IP address or host name to listen on)");
+    }
     int port = (int) n.integer("port", 8080, 0, 65535);
     long maxBody = n.bytes("maxBodyBytes", 10L * 1024 * 1024, 1, 2L * 1024 * 1024 * 1024 - 1);
     boolean variantHeaders = n.bool("variantHeaders", true);
     UnitIdSource unit = UnitIdSource.DEFAULT;
     Node u = n.object("unitId", false);
     if (u != null) {
-      unit = new UnitIdSource(u.string("header", null, false), u.string("cookie", null, false),
+      unit = new UnitIdSource(u.token("header", null, false), u.token("cookie", null, false),
           u.string("query", null, false));
       if (unit.header() == null && unit.cookie() == null && unit.queryParam() == null) {
         u.error(null, "empty (expected: at least one of header, cookie, query)");
       }
       u.rejectUnknown();
     }
-    String override = n.string("overrideHeader", "X-Vane-Variant", false);
+    String override = n.token("overrideHeader", "X-Vane-Variant", false);
     boolean allowOverride = n.bool("allowOverride", false);
     int loops = (int) n.integer("eventLoops", 0, 0, 256);
-    Duration reload = n.duration("reloadInterval", Duration.ofSeconds(1), Duration.ZERO);
+    Duration reload = n.duration("reloadInterval", Duration.ofSeconds(1), Duration.ZERO, ONE_DAY);
     ServerSettings.Transport transport = transport(n);
     ServerSettings.Limits d = ServerSettings.Limits.DEFAULT;
     ServerSettings.Limits limits = new ServerSettings.Limits(
-        n.duration("headerTimeout", d.headerTimeout(), Duration.ofMillis(10)),
-        n.duration("idleTimeout", d.idleTimeout(), Duration.ofMillis(10)),
-        n.duration("bodyTimeout", d.bodyTimeout(), Duration.ofMillis(10)),
+        n.duration("headerTimeout", d.headerTimeout(), Duration.ofMillis(10), ONE_DAY),
+        n.duration("idleTimeout", d.idleTimeout(), Duration.ofMillis(10), ONE_DAY),
+        n.duration("bodyTimeout", d.bodyTimeout(), Duration.ofMillis(10), ONE_DAY),
         (int) n.integer("maxConnections", d.maxConnections(), 1, 1_000_000));
-    Duration grace = n.duration("shutdownGrace", ServerSettings.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO);
+    Duration grace = n.duration("shutdownGrace", ServerSettings.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, ONE_HOUR);
     n.rejectUnknown();
     return new ServerSettings(host, port, maxBody, variantHeaders, unit, override, allowOverride, loops, reload,
         transport, limits, grace);
@@ -220,8 +451,8 @@ public final class ConfigLoader {
     for (Node n : list) {
       String id = n.id("id", null, true);
       var url = n.url("url");
-      Duration timeout = n.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1));
-      Duration connect = n.duration("connectTimeout", Duration.ofSeconds(2), Duration.ofMillis(1));
+      Duration timeout = n.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1), ONE_DAY);
+      Duration connect = n.duration("connectTimeout", Duration.ofSeconds(2), Duration.ofMillis(1), ONE_HOUR);
       int maxConn = (int) n.integer("maxConnections", 64, 1, 100_000);
       int maxShadow = (int) n.integer("maxShadowInFlight", 64, 1, 100_000);
       int maxPending = (int) n.integer("maxPending", 1024, 0, 1_000_000);
@@ -310,15 +541,16 @@ public final class ConfigLoader {
     if (slices.size() > 4) {
       n.error("slices", slices.size() + " dimensions (expected: at most 4)");
     }
-    Duration window = n.duration("attributionWindow", Duration.ofHours(24), Duration.ofSeconds(1));
+    Duration window =
+        n.duration("attributionWindow", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(365));
     Analysis.Bandit bandit = null;
     Node b = n.object("bandit", false);
     if (b != null || policy == Policy.THOMPSON) {
       Node bn = b;
       double floor = bn == null ? 0 : bn.number("minExplorationPercent", 0, 0, 100);
-      long warmup = bn == null ? 0 : bn.integer("warmup", 0, 0, Long.MAX_VALUE);
+      long warmup = bn == null ? 0 : bn.integer("warmup", 0, 0, 1_000_000_000_000L);
       Duration refresh = bn == null ? Duration.ofSeconds(1)
-          : bn.duration("refreshInterval", Duration.ofSeconds(1), Duration.ofMillis(10));
+          : bn.duration("refreshInterval", Duration.ofSeconds(1), Duration.ofMillis(10), ONE_DAY);
       boolean topTwo = bn != null && bn.bool("topTwo", false);
       double alpha = bn == null ? 1 : bn.number("priorAlpha", 1, 1e-9, 1e12);
       double beta = bn == null ? 1 : bn.number("priorBeta", 1, 1e-9, 1e12);
@@ -528,27 +760,19 @@ public final class ConfigLoader {
       return new StateSettings("memory", 1_000_000, Duration.ofDays(30), null);
     }
     String store = n.string("store", null, false);
-    Duration ttl = n.duration("ttl", Duration.ofDays(30), Duration.ofSeconds(1));
+    Duration ttl = n.duration("ttl", Duration.ofDays(30), Duration.ofSeconds(1), Duration.ofDays(3650));
     long maxEntries = n.integer("maxEntries", 1_000_000, 1, Integer.MAX_VALUE);
     Node r = n.object("redis", false);
     StateSettings.Redis redis = null;
     if (r != null) {
-      String uri = r.string("uri", null, true);
-      if (uri != null && !uri.isBlank() && !(uri.startsWith("redis://") || uri.startsWith("rediss://")
-          || uri.startsWith("redis-socket://"))) {
-        r.error("uri", Node.quote(uri.replaceAll("//[^@/]*@", "//***@")) + " (expected: redis:// or rediss://)");
-      }
+      String uri = r.redisUri("uri");
       long cacheSize = r.integer("cacheSize", 1_000_000, 1, Integer.MAX_VALUE);
-      Duration staleness = r.duration("cacheStaleness", Duration.ofHours(1), Duration.ofMillis(1));
-      Duration timeout = r.duration("commandTimeout", Duration.ofMillis(50), Duration.ofMillis(1));
+      Duration staleness = r.duration("cacheStaleness", Duration.ofHours(1), Duration.ofMillis(1), ONE_DAY);
+      Duration timeout = r.duration("commandTimeout", Duration.ofMillis(50), Duration.ofMillis(1), ONE_HOUR);
       int maxPending = (int) r.integer("maxPendingWrites", 10_000, 0, 10_000_000);
-      Duration flush = r.duration("flushInterval", Duration.ofSeconds(1), Duration.ofMillis(10));
+      Duration flush = r.duration("flushInterval", Duration.ofSeconds(1), Duration.ofMillis(10), ONE_HOUR);
       boolean invalidations = r.bool("invalidations", true);
-      Duration grace = r.duration("startupGrace", Duration.ofSeconds(10), Duration.ZERO);
-      if (grace.compareTo(Duration.ofHours(1)) > 0) {
-        r.error("startupGrace", r.raw("startupGrace").asText() + " (expected: <= 1h)");
-        grace = Duration.ofSeconds(10);
-      }
+      Duration grace = r.duration("startupGrace", Duration.ofSeconds(10), Duration.ZERO, ONE_HOUR);
       r.rejectUnknown();
       redis = new StateSettings.Redis(uri, cacheSize, staleness, timeout, maxPending, flush, invalidations, grace);
     }

@@ -1,9 +1,8 @@
 package dev.vane.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -34,31 +33,42 @@ public final class ConfigWatcher {
   }
 
   /**
-   * Checks the file once (blocking file I/O: call it off the event loop).
+   * Checks the file once (blocking file I/O: call it off the event loop). The new bytes go through
+   * {@link ConfigLoader#parse(byte[], String)}, exactly what {@code vane validate} runs, so a file is rejected here
+   * with the same errors as there. A file that cannot be read (e.g. mid-swap) is logged and tried again next time.
    *
    * @return true when a new configuration was applied
    */
   public synchronized boolean check() {
     byte[] now;
     try {
-      now = Files.readAllBytes(file);
-    } catch (IOException e) {
-      log.warn("config reload: cannot read {}: {}; keeping the current config", file, e.toString());
+      now = ConfigLoader.read(file);
+    } catch (ConfigException e) {
+      log.warn("config reload: {}; keeping the current config", e.getMessage());
       return false;
     }
     if (Arrays.equals(now, lastBytes)) {
       return false;
     }
     lastBytes = now;
+    VaneConfig cfg;
     try {
-      VaneConfig cfg = loader.parse(new String(now, java.nio.charset.StandardCharsets.UTF_8), file.toString());
-      onChange.accept(cfg);
-      log.info("config reloaded from {} (version {})", file, cfg.version());
-      return true;
+      cfg = loader.parse(now, file.toString());
     } catch (ConfigException e) {
       log.error("config reload rejected, the previous config keeps serving: {}", e.getMessage());
       onError.accept(e);
       return false;
     }
+    try {
+      onChange.accept(cfg);
+    } catch (RuntimeException e) {
+      log.error("config reload: applying version {} failed ({}); the previous config keeps serving", cfg.version(),
+          ConfigLoader.where(e));
+      onError.accept(new ConfigException(file.toString(), List.of(new ConfigError("",
+          "valid, but applying it failed: " + e.getClass().getSimpleName() + " (a bug in Vane: see the log)"))));
+      return false;
+    }
+    log.info("config reloaded from {} (version {})", file, cfg.version());
+    return true;
   }
 }

@@ -17,6 +17,18 @@ import java.time.Duration;
 public record EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
     int maxShadowInFlight, int maxPending) {
 
+  /** The URL for display (/readyz, logs): its password, if any, shown as {@code ***}. */
+  public String displayUrl() {
+    return Redaction.uri(url);
+  }
+
+  @Override
+  public String toString() {
+    return "EndpointSettings[id=" + id + ", url=" + displayUrl() + ", timeout=" + timeout + ", connectTimeout="
+        + connectTimeout + ", maxConnections=" + maxConnections + ", maxShadowInFlight=" + maxShadowInFlight
+        + ", maxPending=" + maxPending + "]";
+  }
+
   public boolean tls() {
     return "https".equals(url.getScheme());
   }

@@ -28,5 +28,13 @@ public record StateSettings(String store, long memoryMaxEntries, Duration ttl, R
    *                         been connected yet; after it, 200 {@code degraded} until Redis connects
    */
   public record Redis(String uri, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
-      int maxPendingWrites, Duration flushInterval, boolean invalidations, Duration startupGrace) {}
+      int maxPendingWrites, Duration flushInterval, boolean invalidations, Duration startupGrace) {
+
+    @Override
+    public String toString() {
+      return "Redis[uri=" + Redaction.uri(uri) + ", cacheSize=" + cacheSize + ", cacheStaleness=" + cacheStaleness
+          + ", commandTimeout=" + commandTimeout + ", maxPendingWrites=" + maxPendingWrites + ", flushInterval="
+          + flushInterval + ", invalidations=" + invalidations + ", startupGrace=" + startupGrace + "]";
+    }
+  }
 }

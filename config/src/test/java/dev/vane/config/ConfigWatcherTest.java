@@ -33,4 +33,27 @@ class ConfigWatcherTest {
     assertEquals(1, applied.size());
     assertEquals(1, applied.get(0).routing().experiments().size());
   }
+
+  @Test
+  void aConfigThatFailsToApplyIsReportedAndTheNextChangeStillApplies() throws Exception {
+    Path f = dir.resolve("vane.yaml");
+    String good = "endpoints:\n  - { id: a, url: \"http://h:1\" }\n";
+    Files.writeString(f, good);
+    List<VaneConfig> applied = new ArrayList<>();
+    List<ConfigException> rejected = new ArrayList<>();
+    ConfigWatcher w = new ConfigWatcher(f, new ConfigLoader(), Files.readAllBytes(f), cfg -> {
+      if (cfg.endpoints().containsKey("boom")) {
+        throw new IllegalStateException("cannot bind");
+      }
+      applied.add(cfg);
+    }, rejected::add);
+    Files.writeString(f, good + "  - { id: boom, url: \"http://h:2\" }\n");
+    assertFalse(w.check());
+    assertEquals(1, rejected.size());
+    assertEquals("valid, but applying it failed: IllegalStateException (a bug in Vane: see the log)",
+        rejected.get(0).errors().get(0).message());
+    Files.writeString(f, good + "  - { id: b, url: \"http://h:2\" }\n");
+    assertTrue(w.check());
+    assertEquals(1, applied.size());
+  }
 }

@@ -2,6 +2,7 @@ package dev.vane.gateway;
 
 import dev.vane.config.ConfigException;
 import dev.vane.config.ConfigLoader;
+import dev.vane.config.Redaction;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.demo.Demo;
 import java.nio.file.Path;
@@ -9,8 +10,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** The {@code vane} command line. */
 @Command(name = "vane", mixinStandardHelpOptions = true, version = "vane 0.1.0",
@@ -30,6 +33,9 @@ public final class Main implements Runnable {
   @Command(name = "serve", mixinStandardHelpOptions = true,
       description = "Run the gateway with a YAML config; the file is watched and valid changes apply live.")
   static final class Serve implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = {"-c", "--config"}, required = true, description = "config file (YAML)")
     Path config;
 
@@ -40,7 +46,7 @@ public final class Main implements Runnable {
       try {
         cfg = loader.load(config);
       } catch (ConfigException e) {
-        System.err.println(e.getMessage());
+        spec.commandLine().getErr().println(e.getMessage());
         return 2;
       }
       Gateway g;
@@ -52,7 +58,8 @@ public final class Main implements Runnable {
         if (e instanceof java.io.IOException) {
           why += " (listening on " + cfg.server().host() + ":" + cfg.server().port() + ")";
         }
-        System.err.println("vane: could not start: " + why);
+        // the message may carry a URI with its password (Lettuce echoes a Redis URI it cannot parse)
+        spec.commandLine().getErr().println("vane: could not start: " + Redaction.text(why));
         return 1;
       }
       g.watch(config, loader);
@@ -69,19 +76,25 @@ public final class Main implements Runnable {
   @Command(name = "validate", mixinStandardHelpOptions = true,
       description = "Check a config file; prints every error with its path and exits non-zero when invalid.")
   static final class Validate implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", description = "config file (YAML)")
     Path file;
 
     @Override
     public Integer call() {
+      // the same code as startup and hot reload: every problem, even a bug in the loader, is a ConfigException
       try {
         VaneConfig cfg = new ConfigLoader().load(file);
-        System.out.printf("%s: valid (version %s): %d endpoint(s), %d route(s), %d experiment(s)%n", file,
-            cfg.version(), cfg.endpoints().size(), cfg.routing().routes().size(),
+        spec.commandLine().getOut().printf("%s: valid (version %s): %d endpoint(s), %d route(s), %d experiment(s)%n",
+            file, cfg.version(), cfg.endpoints().size(), cfg.routing().routes().size(),
             cfg.routing().experiments().size());
+        spec.commandLine().getOut().flush();
         return 0;
       } catch (ConfigException e) {
-        System.err.println(e.getMessage());
+        spec.commandLine().getErr().println(e.getMessage());
+        spec.commandLine().getErr().flush();
         return 1;
       }
     }

@@ -1,6 +1,7 @@
 package dev.vane.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,6 +119,28 @@ class CommandLineIT {
     Path good = dir.resolve("good.yaml");
     Files.writeString(good, "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\n");
     assertTrue(run(0, "validate", good.toString()).contains("valid"));
+  }
+
+  @Test
+  void validateAndServeRejectHostileConfigsInOneLineEachWithoutAStackTraceOrAPassword(@TempDir Path dir)
+      throws Exception {
+    Path huge = dir.resolve("huge.yaml");
+    Files.writeString(huge, "server: { maxBodyBytes: \"99999999999999999999MB\" }\n"
+        + "endpoints:\n  - { id: a, url: \"http://admin:hunter2@127.0.0.1:65536\" }\n");
+    String out = run(1, "validate", huge.toString());
+    assertTrue(out.contains("server.maxBodyBytes: 99999999999999999999MB (expected: 1..2147483647 bytes)"), out);
+    assertTrue(out.contains("endpoints[0].url: \"http://admin:***@127.0.0.1:65536\" (expected: a port 1..65535, not "
+        + "65536)"), out);
+    assertFalse(out.contains("\tat ") || out.contains("Exception") || out.contains("hunter2"), out);
+    Path redis = dir.resolve("redis.yaml");
+    Files.writeString(redis, "server: { host: 127.0.0.1, port: 0 }\n"
+        + "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\n"
+        + "state: { redis: { uri: \"redis://:hunter2@[::1:6379/0\" }, ttl: 1000000d }\n");
+    out = run(2, "serve", "--config", redis.toString());
+    assertTrue(out.contains("state.ttl: 1000000d (expected: 1s..3650d)"), out);
+    assertTrue(out.contains("state.redis.uri: \"redis://:***@[::1:6379/0\" (expected: a URL: Expected closing bracket "
+        + "for IPv6 address at index 26)"), out);
+    assertFalse(out.contains("\tat ") || out.contains("hunter2"), out);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.vane.gateway.state;
 
+import dev.vane.config.Redaction;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.Objects;
@@ -51,8 +52,9 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
     try {
       RedisURI.create(uri);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("uri: \"" + redact(uri) + "\" (expected: redis://host:port or "
-          + "rediss://host:port; " + e.getMessage() + ")", e);
+      // Lettuce's message echoes the URI, password included; neither it nor the cause may reach a log or a console
+      throw new IllegalArgumentException("uri: \"" + Redaction.uri(uri) + "\" (expected: redis://host:port or "
+          + "rediss://host:port; " + Redaction.text(e.getMessage()) + ")");
     }
     if (ttl.toMillis() <= 0) {
       throw new IllegalArgumentException("ttl: " + ttl + " (expected: >= 1 ms)");
@@ -118,7 +120,7 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
 
   /** The URI without its password, for logs and {@code /readyz}. */
   public String redactedUri() {
-    return redact(uri);
+    return Redaction.uri(uri);
   }
 
   @Override
@@ -126,14 +128,5 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
     return "RedisSettings[uri=" + redactedUri() + ", ttl=" + ttl + ", cacheSize=" + cacheSize + ", cacheStaleness="
         + cacheStaleness + ", commandTimeout=" + commandTimeout + ", maxPendingWrites=" + maxPendingWrites + ", invalidations=" + invalidations
         + ", startupGrace=" + startupGrace + "]";
-  }
-
-  private static String redact(String uri) {
-    int scheme = uri.indexOf("://");
-    int at = uri.lastIndexOf('@');
-    if (scheme < 0 || at < scheme) {
-      return uri;
-    }
-    return uri.substring(0, scheme + 3) + "***@" + uri.substring(at + 1);
   }
 }
