@@ -68,8 +68,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     Exchange x = new Exchange(req, core.snapshot(), System.nanoTime());
-    String rid = req.getHeader(Headers.REQUEST_ID);
-    x.requestId = rid != null && !rid.isEmpty() && rid.length() <= 200 ? rid : RequestIds.next();
+    x.requestId = RequestIds.fromClient(req.getHeader(Headers.REQUEST_ID));
     long max = x.snapshot.config().server().maxBodyBytes();
     String cl = req.getHeader("Content-Length");
     if (cl != null) {
