@@ -236,7 +236,7 @@ public final class FeedbackService {
       return done(rejected(i, eventId, 400, "invalid_event", "metric: missing (expected: a declared metric name)"));
     }
     Object rawValue = e.getValue("value");
-    boolean flag = rawValue instanceof Boolean;
+    boolean isBoolean = rawValue instanceof Boolean;
     double value;
     if (rawValue instanceof Boolean b) {
       value = b ? 1 : 0;
@@ -289,7 +289,7 @@ public final class FeedbackService {
         return done(rejected(i, eventId, 400, "invalid_value", "value: " + echo(describe(rawValue))
             + " (expected: 0, 1, true or false for binary metric " + shownMetric + ")"));
       }
-      if (!m.binary() && (flag || !m.accepts(value))) {
+      if (!m.binary() && (isBoolean || !m.accepts(value))) {
         return done(rejected(i, eventId, 400, "invalid_value", "value: " + echo(describe(rawValue))
             + " (expected: a number in " + m.min() + ".." + m.max() + " for metric " + shownMetric + ")"));
       }
