@@ -44,8 +44,42 @@ public record Analysis(List<Metric> metrics, List<Slice> slices, Duration attrib
    * @param higherIsBetter direction
    * @param primary        the primary metric
    * @param guardrail      a guardrail
+   * @param min            smallest value a feedback event may carry (binary: 0)
+   * @param max            largest value a feedback event may carry (binary: 1)
    */
-  public record Metric(String name, boolean binary, boolean higherIsBetter, boolean primary, boolean guardrail) {}
+  public record Metric(String name, boolean binary, boolean higherIsBetter, boolean primary, boolean guardrail,
+      double min, double max) {
+    /**
+     * Bound on |value| of a continuous metric without {@code min}/{@code max}: 1e12 (a trillion, in any unit).
+     *
+     * <p>Outcome sums must stay finite: after n events of |value| <= B the sum of squares is at most n * B^2. With
+     * n below 2^63 (event counts are longs) and B = {@link #MAX_BOUND} = 1e15 that is under 9.3e48, far below
+     * {@link Double#MAX_VALUE} (1.8e308), so neither the sum nor the sum of squares can overflow in memory or in
+     * Redis (whose HINCRBYFLOAT refuses a non-finite result). The default is a thousand times tighter so that a
+     * stray huge value is refused rather than swamping the mean.
+     */
+    public static final double DEFAULT_BOUND = 1e12;
+    /** Largest |min| or |max| a config may declare: 1e15 (doubles hold every integer up to 9.007e15 exactly). */
+    public static final double MAX_BOUND = 1e15;
+
+    public Metric {
+      if (!(min <= max) || !(Math.abs(min) <= MAX_BOUND) || !(Math.abs(max) <= MAX_BOUND)) {
+        throw new IllegalArgumentException("min, max: " + min + ", " + max + " (expected: -" + MAX_BOUND
+            + " <= min <= max <= " + MAX_BOUND + ")");
+      }
+    }
+
+    /** A metric with the default range: 0..1 for a binary metric, +-{@link #DEFAULT_BOUND} for a continuous one. */
+    public Metric(String name, boolean binary, boolean higherIsBetter, boolean primary, boolean guardrail) {
+      this(name, binary, higherIsBetter, primary, guardrail, binary ? 0 : -DEFAULT_BOUND,
+          binary ? 1 : DEFAULT_BOUND);
+    }
+
+    /** Whether a feedback value is finite and within {@code min..max}. */
+    public boolean accepts(double value) {
+      return value >= min && value <= max; // false for NaN
+    }
+  }
 
   /**
    * @param name      dimension name

@@ -491,6 +491,11 @@ public final class ConfigLoader {
     return out;
   }
 
+  /** A metric bound as written in YAML: plain decimal, no exponent, no trailing zeros. */
+  private static String plain(double x) {
+    return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
+  }
+
   private Analysis analysis(Node n, Policy policy) {
     List<Analysis.Metric> metrics = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -501,7 +506,21 @@ public final class ConfigLoader {
       String direction = m.string("direction", "higher", false);
       boolean primary = m.bool("primary", false);
       boolean guardrail = m.bool("guardrail", false);
+      double bound = Analysis.Metric.MAX_BOUND;
+      boolean binary = "binary".equals(kind);
+      double min = m.number("min", binary ? 0 : -Analysis.Metric.DEFAULT_BOUND, -bound, bound);
+      double max = m.number("max", binary ? 1 : Analysis.Metric.DEFAULT_BOUND, -bound, bound);
       m.rejectUnknown();
+      if (binary && (min != 0 || max != 1)) {
+        m.error(min != 0 ? "min" : "max", plain(min != 0 ? min : max)
+            + " (expected: no min/max on a binary metric, its values are 0 or 1)");
+        min = 0;
+        max = 1;
+      }
+      if (min > max) {
+        m.error("max", plain(max) + " (expected: >= min " + plain(min) + ")");
+        max = min;
+      }
       if (kind != null && !kind.equals("binary") && !kind.equals("continuous")) {
         m.error("kind", Node.quote(kind) + " (expected: binary or continuous)");
       }
@@ -520,7 +539,7 @@ public final class ConfigLoader {
           m.error("primary", "true (expected: at most one primary metric per experiment)");
         }
       }
-      metrics.add(new Analysis.Metric(name, "binary".equals(kind), direction.equals("higher"), primary, guardrail));
+      metrics.add(new Analysis.Metric(name, binary, direction.equals("higher"), primary, guardrail, min, max));
     }
     List<Analysis.Slice> slices = new ArrayList<>();
     Set<String> sliceNames = new HashSet<>();

@@ -76,6 +76,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void continuousMetricsTakeValuesWithinTheirDeclaredRangeOrOneTrillionEitherSide() throws Exception {
+    VaneConfig c = loader.parse(ENDPOINTS + "experiments:\n  - { id: e, champion: { endpoint: a }, metrics: ["
+        + " { name: revenue, kind: continuous }, { name: rating, kind: continuous, min: 1, max: 5 },"
+        + " { name: click, kind: binary } ] }", "m.yaml");
+    Analysis a = c.analysis("e");
+    assertEquals(-1e12, a.metric("revenue").min());
+    assertEquals(1e12, a.metric("revenue").max());
+    assertTrue(a.metric("revenue").accepts(-1e12));
+    assertFalse(a.metric("revenue").accepts(1.0000000001e12));
+    assertFalse(a.metric("revenue").accepts(Double.NaN));
+    assertTrue(a.metric("rating").accepts(5));
+    assertFalse(a.metric("rating").accepts(0.999));
+    assertEquals(0, a.metric("click").min());
+    assertEquals(1, a.metric("click").max());
+  }
+
+  @Test
   void experimentVersionsChangeOnlyWhenTheExperimentChanges() throws Exception {
     VaneConfig a = loader.parse(full(), "a");
     VaneConfig b = loader.parse(full().replace("percent: 5 }", "percent: 20 }"), "b");
@@ -316,6 +333,18 @@ class ConfigLoaderTest {
         Arguments.of("built-in metric name",
             exp + "  - { id: e, champion: { endpoint: a }, metrics: [ { name: latency, kind: continuous } ] }",
             "experiments[0].metrics[0].name: \"latency\" (expected: not a built-in metric name: latency, error_rate)"),
+        Arguments.of("metric min above max",
+            exp + "  - { id: e, champion: { endpoint: a }, metrics: [ { name: m, kind: continuous, min: 5, max: 1 } ] }",
+            "experiments[0].metrics[0].max: 1 (expected: >= min 5)"),
+        Arguments.of("metric bound beyond 1e15",
+            exp + "  - { id: e, champion: { endpoint: a }, metrics: [ { name: m, kind: continuous, max: 1e16 } ] }",
+            "experiments[0].metrics[0].max: 1.0E16 (expected: -1.0E15..1.0E15)"),
+        Arguments.of("metric bound not a number",
+            exp + "  - { id: e, champion: { endpoint: a }, metrics: [ { name: m, kind: continuous, min: low } ] }",
+            "experiments[0].metrics[0].min: "),
+        Arguments.of("metric bound on a binary metric",
+            exp + "  - { id: e, champion: { endpoint: a }, metrics: [ { name: m, kind: binary, max: 10 } ] }",
+            "experiments[0].metrics[0].max: 10 (expected: no min/max on a binary metric, its values are 0 or 1)"),
         Arguments.of("thompson without metrics",
             exp + "  - { id: e, policy: thompson, variants: [ { id: x, endpoint: a, weight: 5000 }, { id: y, endpoint: b, weight: 5000 } ] }",
             "experiments[0].metrics: missing (expected: a primary metric for policy: thompson to learn from)"),

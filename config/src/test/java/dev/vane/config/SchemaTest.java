@@ -61,6 +61,9 @@ class SchemaTest {
     assertEquals(schemaFields(exp.get("properties").get("canary")),
         loaderFields(base + "experiments:\n  - { id: e, champion: { endpoint: a }, canary: { endpoint: a, percent: 1, zz: 1 } }\n",
             "experiments[0].canary.zz"));
+    assertEquals(schemaFields(exp.get("properties").get("metrics").get("items")),
+        loaderFields(base + "experiments:\n  - { id: e, champion: { endpoint: a }, metrics: [ { name: m, kind: continuous, zz: 1 } ] }\n",
+            "experiments[0].metrics[0].zz"));
     assertEquals(schemaFields(props.get("state")), loaderFields(base + "state: { zz: 1 }\n", "state.zz"));
     assertEquals(schemaFields(props.get("state").get("properties").get("redis")),
         loaderFields(base + "state: { redis: { uri: \"redis://h:1\", zz: 1 } }\n", "state.redis.zz"));

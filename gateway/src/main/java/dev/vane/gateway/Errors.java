@@ -39,6 +39,7 @@ final class Errors {
       case 404 -> "not_found";
       case 405 -> "method_not_allowed";
       case 413 -> "payload_too_large";
+      case 500 -> "internal";
       case 502 -> "bad_gateway";
       case 503 -> "unavailable";
       case 504 -> "upstream_timeout";

@@ -3,6 +3,7 @@ package dev.vane.gateway;
 import dev.vane.config.Analysis;
 import dev.vane.config.ServerSettings;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.feedback.BodyBudget;
 import dev.vane.gateway.feedback.FeedbackBackend;
 import dev.vane.gateway.feedback.FeedbackService;
 import io.vertx.core.Context;
@@ -40,6 +41,7 @@ final class GatewayCore {
 
   private final FigureSource figures;
   private final FeedbackService feedback;
+  private final BodyBudget feedbackBodies = new BodyBudget(() -> snapshot().config().server().maxBodyBytes());
 
   private final BanditStrategy bandit = new BanditStrategy();
 
@@ -127,6 +129,11 @@ final class GatewayCore {
 
   FeedbackService feedback() {
     return feedback;
+  }
+
+  /** Bytes of feedback bodies held at once, over every event loop. */
+  BodyBudget feedbackBodies() {
+    return feedbackBodies;
   }
 
   /** The longest attribution window of the current config (remote attribution lookups go back this far). */

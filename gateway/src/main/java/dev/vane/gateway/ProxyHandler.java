@@ -96,8 +96,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     Exchange x = new Exchange(req, core.snapshot(), System.nanoTime(), target);
     String rid = req.getHeader(Headers.REQUEST_ID);
-    x.requestId = rid != null && !rid.isEmpty() && rid.length() <= 200 && RequestIds.isSafe(rid) ? rid
-        : RequestIds.next();
+    x.requestId = RequestIds.fromClient(rid);
     long max = x.snapshot.config().server().maxBodyBytes();
     String cl = req.getHeader("Content-Length");
     if (cl != null) {

@@ -8,6 +8,26 @@ final class RequestIds {
 
   private RequestIds() {}
 
+  /** Longest client-sent request id kept. */
+  static final int MAX_CLIENT_LENGTH = 200;
+
+  /**
+   * The client's {@code X-Request-Id} when it is sane (1 to {@value #MAX_CLIENT_LENGTH} visible ASCII characters,
+   * so it is safe in a header, a log line and a JSON string), else a new id.
+   */
+  static String fromClient(String header) {
+    if (header == null || header.isEmpty() || header.length() > MAX_CLIENT_LENGTH) {
+      return next();
+    }
+    for (int i = 0; i < header.length(); i++) {
+      char c = header.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return next();
+      }
+    }
+    return header;
+  }
+
   static String next() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     char[] c = new char[32];
@@ -18,16 +38,5 @@ final class RequestIds {
       c[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
     }
     return new String(c);
-  }
-
-  /** Whether a client-sent id may be kept: visible ASCII only (it is echoed in headers, JSON and logs). */
-  static boolean isSafe(String id) {
-    for (int i = 0, n = id.length(); i < n; i++) {
-      char ch = id.charAt(i);
-      if (ch <= 0x20 || ch >= 0x7f) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Joins feedback events to the arm that served their request (or their unit's latest exposure) and adds them to
@@ -31,9 +33,14 @@ import java.util.function.Supplier;
  * context, and a slot holds the context's index and the time.
  */
 public final class FeedbackService {
+  private static final Logger log = LoggerFactory.getLogger(FeedbackService.class);
   /** Events in one batch at most. */
   public static final int MAX_BATCH = 10_000;
   private static final long MAX_SKEW_MILLIS = 60_000;
+  /** Latest event timestamp accepted: 9999-12-31T23:59:59.999Z (the earliest is the epoch). */
+  static final long MAX_TIMESTAMP_MILLIS = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+  /** Characters of a client's string (event id, metric, request id, value) echoed in an answer at most. */
+  static final int ECHO_CHARS = 128;
 
   private final Supplier<Duration> maxWindow;
   private final StatsRegistry registry;
@@ -150,7 +157,7 @@ public final class FeedbackService {
   /** Outcome of one event. */
   public record Result(int index, String eventId, String status, int httpStatus, String code, String message) {
     JsonObject json() {
-      JsonObject o = new JsonObject().put("index", index).put("eventId", eventId).put("status", status);
+      JsonObject o = new JsonObject().put("index", index).put("eventId", echo(eventId)).put("status", status);
       if (code != null) {
         o.put("code", code).put("message", message);
       }
@@ -168,6 +175,17 @@ public final class FeedbackService {
    * @throws IllegalArgumentException when the body's shape is wrong as a whole
    */
   public CompletionStage<List<Result>> ingest(Object body) {
+    return ingest(body, null);
+  }
+
+  /**
+   * Ingests a body as {@link #ingest(Object)}; the stage always completes with one result per event: an event whose
+   * processing throws is answered {@code internal} (500) and logged with {@code requestId} (the feedback request's
+   * id, for the log only).
+   *
+   * @throws IllegalArgumentException when the body's shape is wrong as a whole
+   */
+  public CompletionStage<List<Result>> ingest(Object body, String requestId) {
     JsonArray events;
     if (body instanceof JsonObject o && o.containsKey("events")) {
       Object ev = o.getValue("events");
@@ -187,7 +205,17 @@ public final class FeedbackService {
     }
     List<CompletableFuture<Result>> out = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
-      out.add(one(i, events.getValue(i)).toCompletableFuture());
+      int index = i;
+      CompletionStage<Result> r;
+      try {
+        r = one(i, events.getValue(i));
+      } catch (RuntimeException e) {
+        r = CompletableFuture.failedFuture(e);
+      }
+      out.add(r.toCompletableFuture().exceptionally(t -> {
+        log.error("feedback event {} of request {} failed", index, requestId, t);
+        return rejected(index, null, 500, "internal", "internal error while counting this event");
+      }));
     }
     return CompletableFuture.allOf(out.toArray(new CompletableFuture[0]))
         .thenApply(v -> out.stream().map(CompletableFuture::join).toList());
@@ -199,20 +227,24 @@ public final class FeedbackService {
     }
     String eventId = str(e, "eventId");
     if (eventId == null || eventId.isEmpty() || eventId.length() > 200) {
-      return done(rejected(i, eventId, 400, "invalid_event", "eventId: missing (expected: a string of 1..200 characters)"));
+      return done(rejected(i, eventId, 400, "invalid_event", eventId == null || eventId.isEmpty()
+          ? "eventId: missing (expected: a string of 1..200 characters)"
+          : "eventId: " + eventId.length() + " characters (expected: 1..200)"));
     }
     String metric = str(e, "metric");
     if (metric == null) {
       return done(rejected(i, eventId, 400, "invalid_event", "metric: missing (expected: a declared metric name)"));
     }
     Object rawValue = e.getValue("value");
+    boolean isBoolean = rawValue instanceof Boolean;
     double value;
     if (rawValue instanceof Boolean b) {
       value = b ? 1 : 0;
     } else if (rawValue instanceof Number n && Double.isFinite(n.doubleValue())) {
-      value = n.doubleValue();
+      value = n.doubleValue() + 0.0; // -0.0 counts as 0
     } else {
-      return done(rejected(i, eventId, 400, "invalid_value", "value: " + rawValue + " (expected: a finite number or a boolean)"));
+      return done(rejected(i, eventId, 400, "invalid_value", "value: " + echo(describe(rawValue))
+          + " (expected: a finite number, or a boolean for a binary metric)"));
     }
     Long eventTime;
     try {
@@ -220,6 +252,7 @@ public final class FeedbackService {
     } catch (IllegalArgumentException ex) {
       return done(rejected(i, eventId, 400, "invalid_event", ex.getMessage()));
     }
+    String shownMetric = echo(metric);
     String requestId = str(e, "requestId");
     String unit = str(e, "unitId");
     String experiment = str(e, "experiment");
@@ -233,12 +266,13 @@ public final class FeedbackService {
     return found.thenCompose(a -> {
       if (a == null) {
         return done(rejected(i, eventId, 404, requestId != null ? "unknown_request" : "unknown_unit",
-            requestId != null ? "no request " + requestId + " within the attribution window"
-                : "no exposure of unit " + unit + " in experiment " + experiment + " within the attribution window"));
+            requestId != null ? "no request " + echo(requestId) + " within the attribution window"
+                : "no exposure of unit " + echo(unit) + " in experiment " + echo(experiment)
+                    + " within the attribution window"));
       }
       if (experiment != null && !experiment.equals(a.experiment())) {
-        return done(rejected(i, eventId, 400, "experiment_mismatch", "request " + requestId + " was in experiment "
-            + a.experiment() + ", not " + experiment));
+        return done(rejected(i, eventId, 400, "experiment_mismatch", "request " + echo(requestId)
+            + " was in experiment " + a.experiment() + ", not " + echo(experiment)));
       }
       ExperimentStats es = registry.get(a.experiment(), a.version());
       if (es == null) {
@@ -248,12 +282,16 @@ public final class FeedbackService {
       Analysis analysis = es.outcomes().analysis();
       Analysis.Metric m = analysis.metric(metric);
       if (m == null) {
-        return done(rejected(i, eventId, 404, "unknown_metric", "metric " + metric + " is not declared by experiment "
-            + a.experiment()));
+        return done(rejected(i, eventId, 404, "unknown_metric", "metric " + shownMetric
+            + " is not declared by experiment " + a.experiment()));
       }
       if (m.binary() && value != 0 && value != 1) {
-        return done(rejected(i, eventId, 400, "invalid_value", "value: " + rawValue
-            + " (expected: 0, 1, true or false for binary metric " + metric + ")"));
+        return done(rejected(i, eventId, 400, "invalid_value", "value: " + echo(describe(rawValue))
+            + " (expected: 0, 1, true or false for binary metric " + shownMetric + ")"));
+      }
+      if (!m.binary() && (isBoolean || !m.accepts(value))) {
+        return done(rejected(i, eventId, 400, "invalid_value", "value: " + echo(describe(rawValue))
+            + " (expected: a number in " + m.min() + ".." + m.max() + " for metric " + shownMetric + ")"));
       }
       long at = eventTime != null ? eventTime : clock.getAsLong();
       if (at - a.atMillis() > analysis.attributionWindow().toMillis()) {
@@ -296,21 +334,63 @@ public final class FeedbackService {
     return null;
   }
 
+  /**
+   * An event's time in epoch milliseconds, null when absent.
+   *
+   * @throws IllegalArgumentException unless an RFC 3339 string or a number of milliseconds from 1970-01-01 to
+   *     9999-12-31 (so that no later arithmetic on it can overflow)
+   */
   private static Long time(Object v) {
     if (v == null) {
       return null;
     }
+    String expected = " (expected: RFC 3339 or epoch milliseconds, 1970-01-01 to 9999-12-31)";
     if (v instanceof Number n) {
+      double d = n.doubleValue();
+      if (!(d >= 0 && d <= MAX_TIMESTAMP_MILLIS)) {
+        throw new IllegalArgumentException("timestamp: " + echo(n.toString()) + expected);
+      }
       return n.longValue();
     }
     if (v instanceof String s) {
+      Instant t;
       try {
-        return Instant.parse(s).toEpochMilli();
+        t = Instant.parse(s);
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("timestamp: \"" + s + "\" (expected: RFC 3339 or epoch milliseconds)");
+        throw new IllegalArgumentException("timestamp: \"" + echo(s) + "\"" + expected);
       }
+      if (t.getEpochSecond() < 0 || t.getEpochSecond() > MAX_TIMESTAMP_MILLIS / 1000) {
+        throw new IllegalArgumentException("timestamp: \"" + echo(s) + "\"" + expected);
+      }
+      return t.toEpochMilli();
     }
-    throw new IllegalArgumentException("timestamp: " + v + " (expected: RFC 3339 or epoch milliseconds)");
+    throw new IllegalArgumentException("timestamp: " + echo(describe(v)) + expected);
+  }
+
+  /** A JSON value as shown in a message: strings quoted, containers by their kind only. */
+  private static String describe(Object v) {
+    if (v instanceof String s) {
+      return "\"" + s + "\"";
+    }
+    if (v instanceof JsonObject) {
+      return "an object";
+    }
+    if (v instanceof JsonArray) {
+      return "a list";
+    }
+    return String.valueOf(v);
+  }
+
+  /**
+   * A client's string as echoed in an answer: at most {@value #ECHO_CHARS} characters, a longer one cut (not inside
+   * a surrogate pair) and marked with an ellipsis; null stays null.
+   */
+  public static String echo(String s) {
+    if (s == null || s.length() <= ECHO_CHARS) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(ECHO_CHARS - 1)) ? ECHO_CHARS - 1 : ECHO_CHARS;
+    return s.substring(0, end) + "…";
   }
 
   /** Builds the response body. */

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -54,19 +53,24 @@ public final class OutcomeStats {
     public static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of());
   }
 
+  /**
+   * Count, sum and sum of squares of one metric, summed with compensation ({@link CompensatedSum}) and read as one
+   * consistent triple. Guarded by its own monitor: held for a few additions, contended only when two event loops
+   * count the same arm and metric at the same instant.
+   */
   static final class Acc {
-    final LongAdder n = new LongAdder();
-    final DoubleAdder sum = new DoubleAdder();
-    final DoubleAdder sumSq = new DoubleAdder();
+    private long n;
+    private final CompensatedSum sum = new CompensatedSum();
+    private final CompensatedSum sumSq = new CompensatedSum();
 
-    void add(double v) {
-      n.increment();
+    synchronized void add(double v) {
+      n++;
       sum.add(v);
-      sumSq.add(v * v);
+      sumSq.addSquare(v);
     }
 
-    Sums sums() {
-      return new Sums(n.sum(), sum.sum(), sumSq.sum());
+    synchronized Sums sums() {
+      return new Sums(n, sum.value(), sumSq.value());
     }
   }
 
@@ -130,7 +134,10 @@ public final class OutcomeStats {
     }
   }
 
-  /** Adds one outcome; returns false when the arm or metric is unknown. */
+  /**
+   * Adds one outcome; returns false when the arm or metric is unknown. Callers keep values within the metric's
+   * {@link Analysis.Metric#accepts range} (finite, |value| <= 1e15), which keeps every sum finite.
+   */
   public boolean outcome(String arm, String[] sliceValues, String metric, double value) {
     Map<String, Acc> m = pooled.get(arm);
     Acc acc = m == null ? null : m.get(metric);

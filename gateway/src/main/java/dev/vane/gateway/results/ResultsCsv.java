@@ -22,6 +22,11 @@ import java.util.TreeSet;
  * rows leave those cells empty. Numbers are plain decimals with the shortest digits that read back to the same
  * double; an undefined number (null in the JSON) is an empty cell. The sample-ratio check, bandit state and
  * warnings are JSON-only.
+ *
+ * <p>Text cells (dimension, slice value, arm, role, metric, kind, direction, test, reasons) are neutralised against
+ * CSV injection (OWASP): one that starts with {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage
+ * return, which a spreadsheet would read as a formula, gets a leading single quote. Numeric cells are never
+ * neutralised (a negative number stays a number).
  */
 final class ResultsCsv {
   private ResultsCsv() {}
@@ -74,11 +79,11 @@ final class ResultsCsv {
       boolean higherIsBetter, Outcome o, Latency l, MetricComparison c) {
     List<String> row = new ArrayList<>(HEADER.size());
     TreeSet<String> reasons = new TreeSet<>();
-    row.add(dimension);
-    row.add(value);
-    row.add(a.arm());
+    row.add(text(dimension));
+    row.add(text(value));
+    row.add(text(a.arm()));
     row.add(a.control() ? "control" : "treatment");
-    row.add(metric);
+    row.add(text(metric));
     row.add(kind);
     row.add(higherIsBetter ? "higher" : "lower");
     row.add(Long.toString(a.exposures()));
@@ -116,7 +121,7 @@ final class ResultsCsv {
     } else {
       SequentialState s = c.sequential();
       Interval seq = s == null ? Interval.UNDEFINED : s.interval();
-      row.add(c.test());
+      row.add(text(c.test()));
       row.add(num(c.difference()));
       row.add(num(c.differenceInterval().low()));
       row.add(num(c.differenceInterval().high()));
@@ -136,7 +141,7 @@ final class ResultsCsv {
       row.add(num(c.expectedLossControl()));
       reasons.addAll(c.reasons());
     }
-    row.add(String.join(";", reasons));
+    row.add(text(String.join(";", reasons)));
     return row;
   }
 
@@ -148,6 +153,18 @@ final class ResultsCsv {
       out.append(quote(cells.get(i)));
     }
     out.append("\r\n");
+  }
+
+  /**
+   * A text cell a spreadsheet will not run: prefixed with {@code '} when it starts with {@code = + - @}, tab or CR
+   * (OWASP CSV injection); null stays null.
+   */
+  static String text(String cell) {
+    if (cell == null || cell.isEmpty()) {
+      return cell;
+    }
+    char c = cell.charAt(0);
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + cell : cell;
   }
 
   /** RFC 4180 quoting: only when needed, inner quotes doubled. */

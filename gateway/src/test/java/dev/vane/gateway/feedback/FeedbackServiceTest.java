@@ -102,4 +102,23 @@ class FeedbackServiceTest {
     assertEquals("unknown_unit", send(new JsonObject().put("unitId", "dave").put("experiment", "e")
         .put("eventId", "u3").put("metric", "revenue").put("value", 1)).code());
   }
+
+  @Test
+  void echoedStringsAreCutTo128CharactersWithoutSplittingASurrogatePair() {
+    assertEquals(null, FeedbackService.echo(null));
+    assertEquals("x".repeat(128), FeedbackService.echo("x".repeat(128)));
+    assertEquals("x".repeat(128) + "\u2026", FeedbackService.echo("x".repeat(129)));
+    String emoji = "x".repeat(127) + "\ud83d\ude00" + "tail";
+    assertEquals("x".repeat(127) + "\u2026", FeedbackService.echo(emoji));
+  }
+
+  @Test
+  void timestampsOutsideTheEpochToYear9999AreInvalidEvents() {
+    for (Object t : new Object[] {"+300000000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z", -1, 1e300,
+        Long.MAX_VALUE, FeedbackService.MAX_TIMESTAMP_MILLIS + 1}) {
+      FeedbackService.Result r = send(new JsonObject().put("requestId", "nobody").put("eventId", "t-" + t)
+          .put("metric", "revenue").put("value", 1).put("timestamp", t));
+      assertEquals("invalid_event", r.code(), String.valueOf(t));
+    }
+  }
 }

@@ -115,6 +115,34 @@ class ResultsCsvTest {
   }
 
   @Test
+  void textCellsThatASpreadsheetWouldRunAreNeutralisedAndNumbersAreNot() {
+    String[] hostile = {"=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"};
+    Map<String, List<ArmData>> region = new LinkedHashMap<>();
+    for (String v : hostile) {
+      region.put(v, List.of(conversion("=a", 600, 60), conversion("-b", 640, 80)));
+    }
+    ResultsInput in = new ResultsInput("csv", "v", "=a", List.of("=a", "-b"), weights("=a", 5000, "-b", 5000),
+        List.of(CONVERSION), List.of(conversion("=a", 1000, 100), conversion("-b", 1000, 50)),
+        Map.of("region", region), null);
+    List<List<String>> rows = parse(new ResultsCalculator().toCsv(in));
+    for (String v : hostile) {
+      Map<String, String> row = find(rows, "region", "'" + v, "'-b", "conversion");
+      assertEquals("'-b", row.get("arm"));
+    }
+    Map<String, String> pooled = find(rows, "all", "all", "'-b", "conversion");
+    assertTrue(pooled.get("difference").startsWith("-"), "a negative difference stays a number: " + pooled);
+    for (List<String> row : rows) {
+      for (String cell : row) {
+        assertTrue(cell.isEmpty() || "=+@\t\r".indexOf(cell.charAt(0)) < 0
+            || cell.charAt(0) == '-' && cell.length() > 1 && Character.isDigit(cell.charAt(1)), "cell " + cell);
+      }
+    }
+    assertEquals("plain", ResultsCsv.text("plain"));
+    assertEquals("'=1", ResultsCsv.text("=1"));
+    assertEquals("", ResultsCsv.text(""));
+  }
+
+  @Test
   void cellsAreQuotedOnlyWhenNeededAndNumbersArePlainDecimals() {
     assertEquals("plain", ResultsCsv.quote("plain"));
     assertEquals("\"a,b\"", ResultsCsv.quote("a,b"));
