@@ -83,6 +83,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       // a connection beyond the listener's budget: health checks are answered, nothing else
       req.response().putHeader("Connection", "close");
       if (path.equals("/healthz") || path.equals("/readyz")) {
+        req.response().endHandler(v -> req.connection().close());
         api.handle(req, path);
       } else {
         refuse(req, 503, "overloaded", "the gateway is at its connection limit ("
