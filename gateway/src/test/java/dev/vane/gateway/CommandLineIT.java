@@ -168,4 +168,62 @@ class CommandLineIT {
     }
     assertTrue(run(2, "serve", "--config", "/nonexistent.yaml").contains("cannot read file"));
   }
+
+  /** SIGTERM under load: every request in flight finishes before the process exits. */
+  @Test
+  void sigtermDrainsRequestsInFlight(@TempDir Path dir) throws Exception {
+    assertTrue(Files.exists(JAR), "build the jar first: mvn package");
+    try (Harness h = new Harness()) {
+      TestBackend slow = h.backend("slow").sleep(600);
+      int port;
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      Path cfg = dir.resolve("vane.yaml");
+      Files.writeString(cfg, """
+          server: { host: 127.0.0.1, port: %d, eventLoops: 2, shutdownGrace: 10s }
+          endpoints:
+            - { id: slow, url: "%s", timeout: 5s }
+          defaultEndpoint: slow
+          """.formatted(port, slow.url()));
+      Process p = java("serve", "--config", cfg.toString());
+      try {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI health = URI.create("http://127.0.0.1:" + port + "/healthz");
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+          try {
+            if (client.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode() == 200) {
+              break;
+            }
+          } catch (java.io.IOException e) {
+            assertTrue(System.currentTimeMillis() < deadline, "the gateway did not start");
+            Thread.sleep(100);
+          }
+        }
+        int n = 64;
+        int before = slow.hits.get();
+        List<java.util.concurrent.CompletableFuture<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/m/" + i))
+                  .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString())
+              .thenApply(HttpResponse::statusCode).exceptionally(t -> -1));
+        }
+        while (slow.hits.get() - before < n && System.currentTimeMillis() < deadline) {
+          Thread.sleep(10);
+        }
+        assertEquals(n, slow.hits.get() - before, "all in flight at the upstream");
+        p.destroy(); // SIGTERM
+        List<Integer> statuses = new ArrayList<>();
+        for (var c : calls) {
+          statuses.add(c.get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(n, statuses.stream().filter(s -> s == 200).count(), "every in-flight request finished: " + statuses);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the process exits after draining");
+      } finally {
+        p.destroyForcibly();
+      }
+    }
+  }
 }

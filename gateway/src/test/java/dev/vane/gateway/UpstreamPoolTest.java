@@ -378,4 +378,21 @@ class UpstreamPoolTest {
     awaitTrue(() -> figure(pool::open) == 0, "its connection closed after the exchange");
     close(pool);
   }
+
+  /** An endpoint the client library cannot reach by construction (validation refuses it; this is the safety net). */
+  @Test
+  void anEndpointWithAnImpossiblePortFailsRatherThanHangs() throws Exception {
+    EndpointSettings bad = new EndpointSettings("bad", URI.create("http://127.0.0.1:70000"), Duration.ofMillis(500),
+        Duration.ofMillis(500), 4, 64, 4);
+    long t0 = System.nanoTime();
+    try {
+      UpstreamPool pool = pool(bad);
+      on(() -> get(pool, "/x", 500));
+      throw new AssertionError("expected a failure");
+    } catch (java.util.concurrent.ExecutionException | IllegalArgumentException e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      assertTrue(Errors.statusOf(cause) >= 502, cause.toString());
+    }
+    assertTrue((System.nanoTime() - t0) / 1_000_000 < 5_000, "answered, not hung");
+  }
 }
