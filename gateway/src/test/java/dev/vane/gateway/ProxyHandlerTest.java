@@ -320,6 +320,24 @@ class ProxyHandlerTest {
   }
 
   @Test
+  void theEndpointTimeoutCountsTheWaitForAConnection() throws Exception {
+    start(yaml("").replace("{ id: champion, url: \"" + champion.url() + "\", timeout: 1s }",
+        "{ id: champion, url: \"" + champion.url() + "\", timeout: 700ms, maxConnections: 1 }")
+        .replace("eventLoops: 2", "eventLoops: 1"));
+    champion.sleep(500);
+    var first = h.client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+        .setPort(gw.port()).setURI("/v2/models/fraud/infer").putHeader("X-Vane-Variant", "champion"))
+        .compose(req -> req.send("{}")).map(HttpClientResponse::statusCode);
+    Thread.sleep(100);
+    // waits ~400 ms for the one connection, then would need 500 ms more: past its 700 ms in all
+    Harness.Reply second = h.send(gw.port(), HttpMethod.POST, "/v2/models/fraud/infer",
+        Map.of("X-Vane-Variant", "champion"), Buffer.buffer("{}"));
+    // before the wait counted, it got its connection after ~400 ms and then 700 ms more: a 200 at ~900 ms
+    assertEquals(504, second.status(), "answered at its 700 ms timeout, not at wait + timeout: " + second.body());
+    assertEquals(200, first.await());
+  }
+
+  @Test
   void anExhaustedPoolGets503() throws Exception {
     start(yaml("").replace("{ id: champion, url: \"" + champion.url() + "\", timeout: 1s }",
         "{ id: champion, url: \"" + champion.url() + "\", timeout: 3s, maxConnections: 1, maxPending: 0 }")
