@@ -1,11 +1,17 @@
 package dev.vane.gateway;
 
+import dev.vane.gateway.api.ApiHandler;
+import dev.vane.gateway.counters.FigureSource;
+import dev.vane.gateway.proxy.ProxyHandler;
+import dev.vane.gateway.runtime.GatewayCore;
+import dev.vane.gateway.runtime.Stores;
+import dev.vane.gateway.server.Transports;
+
 import dev.vane.config.ConfigException;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.ConfigWatcher;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.edge.ConnectionGuard;
-import dev.vane.router.InMemoryStickyStore;
+import dev.vane.gateway.server.ConnectionGuard;
 import dev.vane.router.StickyStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -59,7 +65,7 @@ public final class Gateway implements AutoCloseable {
 
   /** The default store for a config: in memory unless a store factory says otherwise. */
   public static StickyStore memoryStore(VaneConfig cfg) {
-    return new InMemoryStickyStore(cfg.state().memoryMaxEntries(), cfg.state().ttl());
+    return Stores.memory(cfg);
   }
 
   /** Starts a gateway on its own Vert.x instance with the in-memory store. */
@@ -205,7 +211,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** This instance's own figures of an experiment's current version (tests compare them with the shared ones). */
-  dev.vane.gateway.metrics.Figures.Experiment localFigures(String experiment) {
+  dev.vane.gateway.counters.Figures.Experiment localFigures(String experiment) {
     return core.snapshot().stats().get(experiment).localFigures();
   }
 

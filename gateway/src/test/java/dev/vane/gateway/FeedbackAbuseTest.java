@@ -1,5 +1,8 @@
 package dev.vane.gateway;
 
+import dev.vane.gateway.api.ApiHandler;
+import dev.vane.gateway.runtime.Stores;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

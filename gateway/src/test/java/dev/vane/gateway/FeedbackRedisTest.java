@@ -1,5 +1,7 @@
 package dev.vane.gateway;
 
+import dev.vane.gateway.runtime.Stores;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vane.gateway.state.RedisServerProcess;

@@ -13,7 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /** Test helpers: a client Vert.x, backends, and gateways started from YAML text. */
-final class Harness implements AutoCloseable {
+public final class Harness implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final io.vertx.core.Context context = vertx.getOrCreateContext();
   final HttpClient client = vertx.httpClientBuilder()
@@ -34,7 +34,7 @@ final class Harness implements AutoCloseable {
     }
   }
 
-  TestBackend backend(String name) {
+  public TestBackend backend(String name) {
     return new TestBackend(vertx, name).start();
   }
 
@@ -42,11 +42,11 @@ final class Harness implements AutoCloseable {
     return new ConfigLoader().parse(yaml, "test");
   }
 
-  static Gateway gateway(String yaml) throws Exception {
+  public static Gateway gateway(String yaml) throws Exception {
     return Gateway.start(parse(yaml)).await();
   }
 
-  Reply send(int port, HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+  public Reply send(int port, HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
     long t0 = System.nanoTime();
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(o::putHeader);
@@ -64,12 +64,12 @@ final class Harness implements AutoCloseable {
     return p.future().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
   }
 
-  Reply post(int port, String uri, String user, String body) {
+  public Reply post(int port, String uri, String user, String body) {
     return send(port, HttpMethod.POST, uri, user == null ? Map.of() : Map.of("X-User-Id", user),
         Buffer.buffer(body));
   }
 
-  Reply get(int port, String uri) {
+  public Reply get(int port, String uri) {
     return send(port, HttpMethod.GET, uri, Map.of(), null);
   }
 

@@ -164,10 +164,10 @@ class SlowClientTest {
     assertTrue(refused.text().contains("\"error\":\"overloaded\""), refused.text());
     assertTrue(refused.closed());
     // the reserve full as well: new connections are closed at once
-    for (int i = 0; i < dev.vane.gateway.edge.ConnectionGuard.RESERVE; i++) {
+    for (int i = 0; i < dev.vane.gateway.server.ConnectionGuard.RESERVE; i++) {
       open();
     }
-    awaitOpen(max + dev.vane.gateway.edge.ConnectionGuard.RESERVE);
+    awaitOpen(max + dev.vane.gateway.server.ConnectionGuard.RESERVE);
     Socket beyond = open();
     assertTrue(RawHttp.closedWithin(beyond, 2000), "beyond the reserve a connection is closed when accepted");
     assertTrue(gw.connectionCounters().get("refused") >= 1);

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * switches it to sleeping, failing, resetting, or answering a fixed KServe v2 body. Paths containing {@code /big/N}
  * stream N bytes back; paths containing {@code /raw} echo the body bytes.
  */
-final class TestBackend implements AutoCloseable {
+public final class TestBackend implements AutoCloseable {
   enum Mode { ECHO, SLEEP, STATUS, RESET, KSERVE }
 
   final String name;
@@ -28,7 +28,7 @@ final class TestBackend implements AutoCloseable {
   /** Completing it lets the pending {@code /sse} response send its last event and end. */
   volatile io.vertx.core.Promise<Void> sseRelease = io.vertx.core.Promise.promise();
 
-  TestBackend(Vertx vertx, String name) {
+  public TestBackend(Vertx vertx, String name) {
     this.vertx = vertx;
     this.name = name;
   }
@@ -42,7 +42,7 @@ final class TestBackend implements AutoCloseable {
     return server.actualPort();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port();
   }
 

@@ -1,5 +1,11 @@
 package dev.vane.gateway;
 
+import dev.vane.gateway.server.Transports;
+
+import dev.vane.gateway.Gateway;
+import dev.vane.gateway.Harness;
+import dev.vane.gateway.TestBackend;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -2,10 +2,10 @@ package dev.vane.gateway.bandit;
 
 import dev.vane.config.Analysis;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.FigureSource;
-import dev.vane.gateway.metrics.ExperimentStats;
-import dev.vane.gateway.metrics.Figures;
-import dev.vane.gateway.metrics.OutcomeStats;
+import dev.vane.gateway.counters.FigureSource;
+import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.Figures;
+import dev.vane.gateway.counters.OutcomeStats;
 import dev.vane.gateway.results.ResultsInput;
 import dev.vane.router.Arm;
 import dev.vane.router.AssignmentStrategy;

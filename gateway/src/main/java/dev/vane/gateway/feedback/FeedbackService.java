@@ -1,8 +1,8 @@
 package dev.vane.gateway.feedback;
 
 import dev.vane.config.Analysis;
-import dev.vane.gateway.metrics.ExperimentStats;
-import dev.vane.gateway.metrics.StatsRegistry;
+import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.StatsRegistry;
 import dev.vane.router.RecentTable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

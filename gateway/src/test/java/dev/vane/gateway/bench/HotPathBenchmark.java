@@ -2,9 +2,9 @@ package dev.vane.gateway.bench;
 
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.metrics.LatencyRecorder;
-import dev.vane.gateway.state.RedisSettings;
-import dev.vane.gateway.state.RedisStickyStore;
+import dev.vane.gateway.counters.LatencyRecorder;
+import dev.vane.gateway.state.redis.RedisSettings;
+import dev.vane.gateway.state.redis.RedisStickyStore;
 import dev.vane.router.Assigner;
 import dev.vane.router.Assignment;
 import dev.vane.router.Experiment;

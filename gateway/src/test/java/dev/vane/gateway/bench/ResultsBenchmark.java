@@ -1,6 +1,6 @@
 package dev.vane.gateway.bench;
 
-import dev.vane.gateway.metrics.LatencyRecorder;
+import dev.vane.gateway.counters.LatencyRecorder;
 import dev.vane.gateway.results.ResultsCalculator;
 import dev.vane.gateway.results.ResultsInput;
 import dev.vane.stats.BinaryStats;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.metrics.ExperimentStats;
-import dev.vane.gateway.metrics.OutcomeStats;
-import dev.vane.gateway.metrics.StatsRegistry;
+import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.OutcomeStats;
+import dev.vane.gateway.counters.StatsRegistry;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;

@@ -7,11 +7,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Polls a condition until it holds, for tests of asynchronous state. */
-final class Eventually {
+public final class Eventually {
   private Eventually() {}
 
   /** Waits until {@code condition} holds and returns how long that took; fails after {@code within}. */
-  static Duration await(Duration within, BooleanSupplier condition, Supplier<String> message) {
+  public static Duration await(Duration within, BooleanSupplier condition, Supplier<String> message) {
     long start = System.nanoTime();
     long deadline = start + within.toNanos();
     while (!condition.getAsBoolean()) {

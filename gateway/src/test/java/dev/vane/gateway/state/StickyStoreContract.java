@@ -38,7 +38,7 @@ public abstract class StickyStoreContract {
     stores.clear();
   }
 
-  static Claim claim(StickyStore store, String experiment, String salt, String unit, String candidate,
+  public static Claim claim(StickyStore store, String experiment, String salt, String unit, String candidate,
       String replaceable) {
     return store.claim(experiment, salt, unit, candidate, replaceable).toCompletableFuture()
         .orTimeout(10, TimeUnit.SECONDS).join();

@@ -1,0 +1,343 @@
+package dev.vane.gateway;
+
+import dev.vane.gateway.demo.SimulatedModel;
+
+import dev.vane.config.ConfigLoader;
+import dev.vane.config.VaneConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * {@code vane demo}: simulated champion, canary, shadow and A/B/n models in-process, the real gateway in front of
+ * them, a burst of synthetic users through real HTTP, and a report of where traffic went.
+ */
+public final class Demo {
+  private final int port;
+  private final int users;
+  private final int requestsPerUser;
+  private final PrintStream out = System.out;
+
+  public Demo(int port, int users, int requestsPerUser) {
+    this.port = port;
+    this.users = users;
+    this.requestsPerUser = requestsPerUser;
+  }
+
+  static String config(int gatewayPort, Map<String, Integer> ports) {
+    return """
+        server:
+          host: 127.0.0.1
+          port: %d
+        endpoints:
+          - { id: fraud-v1, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: fraud-v2, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: fraud-v3, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: ranker-a, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: ranker-b, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: ranker-c, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: reco-1, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: reco-2, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: reco-3, url: "http://127.0.0.1:%d", timeout: 2s }
+        routes:
+          - { pathPrefix: /v2/models/fraud/, experiment: fraud-canary }
+          - { pathPrefix: /v2/models/ranker/, experiment: ranker-abc }
+          - { pathPrefix: /v2/models/reco/, experiment: reco-bandit }
+        experiments:
+          - id: fraud-canary
+            salt: demo-fraud
+            champion: { endpoint: fraud-v1 }
+            canary: { endpoint: fraud-v2, percent: 20 }
+            fallbackToChampion: true
+            shadows:
+              - { id: fraud-v3, endpoint: fraud-v3, percent: 100, tolerance: 0.01 }
+          - id: ranker-abc
+            salt: demo-ranker
+            variants:
+              - { id: a, endpoint: ranker-a, weight: 5000 }
+              - { id: b, endpoint: ranker-b, weight: 3000 }
+              - { id: c, endpoint: ranker-c, weight: 2000 }
+            metrics:
+              - { name: click, kind: binary, primary: true }
+            slices:
+              - { name: region, header: X-Region, maxValues: 4 }
+          - id: reco-bandit
+            policy: thompson
+            sticky: false
+            variants:
+              - { id: reco-1, endpoint: reco-1, weight: 3334 }
+              - { id: reco-2, endpoint: reco-2, weight: 3333 }
+              - { id: reco-3, endpoint: reco-3, weight: 3333 }
+            metrics:
+              - { name: click, kind: binary, primary: true }
+            bandit: { minExplorationPercent: 2, warmup: 300, refreshInterval: 200ms }
+        """.formatted(gatewayPort, ports.get("fraud-v1"), ports.get("fraud-v2"), ports.get("fraud-v3"),
+        ports.get("ranker-a"), ports.get("ranker-b"), ports.get("ranker-c"), ports.get("reco-1"),
+        ports.get("reco-2"), ports.get("reco-3"));
+  }
+
+  /** True click rates the synthetic users follow (the analyst is meant to discover these). */
+  static final Map<String, Double> CLICK_RATE = Map.of("a", 0.050, "b", 0.060, "c", 0.045,
+      "reco-1", 0.03, "reco-2", 0.05, "reco-3", 0.09);
+
+  public int run(boolean exitAfterReport) throws Exception {
+    Vertx models = Vertx.vertx();
+    List<SimulatedModel> sims = List.of(
+        new SimulatedModel(new SimulatedModel.Profile("fraud-v1", 2, 3, 0.002, 0.0, 1)),
+        new SimulatedModel(new SimulatedModel.Profile("fraud-v2", 3, 4, 0.01, 0.004, 2)),
+        new SimulatedModel(new SimulatedModel.Profile("fraud-v3", 15, 10, 0.0, 0.3, 3)),
+        new SimulatedModel(new SimulatedModel.Profile("ranker-a", 2, 2, 0.0, 0.0, 4)),
+        new SimulatedModel(new SimulatedModel.Profile("ranker-b", 4, 2, 0.0, 0.0, 5)),
+        new SimulatedModel(new SimulatedModel.Profile("ranker-c", 1, 1, 0.02, 0.0, 6)),
+        new SimulatedModel(new SimulatedModel.Profile("reco-1", 1, 1, 0.0, 0.0, 7)),
+        new SimulatedModel(new SimulatedModel.Profile("reco-2", 1, 1, 0.0, 0.0, 8)),
+        new SimulatedModel(new SimulatedModel.Profile("reco-3", 1, 1, 0.0, 0.0, 9)));
+    Map<String, Integer> ports = new ConcurrentHashMap<>();
+    for (SimulatedModel m : sims) {
+      m.start(models).await();
+      ports.put(m.profile().name(), m.port());
+    }
+    VaneConfig cfg = new ConfigLoader().parse(config(port, ports), "demo");
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(cfg).await();
+    } catch (Exception e) {
+      out.println("could not start the gateway on port " + port + ": " + e.getMessage()
+          + " (try --port 0 for any free port)");
+      models.close();
+      return 1;
+    }
+    int gw = gateway.port();
+    out.printf("Vane demo: gateway on http://127.0.0.1:%d, %d simulated models; driving %d users x %d requests%n",
+        gw, sims.size(), users, requestsPerUser);
+
+    Map<String, String> fraudArm = new ConcurrentHashMap<>();
+    Map<String, String> rankerArm = new ConcurrentHashMap<>();
+    AtomicInteger switched = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    HttpClient client = models.httpClientBuilder()
+        .with(new HttpClientOptions().setKeepAlive(true).setDefaultHost("127.0.0.1").setDefaultPort(gw))
+        .with(new PoolOptions().setHttp1MaxSize(32)).build();
+    Semaphore inflight = new Semaphore(32);
+    Context ctx = models.getOrCreateContext();
+    String[] models3 = {"fraud", "ranker", "reco"};
+    int total = users * requestsPerUser * models3.length;
+    java.util.Queue<JsonObject> feedback = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.List<String> recoDecisions = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.SplittableRandom clicks = new java.util.SplittableRandom(2026);
+    String[] regions = {"eu", "us", "apac"};
+    CountDownLatch done = new CountDownLatch(total);
+    long t0 = System.nanoTime();
+    for (int r = 0; r < requestsPerUser; r++) {
+      for (int u = 0; u < users; u++) {
+        String user = "user-" + u;
+        for (String model : models3) {
+          inflight.acquire();
+          Map<String, String> seen = model.equals("fraud") ? fraudArm : model.equals("ranker") ? rankerArm : null;
+          String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":["
+              + (u % 97) + "," + r + "," + (u % 13) + ",1]}]}";
+          on(ctx, () -> client.request(new RequestOptions().setMethod(HttpMethod.POST)
+                  .setURI("/v2/models/" + model + "/infer")
+                  .putHeader("X-User-Id", user).putHeader("Content-Type", "application/json")
+                  .putHeader("X-Region", regions[Math.floorMod(user.hashCode(), regions.length)]))
+              .compose(req -> req.send(Buffer.buffer(body)))
+              .compose(resp -> resp.body().map(b -> resp)))
+              .onComplete(ar -> {
+                if (ar.failed()) {
+                  failed.incrementAndGet();
+                } else {
+                  String arm = ar.result().getHeader("X-Vane-Variant");
+                  String fallback = ar.result().getHeader("X-Vane-Fallback");
+                  if (fallback != null) {
+                    arm = fallback;
+                  }
+                  if (arm != null && seen != null) {
+                    String prev = seen.putIfAbsent(user, arm);
+                    if (prev != null && !prev.equals(arm)) {
+                      switched.incrementAndGet();
+                    }
+                  }
+                  if (model.equals("reco") && arm != null) {
+                    recoDecisions.add(arm);
+                  }
+                  Double rate = arm == null ? null : CLICK_RATE.get(arm);
+                  boolean click;
+                  synchronized (clicks) {
+                    click = rate != null && clicks.nextDouble() < rate;
+                  }
+                  if (click) {
+                    feedback.add(new JsonObject().put("requestId", ar.result().getHeader("X-Request-Id"))
+                        .put("eventId", "click-" + ar.result().getHeader("X-Request-Id"))
+                        .put("metric", "click").put("value", 1));
+                  }
+                }
+                inflight.release();
+                done.countDown();
+              });
+        }
+        if (feedback.size() >= 200) {
+          sendFeedback(client, ctx, feedback);
+        }
+      }
+    }
+    done.await();
+    sendFeedback(client, ctx, feedback);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    out.printf("sent %d requests in %.1f s (%.0f req/s), %d transport failures%n%n", total, secs, total / secs,
+        failed.get());
+    report(client, ctx, switched.get(), fraudArm.size() + rankerArm.size());
+    gateway.refreshBandits();
+    analysis(client, ctx, recoDecisions);
+
+    out.printf("%nVane is serving on http://127.0.0.1:%d. Try:%n", gw);
+    out.printf("  curl -s -H 'X-User-Id: alice' -d '{\"inputs\":[]}' -D - http://127.0.0.1:%d/v2/models/fraud/infer%n", gw);
+    out.printf("  curl -s http://127.0.0.1:%d/v1/experiments/fraud-canary%n", gw);
+    out.printf("  curl -s http://127.0.0.1:%d/readyz%n", gw);
+    out.println("Vane demo is serving (Ctrl-C to stop)");
+    out.flush();
+    if (exitAfterReport) {
+      gateway.close();
+      models.close().await();
+      return 0;
+    }
+    CountDownLatch forever = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      gateway.close();
+      models.close();
+      forever.countDown();
+    }, "vane-demo-shutdown"));
+    forever.await();
+    return 0;
+  }
+
+  /**
+   * Runs a client chain on a Vert.x context: started from a plain thread, a response could arrive before its body
+   * handler is set.
+   */
+  private static <T> Future<T> on(Context ctx, Supplier<Future<T>> chain) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> chain.get().onComplete(p));
+    return p.future();
+  }
+
+  private static void sendFeedback(HttpClient client, Context ctx, java.util.Queue<JsonObject> queue) {
+    JsonArray batch = new JsonArray();
+    JsonObject e;
+    while ((e = queue.poll()) != null) {
+      batch.add(e);
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    on(ctx, () -> client.request(HttpMethod.POST, "/v1/feedback")
+        .compose(r -> r.send(new JsonObject().put("events", batch).encode())).compose(r -> r.body())).await();
+  }
+
+  private void analysis(HttpClient client, Context ctx, java.util.List<String> recoDecisions) throws Exception {
+    for (String exp : new String[] {"ranker-abc", "reco-bandit"}) {
+      JsonObject r = on(ctx, () -> client.request(HttpMethod.GET, "/v1/experiments/" + exp + "/results")
+          .compose(x -> x.send()).compose(x -> x.body()).map(Buffer::toJsonObject)).await();
+      out.printf("%nresults %s (control %s): click-through by arm%n", exp, r.getString("control"));
+      out.printf("  %-8s %9s %8s %17s %10s %9s %10s%n", "arm", "exposures", "clicks", "rate [95% CI]", "lift",
+          "p-value", "P(better)");
+      for (Object o : r.getJsonArray("arms")) {
+        JsonObject arm = (JsonObject) o;
+        JsonObject click = null;
+        for (Object m : arm.getJsonArray("metrics")) {
+          if (((JsonObject) m).getString("metric").equals("click")) {
+            click = (JsonObject) m;
+          }
+        }
+        JsonObject cmp = null;
+        for (Object c : r.getJsonArray("comparisons")) {
+          JsonObject cc = (JsonObject) c;
+          if (cc.getString("treatment").equals(arm.getString("arm")) && cc.getString("metric").equals("click")) {
+            cmp = cc;
+          }
+        }
+        JsonObject ci = click.getJsonObject("interval");
+        out.printf("  %-8s %9d %8d %6.2f%% [%.2f,%.2f] %10s %9s %10s%n", arm.getString("arm"),
+            arm.getLong("exposures"), click.getLong("successes"), 100 * num(click.getValue("rate")),
+            100 * num(ci == null ? null : ci.getValue("low")), 100 * num(ci == null ? null : ci.getValue("high")),
+            cmp == null ? "(control)" : String.format("%+.1f%%", 100 * num(cmp.getValue("relativeDifference"))),
+            cmp == null ? "" : String.format("%.4f", num(cmp.getValue("pValue"))),
+            cmp == null ? "" : String.format("%.3f", num(cmp.getValue("probabilityBetter"))));
+      }
+      JsonObject srm = r.getJsonObject("srm");
+      if (srm != null && srm.getString("verdict") != null) {
+        out.printf("  sample ratio check: %s (p = %.4f)%n", srm.getString("verdict"), num(srm.getValue("pValue")));
+      }
+      JsonObject bandit = r.getJsonObject("bandit");
+      if (bandit != null) {
+        StringBuilder sb = new StringBuilder();
+        for (Object o : bandit.getJsonArray("arms")) {
+          JsonObject a = (JsonObject) o;
+          sb.append(String.format(" %s %.1f%%", a.getString("arm"), 100 * num(a.getValue("allocation"))));
+        }
+        out.printf("  bandit allocation now:%s%n", sb);
+        int n = recoDecisions.size();
+        int window = Math.min(1000, n / 2);
+        out.printf("  bandit share of reco-3 (the best arm): first %d decisions %.1f%%, last %d decisions %.1f%%%n",
+            window, 100.0 * share(recoDecisions.subList(0, window), "reco-3"), window,
+            100.0 * share(recoDecisions.subList(n - window, n), "reco-3"));
+      }
+    }
+  }
+
+  private static double share(java.util.List<String> l, String arm) {
+    synchronized (l) {
+      return l.isEmpty() ? 0 : (double) l.stream().filter(arm::equals).count() / l.size();
+    }
+  }
+
+  private void report(HttpClient client, Context ctx, int switched, int units) throws Exception {
+    for (String exp : new String[] {"fraud-canary", "ranker-abc"}) {
+      JsonObject e = on(ctx, () -> client.request(HttpMethod.GET, "/v1/experiments/" + exp)
+          .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toJsonObject)).await();
+      out.printf("experiment %s%n", exp);
+      out.printf("  %-10s %8s %9s %9s %8s %8s %8s %9s%n", "arm", "weight", "requests", "share", "p50 ms",
+          "p99 ms", "errors", "fallback");
+      for (Object o : e.getJsonArray("arms")) {
+        JsonObject a = (JsonObject) o;
+        JsonObject lat = a.getJsonObject("latencyMs");
+        out.printf("  %-10s %7.1f%% %9d %8.1f%% %8.2f %8.2f %7.2f%% %9d%n", a.getString("id"),
+            a.getInteger("weightBps") / 100.0, a.getLong("requests"), 100 * a.getDouble("exposureShare"),
+            num(lat.getValue("p50")), num(lat.getValue("p99")), 100 * a.getDouble("errorRate"),
+            a.getLong("fallbacks"));
+      }
+      JsonArray shadows = e.getJsonArray("shadows");
+      for (Object o : shadows) {
+        JsonObject s = (JsonObject) o;
+        out.printf("  shadow %s: mirrored %d, dropped %d (in-flight bound), compared %d, status match %.1f%%, top label agreement %.1f%%, "
+                + "numeric agreement (tol %s) %.1f%%, max |diff| %.4f, mean latency diff %+.2f ms%n",
+            s.getString("id"), s.getLong("mirrored"), s.getLong("dropped"), s.getLong("compared"), 100 * s.getDouble("statusMatchRate"),
+            100 * s.getDouble("labelAgreementRate"), s.getValue("tolerance"), 100 * s.getDouble("numericAgreementRate"),
+            s.getDouble("maxAbsDiff"), s.getDouble("meanLatencyDiffMs"));
+      }
+    }
+    out.printf("sticky check: %d of %d (user, experiment) pairs kept one arm across all their requests%n",
+        units - switched, units);
+  }
+
+  private static double num(Object v) {
+    return v == null ? Double.NaN : ((Number) v).doubleValue();
+  }
+
+}

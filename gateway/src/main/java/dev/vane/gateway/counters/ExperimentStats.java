@@ -1,0 +1,103 @@
+package dev.vane.gateway.counters;
+
+import dev.vane.router.Arm;
+import dev.vane.router.Experiment;
+import dev.vane.router.Shadow;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Figures of one version of one experiment: per arm, per shadow, and requests outside the experiment. */
+public final class ExperimentStats {
+  private final String experimentId;
+  private final String version;
+  private final Instant since;
+  private final Map<String, ArmStats> arms;
+  private final Map<String, ShadowStats> shadows;
+  /** Requests forced by the override header. */
+  public final LongAdder overrides = new LongAdder();
+  /** Requests that failed targeting (served by the control, not exposures). */
+  public final LongAdder notTargeted = new LongAdder();
+  /** Requests outside coverage (served by the control, not exposures). */
+  public final LongAdder notCovered = new LongAdder();
+
+  private final OutcomeStats outcomes;
+
+  public ExperimentStats(Experiment e, Instant since) {
+    this(e, dev.vane.config.Analysis.NONE, since);
+  }
+
+  public ExperimentStats(Experiment e, dev.vane.config.Analysis analysis, Instant since) {
+    this.outcomes = new OutcomeStats(e, analysis);
+    this.experimentId = e.id();
+    this.version = e.version();
+    this.since = since;
+    Map<String, ArmStats> a = new LinkedHashMap<>();
+    for (Arm arm : e.arms()) {
+      a.put(arm.id(), new ArmStats());
+    }
+    Map<String, ShadowStats> s = new LinkedHashMap<>();
+    for (Shadow sh : e.shadows()) {
+      s.put(sh.id(), new ShadowStats());
+    }
+    this.arms = Map.copyOf(a);
+    this.shadows = Map.copyOf(s);
+  }
+
+  public String experimentId() {
+    return experimentId;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public Instant since() {
+    return since;
+  }
+
+  public ArmStats arm(String id) {
+    return arms.get(id);
+  }
+
+  public ShadowStats shadow(String id) {
+    return shadows.get(id);
+  }
+
+  /** Feedback outcomes. */
+  public OutcomeStats outcomes() {
+    return outcomes;
+  }
+
+  public Map<String, ArmStats> arms() {
+    return arms;
+  }
+
+  public Map<String, ShadowStats> shadows() {
+    return shadows;
+  }
+
+  /** This instance's figures since the experiment version started here. */
+  public Figures.Experiment localFigures() {
+    return figures(true);
+  }
+
+  /**
+   * This instance's counters; with {@code full}, also latency histograms and outcome sums (without, those are null
+   * and empty, for a flusher that ships them separately).
+   */
+  public Figures.Experiment figures(boolean full) {
+    Map<String, Figures.Arm> a = new LinkedHashMap<>();
+    arms.forEach((id, st) -> a.put(id, new Figures.Arm(st.requests.sum(), st.exposures.sum(), st.newUnits.sum(),
+        st.nonSticky.sum(), st.status2xx.sum(), st.status3xx.sum(), st.status4xx.sum(), st.status5xx.sum(),
+        st.fallbacks.sum(), st.upstreamErrors.sum(), full ? st.latency.snapshot() : null)));
+    Map<String, Figures.Shadow> s = new LinkedHashMap<>();
+    shadows.forEach((id, st) -> s.put(id, new Figures.Shadow(st.mirrored.sum(), st.dropped.sum(), st.errors.sum(),
+        st.compared.sum(), st.statusMatches.sum(), st.bodyEqual.sum(), st.numericCompared.sum(),
+        st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
+        st.maxAbsDiff(), full ? st.latency.snapshot() : null)));
+    return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), a, s,
+        full ? outcomes.snapshot() : OutcomeStats.Snapshot.EMPTY);
+  }
+}

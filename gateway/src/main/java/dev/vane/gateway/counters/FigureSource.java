@@ -1,0 +1,30 @@
+package dev.vane.gateway.counters;
+
+import dev.vane.router.Experiment;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Where the experiments API reads figures from: this instance's counters, or the sum over instances in Redis. */
+public interface FigureSource extends AutoCloseable {
+
+  /** Figures of {@code experiment}; may complete on any thread; on failure the API falls back to local figures. */
+  CompletionStage<Figures.Experiment> read(Experiment experiment, ExperimentStats local);
+
+  /** Called for each exposure that carries a unit id (for distinct-unit counting across instances). */
+  default void unit(ExperimentStats stats, String arm, String unit) {}
+
+  /** Start flushing the given snapshot's figures (called on every publish). */
+  default void track(java.util.Map<String, ExperimentStats> stats) {}
+
+  default String describe() {
+    return "local (this instance only)";
+  }
+
+  @Override
+  default void close() {}
+
+  /** This instance's counters only. */
+  static FigureSource local() {
+    return (e, local) -> CompletableFuture.completedFuture(local.localFigures());
+  }
+}

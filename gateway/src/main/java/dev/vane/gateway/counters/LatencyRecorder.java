@@ -1,0 +1,39 @@
+package dev.vane.gateway.counters;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Latency in microseconds through an HdrHistogram {@link Recorder}: writers record without locks; readers take an
+ * interval snapshot and fold it into an accumulated histogram under the reader's own lock.
+ */
+public final class LatencyRecorder {
+  /** One hour, in microseconds: larger values are clamped. */
+  public static final long MAX_MICROS = 3_600_000_000L;
+  /** Significant digits kept; percentiles are exact to this precision. */
+  public static final int DIGITS = 3;
+
+  private final Recorder recorder = new Recorder(MAX_MICROS, DIGITS);
+  private final Histogram total = newHistogram();
+  private Histogram recycle;
+
+  public static Histogram newHistogram() {
+    return new Histogram(MAX_MICROS, DIGITS);
+  }
+
+  public void recordMicros(long micros) {
+    recorder.recordValue(Math.max(0, Math.min(micros, MAX_MICROS)));
+  }
+
+  /** Everything recorded so far (a copy the caller owns). */
+  public synchronized Histogram snapshot() {
+    fold();
+    return total.copy();
+  }
+
+  private void fold() {
+    Histogram interval = recorder.getIntervalHistogram(recycle);
+    total.add(interval);
+    recycle = interval;
+  }
+}

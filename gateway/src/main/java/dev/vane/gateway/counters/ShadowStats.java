@@ -1,0 +1,68 @@
+package dev.vane.gateway.counters;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Comparison of one shadow against the served responses of its experiment.
+ * Rates are defined over the pairs where both sides completed ({@link #compared}).
+ */
+public final class ShadowStats {
+  /** Requests copied to the shadow. */
+  public final LongAdder mirrored = new LongAdder();
+  /** Copies not sent because the shadow endpoint had too many in flight. */
+  public final LongAdder dropped = new LongAdder();
+  /** Copies that failed (connect error, timeout, reset). */
+  public final LongAdder errors = new LongAdder();
+  /** Pairs where both primary and shadow responses completed. */
+  public final LongAdder compared = new LongAdder();
+  public final LongAdder statusMatches = new LongAdder();
+  public final LongAdder bodyEqual = new LongAdder();
+  /** Pairs with numeric outputs on both sides (KServe v2 outputs[].data or predictions). */
+  public final LongAdder numericCompared = new LongAdder();
+  /** Numeric pairs whose every element agrees within the shadow's tolerance. */
+  public final LongAdder numericWithinTolerance = new LongAdder();
+  /** Pairs with a classification-style top label on both sides. */
+  public final LongAdder labelCompared = new LongAdder();
+  public final LongAdder labelEqual = new LongAdder();
+  /** Sum over compared pairs of (shadow latency - primary latency), microseconds. */
+  public final LongAdder latencyDiffMicrosSum = new LongAdder();
+  private final AtomicLong maxAbsDiffBits = new AtomicLong(Double.doubleToLongBits(0.0));
+  public final LatencyRecorder latency = new LatencyRecorder();
+
+  /** Largest absolute numeric difference seen over all numeric pairs (0 when none). */
+  public double maxAbsDiff() {
+    return Double.longBitsToDouble(maxAbsDiffBits.get());
+  }
+
+  public void record(ShadowComparison c, long primaryMicros, long shadowMicros) {
+    compared.increment();
+    latency.recordMicros(shadowMicros);
+    latencyDiffMicrosSum.add(shadowMicros - primaryMicros);
+    if (c.statusMatch()) {
+      statusMatches.increment();
+    }
+    if (c.bodyEqual()) {
+      bodyEqual.increment();
+    }
+    if (c.maxAbsDiff() != null) {
+      numericCompared.increment();
+      if (c.withinTolerance()) {
+        numericWithinTolerance.increment();
+      }
+      double d = c.maxAbsDiff();
+      long bits;
+      while (d > Double.longBitsToDouble(bits = maxAbsDiffBits.get())) {
+        if (maxAbsDiffBits.compareAndSet(bits, Double.doubleToLongBits(d))) {
+          break;
+        }
+      }
+    }
+    if (c.labelEqual() != null) {
+      labelCompared.increment();
+      if (c.labelEqual()) {
+        labelEqual.increment();
+      }
+    }
+  }
+}

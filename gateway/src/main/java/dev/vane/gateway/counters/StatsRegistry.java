@@ -1,0 +1,40 @@
+package dev.vane.gateway.counters;
+
+import dev.vane.router.Experiment;
+import dev.vane.config.VaneConfig;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Figures keyed by experiment id and experiment version, so a changed experiment starts new figures instead of
+ * mixing old and new silently; an unchanged experiment keeps its figures across reloads.
+ */
+public final class StatsRegistry {
+  private final Clock clock;
+  private final Map<String, ExperimentStats> byKey = new ConcurrentHashMap<>();
+
+  public StatsRegistry(Clock clock) {
+    this.clock = clock;
+  }
+
+  static String key(String id, String version) {
+    return id + "@" + version;
+  }
+
+  /** Figures for every experiment of {@code cfg}, creating those of new versions. */
+  public Map<String, ExperimentStats> bind(VaneConfig cfg) {
+    Map<String, ExperimentStats> out = new HashMap<>();
+    for (Experiment e : cfg.routing().experiments().values()) {
+      out.put(e.id(), byKey.computeIfAbsent(key(e.id(), e.version()),
+          k -> new ExperimentStats(e, cfg.analysis(e.id()), clock.instant())));
+    }
+    return Map.copyOf(out);
+  }
+
+  /** Figures of an earlier or current version, or null. */
+  public ExperimentStats get(String id, String version) {
+    return byKey.get(key(id, version));
+  }
+}

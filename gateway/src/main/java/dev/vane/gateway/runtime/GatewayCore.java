@@ -1,0 +1,216 @@
+package dev.vane.gateway.runtime;
+
+import dev.vane.gateway.counters.FigureSource;
+import dev.vane.gateway.server.Transports;
+import dev.vane.gateway.upstream.UpstreamClients;
+
+import dev.vane.config.Analysis;
+import dev.vane.config.ServerSettings;
+import dev.vane.config.VaneConfig;
+import dev.vane.gateway.feedback.BodyBudget;
+import dev.vane.gateway.feedback.FeedbackBackend;
+import dev.vane.gateway.feedback.FeedbackService;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import java.time.Duration;
+import java.util.function.Consumer;
+import dev.vane.gateway.bandit.BanditStrategy;
+import dev.vane.router.Policy;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import dev.vane.gateway.counters.StatsRegistry;
+import dev.vane.router.Assigner;
+import dev.vane.router.Assignment;
+import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.router.StickyStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** State shared by every event loop: the published snapshot, the assigner, figures and shadow budgets. */
+public final class GatewayCore {
+  private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+  private final StatsRegistry stats;
+  private final Assigner assigner;
+  private final Map<String, AtomicInteger> shadowInFlight = new ConcurrentHashMap<>();
+  private volatile String lastReloadError;
+  private volatile boolean draining;
+  private volatile Instant lastReloadAt;
+
+  private final FigureSource figures;
+  private final FeedbackService feedback;
+  private final BodyBudget feedbackBodies = new BodyBudget(() -> snapshot().config().server().maxBodyBytes());
+
+  private final BanditStrategy bandit = new BanditStrategy();
+
+  private final Vertx vertx;
+  /** The transport of the gateway's loops (a startup setting), used for the shadow loop too. */
+  private final ServerSettings.Transport transport;
+
+  public GatewayCore(Vertx vertx, VaneConfig initial, StickyStore store, FigureSource figures, Clock clock,
+      Supplier<? extends RandomGenerator> random) {
+    this.vertx = vertx;
+    this.transport = initial.server().transport();
+    this.figures = figures;
+    this.stats = new StatsRegistry(clock);
+    FeedbackBackend backend = figures instanceof FeedbackBackend b ? b : FeedbackBackend.local();
+    this.feedback = new FeedbackService(this::maxAttributionWindow, stats, backend, clock::millis, 1_000_000,
+        Duration.ofHours(48));
+    this.assigner = new Assigner(store, random, initial.server().overrideHeader(), Map.of(Policy.THOMPSON, bandit));
+    this.lastReloadAt = clock.instant();
+    publish(initial);
+  }
+
+  public Snapshot snapshot() {
+    return snapshot.get();
+  }
+
+  /** Builds figures for the new experiment versions and swaps the snapshot; in-flight requests keep the old one. */
+  public void publish(VaneConfig cfg) {
+    Snapshot s = new Snapshot(cfg, stats.bind(cfg));
+    figures.track(s.stats());
+    snapshot.set(s);
+    lastReloadError = null;
+    lastReloadAt = Instant.now();
+  }
+
+  /** The gateway is stopping: /readyz answers 503 {@code draining} from now on. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public void reloadFailed(String message) {
+    lastReloadError = message;
+  }
+
+  public String lastReloadError() {
+    return lastReloadError;
+  }
+
+  public Instant lastReloadAt() {
+    return lastReloadAt;
+  }
+
+  public Assigner assigner() {
+    return assigner;
+  }
+
+  StatsRegistry stats() {
+    return stats;
+  }
+
+  public StickyStore store() {
+    return assigner.store();
+  }
+
+  public AtomicInteger shadowInFlight(String endpoint) {
+    return shadowInFlight.computeIfAbsent(endpoint, k -> new AtomicInteger());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public BanditStrategy bandit() {
+    return bandit;
+  }
+
+  /** Rebuilds bandit posteriors from the current figures (non-blocking). */
+  public CompletionStage<Void> refreshBandits() {
+    Snapshot s = snapshot();
+    return bandit.refresh(s.config(), s.stats(), figures);
+  }
+
+  public FeedbackService feedback() {
+    return feedback;
+  }
+
+  /** Bytes of feedback bodies held at once, over every event loop. */
+  public BodyBudget feedbackBodies() {
+    return feedbackBodies;
+  }
+
+  /** The longest attribution window of the current config (remote attribution lookups go back this far). */
+  Duration maxAttributionWindow() {
+    Duration max = Duration.ofHours(1);
+    for (Analysis a : snapshot().config().analysis().values()) {
+      if (a.attributionWindow().compareTo(max) > 0) {
+        max = a.attributionWindow();
+      }
+    }
+    return max;
+  }
+
+  public FigureSource figures() {
+    return figures;
+  }
+
+  /**
+   * Mirroring runs on an event loop of its own (a one-loop Vert.x, started with the first mirrored request): the
+   * copies' connections, timers, slow answers and comparisons then never take time from the loops serving clients.
+   */
+  private volatile ShadowLoop shadowLoop;
+
+  private boolean shadowLoopClosed; // guarded by this
+
+  private record ShadowLoop(Vertx vertx, Context context, UpstreamClients clients) {}
+
+  /** Runs {@code job} on the shadow loop, with that loop's upstream clients (starting the loop if need be). */
+  public void mirror(Consumer<UpstreamClients> job) {
+    ShadowLoop l = shadowLoop;
+    if (l == null) {
+      l = startShadowLoop();
+    }
+    UpstreamClients clients = l.clients();
+    l.context().runOnContext(v -> job.accept(clients));
+  }
+
+  /** Starts the shadow loop now (it starts with the first mirrored request otherwise). */
+  public void startShadowLoopEarly() {
+    if (shadowLoop == null) {
+      startShadowLoop();
+    }
+  }
+
+  private synchronized ShadowLoop startShadowLoop() {
+    if (shadowLoopClosed) {
+      throw new IllegalStateException("gateway closed: no shadow loop");
+    }
+    if (shadowLoop == null) {
+      Vertx v = Transports.vertx(new VertxOptions().setEventLoopPoolSize(1)
+          .setWorkerPoolSize(1).setInternalBlockingPoolSize(1), transport);
+      shadowLoop = new ShadowLoop(v, ((VertxInternal) v).createEventLoopContext(), new UpstreamClients(v));
+    }
+    return shadowLoop;
+  }
+
+  /** Stops the shadow loop, if one was started (in-flight copies are dropped). */
+  public void closeShadowLoop() {
+    ShadowLoop l;
+    synchronized (this) {
+      l = shadowLoop;
+      shadowLoop = null;
+      shadowLoopClosed = true;
+    }
+    if (l != null) {
+      l.vertx().close();
+    }
+  }
+
+  /** Distinct-unit counting by a shared store; in memory, new units are counted from sticky assignments. */
+  public void recordUnit(ExperimentStats stats, Assignment a) {
+    if (a.unit() != null && a.exposure()) {
+      figures.unit(stats, a.arm().id(), a.unit());
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.vane.gateway.state.redis;
+
+import dev.vane.config.Redaction;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of {@link RedisStickyStore}.
+ *
+ * @param uri              {@code redis://[:password@]host[:port][/db]} or {@code rediss://…} for TLS, as read by
+ *                         Lettuce's {@code RedisURI.create}
+ * @param ttl              how long an assignment lives in Redis after it was written or last refreshed; refreshed
+ *                         lazily, at most once per {@code ttl / 2} per unit, and only while the unit is active
+ * @param cacheSize        maximum number of assignments held in the local cache
+ * @param cacheStaleness   how long an instance may serve a locally cached assignment without asking Redis again:
+ *                         with invalidations, the safety net; without, the bound on serving an assignment that
+ *                         another instance or an operator changed in Redis
+ * @param commandTimeout   how long a claim waits for Redis before it is answered with the caller's candidate
+ * @param maxPendingWrites maximum number of first-writes kept for Redis while it is unreachable; excess is dropped
+ *                         and counted
+ * @param invalidations    whether Redis is asked to push the names of changed keys (CLIENT TRACKING, Redis 6+), so a
+ *                         change reaches the local cache within a round trip
+ * @param startupGrace     how long after its creation the store says it is still starting (not {@code started()})
+ *                         while it has not connected to Redis yet; 0 for no starting phase
+ */
+public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
+    int maxPendingWrites, boolean invalidations, Duration startupGrace) {
+
+  /** Default TTL of an assignment in Redis: 30 days. */
+  public static final Duration DEFAULT_TTL = Duration.ofDays(30);
+  /** Default local cache size: 100,000 assignments. */
+  public static final long DEFAULT_CACHE_SIZE = 100_000;
+  /** Default staleness bound of the local cache: 30 seconds. */
+  public static final Duration DEFAULT_CACHE_STALENESS = Duration.ofSeconds(30);
+  /** Default per-command timeout: 50 milliseconds. */
+  public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(50);
+  /** Default bound of the outage write queue: 10,000 claims. */
+  public static final int DEFAULT_MAX_PENDING_WRITES = 10_000;
+  /** Default startup grace: 10 seconds. */
+  public static final Duration DEFAULT_STARTUP_GRACE = Duration.ofSeconds(10);
+
+  public RedisSettings {
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(ttl, "ttl");
+    Objects.requireNonNull(cacheStaleness, "cacheStaleness");
+    Objects.requireNonNull(commandTimeout, "commandTimeout");
+    Objects.requireNonNull(startupGrace, "startupGrace");
+    if (uri.isBlank()) {
+      throw new IllegalArgumentException("uri: \"" + uri + "\" (expected: redis://host:port or rediss://host:port)");
+    }
+    try {
+      RedisURI.create(uri);
+    } catch (RuntimeException e) {
+      // Lettuce's message echoes the URI, password included; neither it nor the cause may reach a log or a console
+      throw new IllegalArgumentException("uri: \"" + Redaction.uri(uri) + "\" (expected: redis://host:port or "
+          + "rediss://host:port; " + Redaction.text(e.getMessage()) + ")");
+    }
+    if (ttl.toMillis() <= 0) {
+      throw new IllegalArgumentException("ttl: " + ttl + " (expected: >= 1 ms)");
+    }
+    if (cacheSize <= 0) {
+      throw new IllegalArgumentException("cacheSize: " + cacheSize + " (expected: > 0)");
+    }
+    if (cacheStaleness.isNegative() || cacheStaleness.isZero()) {
+      throw new IllegalArgumentException("cacheStaleness: " + cacheStaleness + " (expected: > 0)");
+    }
+    if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+      throw new IllegalArgumentException("commandTimeout: " + commandTimeout + " (expected: > 0)");
+    }
+    if (maxPendingWrites < 0) {
+      throw new IllegalArgumentException("maxPendingWrites: " + maxPendingWrites + " (expected: >= 0)");
+    }
+    if (startupGrace.isNegative()) {
+      throw new IllegalArgumentException("startupGrace: " + startupGrace + " (expected: >= 0)");
+    }
+  }
+
+  /** Settings for {@code uri} with the defaults above. */
+  public static RedisSettings defaults(String uri) {
+    return new RedisSettings(uri, DEFAULT_TTL, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_STALENESS, DEFAULT_COMMAND_TIMEOUT,
+        DEFAULT_MAX_PENDING_WRITES, true, DEFAULT_STARTUP_GRACE);
+  }
+
+  public RedisSettings withTtl(Duration value) {
+    return new RedisSettings(uri, value, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, invalidations,
+        startupGrace);
+  }
+
+  public RedisSettings withCacheSize(long value) {
+    return new RedisSettings(uri, ttl, value, cacheStaleness, commandTimeout, maxPendingWrites, invalidations,
+        startupGrace);
+  }
+
+  public RedisSettings withCacheStaleness(Duration value) {
+    return new RedisSettings(uri, ttl, cacheSize, value, commandTimeout, maxPendingWrites, invalidations,
+        startupGrace);
+  }
+
+  public RedisSettings withCommandTimeout(Duration value) {
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, value, maxPendingWrites, invalidations,
+        startupGrace);
+  }
+
+  public RedisSettings withMaxPendingWrites(int value) {
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, value, invalidations,
+        startupGrace);
+  }
+
+  /** Whether the store asks Redis to push invalidations of changed keys (CLIENT TRACKING). */
+  public RedisSettings withInvalidations(boolean value) {
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, value,
+        startupGrace);
+  }
+
+  public RedisSettings withStartupGrace(Duration value) {
+    return new RedisSettings(uri, ttl, cacheSize, cacheStaleness, commandTimeout, maxPendingWrites, invalidations,
+        value);
+  }
+
+  /** The URI without its password, for logs and {@code /readyz}. */
+  public String redactedUri() {
+    return Redaction.uri(uri);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisSettings[uri=" + redactedUri() + ", ttl=" + ttl + ", cacheSize=" + cacheSize + ", cacheStaleness="
+        + cacheStaleness + ", commandTimeout=" + commandTimeout + ", maxPendingWrites=" + maxPendingWrites + ", invalidations=" + invalidations
+        + ", startupGrace=" + startupGrace + "]";
+  }
+}
