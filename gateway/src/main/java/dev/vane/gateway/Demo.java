@@ -1,9 +1,8 @@
 package dev.vane.gateway;
 
-import dev.vane.gateway.demo.SimulatedModel;
-
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.demo.SimulatedModel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,32 +1,27 @@
 package dev.vane.gateway;
 
-import dev.vane.gateway.api.ApiHandler;
-import dev.vane.gateway.counters.FigureSource;
-import dev.vane.gateway.proxy.ProxyHandler;
-import dev.vane.gateway.runtime.GatewayCore;
-import dev.vane.gateway.runtime.Stores;
-import dev.vane.gateway.server.Transports;
-
 import dev.vane.config.ConfigException;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.ConfigWatcher;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.counters.FigureSource;
+import dev.vane.gateway.runtime.GatewayCore;
+import dev.vane.gateway.runtime.Stores;
+import dev.vane.gateway.runtime.Transports;
 import dev.vane.gateway.server.ConnectionGuard;
+import dev.vane.gateway.server.DataListener;
 import dev.vane.router.StickyStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -105,23 +100,9 @@ public final class Gateway implements AutoCloseable {
     Gateway g = new Gateway(vertx, ownsVertx, core, store, guard);
     warnIfDescriptorsAreShort(cfg);
     AtomicInteger boundPort = new AtomicInteger(cfg.server().port());
-    HttpServerOptions opts = new HttpServerOptions()
-        .setHost(cfg.server().host())
-        .setPort(cfg.server().port())
-        .setTcpNoDelay(true)
-        .setDecompressionSupported(false)
-        .setCompressionSupported(false)
-        .setIdleTimeout(0)
-        // plain HTTP/1.1 proxy: no h2c upgrade or WebSocket extension handlers in the pipeline
-        .setHttp2ClearTextEnabled(false)
-        .setPerFrameWebSocketCompressionSupported(false)
-        .setPerMessageWebSocketCompressionSupported(false)
-        // every interaction with a request happens on its event loop (remote completions hop back first)
-        .setStrictThreadMode(true);
     Promise<Gateway> done = Promise.promise();
     // port 0: bind the first server, then the others to the same resolved port
-    Duration grace = cfg.server().shutdownGrace();
-    vertx.deployVerticle(() -> new ServerVerticle(core, opts, boundPort, guard, grace),
+    vertx.deployVerticle(() -> new DataListener(core, cfg.server(), boundPort, guard),
             new DeploymentOptions().setInstances(instances))
         .onSuccess(id -> {
           g.deployment = id;
@@ -288,44 +269,6 @@ public final class Gateway implements AutoCloseable {
       core.closeShadowLoop();
       core.figures().close();
       store.close();
-    }
-  }
-
-  /** One HTTP server on one event loop, its connections under the listener's guard. */
-  private static final class ServerVerticle extends VerticleBase {
-    private final GatewayCore core;
-    private final HttpServerOptions opts;
-    private final AtomicInteger port;
-    private final ConnectionGuard guard;
-    private final Duration grace;
-    private HttpServer server;
-    private ConnectionGuard.Loop loop;
-
-    ServerVerticle(GatewayCore core, HttpServerOptions opts, AtomicInteger port, ConnectionGuard guard,
-        Duration grace) {
-      this.core = core;
-      this.opts = opts;
-      this.port = port;
-      this.guard = guard;
-      this.grace = grace;
-    }
-
-    @Override
-    public Future<?> start() {
-      HttpServerOptions o = new HttpServerOptions(opts);
-      loop = guard.loop(context);
-      ProxyHandler handler = new ProxyHandler(vertx, context, core, new ApiHandler(core), loop);
-      server = vertx.createHttpServer(o).connectionHandler(loop::opened).requestHandler(handler);
-      return server.listen()
-          .map(HttpServer::actualPort)
-          .onSuccess(port::set);
-    }
-
-    /** Stops accepting and lets the requests in flight finish, within the grace period. */
-    @Override
-    public Future<?> stop() {
-      loop.stop(vertx);
-      return server.shutdown(grace);
     }
   }
 }

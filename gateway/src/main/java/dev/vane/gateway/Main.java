@@ -1,11 +1,10 @@
 package dev.vane.gateway;
 
-import dev.vane.gateway.runtime.Stores;
-
 import dev.vane.config.ConfigException;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.Redaction;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.runtime.Stores;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

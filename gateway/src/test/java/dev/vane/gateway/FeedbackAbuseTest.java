@@ -1,13 +1,12 @@
 package dev.vane.gateway;
 
-import dev.vane.gateway.api.ApiHandler;
-import dev.vane.gateway.runtime.Stores;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vane.gateway.api.ApiHandler;
+import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.state.RedisServerProcess;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

@@ -1,9 +1,8 @@
 package dev.vane.gateway;
 
-import dev.vane.gateway.runtime.Stores;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.state.RedisServerProcess;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

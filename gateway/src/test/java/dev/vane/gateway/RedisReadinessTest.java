@@ -1,11 +1,10 @@
 package dev.vane.gateway;
 
-import dev.vane.gateway.runtime.Stores;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.state.RedisServerProcess;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

@@ -1,16 +1,14 @@
 package dev.vane.gateway;
 
-import dev.vane.gateway.server.Transports;
-
-import dev.vane.gateway.Gateway;
-import dev.vane.gateway.Harness;
-import dev.vane.gateway.TestBackend;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vane.config.ServerSettings;
+import dev.vane.gateway.Gateway;
+import dev.vane.gateway.Harness;
+import dev.vane.gateway.TestBackend;
+import dev.vane.gateway.runtime.Transports;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;

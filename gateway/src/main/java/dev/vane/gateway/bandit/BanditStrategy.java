@@ -2,8 +2,8 @@ package dev.vane.gateway.bandit;
 
 import dev.vane.config.Analysis;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.counters.OutcomeStats;
 import dev.vane.gateway.results.ResultsInput;

@@ -1,8 +1,7 @@
 package dev.vane.gateway.counters;
 
-import dev.vane.gateway.runtime.Snapshot;
-
 import dev.vane.config.Analysis;
+import dev.vane.gateway.runtime.Snapshot;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.vane.gateway.counters;
 
-import dev.vane.router.Experiment;
 import dev.vane.config.VaneConfig;
+import dev.vane.router.Experiment;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,44 +1,37 @@
 package dev.vane.gateway.runtime;
 
-import dev.vane.gateway.counters.FigureSource;
-import dev.vane.gateway.server.Transports;
-import dev.vane.gateway.upstream.UpstreamClients;
-
 import dev.vane.config.Analysis;
 import dev.vane.config.ServerSettings;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.bandit.BanditStrategy;
+import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.FigureSource;
+import dev.vane.gateway.counters.StatsRegistry;
 import dev.vane.gateway.feedback.BodyBudget;
 import dev.vane.gateway.feedback.FeedbackBackend;
 import dev.vane.gateway.feedback.FeedbackService;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
-import java.time.Duration;
-import java.util.function.Consumer;
-import dev.vane.gateway.bandit.BanditStrategy;
-import dev.vane.router.Policy;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
-import dev.vane.gateway.counters.StatsRegistry;
+import dev.vane.gateway.shadow.ShadowPlanner;
+import dev.vane.gateway.upstream.UpstreamClients;
 import dev.vane.router.Assigner;
 import dev.vane.router.Assignment;
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.router.Policy;
 import dev.vane.router.StickyStore;
+import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /** State shared by every event loop: the published snapshot, the assigner, figures and shadow budgets. */
 public final class GatewayCore {
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
   private final StatsRegistry stats;
   private final Assigner assigner;
-  private final Map<String, AtomicInteger> shadowInFlight = new ConcurrentHashMap<>();
   private volatile String lastReloadError;
   private volatile boolean draining;
   private volatile Instant lastReloadAt;
@@ -57,6 +50,7 @@ public final class GatewayCore {
       Supplier<? extends RandomGenerator> random) {
     this.vertx = vertx;
     this.transport = initial.server().transport();
+    this.shadowLoop = new ShadowLoop(transport);
     this.figures = figures;
     this.stats = new StatsRegistry(clock);
     FeedbackBackend backend = figures instanceof FeedbackBackend b ? b : FeedbackBackend.local();
@@ -113,9 +107,6 @@ public final class GatewayCore {
     return assigner.store();
   }
 
-  public AtomicInteger shadowInFlight(String endpoint) {
-    return shadowInFlight.computeIfAbsent(endpoint, k -> new AtomicInteger());
-  }
 
   public Vertx vertx() {
     return vertx;
@@ -155,56 +146,27 @@ public final class GatewayCore {
     return figures;
   }
 
-  /**
-   * Mirroring runs on an event loop of its own (a one-loop Vert.x, started with the first mirrored request): the
-   * copies' connections, timers, slow answers and comparisons then never take time from the loops serving clients.
-   */
-  private volatile ShadowLoop shadowLoop;
+  private final ShadowLoop shadowLoop;
+  private final ShadowPlanner shadows = new ShadowPlanner();
 
-  private boolean shadowLoopClosed; // guarded by this
-
-  private record ShadowLoop(Vertx vertx, Context context, UpstreamClients clients) {}
+  /** Which shadows get a copy of a request, and their in-flight budgets. */
+  public ShadowPlanner shadows() {
+    return shadows;
+  }
 
   /** Runs {@code job} on the shadow loop, with that loop's upstream clients (starting the loop if need be). */
   public void mirror(Consumer<UpstreamClients> job) {
-    ShadowLoop l = shadowLoop;
-    if (l == null) {
-      l = startShadowLoop();
-    }
-    UpstreamClients clients = l.clients();
-    l.context().runOnContext(v -> job.accept(clients));
+    shadowLoop.run(job);
   }
 
   /** Starts the shadow loop now (it starts with the first mirrored request otherwise). */
   public void startShadowLoopEarly() {
-    if (shadowLoop == null) {
-      startShadowLoop();
-    }
-  }
-
-  private synchronized ShadowLoop startShadowLoop() {
-    if (shadowLoopClosed) {
-      throw new IllegalStateException("gateway closed: no shadow loop");
-    }
-    if (shadowLoop == null) {
-      Vertx v = Transports.vertx(new VertxOptions().setEventLoopPoolSize(1)
-          .setWorkerPoolSize(1).setInternalBlockingPoolSize(1), transport);
-      shadowLoop = new ShadowLoop(v, ((VertxInternal) v).createEventLoopContext(), new UpstreamClients(v));
-    }
-    return shadowLoop;
+    shadowLoop.start();
   }
 
   /** Stops the shadow loop, if one was started (in-flight copies are dropped). */
   public void closeShadowLoop() {
-    ShadowLoop l;
-    synchronized (this) {
-      l = shadowLoop;
-      shadowLoop = null;
-      shadowLoopClosed = true;
-    }
-    if (l != null) {
-      l.vertx().close();
-    }
+    shadowLoop.close();
   }
 
   /** Distinct-unit counting by a shared store; in memory, new units are counted from sticky assignments. */

@@ -1,9 +1,8 @@
 package dev.vane.gateway.runtime;
 
-import dev.vane.gateway.counters.FigureSource;
-
 import dev.vane.config.StateSettings;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.state.redis.RedisFigures;
 import dev.vane.gateway.state.redis.RedisSettings;
 import dev.vane.gateway.state.redis.RedisStickyStore;

@@ -1,6 +1,6 @@
 package dev.vane.gateway.bench;
 
-import dev.vane.gateway.server.RequestTarget;
+import dev.vane.gateway.http.RequestTarget;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

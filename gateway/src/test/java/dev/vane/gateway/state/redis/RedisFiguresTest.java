@@ -1,13 +1,12 @@
 package dev.vane.gateway.state.redis;
 
-import dev.vane.gateway.state.Eventually;
-import dev.vane.gateway.state.RedisServerProcess;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.state.Eventually;
+import dev.vane.gateway.state.RedisServerProcess;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;

@@ -3,7 +3,6 @@ package dev.vane.gateway.state.redis;
 import dev.vane.gateway.state.Eventually;
 import dev.vane.gateway.state.RedisServerProcess;
 import dev.vane.gateway.state.StickyStoreContract;
-
 import dev.vane.router.StickyStore;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

@@ -1,14 +1,13 @@
 package dev.vane.gateway.state.redis;
 
-import dev.vane.gateway.state.Eventually;
-import dev.vane.gateway.state.RedisServerProcess;
-
 import static dev.vane.gateway.state.StickyStoreContract.claim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vane.gateway.state.Eventually;
+import dev.vane.gateway.state.RedisServerProcess;
 import dev.vane.router.StickyStore.Claim;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.vane.gateway.server;
+package dev.vane.gateway.http;
 
 /**
  * A request's target, checked against RFC 9112 §3.2 and normalised as RFC 3986 §6.2.2 says, before anything routes

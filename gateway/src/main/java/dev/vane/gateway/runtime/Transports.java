@@ -1,4 +1,4 @@
-package dev.vane.gateway.server;
+package dev.vane.gateway.runtime;
 
 import dev.vane.config.ServerSettings;
 import io.vertx.core.Vertx;

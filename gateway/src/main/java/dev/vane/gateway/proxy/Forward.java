@@ -1,0 +1,200 @@
+package dev.vane.gateway.proxy;
+
+import dev.vane.config.EndpointSettings;
+import dev.vane.gateway.http.Errors;
+import dev.vane.gateway.http.Headers;
+import dev.vane.gateway.shadow.ShadowSender;
+import dev.vane.gateway.upstream.UpstreamCalls;
+import dev.vane.gateway.upstream.UpstreamClients;
+import dev.vane.router.Arm;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last step: sends the request to its endpoint on this loop's keep-alive pool and writes the answer back. A
+ * failure maps to 502/503/504 in {@link Errors}; with {@code fallbackToChampion}, a non-control arm's connect
+ * failure, timeout or 5xx is retried once on the control. Small fixed-length answers (and mirrored ones, whose body
+ * the shadows are compared with) are read whole and written with their head in one write; streams (chunked, e.g.
+ * server-sent events) and large bodies are piped through as they arrive. An upstream body cut short gets 502 when
+ * the client has received nothing yet, else the client's connection is closed.
+ */
+final class Forward implements ProxyStep {
+  private static final Logger log = LoggerFactory.getLogger(Forward.class);
+  /** Fixed-length responses up to this size are read whole and written with their head in one write. */
+  static final int BUFFER_RESPONSES_UP_TO = 64 * 1024;
+
+  private final UpstreamClients clients;
+
+  Forward(Vertx vertx) {
+    this.clients = new UpstreamClients(vertx);
+  }
+
+  @Override
+  public void onRequest(Exchange x) {
+    forward(x, x.endpoint, x.mayFallback);
+  }
+
+  private void forward(Exchange x, EndpointSettings ep, boolean mayFallback) {
+    x.timeoutMillis = ep.timeout().toMillis();
+    Future<HttpClientRequest> pending;
+    try {
+      pending = clients.get(x.snapshot.config(), ep).request(UpstreamCalls.options(x.method, x.uri, ep));
+    } catch (RuntimeException e) {
+      // a setup error (an endpoint the client library refuses) must answer, not hang
+      log.warn("request {}: cannot send to upstream {}: {}", x.requestId, ep.id(), e.toString());
+      failed(x, ep, mayFallback, e);
+      return;
+    }
+    // two plain callbacks instead of a composed future: one fewer future and listener per request
+    pending.onComplete(ar -> {
+      if (ar.failed()) {
+        failed(x, ep, mayFallback, ar.cause());
+        return;
+      }
+      HttpClientRequest creq = ar.result();
+      try {
+        x.copyRequestHeaders(creq.headers());
+      } catch (RuntimeException e) {
+        creq.reset();
+        failed(x, ep, mayFallback, e);
+        return;
+      }
+      creq.send(x.body).onComplete(r -> {
+        if (r.failed()) {
+          failed(x, ep, mayFallback, r.cause());
+        } else {
+          answered(x, r.result(), mayFallback);
+        }
+      });
+    });
+  }
+
+  private void failed(Exchange x, EndpointSettings ep, boolean mayFallback, Throwable cause) {
+    if (x.req.response().closed()) {
+      x.end(499, false);
+      return;
+    }
+    int status = Errors.statusOf(cause);
+    if (mayFallback) {
+      fallback(x);
+      return;
+    }
+    if (x.armStats != null) {
+      x.armStats.upstreamErrors.increment();
+    }
+    x.answer(status, message(status, ep, cause));
+  }
+
+  private void answered(Exchange x, HttpClientResponse up, boolean mayFallback) {
+    if (x.req.response().closed()) {
+      UpstreamCalls.abandon(up);
+      x.end(499, false);
+      return;
+    }
+    if (mayFallback && up.statusCode() >= 500) {
+      up.exceptionHandler(t -> { });
+      up.body(); // drain so the connection is reused
+      fallback(x);
+      return;
+    }
+    respond(x, up);
+  }
+
+  private static String message(int status, EndpointSettings ep, Throwable t) {
+    return switch (status) {
+      case 504 -> "upstream " + ep.id() + " did not answer within " + ep.timeout().toMillis() + " ms";
+      case 503 -> "upstream " + ep.id() + " has no free connection";
+      default -> "upstream " + ep.id() + " failed: " + t.getMessage();
+    };
+  }
+
+  private void fallback(Exchange x) {
+    x.fellBack = true;
+    x.armStats.fallbacks.increment();
+    Arm control = x.experiment.control();
+    forward(x, x.snapshot.config().endpoints().get(control.endpoint()), false);
+  }
+
+  private void respond(Exchange x, HttpClientResponse up) {
+    HttpServerResponse res = x.req.response();
+    res.setStatusCode(up.statusCode());
+    if (up.statusMessage() != null) {
+      res.setStatusMessage(up.statusMessage());
+    }
+    Headers.copyEndToEnd(up.headers(), res.headers());
+    String len = up.getHeader("Content-Length");
+    boolean bodyless = x.method == HttpMethod.HEAD || up.statusCode() == 204 || up.statusCode() == 304;
+    if (len != null) {
+      res.putHeader("Content-Length", len);
+    } else if (!bodyless) {
+      res.setChunked(true);
+    }
+    decorate(x, res);
+    int status = up.statusCode();
+    boolean compare = x.shadowCalls != null;
+    long length = len == null || bodyless ? -1 : UpstreamCalls.contentLength(len);
+    if (compare || (length >= 0 && length <= BUFFER_RESPONSES_UP_TO)) {
+      up.body().onComplete(b -> {
+        if (b.failed()) {
+          cutShort(x, b.cause());
+          return;
+        }
+        Buffer buf = b.result();
+        res.end(buf);
+        if (compare) {
+          x.primaryBody = buf.length() <= ShadowSender.MAX_COMPARE_BYTES ? buf.getBytes() : null;
+        }
+        x.end(status, true);
+      });
+      return;
+    }
+    // streamed: the endpoint timeout bounded the wait for the head; from here it bounds each gap between chunks
+    up.request().idleTimeout(x.timeoutMillis);
+    up.pipe().endOnFailure(false).to(res).onComplete(p -> {
+      if (p.failed()) {
+        cutShort(x, p.cause());
+        UpstreamCalls.abandon(up);
+      } else {
+        x.end(status, true);
+      }
+    });
+  }
+
+  /**
+   * The upstream's body ended early (fewer bytes than its Content-Length, a reset, a timeout between chunks): a
+   * client that has received nothing yet gets a 502; one that has part of the body has its connection closed, so
+   * it cannot take the truncated body for a whole one.
+   */
+  private static void cutShort(Exchange x, Throwable cause) {
+    if (x.armStats != null) {
+      x.armStats.upstreamErrors.increment();
+    }
+    HttpServerResponse res = x.req.response();
+    if (!res.headWritten() && !res.closed()) {
+      res.headers().clear();
+      res.setChunked(false);
+      x.answer(502, "upstream response was cut short: " + Errors.describe(cause));
+      return;
+    }
+    res.reset();
+    x.end(502, false);
+  }
+
+  private static void decorate(Exchange x, HttpServerResponse res) {
+    res.putHeader(Headers.REQUEST_ID, x.requestId);
+    if (x.assignment != null && x.snapshot.config().server().variantHeaders()) {
+      res.putHeader(Headers.EXPERIMENT, x.experiment.id());
+      res.putHeader(Headers.VARIANT, x.fellBack ? x.experiment.control().id() : x.assignment.arm().id());
+      if (x.fellBack) {
+        res.putHeader(Headers.FALLBACK, x.assignment.arm().id());
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.vane.gateway.proxy;
+
+import dev.vane.config.Analysis;
+import dev.vane.gateway.counters.ArmStats;
+import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.OutcomeStats;
+import dev.vane.gateway.runtime.GatewayCore;
+import dev.vane.router.Assignment;
+import java.util.List;
+
+/**
+ * The experiment's counters for the request. On the way in: the arm's requests and exposures (or the override,
+ * targeting and coverage misses, which are not exposures), distinct units, slice exposures, and the attribution
+ * feedback will join to (experiments that declare metrics). At the end: the status class and the end-to-end latency
+ * (499 when the client left first).
+ */
+final class Record implements ProxyStep {
+  private static final String[] NO_SLICES = new String[0];
+
+  private final GatewayCore core;
+
+  Record(GatewayCore core) {
+    this.core = core;
+  }
+
+  @Override
+  public void onRequest(Exchange x) {
+    Assignment a = x.assignment;
+    if (a != null) {
+      count(x, a);
+    }
+    x.proceed();
+  }
+
+  @Override
+  public void onEnd(Exchange x) {
+    ArmStats as = x.armStats;
+    if (as != null) {
+      as.recordStatus(x.status());
+      as.latency.recordMicros(x.micros());
+    }
+  }
+
+  private void count(Exchange x, Assignment a) {
+    ExperimentStats es = x.stats;
+    ArmStats as = x.armStats;
+    as.requests.increment();
+    switch (a.reason()) {
+      case OVERRIDE -> es.overrides.increment();
+      case NOT_TARGETED -> es.notTargeted.increment();
+      case NOT_COVERED -> es.notCovered.increment();
+      case ASSIGNED -> {
+        as.exposures.increment();
+        as.newUnits.increment();
+      }
+      case RANDOM -> {
+        as.exposures.increment();
+        as.nonSticky.increment();
+      }
+      default -> as.exposures.increment();
+    }
+    core.recordUnit(es, a);
+    if (a.exposure()) {
+      analyse(x, es, a);
+    }
+  }
+
+  /** Slice exposure counts, and the attribution feedback will join to (experiments that declare metrics). */
+  private void analyse(Exchange x, ExperimentStats es, Assignment a) {
+    OutcomeStats outcomes = es.outcomes();
+    Analysis analysis = outcomes.analysis();
+    String[] slices = NO_SLICES;
+    if (outcomes.hasSlices()) {
+      List<Analysis.Slice> dims = analysis.slices();
+      slices = new String[dims.size()];
+      for (int i = 0; i < slices.length; i++) {
+        Analysis.Slice d = dims.get(i);
+        String raw;
+        if (d.header() != null) {
+          raw = x.req.getHeader(d.header());
+        } else {
+          try {
+            raw = ModelBody.field(x.body.getBytes(), d.bodyField());
+          } catch (IllegalArgumentException e) {
+            raw = null;
+          }
+        }
+        slices[i] = outcomes.sliceValue(i, raw);
+      }
+      outcomes.exposure(a.arm().id(), slices);
+    }
+    if (!analysis.metrics().isEmpty()) {
+      core.feedback().exposed(es, a.arm().id(), x.requestId, a.unit(), slices);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.vane.gateway.shadow;
+
+import dev.vane.config.EndpointSettings;
+import dev.vane.config.VaneConfig;
+import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ShadowStats;
+import dev.vane.router.Experiment;
+import dev.vane.router.Shadow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+
+/**
+ * Decides which shadows get a copy of a request (each shadow's {@code percent}) and reserves their in-flight slots
+ * ({@code maxShadowInFlight} per endpoint, shared by every event loop); a copy over the budget is dropped and
+ * counted. One planner per gateway.
+ */
+public final class ShadowPlanner {
+  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+  /** The copies to send for one request of {@code experiment}, or null when there are none. */
+  public List<ShadowCall> plan(Experiment experiment, ExperimentStats stats, VaneConfig config, RandomGenerator random) {
+    List<Shadow> shadows = experiment.shadows();
+    List<ShadowCall> calls = null;
+    for (int i = 0, n = shadows.size(); i < n; i++) {
+      Shadow s = shadows.get(i);
+      if (s.percentBps() < 10_000 && random.nextInt(10_000) >= s.percentBps()) {
+        continue;
+      }
+      ShadowStats counters = stats.shadow(s.id());
+      EndpointSettings ep = config.endpoints().get(s.endpoint());
+      AtomicInteger slots = inFlight(ep.id());
+      if (slots.incrementAndGet() > ep.maxShadowInFlight()) {
+        slots.decrementAndGet();
+        counters.dropped.increment();
+        continue;
+      }
+      counters.mirrored.increment();
+      if (calls == null) {
+        calls = new ArrayList<>(n);
+      }
+      calls.add(new ShadowCall(s, counters, ep, slots));
+    }
+    return calls;
+  }
+
+  /** Copies in flight to an endpoint now. */
+  public AtomicInteger inFlight(String endpoint) {
+    return inFlight.computeIfAbsent(endpoint, k -> new AtomicInteger());
+  }
+}

@@ -1,0 +1,103 @@
+package dev.vane.gateway.shadow;
+
+import dev.vane.config.EndpointSettings;
+import dev.vane.gateway.counters.ShadowComparison;
+import dev.vane.gateway.upstream.UpstreamCalls;
+import dev.vane.gateway.upstream.UpstreamClients;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import java.util.List;
+
+/**
+ * Sends a request's planned copies, on the shadow loop; fire-and-forget: a copy's outcome only ever reaches its
+ * shadow's counters (an in-flight slot always comes free, whatever happens to the copy). Each answer is compared with
+ * the served one.
+ */
+public final class ShadowSender {
+  /** Shadow answers larger than this are not read for comparison (statuses are still compared). */
+  public static final int MAX_COMPARE_BYTES = 8 * 1024 * 1024;
+
+  private ShadowSender() {}
+
+  /** Sends every copy of {@code m} with the shadow loop's {@code clients}; call it on the shadow loop. */
+  public static void send(MirroredRequest m, UpstreamClients clients) {
+    List<ShadowCall> calls = m.calls;
+    m.unsent = calls.size();
+    for (int i = 0, n = calls.size(); i < n; i++) {
+      ShadowCall call = calls.get(i);
+      EndpointSettings ep = call.endpoint;
+      call.startNanos = System.nanoTime();
+      try {
+        // plain callbacks rather than composed futures, as on the request path
+        clients.get(m.config, ep).request(UpstreamCalls.options(m.method, m.uri, ep)).onComplete(ar -> {
+          MultiMap headers = m.headers;
+          Buffer body = m.body;
+          m.sent();
+          if (ar.failed()) {
+            done(m, call, null, true);
+            return;
+          }
+          HttpClientRequest creq = ar.result();
+          try {
+            creq.headers().addAll(headers);
+            creq.putHeader("X-Vane-Shadow", call.shadow.id());
+          } catch (RuntimeException e) {
+            creq.reset();
+            done(m, call, null, true); // its slot and counters are settled whatever went wrong
+            return;
+          }
+          creq.send(body).onComplete(r -> {
+            if (r.failed()) {
+              done(m, call, null, true);
+              return;
+            }
+            HttpClientResponse resp = r.result();
+            call.status = resp.statusCode();
+            String len = resp.getHeader("Content-Length");
+            if (len != null && UpstreamCalls.contentLength(len) > MAX_COMPARE_BYTES) {
+              UpstreamCalls.abandon(resp);
+              done(m, call, null, false);
+              return;
+            }
+            resp.body().onComplete(b -> done(m, call, b.succeeded() ? b.result() : null, b.failed()));
+          });
+        });
+      } catch (RuntimeException e) {
+        m.sent();
+        call.inFlight.decrementAndGet();
+        call.stats.errors.increment();
+        call.done = true;
+        call.failed = true;
+      }
+    }
+  }
+
+  /** A copy's end: its in-flight slot comes free and, unless it failed, it is compared with the served answer. */
+  private static void done(MirroredRequest m, ShadowCall call, Buffer body, boolean failed) {
+    call.inFlight.decrementAndGet();
+    call.micros = (System.nanoTime() - call.startNanos) / 1000;
+    if (failed) {
+      call.failed = true;
+      call.stats.errors.increment();
+    } else {
+      call.body = body == null ? null : body.getBytes();
+    }
+    call.done = true;
+    compareIfReady(m, call);
+  }
+
+  private static void compareIfReady(MirroredRequest m, ShadowCall c) {
+    if (!c.done || c.compared) {
+      return;
+    }
+    c.compared = true;
+    if (c.failed || !m.primaryDone) {
+      return;
+    }
+    ShadowComparison cmp = ShadowComparison.compare(m.primaryStatus, m.primaryBody, c.status, c.body,
+        c.shadow.tolerance());
+    c.stats.record(cmp, m.primaryMicros, c.micros);
+  }
+}
