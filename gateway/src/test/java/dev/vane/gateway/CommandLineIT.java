@@ -181,9 +181,9 @@ class CommandLineIT {
       }
       Path cfg = dir.resolve("vane.yaml");
       Files.writeString(cfg, """
-          server: { host: 127.0.0.1, port: %d, eventLoops: 2, shutdownGrace: 10s }
+          server: { host: 127.0.0.1, port: %d, eventLoops: 2, shutdownGrace: 30s }
           endpoints:
-            - { id: slow, url: "%s", timeout: 5s }
+            - { id: slow, url: "%s", timeout: 20s }
           defaultEndpoint: slow
           """.formatted(port, slow.url()));
       Process p = java("serve", "--config", cfg.toString());
@@ -217,10 +217,10 @@ class CommandLineIT {
         p.destroy(); // SIGTERM
         List<Integer> statuses = new ArrayList<>();
         for (var c : calls) {
-          statuses.add(c.get(30, TimeUnit.SECONDS));
+          statuses.add(c.get(60, TimeUnit.SECONDS));
         }
         assertEquals(n, statuses.stream().filter(s -> s == 200).count(), "every in-flight request finished: " + statuses);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the process exits after draining");
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process exits after draining");
       } finally {
         p.destroyForcibly();
       }

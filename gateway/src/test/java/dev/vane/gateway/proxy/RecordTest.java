@@ -1,0 +1,72 @@
+package dev.vane.gateway.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vane.gateway.counters.ArmStats;
+import dev.vane.gateway.counters.ExperimentStats;
+import io.vertx.core.http.HttpMethod;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RecordTest {
+  static StepRunner run;
+
+  @BeforeAll
+  static void start() throws Exception {
+    run = new StepRunner("""
+        endpoints: [ { id: a, url: "http://127.0.0.1:1" } ]
+        routes: [ { pathPrefix: /e/, experiment: e } ]
+        experiments:
+          - id: e
+            champion: { endpoint: a }
+            override: true
+            targeting: { headers: { X-Region: [eu] } }
+            metrics: [ { name: click, kind: binary } ]
+            slices: [ { name: region, header: X-Region } ]
+        """, r -> List.of(new ReadBody(r.vertx), new ResolveRoute(), new IdentifyUnit(),
+        new Assign(r.core.assigner(), r.vertx.getOrCreateContext()), new Record(r.core)));
+  }
+
+  @AfterAll
+  static void stop() {
+    run.close();
+  }
+
+  static ExperimentStats counters() {
+    return run.core.snapshot().stats().get("e");
+  }
+
+  @Test
+  void exposuresAndMissesAreCountedOnTheWayInStatusAndLatencyAtTheEnd() throws Exception {
+    ArmStats arm = counters().arm("champion");
+    long requests = arm.requests.sum();
+    long exposures = arm.exposures.sum();
+    long overrides = counters().overrides.sum();
+    long notTargeted = counters().notTargeted.sum();
+    run.send(HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u1", "X-Region", "eu"), null);
+    run.send(HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u2", "X-Region", "us"), null);
+    run.send(HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u3", "X-Region", "eu", "X-Vane-Variant", "champion"), null);
+    assertEquals(requests + 3, arm.requests.sum(), "every request of the arm");
+    assertEquals(exposures + 1, arm.exposures.sum(), "only the targeted, unforced one is an exposure");
+    assertEquals(notTargeted + 1, counters().notTargeted.sum());
+    assertEquals(overrides + 1, counters().overrides.sum());
+    assertTrue(run.ended.size() >= 3);
+    Exchange x = run.ended.get(run.ended.size() - 1);
+    assertEquals(200, x.status());
+    assertEquals(run.probedCount(), arm.latency.snapshot().getTotalCount(), "a latency per ended request");
+  }
+
+  @Test
+  void anExposureKeepsTheAttributionFeedbackJoinsTo() throws Exception {
+    run.send(HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u9", "X-Region", "eu"), null);
+    Exchange x = run.last();
+    var answer = run.core.feedback().ingest(new io.vertx.core.json.JsonObject()
+        .put("requestId", x.requestId).put("eventId", "ev-1").put("metric", "click").put("value", 1))
+        .toCompletableFuture().get();
+    assertEquals("accepted", answer.get(0).status(), answer.toString());
+  }
+}
