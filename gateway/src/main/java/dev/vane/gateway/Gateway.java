@@ -1,9 +1,9 @@
 package dev.vane.gateway;
 
-import dev.vane.config.ConfigException;
 import dev.vane.config.ConfigLoader;
-import dev.vane.config.ConfigWatcher;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.configsource.ConfigSource;
+import dev.vane.gateway.configsource.FileConfigSource;
 import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Stores;
@@ -16,10 +16,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -45,7 +46,7 @@ public final class Gateway implements AutoCloseable {
   private final ConnectionGuard guard;
   private volatile String deployment;
   private volatile int port;
-  private long watchTimer = -1;
+  private final List<ConfigSource> sources = new ArrayList<>(); // guarded by this
   private volatile long banditTimer = -1;
   private volatile long banditPeriodMillis = -1;
   private boolean closed; // guarded by this
@@ -201,13 +202,13 @@ public final class Gateway implements AutoCloseable {
    * reported on /readyz while the current config keeps serving.
    */
   public void watch(Path file, ConfigLoader loader) throws java.io.IOException {
-    long every = config().server().reloadInterval().toMillis();
-    if (every <= 0) {
-      return;
-    }
-    ConfigWatcher w = new ConfigWatcher(file, loader, Files.readAllBytes(file), this::apply,
-        (ConfigException e) -> core.reloadFailed(e.getMessage()));
-    watchTimer = vertx.setPeriodic(every, id -> vertx.executeBlocking(w::check, false));
+    follow(FileConfigSource.of(vertx, file, loader, config().server().reloadInterval()));
+  }
+
+  /** Applies the valid configs {@code source} delivers; rejected ones are reported on /readyz. */
+  public synchronized void follow(ConfigSource source) {
+    sources.add(source);
+    source.start(this::apply, e -> core.reloadFailed(e.getMessage()));
   }
 
   /** The shortest bandit refresh interval of the config (1 s when there are no bandits). */
@@ -247,8 +248,8 @@ public final class Gateway implements AutoCloseable {
         log.warn("draining the listener: {}", e.toString());
       }
     }
-    if (watchTimer >= 0) {
-      vertx.cancelTimer(watchTimer);
+    synchronized (this) {
+      sources.forEach(ConfigSource::close);
     }
     synchronized (this) {
       closed = true;

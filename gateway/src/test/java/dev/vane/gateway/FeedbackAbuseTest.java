@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vane.gateway.api.ApiHandler;
+import dev.vane.gateway.api.FeedbackEndpoint;
 import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.state.RedisServerProcess;
 import io.vertx.core.buffer.Buffer;
@@ -266,7 +266,7 @@ class FeedbackAbuseTest {
           .put("value", i == 4321 ? 1e200 : 1 + i % 5));
     }
     String body = new JsonObject().put("events", events).encode();
-    assertTrue(body.length() > ApiHandler.PARSE_ON_LOOP_BYTES, "parsed off the event loop");
+    assertTrue(body.length() > FeedbackEndpoint.PARSE_ON_LOOP_BYTES, "parsed off the event loop");
     Harness.Reply r = post(gw, body);
     assertEquals(200, r.status());
     JsonObject answer = r.json();

@@ -1,7 +1,7 @@
 package dev.vane.gateway.server;
 
 import dev.vane.config.ServerSettings;
-import dev.vane.gateway.api.ApiHandler;
+import dev.vane.gateway.api.ApiRouter;
 import dev.vane.gateway.proxy.ProxyHandler;
 import dev.vane.gateway.runtime.GatewayCore;
 import io.vertx.core.Future;
@@ -55,7 +55,7 @@ public final class DataListener extends VerticleBase {
   @Override
   public Future<?> start() {
     loop = guard.loop(context);
-    EdgeHandler edge = new EdgeHandler(vertx, core, loop, new ApiHandler(core), new ProxyHandler(vertx, context, core));
+    EdgeHandler edge = new EdgeHandler(vertx, core, loop, new ApiRouter(vertx, core), new ProxyHandler(vertx, context, core));
     server = vertx.createHttpServer(options(settings, settings.port())).connectionHandler(loop::opened)
         .requestHandler(edge);
     return server.listen()

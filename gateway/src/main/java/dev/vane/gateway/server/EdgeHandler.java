@@ -1,6 +1,6 @@
 package dev.vane.gateway.server;
 
-import dev.vane.gateway.api.ApiHandler;
+import dev.vane.gateway.api.ApiRouter;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.RequestIds;
 import dev.vane.gateway.http.RequestTarget;
@@ -21,10 +21,10 @@ final class EdgeHandler implements Handler<HttpServerRequest> {
   private final Vertx vertx;
   private final GatewayCore core;
   private final ConnectionGuard.Loop guard;
-  private final ApiHandler api;
+  private final ApiRouter api;
   private final ProxyHandler proxy;
 
-  EdgeHandler(Vertx vertx, GatewayCore core, ConnectionGuard.Loop guard, ApiHandler api, ProxyHandler proxy) {
+  EdgeHandler(Vertx vertx, GatewayCore core, ConnectionGuard.Loop guard, ApiRouter api, ProxyHandler proxy) {
     this.vertx = vertx;
     this.core = core;
     this.guard = guard;
@@ -49,7 +49,7 @@ final class EdgeHandler implements Handler<HttpServerRequest> {
       req.response().putHeader("Connection", "close");
       if (path.equals("/healthz") || path.equals("/readyz")) {
         req.response().endHandler(v -> req.connection().close());
-        api.handle(req, path);
+        api.handle(req);
       } else {
         refuse(req, 503, "overloaded", "the gateway is at its connection limit ("
             + core.snapshot().config().server().limits().maxConnections() + "); retry later");
@@ -57,7 +57,7 @@ final class EdgeHandler implements Handler<HttpServerRequest> {
       return;
     }
     if (api.handles(path)) {
-      api.handle(req, path);
+      api.handle(req);
       return;
     }
     proxy.handle(req, target);

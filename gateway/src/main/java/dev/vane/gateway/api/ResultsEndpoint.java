@@ -1,0 +1,64 @@
+package dev.vane.gateway.api;
+
+import dev.vane.config.Analysis;
+import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.Figures;
+import dev.vane.gateway.feedback.FeedbackService;
+import dev.vane.gateway.http.Errors;
+import dev.vane.gateway.results.ResultsCalculator;
+import dev.vane.gateway.results.ResultsInput;
+import dev.vane.gateway.runtime.GatewayCore;
+import dev.vane.gateway.runtime.Snapshot;
+import dev.vane.router.Experiment;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+
+/** {@code GET /v1/experiments/{id}/results[?format=csv][&slice=dimension]}: the analysis, as JSON or CSV. */
+final class ResultsEndpoint {
+  private final GatewayCore core;
+  private final ResultsCalculator calculator = new ResultsCalculator();
+
+  ResultsEndpoint(GatewayCore core) {
+    this.core = core;
+  }
+
+  void results(HttpServerRequest req, String rid, String id) {
+    Snapshot snap = core.snapshot();
+    Experiment e = snap.config().routing().experiment(id);
+    if (e == null) {
+      Errors.send(req.response(), 404, "no experiment " + FeedbackService.echo(id), rid);
+      return;
+    }
+    String format = req.getParam("format", "json");
+    if (!format.equals("json") && !format.equals("csv")) {
+      Errors.send(req.response(), 400, "format: " + FeedbackService.echo(format) + " (expected: json or csv)", rid);
+      return;
+    }
+    String slice = req.getParam("slice");
+    Analysis analysis = snap.config().analysis(id);
+    if (slice != null && analysis.slices().stream().noneMatch(d -> d.name().equals(slice))) {
+      Errors.send(req.response(), 400, "slice: " + FeedbackService.echo(slice)
+          + " (expected: one of the experiment's slices "
+          + analysis.slices().stream().map(Analysis.Slice::name).toList() + ")", rid);
+      return;
+    }
+    ExperimentStats local = snap.stats().get(id);
+    Context ctx = Vertx.currentContext();
+    core.figures().read(e, local).whenComplete((f, t) -> ctx.runOnContext(x -> Answers.guarded(req, rid, () -> {
+      Figures.Experiment figs = t == null ? f : local.localFigures();
+      ResultsInput in = ResultsInputs.from(e, analysis, figs, core.bandit().view(e));
+      // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
+      core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
+          : calculator.toJson(in, slice).put("figures", figs.source()).encodePrettily(), false)
+          .onComplete(ar -> Answers.guarded(req, rid, () -> {
+            if (ar.failed()) {
+              Answers.failed(req, rid, ar.cause());
+              return;
+            }
+            req.response().putHeader("Content-Type", format.equals("csv") ? "text/csv; charset=utf-8"
+                : "application/json").end(ar.result());
+          }));
+    })));
+  }
+}
