@@ -12,8 +12,8 @@ import org.HdrHistogram.HistogramIterationValue;
  *
  * <p>Values are in whatever unit was recorded (the gateway records microseconds). Snapshots from several nodes
  * merge with {@link #merge} (exact: bucket counts add) and travel as compressed bytes ({@link #encode},
- * {@link #decode}), e.g. in a Redis string. Take snapshots from a {@link LatencyRecorder}, never from a live
- * histogram.
+ * {@link #decode}), e.g. in a Redis string. Build them from a snapshot (the gateway's {@code LatencyRecorder}
+ * hands out copies), never from a live histogram.
  */
 public final class LatencyStats {
     private static final long DEFAULT_HIGHEST = 3_600_000_000L; // one hour in microseconds
