@@ -16,9 +16,14 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -138,9 +143,9 @@ public final class Demo {
     Context ctx = models.getOrCreateContext();
     String[] models3 = {"fraud", "ranker", "reco"};
     int total = users * requestsPerUser * models3.length;
-    java.util.Queue<JsonObject> feedback = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    java.util.List<String> recoDecisions = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    java.util.SplittableRandom clicks = new java.util.SplittableRandom(2026);
+    Queue<JsonObject> feedback = new ConcurrentLinkedQueue<>();
+    List<String> recoDecisions = Collections.synchronizedList(new ArrayList<>());
+    SplittableRandom clicks = new SplittableRandom(2026);
     String[] regions = {"eu", "us", "apac"};
     CountDownLatch done = new CountDownLatch(total);
     long t0 = System.nanoTime();
@@ -236,7 +241,7 @@ public final class Demo {
     return p.future();
   }
 
-  private static void sendFeedback(HttpClient client, Context ctx, java.util.Queue<JsonObject> queue) {
+  private static void sendFeedback(HttpClient client, Context ctx, Queue<JsonObject> queue) {
     JsonArray batch = new JsonArray();
     JsonObject e;
     while ((e = queue.poll()) != null) {
@@ -249,7 +254,7 @@ public final class Demo {
         .compose(r -> r.send(new JsonObject().put("events", batch).encode())).compose(r -> r.body())).await();
   }
 
-  private void analysis(HttpClient client, Context ctx, java.util.List<String> recoDecisions) throws Exception {
+  private void analysis(HttpClient client, Context ctx, List<String> recoDecisions) throws Exception {
     for (String exp : new String[] {"ranker-abc", "reco-bandit"}) {
       JsonObject r = on(ctx, () -> client.request(HttpMethod.GET, "/v1/experiments/" + exp + "/results")
           .compose(x -> x.send()).compose(x -> x.body()).map(Buffer::toJsonObject)).await();
@@ -300,7 +305,7 @@ public final class Demo {
     }
   }
 
-  private static double share(java.util.List<String> l, String arm) {
+  private static double share(List<String> l, String arm) {
     synchronized (l) {
       return l.isEmpty() ? 0 : (double) l.stream().filter(arm::equals).count() / l.size();
     }

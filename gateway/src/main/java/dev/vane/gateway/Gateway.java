@@ -1,10 +1,12 @@
 package dev.vane.gateway;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.configsource.ConfigSource;
 import dev.vane.gateway.configsource.FileConfigSource;
 import dev.vane.gateway.counters.FigureSource;
+import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.runtime.Transports;
@@ -16,12 +18,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -129,8 +136,8 @@ public final class Gateway implements AutoCloseable {
    * proxied request can hold a client and an upstream connection.
    */
   private static void warnIfDescriptorsAreShort(VaneConfig cfg) {
-    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof UnixOperatingSystemMXBean os) {
       long max = os.getMaxFileDescriptorCount();
       long need = 2L * (cfg.server().limits().maxConnections() + ConnectionGuard.RESERVE) + 256;
       if (max > 0 && max < need) {
@@ -143,7 +150,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** What the listener's connection guard closed or refused, and the connections open now. */
-  public java.util.Map<String, Long> connectionCounters() {
+  public Map<String, Long> connectionCounters() {
     return guard.counters();
   }
 
@@ -193,7 +200,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** This instance's own figures of an experiment's current version (tests compare them with the shared ones). */
-  dev.vane.gateway.counters.Figures.Experiment localFigures(String experiment) {
+  Figures.Experiment localFigures(String experiment) {
     return core.snapshot().stats().get(experiment).localFigures();
   }
 
@@ -201,7 +208,7 @@ public final class Gateway implements AutoCloseable {
    * Polls {@code file} every {@code server.reloadInterval} and applies valid changes; invalid ones are logged and
    * reported on /readyz while the current config keeps serving.
    */
-  public void watch(Path file, ConfigLoader loader) throws java.io.IOException {
+  public void watch(Path file, ConfigLoader loader) throws IOException {
     follow(FileConfigSource.of(vertx, file, loader, config().server().reloadInterval()));
   }
 
@@ -241,8 +248,8 @@ public final class Gateway implements AutoCloseable {
     if (id != null) {
       Duration grace = config().server().shutdownGrace();
       try {
-        vertx.undeploy(id).await(grace.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
+        vertx.undeploy(id).await(grace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
         log.warn("the listener did not drain within {} ms; closing anyway", grace.toMillis());
       } catch (Exception e) {
         log.warn("draining the listener: {}", e.toString());
@@ -260,9 +267,9 @@ public final class Gateway implements AutoCloseable {
     try {
       if (ownsVertx) {
         // bounded: a gateway told to stop (SIGTERM) must exit even if some close step never completes
-        vertx.close().await(CLOSE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        vertx.close().await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       log.warn("Vert.x did not close within {} s; stopping anyway", CLOSE_TIMEOUT_SECONDS);
     } catch (Exception e) {
       log.warn("closing Vert.x: {}", e.toString());

@@ -5,6 +5,7 @@ import dev.vane.config.ConfigLoader;
 import dev.vane.config.Redaction;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.runtime.Stores;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -55,7 +56,7 @@ public final class Main implements Runnable {
       } catch (Exception e) {
         // a port in use, a transport that does not load here: say why in one line, not a stack trace
         String why = e.getMessage() == null ? e.toString() : e.getMessage();
-        if (e instanceof java.io.IOException) {
+        if (e instanceof IOException) {
           why += " (listening on " + cfg.server().host() + ":" + cfg.server().port() + ")";
         }
         // the message may carry a URI with its password (Lettuce echoes a Redis URI it cannot parse)

@@ -1,5 +1,6 @@
 package dev.vane.gateway.counters;
 
+import dev.vane.config.Analysis;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
 import dev.vane.router.Shadow;
@@ -25,10 +26,10 @@ public final class ExperimentStats {
   private final OutcomeStats outcomes;
 
   public ExperimentStats(Experiment e, Instant since) {
-    this(e, dev.vane.config.Analysis.NONE, since);
+    this(e, Analysis.NONE, since);
   }
 
-  public ExperimentStats(Experiment e, dev.vane.config.Analysis analysis, Instant since) {
+  public ExperimentStats(Experiment e, Analysis analysis, Instant since) {
     this.outcomes = new OutcomeStats(e, analysis);
     this.experimentId = e.id();
     this.version = e.version();

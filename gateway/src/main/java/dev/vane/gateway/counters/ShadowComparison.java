@@ -3,6 +3,9 @@ package dev.vane.gateway.counters;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.EOFException;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -117,18 +120,18 @@ public record ShadowComparison(boolean statusMatch, boolean bodyEqual, Double ma
     }
   }
 
-  private static <T> T skip(JsonParser p, T value) throws java.io.IOException {
+  private static <T> T skip(JsonParser p, T value) throws IOException {
     p.skipChildren();
     return value;
   }
 
   /** The elements of {@code outputs} (the parser at its START_ARRAY): each one's {@code data}, flattened. */
-  private static List<Object> readOutputs(JsonParser p) throws java.io.IOException {
+  private static List<Object> readOutputs(JsonParser p) throws IOException {
     List<Object> out = new ArrayList<>();
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (t == null) {
-        throw new java.io.EOFException("body ends early");
+        throw new EOFException("body ends early");
       }
       Object data = null;
       if (t == JsonToken.START_OBJECT) {
@@ -150,7 +153,7 @@ public record ShadowComparison(boolean statusMatch, boolean bodyEqual, Double ma
   }
 
   /** {@code choices[0]}'s {@code message.content} if it has one, else its {@code text}, when that is a string. */
-  private static String[] readFirstChoice(JsonParser p) throws java.io.IOException {
+  private static String[] readFirstChoice(JsonParser p) throws IOException {
     JsonToken t = p.nextToken();
     if (t == JsonToken.END_ARRAY) {
       return null;
@@ -197,7 +200,7 @@ public record ShadowComparison(boolean statusMatch, boolean bodyEqual, Double ma
     JsonToken rest;
     while ((rest = p.nextToken()) != JsonToken.END_ARRAY) {
       if (rest == null) {
-        throw new java.io.EOFException("body ends early");
+        throw new EOFException("body ends early");
       }
       p.skipChildren();
     }
@@ -205,7 +208,7 @@ public record ShadowComparison(boolean statusMatch, boolean bodyEqual, Double ma
   }
 
   /** The leaves of the value at the parser (an array is walked, nulls dropped) as double[] or String[]. */
-  private static Object flatten(JsonParser p) throws java.io.IOException {
+  private static Object flatten(JsonParser p) throws IOException {
     Leaves leaves = new Leaves();
     collect(p, leaves);
     if (leaves.numeric && leaves.n > 0) {
@@ -214,10 +217,10 @@ public record ShadowComparison(boolean statusMatch, boolean bodyEqual, Double ma
     return leaves.texts();
   }
 
-  private static void collect(JsonParser p, Leaves out) throws java.io.IOException {
+  private static void collect(JsonParser p, Leaves out) throws IOException {
     JsonToken t = p.currentToken();
     if (t == null) {
-      throw new java.io.EOFException("body ends early");
+      throw new EOFException("body ends early");
     }
     switch (t) {
       case VALUE_NULL -> { }
@@ -232,7 +235,7 @@ public record ShadowComparison(boolean statusMatch, boolean bodyEqual, Double ma
       }
       case VALUE_NUMBER_INT -> {
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          java.math.BigInteger big = p.getBigIntegerValue();
+          BigInteger big = p.getBigIntegerValue();
           out.number(big.doubleValue(), big.toString());
         } else {
           out.integer(p.getLongValue());

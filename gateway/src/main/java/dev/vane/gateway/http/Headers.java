@@ -1,6 +1,8 @@
 package dev.vane.gateway.http;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
+import java.util.List;
 import java.util.Map;
 
 /** Header names and the hop-by-hop filter (RFC 9110 section 7.6.1). */
@@ -35,7 +37,7 @@ public final class Headers {
 
   /** Appends {@code value} to a list-valued header: {@code a, b} when it is present, else just {@code value}. */
   public static void append(MultiMap headers, String name, String value) {
-    java.util.List<String> old = headers.getAll(name);
+    List<String> old = headers.getAll(name);
     if (old.isEmpty()) {
       headers.set(name, value);
     } else {
@@ -64,7 +66,7 @@ public final class Headers {
     String connection = from.get("connection");
     boolean namesOthers = connection != null && connection.indexOf(',') < 0
         ? !isStandardConnectionToken(connection) : connection != null;
-    if (from instanceof io.netty.handler.codec.http.HttpHeaders netty) {
+    if (from instanceof HttpHeaders netty) {
       // Vert.x's own header maps are Netty HttpHeaders: walk their entries as CharSequences, without the String
       // entry wrappers the MultiMap iterator makes
       var it = netty.iteratorCharSequence();

@@ -1,5 +1,7 @@
 package dev.vane.gateway.http;
 
+import java.util.Arrays;
+
 /**
  * A request's target, checked against RFC 9112 §3.2 and normalised as RFC 3986 §6.2.2 says, before anything routes
  * on it or forwards it. What Vane accepts:
@@ -229,7 +231,7 @@ public final class RequestTarget {
         }
       } else {
         if (depth == starts.length) {
-          starts = java.util.Arrays.copyOf(starts, depth * 2);
+          starts = Arrays.copyOf(starts, depth * 2);
         }
         starts[depth++] = out.length();
         out.append('/').append(p, i, segEnd);

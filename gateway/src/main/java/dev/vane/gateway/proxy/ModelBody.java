@@ -2,6 +2,7 @@ package dev.vane.gateway.proxy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
@@ -42,7 +43,7 @@ final class ModelBody {
         throw new IllegalArgumentException("request body is not valid JSON");
       }
       return null;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("request body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new IllegalArgumentException("request body could not be read: " + e.getMessage());

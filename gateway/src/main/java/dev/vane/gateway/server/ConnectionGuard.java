@@ -2,6 +2,7 @@ package dev.vane.gateway.server;
 
 import dev.vane.config.ServerSettings;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -204,7 +205,7 @@ public final class ConnectionGuard {
     }
 
     /** Stops the sweep (the loop's connections are closed by the server). */
-    public void stop(io.vertx.core.Vertx vertx) {
+    public void stop(Vertx vertx) {
       if (timer >= 0) {
         vertx.cancelTimer(timer);
       }

@@ -1,6 +1,7 @@
 package dev.vane.gateway.upstream;
 
 import dev.vane.config.EndpointSettings;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,6 +17,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -64,7 +66,7 @@ public final class UpstreamPool {
   }
 
   public UpstreamPool(Vertx vertx, EndpointSettings ep, LongSupplier clock) {
-    io.vertx.core.Context current = Vertx.currentContext();
+    Context current = Vertx.currentContext();
     if (current == null || !current.isEventLoopContext() || current.owner() != vertx) {
       // the pool is touched only on its own loop; the sweep's timer runs on the loop that creates it (a loop of
       // another Vert.x would put the timer on a thread of this one, racing the requests)
@@ -220,7 +222,7 @@ public final class UpstreamPool {
     long left = deadline - clock.getAsLong();
     if (left <= 0) {
       release(c);
-      p.fail(new java.util.concurrent.TimeoutException("upstream " + id
+      p.fail(new TimeoutException("upstream " + id
           + ": the request's timeout passed while it waited for a connection"));
       return;
     }
