@@ -35,22 +35,30 @@ public final class ShadowStats {
     return Double.longBitsToDouble(maxAbsDiffBits.get());
   }
 
-  public void record(ShadowComparison c, long primaryMicros, long shadowMicros) {
+  /**
+   * Counts one compared pair.
+   *
+   * @param maxAbsDiff largest absolute difference between numeric outputs, or null when either side had none
+   *                   (+Infinity: their shapes differ)
+   * @param labelEqual whether the top labels agree, or null when either side had no classification output
+   */
+  public void record(boolean statusMatch, boolean bodyEqual, Double maxAbsDiff, boolean withinTolerance,
+      Boolean labelEqual, long primaryMicros, long shadowMicros) {
     compared.increment();
     latency.recordMicros(shadowMicros);
     latencyDiffMicrosSum.add(shadowMicros - primaryMicros);
-    if (c.statusMatch()) {
+    if (statusMatch) {
       statusMatches.increment();
     }
-    if (c.bodyEqual()) {
-      bodyEqual.increment();
+    if (bodyEqual) {
+      this.bodyEqual.increment();
     }
-    if (c.maxAbsDiff() != null) {
+    if (maxAbsDiff != null) {
       numericCompared.increment();
-      if (c.withinTolerance()) {
+      if (withinTolerance) {
         numericWithinTolerance.increment();
       }
-      double d = c.maxAbsDiff();
+      double d = maxAbsDiff;
       long bits;
       while (d > Double.longBitsToDouble(bits = maxAbsDiffBits.get())) {
         if (maxAbsDiffBits.compareAndSet(bits, Double.doubleToLongBits(d))) {
@@ -58,10 +66,10 @@ public final class ShadowStats {
         }
       }
     }
-    if (c.labelEqual() != null) {
+    if (labelEqual != null) {
       labelCompared.increment();
-      if (c.labelEqual()) {
-        labelEqual.increment();
+      if (labelEqual) {
+        this.labelEqual.increment();
       }
     }
   }

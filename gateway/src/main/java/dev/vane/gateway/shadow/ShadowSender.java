@@ -1,7 +1,6 @@
 package dev.vane.gateway.shadow;
 
 import dev.vane.config.EndpointSettings;
-import dev.vane.gateway.counters.ShadowComparison;
 import dev.vane.gateway.upstream.UpstreamCalls;
 import dev.vane.gateway.upstream.UpstreamClients;
 import io.vertx.core.MultiMap;
@@ -98,6 +97,7 @@ public final class ShadowSender {
     }
     ShadowComparison cmp = ShadowComparison.compare(m.primaryStatus, m.primaryBody, c.status, c.body,
         c.shadow.tolerance());
-    c.stats.record(cmp, m.primaryMicros, c.micros);
+    c.stats.record(cmp.statusMatch(), cmp.bodyEqual(), cmp.maxAbsDiff(), cmp.withinTolerance(), cmp.labelEqual(),
+        m.primaryMicros, c.micros);
   }
 }

@@ -1,4 +1,4 @@
-package dev.vane.gateway.counters;
+package dev.vane.gateway.shadow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.vane.gateway.counters;
+package dev.vane.gateway.shadow;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
