@@ -39,6 +39,11 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 
 /**
+ * <p>Why one file of ~550 lines: it is the single place where every number of the report is computed, in the order
+ * the report reads (arms, pooled comparisons, Holm, SRM, slices, Simpson), so that the JSON and CSV renderers can
+ * only ever show the same figures; the statistics themselves live in {@code dev.vane.stats}, and the rendering in
+ * {@link ResultsJson} and {@link ResultsCsv}.
+ *
  * The analysts' results of one experiment version: per-arm figures, every treatment against the control with
  * fixed-horizon, always-valid and Bayesian statistics, Holm-adjusted p-values, the sample-ratio check, the bandit's
  * state, per-slice comparisons and Simpson's-paradox warnings; as JSON ({@link #toJson}) or CSV ({@link #toCsv}),
