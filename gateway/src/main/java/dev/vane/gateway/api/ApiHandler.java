@@ -393,6 +393,7 @@ public final class ApiHandler {
         .put("store", new JsonObject().put("up", storeUp).put("provisionalAnswers", store.provisionalAnswers())
             .put("detail", store.describe()))
         .put("figures", core.figures().describe())
+        .put("feedback", core.feedbackBackend().describe())
         .put("feedbackBodies", new JsonObject().put("budgetBytes", core.feedbackBodies().limit())
             .put("heldBytes", core.feedbackBodies().held()).put("refused", core.feedbackBodies().refused()))
         .put("endpoints", endpoints);

@@ -4,28 +4,15 @@ import dev.vane.router.ArmIds;
 import dev.vane.router.PairCache;
 import dev.vane.router.RecentTable;
 import dev.vane.router.StickyStore;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisLoadingException;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -114,9 +101,6 @@ import org.slf4j.LoggerFactory;
 public final class RedisStickyStore implements StickyStore {
   private static final Logger log = LoggerFactory.getLogger(RedisStickyStore.class);
 
-  /** Prefix of every key this store writes. */
-  public static final String KEY_PREFIX = "vane:sticky:";
-
   // KEYS[1] key; ARGV[1] candidate; ARGV[2] replaceable or ''; ARGV[3] '1' when ARGV[2] is set; ARGV[4] ttl in ms;
   // ARGV[5] refresh threshold in ms (ttl / 2). Returns {winner, 1 when created else 0, remaining ttl in ms or -1}.
   // A write forgets the key in Redis's tracking table, also for the writer (NOLOOP only skips its push), so a
@@ -139,20 +123,17 @@ public final class RedisStickyStore implements StickyStore {
   static final String CLAIM_SCRIPT_SHA = sha1Hex(CLAIM_SCRIPT);
 
   private static final int DRAIN_BATCH = 256;
-  private static final int REQUEST_QUEUE_SIZE = 65_536;
   private static final long TICK_MILLIS = 100;
   private static final long MIN_CONNECT_BACKOFF_MILLIS = 50;
   private static final long MAX_CONNECT_BACKOFF_MILLIS = 1_000;
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   /** How long Lettuce keeps a command in flight before cancelling it (then it is queued), at least. */
   private static final Duration MIN_GIVE_UP = Duration.ofSeconds(5);
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
   private final RedisSettings settings;
   private final LongSupplier nanoClock;
-  private final RedisURI redisUri;
-  private final ClientResources resources;
-  private final RedisClient client;
+  private final RedisConnections connections;
+  private final Duration giveUp;
   private final ScheduledThreadPoolExecutor timer;
   /** The local cache: a unit's {@link CacheKey} to its packed entry (see {@link #pack}). */
   private final RecentTable cache;
@@ -194,7 +175,7 @@ public final class RedisStickyStore implements StickyStore {
   private volatile boolean trackingRefused;
   private boolean trackingInFlight; // timer thread only
 
-  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile RedisLink connection;
   private volatile boolean closed;
   private volatile String lastError;
   private boolean reportedUp; // timer thread only
@@ -235,88 +216,15 @@ public final class RedisStickyStore implements StickyStore {
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 
     Duration giveUp = settings.commandTimeout().multipliedBy(20);
-    if (giveUp.compareTo(MIN_GIVE_UP) < 0) {
-      giveUp = MIN_GIVE_UP;
-    }
-    this.redisUri = RedisURI.create(settings.uri());
-    redisUri.setTimeout(giveUp);
-    this.resources = DefaultClientResources.builder()
-        .ioThreadPoolSize(2)
-        .computationThreadPoolSize(2)
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build();
-    this.client = RedisClient.create(resources);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .requestQueueSize(REQUEST_QUEUE_SIZE)
-        .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).tcpNoDelay(true)
-            .build())
-        .timeoutOptions(TimeoutOptions.enabled(giveUp))
-        .build());
-    client.addListener(new RedisConnectionStateListener() {
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
-        if (lost.compareAndSet(true, false)) {
-          reconnects.increment();
-        }
-        schedule(RedisStickyStore.this::tick, 0);
-      }
-
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-        linkGeneration.incrementAndGet();
-        if (RedisStickyStore.this.connection != null) {
-          lost.set(true);
-          lastError = "connection lost";
-        }
-      }
-    });
+    this.giveUp = giveUp.compareTo(MIN_GIVE_UP) < 0 ? MIN_GIVE_UP : giveUp;
+    this.connections = RedisConnections.acquire();
 
     timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     timer.execute(this::connect);
   }
 
   /**
-   * The Redis key of a unit: {@code vane:sticky:<experiment>:<salt>:<unit>}, each id with {@code %} written as
-   * {@code %25} and {@code :} as {@code %3A}.
-   */
-  public static String key(String experiment, String salt, String unit) {
-    Objects.requireNonNull(experiment, "experiment");
-    Objects.requireNonNull(salt, "salt");
-    Objects.requireNonNull(unit, "unit");
-    if (plain(experiment) && plain(salt) && plain(unit)) {
-      return KEY_PREFIX + experiment + ':' + salt + ':' + unit; // the usual case: nothing to escape
-    }
-    StringBuilder sb = new StringBuilder(KEY_PREFIX.length() + experiment.length() + salt.length() + unit.length() + 2);
-    sb.append(KEY_PREFIX);
-    escape(sb, experiment);
-    sb.append(':');
-    escape(sb, salt);
-    sb.append(':');
-    escape(sb, unit);
-    return sb.toString();
-  }
-
-  private static boolean plain(String id) {
-    return id.indexOf('%') < 0 && id.indexOf(':') < 0;
-  }
-
-  private static void escape(StringBuilder sb, String id) {
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c == '%') {
-        sb.append("%25");
-      } else if (c == ':') {
-        sb.append("%3A");
-      } else {
-        sb.append(c);
-      }
-    }
-  }
-
-  /**
-   * A unit's key in the local cache: the 128-bit hash of its Redis key's characters ({@link #key}). A warm request
+   * A unit's key in the local cache: the 128-bit hash of its Redis key's characters ({@link RedisKeys#sticky}). A warm request
    * hashes the ids where they are, without building the key string, and the cache compares two longs instead of
    * chasing a string; an invalidation pushed by Redis hashes the key it names to the same pair.
    */
@@ -327,8 +235,8 @@ public final class RedisStickyStore implements StickyStore {
 
     static CacheKey of(String experiment, String salt, String unit) {
       Optional<RecentTable.Hasher> p = PREFIXES.get(experiment, salt);
-      if (p.isEmpty() || !plain(unit)) {
-        return of(key(experiment, salt, unit));
+      if (p.isEmpty() || !RedisKeys.plain(unit)) {
+        return of(RedisKeys.sticky(experiment, salt, unit));
       }
       return of(p.get().copy().chars(unit));
     }
@@ -338,10 +246,8 @@ public final class RedisStickyStore implements StickyStore {
      * escaping in the key (its key is then built and hashed whole).
      */
     private static final PairCache<Optional<RecentTable.Hasher>> PREFIXES = new PairCache<>(64,
-        (experiment, salt) -> plain(experiment) && plain(salt)
-            ? Optional.of(new RecentTable.Hasher().chars(KEY_PREFIX).chars(experiment).chars(':').chars(salt)
-                .chars(':'))
-            : Optional.empty());
+        (experiment, salt) -> Optional.ofNullable(RedisKeys.stickyPrefix(experiment, salt))
+            .map(prefix -> new RecentTable.Hasher().chars(prefix)));
 
     private static CacheKey of(RecentTable.Hasher h) {
       return new CacheKey(h.h1(), h.h2());
@@ -447,7 +353,7 @@ public final class RedisStickyStore implements StickyStore {
     }
     hits.increment();
     if (!provisional(entry) && refreshDue(entry, now)) {
-      maybeRefreshTtl(key(experiment, salt, unit), ck, entry, now);
+      maybeRefreshTtl(RedisKeys.sticky(experiment, salt, unit), ck, entry, now);
     }
     return arm(entry);
   }
@@ -456,7 +362,7 @@ public final class RedisStickyStore implements StickyStore {
   public CompletionStage<Claim> claim(String experiment, String salt, String unit, String candidate,
       String replaceable) {
     Objects.requireNonNull(candidate, "candidate");
-    String key = key(experiment, salt, unit);
+    String key = RedisKeys.sticky(experiment, salt, unit);
     CacheKey ck = CacheKey.of(experiment, salt, unit);
     long cached = live(ck, nanoClock.getAsLong());
     String cachedArm = cached == 0 ? null : arm(cached);
@@ -470,7 +376,7 @@ public final class RedisStickyStore implements StickyStore {
     }
     // cached before a reconnect: Redis's arm wins, and where Redis lost the key it gets the cached arm back
     String proposed = verifying ? cachedArm : candidate;
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       provisionalAnswers.increment();
       Claim local = provisional(ck, proposed, replaceable);
@@ -555,13 +461,13 @@ public final class RedisStickyStore implements StickyStore {
   }
 
   private void maybeRefreshTtl(String key, CacheKey ck, long entry, long now) {
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       return;
     }
     long next = dueIn(entry, now, refreshAfterNanos);
     if (cache.compareAndSet(ck.h1(), ck.h2(), entry, next)) {
-      RedisAsyncCommands<String, String> commands = conn.async();
+      RedisClusterAsyncCommands<String, String> commands = conn.commands();
       commands.pexpire(key, ttlMillis).whenComplete((ok, failure) -> {
         if (failure != null) {
           cache.compareAndSet(ck.h1(), ck.h2(), next, entry); // the next read retries
@@ -573,13 +479,13 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
-  private CompletableFuture<Reply> runScript(StatefulRedisConnection<String, String> conn, String key,
+  private CompletableFuture<Reply> runScript(RedisLink conn, String key,
       String candidate, String replaceable) {
     String[] keys = {key};
     String[] args = {candidate, replaceable == null ? "" : replaceable, replaceable == null ? "0" : "1", ttlArgs[0],
         ttlArgs[1]};
     try {
-      RedisAsyncCommands<String, String> commands = conn.async();
+      RedisClusterAsyncCommands<String, String> commands = conn.commands();
       return commands.<List<Object>>evalsha(CLAIM_SCRIPT_SHA, ScriptOutputType.MULTI, keys, args)
           .toCompletableFuture()
           .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
@@ -660,14 +566,14 @@ public final class RedisStickyStore implements StickyStore {
    * connection, and after a reconnect marks the cached entries for checking. Timer thread only.
    */
   private void armTracking() {
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     long gen = linkGeneration.get();
     if (!settings.invalidations() || trackingRefused || trackingInFlight || trackedGeneration == gen || conn == null
         || !conn.isOpen()) {
       return;
     }
     trackingInFlight = true;
-    conn.async().clientTracking(TrackingArgs.Builder.enabled().noloop())
+    conn.commands().clientTracking(TrackingArgs.Builder.enabled().noloop())
         .whenComplete((ok, failure) -> schedule(() -> {
           trackingInFlight = false;
           if (failure == null) {
@@ -680,7 +586,7 @@ public final class RedisStickyStore implements StickyStore {
               verifyConfirmed();
             }
             log.info("Redis sticky store: invalidations on ({}*); cached assignments follow changes in Redis",
-                KEY_PREFIX);
+                RedisKeys.STICKY);
           } else if (unwrap(failure) instanceof RedisCommandExecutionException refused) {
             trackingRefused = true;
             log.warn("Redis sticky store: Redis refused CLIENT TRACKING ({}); a change made in Redis reaches this "
@@ -701,9 +607,24 @@ public final class RedisStickyStore implements StickyStore {
   }
 
   /** RESP3 {@code invalidate} pushes: {@code [invalidate, [key, ...]]}, or a null list when Redis was flushed. */
-  private final PushListener invalidationListener = new PushListener() {
+  private final RedisLink.Events linkEvents = new RedisLink.Events() {
     @Override
-    public void onPushMessage(PushMessage message) {
+    public void onReconnected() {
+      if (lost.compareAndSet(true, false)) {
+        reconnects.increment();
+      }
+      schedule(RedisStickyStore.this::tick, 0);
+    }
+
+    @Override
+    public void onDisconnected() {
+      linkGeneration.incrementAndGet();
+      lost.set(true);
+      lastError = "connection lost";
+    }
+
+    @Override
+    public void onPush(PushMessage message) {
       if (!"invalidate".equals(message.getType())) {
         return;
       }
@@ -740,7 +661,7 @@ public final class RedisStickyStore implements StickyStore {
 
   /** Sends up to {@value #DRAIN_BATCH} queued claims, and the next batch once all have succeeded. */
   private void drainBatch() {
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       draining.set(false);
       return;
@@ -789,13 +710,12 @@ public final class RedisStickyStore implements StickyStore {
     if (closed) {
       return;
     }
-    client.connectAsync(StringCodec.UTF8, redisUri).whenComplete((conn, failure) -> {
+    connections.connect(settings.uri(), giveUp, linkEvents).whenComplete((conn, failure) -> {
       if (failure == null) {
         if (closed) {
           conn.closeAsync();
           return;
         }
-        conn.addListener(invalidationListener);
         connection = conn;
         schedule(this::tick, 0);
         return;
@@ -842,7 +762,7 @@ public final class RedisStickyStore implements StickyStore {
   /** True while the connection to Redis is established and usable. */
   @Override
   public boolean healthy() {
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     return !closed && conn != null && conn.isOpen();
   }
 
@@ -910,14 +830,13 @@ public final class RedisStickyStore implements StickyStore {
     if (lostWrites > 0) {
       log.warn("Redis sticky store closed with {} queued first-writes not written", lostWrites);
     }
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     try {
       if (conn != null) {
         conn.close();
       }
     } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      connections.release();
     }
   }
 
