@@ -1,8 +1,6 @@
 package dev.vane.gateway.state.redis;
 
-import dev.vane.router.ArmIds;
-import dev.vane.router.PairCache;
-import dev.vane.router.RecentTable;
+import dev.vane.gateway.state.redis.StickyCache.CacheKey;
 import dev.vane.router.StickyStore;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -23,7 +21,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -135,23 +132,13 @@ public final class RedisStickyStore implements StickyStore {
   private final RedisConnections connections;
   private final Duration giveUp;
   private final ScheduledThreadPoolExecutor timer;
-  /** The local cache: a unit's {@link CacheKey} to its packed entry (see {@link #pack}). */
-  private final RecentTable cache;
-  private final ArmIds arms = new ArmIds(ARM_MASK);
+  private final StickyCache cache;
   private final long originNanos;
-  /** The unit of an entry's refresh time: ttl / 128, at least a millisecond. */
-  private final long refreshUnitNanos;
-  /** Entries written at or before this millisecond (of {@link #millis}) were cached before a reconnect. */
-  private volatile long verifyUpTo = -1;
-  /** Entries written at or before this millisecond are gone (Redis was flushed). */
-  private volatile long clearedUpTo = -1;
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicInteger pendingCount = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
   private final long ttlMillis;
-  private final long refreshAfterNanos;
-  private final long stalenessNanos;
   private final long timeoutNanos;
   private final long startupGraceNanos;
   private final String[] ttlArgs;
@@ -196,16 +183,11 @@ public final class RedisStickyStore implements StickyStore {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     this.ttlMillis = settings.ttl().toMillis();
-    this.refreshAfterNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis / 2);
     this.timeoutNanos = settings.commandTimeout().toNanos();
     this.startupGraceNanos = saturatedNanos(settings.startupGrace());
     this.ttlArgs = new String[] {Long.toString(ttlMillis), Long.toString(ttlMillis / 2)};
-    this.stalenessNanos = settings.cacheStaleness().toNanos();
     this.originNanos = nanoClock.getAsLong();
-    this.refreshUnitNanos = Math.max(1_000_000, settings.ttl().toNanos() / 128);
-    // bounded by size; generations also rotate with time, but an entry's own deadline (within the staleness) is
-    // what ends its service, checked on read
-    this.cache = new RecentTable(Math.max(4, settings.cacheSize()), settings.cacheStaleness(), 4, nanoClock);
+    this.cache = new StickyCache(settings.cacheSize(), settings.cacheStaleness(), settings.ttl(), nanoClock);
 
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "vane-redis-sticky-" + THREAD_IDS.incrementAndGet());
@@ -223,139 +205,24 @@ public final class RedisStickyStore implements StickyStore {
     timer.execute(this::connect);
   }
 
-  /**
-   * A unit's key in the local cache: the 128-bit hash of its Redis key's characters ({@link RedisKeys#sticky}). A warm request
-   * hashes the ids where they are, without building the key string, and the cache compares two longs instead of
-   * chasing a string; an invalidation pushed by Redis hashes the key it names to the same pair.
-   */
-  record CacheKey(long h1, long h2) {
-    static CacheKey of(String redisKey) {
-      return of(new RecentTable.Hasher().chars(redisKey));
-    }
-
-    static CacheKey of(String experiment, String salt, String unit) {
-      Optional<RecentTable.Hasher> p = PREFIXES.get(experiment, salt);
-      if (p.isEmpty() || !RedisKeys.plain(unit)) {
-        return of(RedisKeys.sticky(experiment, salt, unit));
-      }
-      return of(p.get().copy().chars(unit));
-    }
-
-    /**
-     * The hash state after {@code vane:sticky:<experiment>:<salt>:} for each pair, or empty when an id needs
-     * escaping in the key (its key is then built and hashed whole).
-     */
-    private static final PairCache<Optional<RecentTable.Hasher>> PREFIXES = new PairCache<>(64,
-        (experiment, salt) -> Optional.ofNullable(RedisKeys.stickyPrefix(experiment, salt))
-            .map(prefix -> new RecentTable.Hasher().chars(prefix)));
-
-    private static CacheKey of(RecentTable.Hasher h) {
-      return new CacheKey(h.h1(), h.h2());
-    }
-  }
-
-  // An entry is a long: bits 0-14 the arm's number in `arms` (0: none, a dropped entry), bit 15 provisional, bit 16
-  // set for a Redis key without TTL (never re-armed), bits 17-24 when its TTL next needs re-arming, in units of
-  // ttl / 128 since this store was created, modulo 256 (a due time is at most ttl / 2 ahead: 64 units), bits 25-62
-  // the millisecond it was written, since this store was created (8.7 years of uptime).
-  private static final int ARM_MASK = 0x7fff;
-  private static final long PROVISIONAL = 1L << 15;
-  private static final long NO_TTL = 1L << 16;
-  private static final int DUE_SHIFT = 17;
-  private static final long DUE_BITS = 0xffL << DUE_SHIFT;
-  private static final int WRITTEN_SHIFT = 25;
-  /** What an invalidated unit holds until it is cached again. */
-  private static final long DROPPED = PROVISIONAL;
-
-  private long millis(long now) {
-    return (now - originNanos) / 1_000_000;
-  }
-
-  private long pack(String arm, boolean provisional, long now) {
-    return arms.number(arm) | (provisional ? PROVISIONAL : 0) | millis(now) << WRITTEN_SHIFT;
-  }
-
-  private static long written(long entry) {
-    return entry >>> WRITTEN_SHIFT;
-  }
-
-  private static boolean provisional(long entry) {
-    return (entry & PROVISIONAL) != 0;
-  }
-
-  private String arm(long entry) {
-    return arms.id((int) (entry & ARM_MASK));
-  }
-
-  /** Confirmed before the last reconnect (invalidations may have been lost): served only once Redis confirms it. */
-  private boolean toVerify(long entry) {
-    return !provisional(entry) && written(entry) <= verifyUpTo;
-  }
-
-  /** {@code entry} with its TTL due for re-arming {@code inNanos} after {@code now} (rounded down to a unit). */
-  private long dueIn(long entry, long now, long inNanos) {
-    long units = (now - originNanos + inNanos) / refreshUnitNanos;
-    return (entry & ~DUE_BITS) | (units & 0xff) << DUE_SHIFT;
-  }
-
-  /**
-   * Whether the entry's Redis TTL is due for re-arming: its due time has come, within the last 128 units (a ttl).
-   * An entry not read for longer than that since it was due comes round again as not due for a while, which only
-   * ever concerns a unit idle for more than a ttl, whose Redis key has expired anyway.
-   */
-  private boolean refreshDue(long entry, long now) {
-    if ((entry & NO_TTL) != 0) {
-      return false;
-    }
-    long nowUnits = (now - originNanos) / refreshUnitNanos;
-    return (byte) (nowUnits - ((entry >>> DUE_SHIFT) & 0xff)) >= 0;
-  }
-
-  /**
-   * Whether an entry written at {@code written} is past its deadline at {@code now}: {@code staleness * (1 - f/4)}
-   * after it was cached, with {@code f} in [0, 1) taken from the key's hash. Reads leave it unchanged, so no entry
-   * outlives the staleness bound.
-   */
-  private boolean expired(CacheKey key, long entry, long now) {
-    double f = (key.h1() >>> 40) / (double) (1 << 24);
-    long lifeMillis = (stalenessNanos - (long) (stalenessNanos * f / 4)) / 1_000_000;
-    return millis(now) - written(entry) >= lifeMillis;
-  }
-
-  /** The cached entry for {@code key} unless absent, dropped or past its deadline at {@code now}; else 0. */
-  private long live(CacheKey key, long now) {
-    long e = cache.getAndKeep(key.h1(), key.h2());
-    if (e == 0 || (e & ARM_MASK) == 0 || written(e) <= clearedUpTo || expired(key, e, now)) {
-      return 0;
-    }
-    return e;
-  }
-
-  /** Caches {@code entry} for {@code key}, whatever was there. */
-  private void put(CacheKey key, long entry) {
-    while (!cache.compareAndSet(key.h1(), key.h2(), cache.get(key.h1(), key.h2()), entry)) {
-      Thread.onSpinWait();
-    }
-  }
-
   @Override
   public String peek(String experiment, String salt, String unit) {
     long now = nanoClock.getAsLong();
     CacheKey ck = CacheKey.of(experiment, salt, unit);
-    long entry = live(ck, now);
+    long entry = cache.live(ck, now);
     if (entry == 0) {
       misses.increment();
       return null;
     }
-    if (toVerify(entry)) {
+    if (cache.toVerify(entry)) {
       misses.increment(); // to be checked with Redis after a reconnect: the caller claims, with this arm
       return null;
     }
     hits.increment();
-    if (!provisional(entry) && refreshDue(entry, now)) {
+    if (!StickyCache.provisional(entry) && cache.refreshDue(entry, now)) {
       maybeRefreshTtl(RedisKeys.sticky(experiment, salt, unit), ck, entry, now);
     }
-    return arm(entry);
+    return cache.arm(entry);
   }
 
   @Override
@@ -364,11 +231,11 @@ public final class RedisStickyStore implements StickyStore {
     Objects.requireNonNull(candidate, "candidate");
     String key = RedisKeys.sticky(experiment, salt, unit);
     CacheKey ck = CacheKey.of(experiment, salt, unit);
-    long cached = live(ck, nanoClock.getAsLong());
-    String cachedArm = cached == 0 ? null : arm(cached);
+    long cached = cache.live(ck, nanoClock.getAsLong());
+    String cachedArm = cached == 0 ? null : cache.arm(cached);
     boolean verifying = false;
     if (cachedArm != null && !cachedArm.equals(replaceable)) {
-      if (!toVerify(cached)) {
+      if (!cache.toVerify(cached)) {
         hits.increment();
         return CompletableFuture.completedFuture(new Claim(cachedArm, false));
       }
@@ -379,7 +246,7 @@ public final class RedisStickyStore implements StickyStore {
     RedisLink conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       provisionalAnswers.increment();
-      Claim local = provisional(ck, proposed, replaceable);
+      Claim local = cache.provisional(ck, proposed, replaceable);
       enqueue(key, new Pending(proposed, replaceable), false);
       return CompletableFuture.completedFuture(local);
     }
@@ -395,7 +262,7 @@ public final class RedisStickyStore implements StickyStore {
         timeout.cancel(false);
       }
       if (failure == null) {
-        put(ck, confirmed(r, proposed, replaceable));
+        cache.put(ck, cache.confirmed(r.arm, r.pttlMillis, proposed, replaceable));
         Claim verdict = new Claim(r.arm, r.created);
         if (answer.compareAndSet(null, verdict)) {
           result.complete(verdict);
@@ -417,7 +284,7 @@ public final class RedisStickyStore implements StickyStore {
   private void answerLocally(CompletableFuture<Claim> result, AtomicReference<Claim> answer, CacheKey ck,
       String candidate, String replaceable, boolean timedOut) {
     if (answer.get() == null) {
-      Claim local = provisional(ck, candidate, replaceable);
+      Claim local = cache.provisional(ck, candidate, replaceable);
       if (answer.compareAndSet(null, local)) {
         provisionalAnswers.increment();
         if (timedOut) {
@@ -428,49 +295,17 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
-  /**
-   * Caches {@code candidate} as a provisional assignment unless the cache already holds one it may not replace (for
-   * instance the winner from Redis that arrived meanwhile), and returns the cached one.
-   */
-  private Claim provisional(CacheKey ck, String candidate, String replaceable) {
-    while (true) {
-      long now = nanoClock.getAsLong();
-      long present = cache.get(ck.h1(), ck.h2());
-      long held = live(ck, now);
-      if (held != 0 && !arm(held).equals(replaceable)) {
-        return new Claim(arm(held), false);
-      }
-      if (cache.compareAndSet(ck.h1(), ck.h2(), present, pack(candidate, true, now) | NO_TTL)) {
-        return new Claim(candidate, true);
-      }
-    }
-  }
-
-  /**
-   * The entry for Redis's answer: due for a TTL refresh when less than ttl / 2 remains in Redis (never for a key
-   * without TTL). Its arm is kept once per id, the caller's own string when it is the first seen for the id (not
-   * the copy Redis's reply decoded), so 100,000 cached units share a handful of arm strings.
-   */
-  private long confirmed(Reply reply, String candidate, String replaceable) {
-    long now = nanoClock.getAsLong();
-    String arm = reply.arm.equals(candidate) ? candidate
-        : replaceable != null && reply.arm.equals(replaceable) ? replaceable : reply.arm;
-    long entry = pack(arm, false, now);
-    return reply.pttlMillis < 0 ? entry | NO_TTL
-        : dueIn(entry, now, Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos));
-  }
-
   private void maybeRefreshTtl(String key, CacheKey ck, long entry, long now) {
     RedisLink conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       return;
     }
-    long next = dueIn(entry, now, refreshAfterNanos);
-    if (cache.compareAndSet(ck.h1(), ck.h2(), entry, next)) {
+    long next = cache.refreshed(entry, now);
+    if (cache.compareAndSet(ck, entry, next)) {
       RedisClusterAsyncCommands<String, String> commands = conn.commands();
       commands.pexpire(key, ttlMillis).whenComplete((ok, failure) -> {
         if (failure != null) {
-          cache.compareAndSet(ck.h1(), ck.h2(), next, entry); // the next read retries
+          cache.compareAndSet(ck, next, entry); // the next read retries
         }
       });
       if (settings.invalidations()) {
@@ -603,7 +438,7 @@ public final class RedisStickyStore implements StickyStore {
    * they are until their queued write lands.
    */
   private void verifyConfirmed() {
-    verifyUpTo = millis(nanoClock.getAsLong());
+    cache.verifyConfirmed();
   }
 
   /** RESP3 {@code invalidate} pushes: {@code [invalidate, [key, ...]]}, or a null list when Redis was flushed. */
@@ -633,17 +468,12 @@ public final class RedisStickyStore implements StickyStore {
       if (keys instanceof List<?> list) {
         for (Object k : list) {
           if (k instanceof String key) {
-            CacheKey ck = CacheKey.of(key);
-            long present;
-            while ((present = cache.get(ck.h1(), ck.h2())) != 0 && present != DROPPED
-                && !cache.compareAndSet(ck.h1(), ck.h2(), present, DROPPED)) {
-              Thread.onSpinWait();
-            }
+            cache.invalidate(key);
             invalidations.increment();
           }
         }
       } else {
-        clearedUpTo = millis(nanoClock.getAsLong()); // FLUSHDB / FLUSHALL
+        cache.clearedAll(); // FLUSHDB / FLUSHALL
         invalidations.increment();
       }
     }
@@ -679,7 +509,8 @@ public final class RedisStickyStore implements StickyStore {
       claims.increment();
       batch.add(runScript(conn, key, claim.candidate, claim.replaceable).handle((reply, failure) -> {
         if (failure == null) {
-          put(CacheKey.of(key), confirmed(reply, claim.candidate, claim.replaceable));
+          cache.put(CacheKey.of(key),
+              cache.confirmed(reply.arm, reply.pttlMillis, claim.candidate, claim.replaceable));
           if (!reply.arm.equals(claim.candidate)) {
             overruled.increment(); // served the candidate during the outage; Redis had another arm
           }

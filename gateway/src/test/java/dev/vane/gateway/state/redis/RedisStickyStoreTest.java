@@ -203,17 +203,17 @@ class RedisStickyStoreTest {
     String[][] ids = {{"exp", "salt", "user-1"}, {"e:x", "s%lt", "a:b%c"}, {"exp", "salt", ""}, {"ex", "psalt", "u"},
         {"exp", "salt:", "u"}, {"exp", "salt", "a:b"}, {"exp", "salt", "a%3Ab"}, {"exp2", "salt", "user-1"},
         {"exp", "salt", "user-2"}};
-    java.util.Set<RedisStickyStore.CacheKey> distinct = new java.util.HashSet<>();
+    java.util.Set<StickyCache.CacheKey> distinct = new java.util.HashSet<>();
     for (String[] id : ids) {
-      RedisStickyStore.CacheKey fromIds = RedisStickyStore.CacheKey.of(id[0], id[1], id[2]);
-      assertEquals(RedisStickyStore.CacheKey.of(RedisKeys.sticky(id[0], id[1], id[2])), fromIds,
+      StickyCache.CacheKey fromIds = StickyCache.CacheKey.of(id[0], id[1], id[2]);
+      assertEquals(StickyCache.CacheKey.of(RedisKeys.sticky(id[0], id[1], id[2])), fromIds,
           String.join("|", id) + ": what an invalidation of its key drops");
       distinct.add(fromIds);
     }
     assertEquals(ids.length, distinct.size(), "different units, different keys");
     // again, with equal strings that are not the same instances (the cached prefix state is looked up by value)
     for (String[] id : ids) {
-      assertTrue(distinct.contains(RedisStickyStore.CacheKey.of(new String(id[0]), new String(id[1]),
+      assertTrue(distinct.contains(StickyCache.CacheKey.of(new String(id[0]), new String(id[1]),
           new String(id[2]))), String.join("|", id));
     }
   }
