@@ -140,7 +140,7 @@ public final class RedisConnections {
     }
 
     @Override
-    public RedisAsyncCommands<String, String> transaction(String hashTag) {
+    public RedisAsyncCommands<String, String> transaction(String slotKey) {
       return conn.async();
     }
 

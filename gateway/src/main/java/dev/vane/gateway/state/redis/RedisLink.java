@@ -16,12 +16,13 @@ public interface RedisLink extends AutoCloseable {
   RedisClusterAsyncCommands<String, String> commands();
 
   /**
-   * Commands for a MULTI/EXEC whose keys all carry {@code hashTag} (see {@link RedisKeys#tag}): on a standalone
-   * server the link itself; on a cluster, the connection to the node that serves the tag's slot. Only one thread
+   * Commands for a MULTI/EXEC whose keys all hash to the slot of {@code slotKey} (a hash tag such as
+   * {@link RedisKeys#tag}, or the transaction's one key): on a standalone server the link itself; on a cluster, the
+   * connection to the node that serves that slot. Only one thread
    * may run a transaction on a link at a time, and commands of other threads must not use this link meanwhile (they
    * would join the transaction).
    */
-  RedisAsyncCommands<String, String> transaction(String hashTag);
+  RedisAsyncCommands<String, String> transaction(String slotKey);
 
   /** Whether the connection is established now. */
   boolean isOpen();
