@@ -5,7 +5,6 @@ import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.configsource.ConfigSource;
 import dev.vane.gateway.configsource.FileConfigSource;
-import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Stores;
@@ -97,8 +96,7 @@ public final class Gateway implements AutoCloseable {
   static Future<Gateway> start(Vertx vertx, boolean ownsVertx, VaneConfig cfg,
       Function<VaneConfig, StickyStore> storeFactory, int instances, Supplier<? extends RandomGenerator> random) {
     StickyStore store = storeFactory.apply(cfg);
-    FigureSource figures = Stores.figuresFor(cfg);
-    GatewayCore core = new GatewayCore(vertx, cfg, store, figures, Clock.systemUTC(), random);
+    GatewayCore core = new GatewayCore(vertx, cfg, store, Stores.sharedFor(cfg), Clock.systemUTC(), random);
     if (cfg.routing().experiments().values().stream().anyMatch(e -> !e.shadows().isEmpty())) {
       // mirroring configured from the start: start the shadow loop here rather than from an event loop on the
       // first mirrored request (Vert.x warns when a Vert.x is created on another's thread)
@@ -275,7 +273,7 @@ public final class Gateway implements AutoCloseable {
       log.warn("closing Vert.x: {}", e.toString());
     } finally {
       core.closeShadowLoop();
-      core.figures().close();
+      core.closeSharedState();
       store.close();
     }
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vane.gateway.api.FeedbackEndpoint;
 import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.state.RedisServerProcess;
+import dev.vane.gateway.state.redis.RedisKeys;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -419,7 +420,7 @@ class FeedbackAbuseTest {
 
         // shared sums corrupted outside Vane: the results answer 500 with the request id, not silence
         String version = h.get(red.port(), "/v1/experiments/e").json().getString("version");
-        String key = "vane:out:e:" + version.replace("%", "%25").replace(":", "%3A") + ":arm:" + armOf.get("agree-0");
+        String key = RedisKeys.armOutcomes("e", version, armOf.get("agree-0"));
         redis.call("HSET", key, "revenue.sum", "Infinity");
         Harness.Reply broken = h.send(red.port(), HttpMethod.GET, "/v1/experiments/e/results",
             Map.of("X-Request-Id", "corrupt-1"), null);

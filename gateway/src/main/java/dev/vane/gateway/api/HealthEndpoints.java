@@ -48,6 +48,7 @@ final class HealthEndpoints {
         .put("store", new JsonObject().put("up", storeUp).put("provisionalAnswers", store.provisionalAnswers())
             .put("detail", store.describe()))
         .put("figures", core.figures().describe())
+        .put("feedback", core.feedbackBackend().describe())
         .put("feedbackBodies", new JsonObject().put("budgetBytes", core.feedbackBodies().limit())
             .put("heldBytes", core.feedbackBodies().held()).put("refused", core.feedbackBodies().refused()))
         .put("endpoints", endpoints);

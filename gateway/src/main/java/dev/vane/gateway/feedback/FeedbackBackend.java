@@ -6,9 +6,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What feedback needs beyond this instance: attributions seen by other instances, and event ids seen anywhere.
- * Every method may complete on any thread and never blocks the caller.
+ * Every method may complete on any thread and never blocks the caller, except {@link #close()}.
  */
-public interface FeedbackBackend {
+public interface FeedbackBackend extends AutoCloseable {
 
   /** Whether {@link #share} does anything: when not, callers need not build what they would share. */
   default boolean shares() {
@@ -23,6 +23,15 @@ public interface FeedbackBackend {
 
   /** True when no instance has seen this event id for the experiment within {@code window} (and records it). */
   CompletionStage<Boolean> firstSeen(String experiment, String eventId, Duration window);
+
+  /** Where feedback state lives, for {@code /readyz}. */
+  default String describe() {
+    return "local (this instance only)";
+  }
+
+  /** Writes what is still buffered (best effort) and disconnects; blocks for up to a few seconds. */
+  @Override
+  default void close() {}
 
   /** This instance only: nothing is shared; dedupe is the caller's local cache. */
   static FeedbackBackend local() {

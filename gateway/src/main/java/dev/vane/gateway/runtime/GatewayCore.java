@@ -37,6 +37,8 @@ public final class GatewayCore {
   private volatile Instant lastReloadAt;
 
   private final FigureSource figures;
+  private final Stores.Shared shared;
+  private final FeedbackBackend feedbackBackend;
   private final FeedbackService feedback;
   private final BodyBudget feedbackBodies = new BodyBudget(() -> snapshot().config().server().maxBodyBytes());
 
@@ -46,15 +48,16 @@ public final class GatewayCore {
   /** The transport of the gateway's loops (a startup setting), used for the shadow loop too. */
   private final ServerSettings.Transport transport;
 
-  public GatewayCore(Vertx vertx, VaneConfig initial, StickyStore store, FigureSource figures, Clock clock,
+  public GatewayCore(Vertx vertx, VaneConfig initial, StickyStore store, Stores.Shared shared, Clock clock,
       Supplier<? extends RandomGenerator> random) {
     this.vertx = vertx;
     this.transport = initial.server().transport();
     this.shadowLoop = new ShadowLoop(transport);
-    this.figures = figures;
+    this.shared = shared;
+    this.figures = shared.figures();
+    this.feedbackBackend = shared.feedback();
     this.stats = new StatsRegistry(clock);
-    FeedbackBackend backend = figures instanceof FeedbackBackend b ? b : FeedbackBackend.local();
-    this.feedback = new FeedbackService(this::maxAttributionWindow, stats, backend, clock::millis, 1_000_000,
+    this.feedback = new FeedbackService(this::maxAttributionWindow, stats, feedbackBackend, clock::millis, 1_000_000,
         Duration.ofHours(48));
     this.assigner = new Assigner(store, random, initial.server().overrideHeader(), Map.of(Policy.THOMPSON, bandit));
     this.lastReloadAt = clock.instant();
@@ -144,6 +147,16 @@ public final class GatewayCore {
 
   public FigureSource figures() {
     return figures;
+  }
+
+  /** Where feedback state beyond this instance lives. */
+  public FeedbackBackend feedbackBackend() {
+    return feedbackBackend;
+  }
+
+  /** Flushes and closes the figures and the feedback state (blocks for up to a few seconds each). */
+  public void closeSharedState() {
+    shared.close();
   }
 
   private final ShadowLoop shadowLoop;

@@ -43,7 +43,7 @@ final class StepRunner implements AutoCloseable {
   /** @param steps builds the steps under test, given the core and the server's event loop */
   StepRunner(String yaml, Function<StepRunner, List<ProxyStep>> steps) throws Exception {
     VaneConfig cfg = new ConfigLoader().parse(yaml, "test");
-    core = new GatewayCore(vertx, cfg, Stores.memory(cfg), Stores.figuresFor(cfg), Clock.systemUTC(),
+    core = new GatewayCore(vertx, cfg, Stores.memory(cfg), Stores.sharedFor(cfg), Clock.systemUTC(),
         () -> new SplittableRandom(7));
     List<ProxyStep> chain = new ArrayList<>(steps.apply(this));
     chain.add(new ProxyStep() {

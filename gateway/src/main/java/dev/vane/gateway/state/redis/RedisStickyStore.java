@@ -1,31 +1,16 @@
 package dev.vane.gateway.state.redis;
 
-import dev.vane.router.ArmIds;
-import dev.vane.router.PairCache;
-import dev.vane.router.RecentTable;
+import dev.vane.gateway.state.redis.StickyCache.CacheKey;
 import dev.vane.router.StickyStore;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisLoadingException;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,7 +21,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -114,9 +98,6 @@ import org.slf4j.LoggerFactory;
 public final class RedisStickyStore implements StickyStore {
   private static final Logger log = LoggerFactory.getLogger(RedisStickyStore.class);
 
-  /** Prefix of every key this store writes. */
-  public static final String KEY_PREFIX = "vane:sticky:";
-
   // KEYS[1] key; ARGV[1] candidate; ARGV[2] replaceable or ''; ARGV[3] '1' when ARGV[2] is set; ARGV[4] ttl in ms;
   // ARGV[5] refresh threshold in ms (ttl / 2). Returns {winner, 1 when created else 0, remaining ttl in ms or -1}.
   // A write forgets the key in Redis's tracking table, also for the writer (NOLOOP only skips its push), so a
@@ -139,38 +120,25 @@ public final class RedisStickyStore implements StickyStore {
   static final String CLAIM_SCRIPT_SHA = sha1Hex(CLAIM_SCRIPT);
 
   private static final int DRAIN_BATCH = 256;
-  private static final int REQUEST_QUEUE_SIZE = 65_536;
   private static final long TICK_MILLIS = 100;
   private static final long MIN_CONNECT_BACKOFF_MILLIS = 50;
   private static final long MAX_CONNECT_BACKOFF_MILLIS = 1_000;
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   /** How long Lettuce keeps a command in flight before cancelling it (then it is queued), at least. */
   private static final Duration MIN_GIVE_UP = Duration.ofSeconds(5);
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
   private final RedisSettings settings;
   private final LongSupplier nanoClock;
-  private final RedisURI redisUri;
-  private final ClientResources resources;
-  private final RedisClient client;
+  private final RedisConnections connections;
+  private final Duration giveUp;
   private final ScheduledThreadPoolExecutor timer;
-  /** The local cache: a unit's {@link CacheKey} to its packed entry (see {@link #pack}). */
-  private final RecentTable cache;
-  private final ArmIds arms = new ArmIds(ARM_MASK);
+  private final StickyCache cache;
   private final long originNanos;
-  /** The unit of an entry's refresh time: ttl / 128, at least a millisecond. */
-  private final long refreshUnitNanos;
-  /** Entries written at or before this millisecond (of {@link #millis}) were cached before a reconnect. */
-  private volatile long verifyUpTo = -1;
-  /** Entries written at or before this millisecond are gone (Redis was flushed). */
-  private volatile long clearedUpTo = -1;
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicInteger pendingCount = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
   private final long ttlMillis;
-  private final long refreshAfterNanos;
-  private final long stalenessNanos;
   private final long timeoutNanos;
   private final long startupGraceNanos;
   private final String[] ttlArgs;
@@ -194,7 +162,7 @@ public final class RedisStickyStore implements StickyStore {
   private volatile boolean trackingRefused;
   private boolean trackingInFlight; // timer thread only
 
-  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile RedisLink connection;
   private volatile boolean closed;
   private volatile String lastError;
   private boolean reportedUp; // timer thread only
@@ -215,16 +183,11 @@ public final class RedisStickyStore implements StickyStore {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     this.ttlMillis = settings.ttl().toMillis();
-    this.refreshAfterNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis / 2);
     this.timeoutNanos = settings.commandTimeout().toNanos();
     this.startupGraceNanos = saturatedNanos(settings.startupGrace());
     this.ttlArgs = new String[] {Long.toString(ttlMillis), Long.toString(ttlMillis / 2)};
-    this.stalenessNanos = settings.cacheStaleness().toNanos();
     this.originNanos = nanoClock.getAsLong();
-    this.refreshUnitNanos = Math.max(1_000_000, settings.ttl().toNanos() / 128);
-    // bounded by size; generations also rotate with time, but an entry's own deadline (within the staleness) is
-    // what ends its service, checked on read
-    this.cache = new RecentTable(Math.max(4, settings.cacheSize()), settings.cacheStaleness(), 4, nanoClock);
+    this.cache = new StickyCache(settings.cacheSize(), settings.cacheStaleness(), settings.ttl(), nanoClock);
 
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "vane-redis-sticky-" + THREAD_IDS.incrementAndGet());
@@ -235,234 +198,44 @@ public final class RedisStickyStore implements StickyStore {
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 
     Duration giveUp = settings.commandTimeout().multipliedBy(20);
-    if (giveUp.compareTo(MIN_GIVE_UP) < 0) {
-      giveUp = MIN_GIVE_UP;
-    }
-    this.redisUri = RedisURI.create(settings.uri());
-    redisUri.setTimeout(giveUp);
-    this.resources = DefaultClientResources.builder()
-        .ioThreadPoolSize(2)
-        .computationThreadPoolSize(2)
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build();
-    this.client = RedisClient.create(resources);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .requestQueueSize(REQUEST_QUEUE_SIZE)
-        .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).tcpNoDelay(true)
-            .build())
-        .timeoutOptions(TimeoutOptions.enabled(giveUp))
-        .build());
-    client.addListener(new RedisConnectionStateListener() {
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
-        if (lost.compareAndSet(true, false)) {
-          reconnects.increment();
-        }
-        schedule(RedisStickyStore.this::tick, 0);
-      }
-
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-        linkGeneration.incrementAndGet();
-        if (RedisStickyStore.this.connection != null) {
-          lost.set(true);
-          lastError = "connection lost";
-        }
-      }
-    });
+    this.giveUp = giveUp.compareTo(MIN_GIVE_UP) < 0 ? MIN_GIVE_UP : giveUp;
+    this.connections = RedisConnections.acquire();
 
     timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     timer.execute(this::connect);
-  }
-
-  /**
-   * The Redis key of a unit: {@code vane:sticky:<experiment>:<salt>:<unit>}, each id with {@code %} written as
-   * {@code %25} and {@code :} as {@code %3A}.
-   */
-  public static String key(String experiment, String salt, String unit) {
-    Objects.requireNonNull(experiment, "experiment");
-    Objects.requireNonNull(salt, "salt");
-    Objects.requireNonNull(unit, "unit");
-    if (plain(experiment) && plain(salt) && plain(unit)) {
-      return KEY_PREFIX + experiment + ':' + salt + ':' + unit; // the usual case: nothing to escape
-    }
-    StringBuilder sb = new StringBuilder(KEY_PREFIX.length() + experiment.length() + salt.length() + unit.length() + 2);
-    sb.append(KEY_PREFIX);
-    escape(sb, experiment);
-    sb.append(':');
-    escape(sb, salt);
-    sb.append(':');
-    escape(sb, unit);
-    return sb.toString();
-  }
-
-  private static boolean plain(String id) {
-    return id.indexOf('%') < 0 && id.indexOf(':') < 0;
-  }
-
-  private static void escape(StringBuilder sb, String id) {
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c == '%') {
-        sb.append("%25");
-      } else if (c == ':') {
-        sb.append("%3A");
-      } else {
-        sb.append(c);
-      }
-    }
-  }
-
-  /**
-   * A unit's key in the local cache: the 128-bit hash of its Redis key's characters ({@link #key}). A warm request
-   * hashes the ids where they are, without building the key string, and the cache compares two longs instead of
-   * chasing a string; an invalidation pushed by Redis hashes the key it names to the same pair.
-   */
-  record CacheKey(long h1, long h2) {
-    static CacheKey of(String redisKey) {
-      return of(new RecentTable.Hasher().chars(redisKey));
-    }
-
-    static CacheKey of(String experiment, String salt, String unit) {
-      Optional<RecentTable.Hasher> p = PREFIXES.get(experiment, salt);
-      if (p.isEmpty() || !plain(unit)) {
-        return of(key(experiment, salt, unit));
-      }
-      return of(p.get().copy().chars(unit));
-    }
-
-    /**
-     * The hash state after {@code vane:sticky:<experiment>:<salt>:} for each pair, or empty when an id needs
-     * escaping in the key (its key is then built and hashed whole).
-     */
-    private static final PairCache<Optional<RecentTable.Hasher>> PREFIXES = new PairCache<>(64,
-        (experiment, salt) -> plain(experiment) && plain(salt)
-            ? Optional.of(new RecentTable.Hasher().chars(KEY_PREFIX).chars(experiment).chars(':').chars(salt)
-                .chars(':'))
-            : Optional.empty());
-
-    private static CacheKey of(RecentTable.Hasher h) {
-      return new CacheKey(h.h1(), h.h2());
-    }
-  }
-
-  // An entry is a long: bits 0-14 the arm's number in `arms` (0: none, a dropped entry), bit 15 provisional, bit 16
-  // set for a Redis key without TTL (never re-armed), bits 17-24 when its TTL next needs re-arming, in units of
-  // ttl / 128 since this store was created, modulo 256 (a due time is at most ttl / 2 ahead: 64 units), bits 25-62
-  // the millisecond it was written, since this store was created (8.7 years of uptime).
-  private static final int ARM_MASK = 0x7fff;
-  private static final long PROVISIONAL = 1L << 15;
-  private static final long NO_TTL = 1L << 16;
-  private static final int DUE_SHIFT = 17;
-  private static final long DUE_BITS = 0xffL << DUE_SHIFT;
-  private static final int WRITTEN_SHIFT = 25;
-  /** What an invalidated unit holds until it is cached again. */
-  private static final long DROPPED = PROVISIONAL;
-
-  private long millis(long now) {
-    return (now - originNanos) / 1_000_000;
-  }
-
-  private long pack(String arm, boolean provisional, long now) {
-    return arms.number(arm) | (provisional ? PROVISIONAL : 0) | millis(now) << WRITTEN_SHIFT;
-  }
-
-  private static long written(long entry) {
-    return entry >>> WRITTEN_SHIFT;
-  }
-
-  private static boolean provisional(long entry) {
-    return (entry & PROVISIONAL) != 0;
-  }
-
-  private String arm(long entry) {
-    return arms.id((int) (entry & ARM_MASK));
-  }
-
-  /** Confirmed before the last reconnect (invalidations may have been lost): served only once Redis confirms it. */
-  private boolean toVerify(long entry) {
-    return !provisional(entry) && written(entry) <= verifyUpTo;
-  }
-
-  /** {@code entry} with its TTL due for re-arming {@code inNanos} after {@code now} (rounded down to a unit). */
-  private long dueIn(long entry, long now, long inNanos) {
-    long units = (now - originNanos + inNanos) / refreshUnitNanos;
-    return (entry & ~DUE_BITS) | (units & 0xff) << DUE_SHIFT;
-  }
-
-  /**
-   * Whether the entry's Redis TTL is due for re-arming: its due time has come, within the last 128 units (a ttl).
-   * An entry not read for longer than that since it was due comes round again as not due for a while, which only
-   * ever concerns a unit idle for more than a ttl, whose Redis key has expired anyway.
-   */
-  private boolean refreshDue(long entry, long now) {
-    if ((entry & NO_TTL) != 0) {
-      return false;
-    }
-    long nowUnits = (now - originNanos) / refreshUnitNanos;
-    return (byte) (nowUnits - ((entry >>> DUE_SHIFT) & 0xff)) >= 0;
-  }
-
-  /**
-   * Whether an entry written at {@code written} is past its deadline at {@code now}: {@code staleness * (1 - f/4)}
-   * after it was cached, with {@code f} in [0, 1) taken from the key's hash. Reads leave it unchanged, so no entry
-   * outlives the staleness bound.
-   */
-  private boolean expired(CacheKey key, long entry, long now) {
-    double f = (key.h1() >>> 40) / (double) (1 << 24);
-    long lifeMillis = (stalenessNanos - (long) (stalenessNanos * f / 4)) / 1_000_000;
-    return millis(now) - written(entry) >= lifeMillis;
-  }
-
-  /** The cached entry for {@code key} unless absent, dropped or past its deadline at {@code now}; else 0. */
-  private long live(CacheKey key, long now) {
-    long e = cache.getAndKeep(key.h1(), key.h2());
-    if (e == 0 || (e & ARM_MASK) == 0 || written(e) <= clearedUpTo || expired(key, e, now)) {
-      return 0;
-    }
-    return e;
-  }
-
-  /** Caches {@code entry} for {@code key}, whatever was there. */
-  private void put(CacheKey key, long entry) {
-    while (!cache.compareAndSet(key.h1(), key.h2(), cache.get(key.h1(), key.h2()), entry)) {
-      Thread.onSpinWait();
-    }
   }
 
   @Override
   public String peek(String experiment, String salt, String unit) {
     long now = nanoClock.getAsLong();
     CacheKey ck = CacheKey.of(experiment, salt, unit);
-    long entry = live(ck, now);
+    long entry = cache.live(ck, now);
     if (entry == 0) {
       misses.increment();
       return null;
     }
-    if (toVerify(entry)) {
+    if (cache.toVerify(entry)) {
       misses.increment(); // to be checked with Redis after a reconnect: the caller claims, with this arm
       return null;
     }
     hits.increment();
-    if (!provisional(entry) && refreshDue(entry, now)) {
-      maybeRefreshTtl(key(experiment, salt, unit), ck, entry, now);
+    if (!StickyCache.provisional(entry) && cache.refreshDue(entry, now)) {
+      maybeRefreshTtl(RedisKeys.sticky(experiment, salt, unit), ck, entry, now);
     }
-    return arm(entry);
+    return cache.arm(entry);
   }
 
   @Override
   public CompletionStage<Claim> claim(String experiment, String salt, String unit, String candidate,
       String replaceable) {
     Objects.requireNonNull(candidate, "candidate");
-    String key = key(experiment, salt, unit);
+    String key = RedisKeys.sticky(experiment, salt, unit);
     CacheKey ck = CacheKey.of(experiment, salt, unit);
-    long cached = live(ck, nanoClock.getAsLong());
-    String cachedArm = cached == 0 ? null : arm(cached);
+    long cached = cache.live(ck, nanoClock.getAsLong());
+    String cachedArm = cached == 0 ? null : cache.arm(cached);
     boolean verifying = false;
     if (cachedArm != null && !cachedArm.equals(replaceable)) {
-      if (!toVerify(cached)) {
+      if (!cache.toVerify(cached)) {
         hits.increment();
         return CompletableFuture.completedFuture(new Claim(cachedArm, false));
       }
@@ -470,10 +243,10 @@ public final class RedisStickyStore implements StickyStore {
     }
     // cached before a reconnect: Redis's arm wins, and where Redis lost the key it gets the cached arm back
     String proposed = verifying ? cachedArm : candidate;
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       provisionalAnswers.increment();
-      Claim local = provisional(ck, proposed, replaceable);
+      Claim local = cache.provisional(ck, proposed, replaceable);
       enqueue(key, new Pending(proposed, replaceable), false);
       return CompletableFuture.completedFuture(local);
     }
@@ -489,7 +262,7 @@ public final class RedisStickyStore implements StickyStore {
         timeout.cancel(false);
       }
       if (failure == null) {
-        put(ck, confirmed(r, proposed, replaceable));
+        cache.put(ck, cache.confirmed(r.arm, r.pttlMillis, proposed, replaceable));
         Claim verdict = new Claim(r.arm, r.created);
         if (answer.compareAndSet(null, verdict)) {
           result.complete(verdict);
@@ -511,7 +284,7 @@ public final class RedisStickyStore implements StickyStore {
   private void answerLocally(CompletableFuture<Claim> result, AtomicReference<Claim> answer, CacheKey ck,
       String candidate, String replaceable, boolean timedOut) {
     if (answer.get() == null) {
-      Claim local = provisional(ck, candidate, replaceable);
+      Claim local = cache.provisional(ck, candidate, replaceable);
       if (answer.compareAndSet(null, local)) {
         provisionalAnswers.increment();
         if (timedOut) {
@@ -522,49 +295,17 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
-  /**
-   * Caches {@code candidate} as a provisional assignment unless the cache already holds one it may not replace (for
-   * instance the winner from Redis that arrived meanwhile), and returns the cached one.
-   */
-  private Claim provisional(CacheKey ck, String candidate, String replaceable) {
-    while (true) {
-      long now = nanoClock.getAsLong();
-      long present = cache.get(ck.h1(), ck.h2());
-      long held = live(ck, now);
-      if (held != 0 && !arm(held).equals(replaceable)) {
-        return new Claim(arm(held), false);
-      }
-      if (cache.compareAndSet(ck.h1(), ck.h2(), present, pack(candidate, true, now) | NO_TTL)) {
-        return new Claim(candidate, true);
-      }
-    }
-  }
-
-  /**
-   * The entry for Redis's answer: due for a TTL refresh when less than ttl / 2 remains in Redis (never for a key
-   * without TTL). Its arm is kept once per id, the caller's own string when it is the first seen for the id (not
-   * the copy Redis's reply decoded), so 100,000 cached units share a handful of arm strings.
-   */
-  private long confirmed(Reply reply, String candidate, String replaceable) {
-    long now = nanoClock.getAsLong();
-    String arm = reply.arm.equals(candidate) ? candidate
-        : replaceable != null && reply.arm.equals(replaceable) ? replaceable : reply.arm;
-    long entry = pack(arm, false, now);
-    return reply.pttlMillis < 0 ? entry | NO_TTL
-        : dueIn(entry, now, Math.max(0, TimeUnit.MILLISECONDS.toNanos(reply.pttlMillis) - refreshAfterNanos));
-  }
-
   private void maybeRefreshTtl(String key, CacheKey ck, long entry, long now) {
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       return;
     }
-    long next = dueIn(entry, now, refreshAfterNanos);
-    if (cache.compareAndSet(ck.h1(), ck.h2(), entry, next)) {
-      RedisAsyncCommands<String, String> commands = conn.async();
+    long next = cache.refreshed(entry, now);
+    if (cache.compareAndSet(ck, entry, next)) {
+      RedisClusterAsyncCommands<String, String> commands = conn.commands();
       commands.pexpire(key, ttlMillis).whenComplete((ok, failure) -> {
         if (failure != null) {
-          cache.compareAndSet(ck.h1(), ck.h2(), next, entry); // the next read retries
+          cache.compareAndSet(ck, next, entry); // the next read retries
         }
       });
       if (settings.invalidations()) {
@@ -573,13 +314,13 @@ public final class RedisStickyStore implements StickyStore {
     }
   }
 
-  private CompletableFuture<Reply> runScript(StatefulRedisConnection<String, String> conn, String key,
+  private CompletableFuture<Reply> runScript(RedisLink conn, String key,
       String candidate, String replaceable) {
     String[] keys = {key};
     String[] args = {candidate, replaceable == null ? "" : replaceable, replaceable == null ? "0" : "1", ttlArgs[0],
         ttlArgs[1]};
     try {
-      RedisAsyncCommands<String, String> commands = conn.async();
+      RedisClusterAsyncCommands<String, String> commands = conn.commands();
       return commands.<List<Object>>evalsha(CLAIM_SCRIPT_SHA, ScriptOutputType.MULTI, keys, args)
           .toCompletableFuture()
           .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
@@ -660,14 +401,14 @@ public final class RedisStickyStore implements StickyStore {
    * connection, and after a reconnect marks the cached entries for checking. Timer thread only.
    */
   private void armTracking() {
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     long gen = linkGeneration.get();
     if (!settings.invalidations() || trackingRefused || trackingInFlight || trackedGeneration == gen || conn == null
         || !conn.isOpen()) {
       return;
     }
     trackingInFlight = true;
-    conn.async().clientTracking(TrackingArgs.Builder.enabled().noloop())
+    conn.commands().clientTracking(TrackingArgs.Builder.enabled().noloop())
         .whenComplete((ok, failure) -> schedule(() -> {
           trackingInFlight = false;
           if (failure == null) {
@@ -680,7 +421,7 @@ public final class RedisStickyStore implements StickyStore {
               verifyConfirmed();
             }
             log.info("Redis sticky store: invalidations on ({}*); cached assignments follow changes in Redis",
-                KEY_PREFIX);
+                RedisKeys.STICKY);
           } else if (unwrap(failure) instanceof RedisCommandExecutionException refused) {
             trackingRefused = true;
             log.warn("Redis sticky store: Redis refused CLIENT TRACKING ({}); a change made in Redis reaches this "
@@ -697,13 +438,28 @@ public final class RedisStickyStore implements StickyStore {
    * they are until their queued write lands.
    */
   private void verifyConfirmed() {
-    verifyUpTo = millis(nanoClock.getAsLong());
+    cache.verifyConfirmed();
   }
 
   /** RESP3 {@code invalidate} pushes: {@code [invalidate, [key, ...]]}, or a null list when Redis was flushed. */
-  private final PushListener invalidationListener = new PushListener() {
+  private final RedisLink.Events linkEvents = new RedisLink.Events() {
     @Override
-    public void onPushMessage(PushMessage message) {
+    public void onReconnected() {
+      if (lost.compareAndSet(true, false)) {
+        reconnects.increment();
+      }
+      schedule(RedisStickyStore.this::tick, 0);
+    }
+
+    @Override
+    public void onDisconnected() {
+      linkGeneration.incrementAndGet();
+      lost.set(true);
+      lastError = "connection lost";
+    }
+
+    @Override
+    public void onPush(PushMessage message) {
       if (!"invalidate".equals(message.getType())) {
         return;
       }
@@ -712,17 +468,12 @@ public final class RedisStickyStore implements StickyStore {
       if (keys instanceof List<?> list) {
         for (Object k : list) {
           if (k instanceof String key) {
-            CacheKey ck = CacheKey.of(key);
-            long present;
-            while ((present = cache.get(ck.h1(), ck.h2())) != 0 && present != DROPPED
-                && !cache.compareAndSet(ck.h1(), ck.h2(), present, DROPPED)) {
-              Thread.onSpinWait();
-            }
+            cache.invalidate(key);
             invalidations.increment();
           }
         }
       } else {
-        clearedUpTo = millis(nanoClock.getAsLong()); // FLUSHDB / FLUSHALL
+        cache.clearedAll(); // FLUSHDB / FLUSHALL
         invalidations.increment();
       }
     }
@@ -740,7 +491,7 @@ public final class RedisStickyStore implements StickyStore {
 
   /** Sends up to {@value #DRAIN_BATCH} queued claims, and the next batch once all have succeeded. */
   private void drainBatch() {
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     if (closed || conn == null || !conn.isOpen()) {
       draining.set(false);
       return;
@@ -758,7 +509,8 @@ public final class RedisStickyStore implements StickyStore {
       claims.increment();
       batch.add(runScript(conn, key, claim.candidate, claim.replaceable).handle((reply, failure) -> {
         if (failure == null) {
-          put(CacheKey.of(key), confirmed(reply, claim.candidate, claim.replaceable));
+          cache.put(CacheKey.of(key),
+              cache.confirmed(reply.arm, reply.pttlMillis, claim.candidate, claim.replaceable));
           if (!reply.arm.equals(claim.candidate)) {
             overruled.increment(); // served the candidate during the outage; Redis had another arm
           }
@@ -789,13 +541,12 @@ public final class RedisStickyStore implements StickyStore {
     if (closed) {
       return;
     }
-    client.connectAsync(StringCodec.UTF8, redisUri).whenComplete((conn, failure) -> {
+    connections.connect(settings.uri(), giveUp, linkEvents).whenComplete((conn, failure) -> {
       if (failure == null) {
         if (closed) {
           conn.closeAsync();
           return;
         }
-        conn.addListener(invalidationListener);
         connection = conn;
         schedule(this::tick, 0);
         return;
@@ -842,7 +593,7 @@ public final class RedisStickyStore implements StickyStore {
   /** True while the connection to Redis is established and usable. */
   @Override
   public boolean healthy() {
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     return !closed && conn != null && conn.isOpen();
   }
 
@@ -910,14 +661,13 @@ public final class RedisStickyStore implements StickyStore {
     if (lostWrites > 0) {
       log.warn("Redis sticky store closed with {} queued first-writes not written", lostWrites);
     }
-    StatefulRedisConnection<String, String> conn = connection;
+    RedisLink conn = connection;
     try {
       if (conn != null) {
         conn.close();
       }
     } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      connections.release();
     }
   }
 

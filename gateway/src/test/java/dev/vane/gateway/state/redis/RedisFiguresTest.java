@@ -25,7 +25,7 @@ class RedisFiguresTest {
           - { id: e, variants: [ { id: a, endpoint: a, weight: 5000 }, { id: b, endpoint: b, weight: 5000 } ] }
         """, "test");
     ExperimentStats es = new ExperimentStats(cfg.routing().experiment("e"), Instant.now());
-    String key = RedisFigures.Keys.units("e", es.version()) + ":arm:a";
+    String key = RedisKeys.armUnits("e", es.version(), "a");
     try (RedisServerProcess redis = RedisServerProcess.start();
         RedisFigures figures = new RedisFigures(redis.uri(), Duration.ofMillis(20), Duration.ofMillis(200))) {
       RedisClient client = RedisClient.create(redis.uri());

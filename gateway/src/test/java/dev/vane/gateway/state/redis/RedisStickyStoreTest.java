@@ -134,7 +134,7 @@ class RedisStickyStoreTest {
       Claim cb = fromB.get(u).get(10, TimeUnit.SECONDS);
       assertEquals(ca.arm(), cb.arm(), "user-" + u);
       assertTrue(ca.created() ^ cb.created(), "exactly one instance created user-" + u);
-      assertEquals(ca.arm(), shared.call("GET", RedisStickyStore.key("exp", "salt", "user-" + u)));
+      assertEquals(ca.arm(), shared.call("GET", RedisKeys.sticky("exp", "salt", "user-" + u)));
       wonByA += ca.created() ? 1 : 0;
     }
 
@@ -202,17 +202,17 @@ class RedisStickyStoreTest {
     String[][] ids = {{"exp", "salt", "user-1"}, {"e:x", "s%lt", "a:b%c"}, {"exp", "salt", ""}, {"ex", "psalt", "u"},
         {"exp", "salt:", "u"}, {"exp", "salt", "a:b"}, {"exp", "salt", "a%3Ab"}, {"exp2", "salt", "user-1"},
         {"exp", "salt", "user-2"}};
-    java.util.Set<RedisStickyStore.CacheKey> distinct = new java.util.HashSet<>();
+    java.util.Set<StickyCache.CacheKey> distinct = new java.util.HashSet<>();
     for (String[] id : ids) {
-      RedisStickyStore.CacheKey fromIds = RedisStickyStore.CacheKey.of(id[0], id[1], id[2]);
-      assertEquals(RedisStickyStore.CacheKey.of(RedisStickyStore.key(id[0], id[1], id[2])), fromIds,
+      StickyCache.CacheKey fromIds = StickyCache.CacheKey.of(id[0], id[1], id[2]);
+      assertEquals(StickyCache.CacheKey.of(RedisKeys.sticky(id[0], id[1], id[2])), fromIds,
           String.join("|", id) + ": what an invalidation of its key drops");
       distinct.add(fromIds);
     }
     assertEquals(ids.length, distinct.size(), "different units, different keys");
     // again, with equal strings that are not the same instances (the cached prefix state is looked up by value)
     for (String[] id : ids) {
-      assertTrue(distinct.contains(RedisStickyStore.CacheKey.of(new String(id[0]), new String(id[1]),
+      assertTrue(distinct.contains(StickyCache.CacheKey.of(new String(id[0]), new String(id[1]),
           new String(id[2]))), String.join("|", id));
     }
   }
@@ -229,7 +229,7 @@ class RedisStickyStoreTest {
     long claimsBefore = store.stats().claims();
 
     // an operator moves one unit in Redis: with an hour of staleness, only the push can make this visible
-    shared.call("SET", RedisStickyStore.key("exp", "salt", "edited"), "arm-b");
+    shared.call("SET", RedisKeys.sticky("exp", "salt", "edited"), "arm-b");
     Eventually.await(Duration.ofSeconds(5), () -> store.peek("exp", "salt", "edited") == null,
         () -> "still cached after the edit: " + store.describe());
     assertEquals(new Claim("arm-b", false), claim(store, "exp", "salt", "edited", "arm-a", null),
@@ -240,7 +240,7 @@ class RedisStickyStoreTest {
 
     // a unit another instance writes first is dropped from this cache, and its arm read back
     RedisStickyStore other = connected(RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5)));
-    shared.call("DEL", RedisStickyStore.key("exp", "salt", "kept"));
+    shared.call("DEL", RedisKeys.sticky("exp", "salt", "kept"));
     Eventually.await(Duration.ofSeconds(5), () -> store.peek("exp", "salt", "kept") == null, store::describe);
     assertEquals(new Claim("arm-c", true), claim(other, "exp", "salt", "kept", "arm-c", null));
     assertEquals(new Claim("arm-c", false), claim(store, "exp", "salt", "kept", "arm-a", null));
@@ -291,7 +291,7 @@ class RedisStickyStoreTest {
     assertEquals("arm-a", store.peek("exp", "salt", "u1"));
     // drop the store's link; a change made while it is down is never pushed
     shared.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-    shared.call("SET", RedisStickyStore.key("exp", "salt", "u1"), "arm-b");
+    shared.call("SET", RedisKeys.sticky("exp", "salt", "u1"), "arm-b");
     Eventually.await(Duration.ofSeconds(10), () -> store.stats().reconnects() >= 1 && store.tracking(),
         store::describe);
     assertNull(store.peek("exp", "salt", "u2"), "unchanged, but checked again: pushes may have been lost meanwhile");
@@ -299,15 +299,16 @@ class RedisStickyStoreTest {
         + "while the link was down is read from Redis");
     assertEquals(new Claim("arm-a", false), claim(store, "exp", "salt", "u2", "arm-x", null));
     // and pushes flow again on the new link
-    shared.call("SET", RedisStickyStore.key("exp", "salt", "u2"), "arm-c");
+    shared.call("SET", RedisKeys.sticky("exp", "salt", "u2"), "arm-c");
     Eventually.await(Duration.ofSeconds(5), () -> store.peek("exp", "salt", "u2") == null, store::describe);
   }
 
   @Test
   void keysFollowTheLayoutAndEscapeTheSeparator() {
     RedisStickyStore store = connected(RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5)));
-    assertEquals("vane:sticky:exp:s1:user-1", RedisStickyStore.key("exp", "s1", "user-1"));
-    assertEquals("vane:sticky:a%3Ab:50%25:u%3A1", RedisStickyStore.key("a:b", "50%", "u:1"));
+    assertEquals("vane:sticky:exp:s1:user-1", RedisKeys.sticky("exp", "s1", "user-1"));
+    assertEquals("vane:sticky:exp:s1:{u}", RedisKeys.sticky("exp", "s1", "{u}"), "braces kept: keys stay as before");
+    assertEquals("vane:sticky:a%3Ab:50%25:u%3A1", RedisKeys.sticky("a:b", "50%", "u:1"));
     claim(store, "a:b", "50%", "u:1", "arm", null);
     assertEquals("arm", shared.call("GET", "vane:sticky:a%3Ab:50%25:u%3A1"));
   }
@@ -349,7 +350,7 @@ class RedisStickyStoreTest {
     assertEquals(new Claim("arm-a", true), claim(store, "exp", "salt", "u1", candidate, null));
     assertTrue(store.peek("exp", "salt", "u1") == candidate, "the cached arm is the caller's string, not a copy");
 
-    shared.call("SET", RedisStickyStore.key("exp", "salt", "u1"), "arm-b"); // no push: served stale meanwhile
+    shared.call("SET", RedisKeys.sticky("exp", "salt", "u1"), "arm-b"); // no push: served stale meanwhile
     now.addAndGet(staleness.toNanos() / 2);
     assertEquals("arm-a", store.peek("exp", "salt", "u1"));
     assertEquals(new Claim("arm-a", false), claim(store, "exp", "salt", "u1", "arm-a", null), "from the cache");
@@ -368,7 +369,7 @@ class RedisStickyStoreTest {
     // without invalidations: PEXPIRE from outside stands in for Redis's clock moving, but is a change Redis would push
     RedisSettings settings = shortTtl();
     RedisStickyStore store = clocked(settings, now);
-    String key = RedisStickyStore.key("exp", "salt", "user-1");
+    String key = RedisKeys.sticky("exp", "salt", "user-1");
 
     claim(store, "exp", "salt", "user-1", "arm", null);
     long ttl = shared.callLong("PTTL", key);
@@ -434,7 +435,7 @@ class RedisStickyStoreTest {
   void startsWithoutRedisAndWritesQueuedClaimsWhenItArrives() {
     RedisServerProcess redis = redis(RedisServerProcess.start());
     // Redis had an assignment for "known" before the outage; persist it so it survives stop/restart
-    redis.call("SET", RedisStickyStore.key("exp", "salt", "known"), "redis-arm");
+    redis.call("SET", RedisKeys.sticky("exp", "salt", "known"), "redis-arm");
     redis.call("SAVE");
     redis.stop();
 
@@ -462,12 +463,12 @@ class RedisStickyStoreTest {
     Eventually.await(Duration.ofSeconds(5), () -> store.pendingWrites() == 0, store::describe);
     Eventually.await(Duration.ofSeconds(2), () -> "redis-arm".equals(store.peek("exp", "salt", "known")),
         () -> "the winner from Redis replaces the local arm: " + store.peek("exp", "salt", "known"));
-    assertEquals("redis-arm", redis.call("GET", RedisStickyStore.key("exp", "salt", "known")),
+    assertEquals("redis-arm", redis.call("GET", RedisKeys.sticky("exp", "salt", "known")),
         "first write wins: Redis's earlier assignment stays");
-    assertEquals("hashed", redis.call("GET", RedisStickyStore.key("exp", "salt", "fresh")),
+    assertEquals("hashed", redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh")),
         "a unit Redis lacked keeps the arm it was served");
     assertEquals("hashed", store.peek("exp", "salt", "fresh"));
-    assertTrue(redis.callLong("PTTL", RedisStickyStore.key("exp", "salt", "fresh")) > 0, "queued writes get a TTL");
+    assertTrue(redis.callLong("PTTL", RedisKeys.sticky("exp", "salt", "fresh")) > 0, "queued writes get a TTL");
     assertEquals(new Claim("redis-arm", false), claim(store, "exp", "salt", "known", "hashed", null));
     assertTrue(store.describe().contains(" up "), store.describe());
     assertTrue(store.started());
@@ -542,14 +543,14 @@ class RedisStickyStoreTest {
     assertTrue(store.stats().reconnects() >= 1, store.stats().toString());
     Eventually.await(Duration.ofSeconds(5), () -> store.pendingWrites() == 0, store::describe);
     Eventually.await(Duration.ofSeconds(5), () -> servedWhileDown.entrySet().stream().allMatch(e ->
-            e.getValue().equals(redis.call("GET", RedisStickyStore.key("exp", "salt", e.getKey())))),
+            e.getValue().equals(redis.call("GET", RedisKeys.sticky("exp", "salt", e.getKey())))),
         () -> "units served during the outage were written with the arm they were served");
     assertEquals(0, store.stats().dropped());
     // the restarted Redis lost every key: each cached unit, checked once invalidations are back on, writes its arm back
     Eventually.await(Duration.ofSeconds(5), store::tracking, store::describe);
     for (Map.Entry<String, String> e : warm.entrySet()) {
       assertEquals(e.getValue(), claim(store, "exp", "salt", e.getKey(), "other", null).arm(), e.getKey());
-      assertEquals(e.getValue(), redis.call("GET", RedisStickyStore.key("exp", "salt", e.getKey())), e.getKey());
+      assertEquals(e.getValue(), redis.call("GET", RedisKeys.sticky("exp", "salt", e.getKey())), e.getKey());
     }
   }
 
@@ -583,10 +584,10 @@ class RedisStickyStoreTest {
     awake.get(10, TimeUnit.SECONDS);
     // the delayed commands complete after the pause and write the arms that were served
     Eventually.await(Duration.ofSeconds(8), () -> units.stream().allMatch(unit ->
-            redis.call("GET", RedisStickyStore.key("exp", "salt", unit)) != null),
+            redis.call("GET", RedisKeys.sticky("exp", "salt", unit)) != null),
         () -> "delayed first-writes reached Redis: " + store.describe());
     for (int u = 0; u < units.size(); u++) {
-      assertEquals("arm-" + (u % 3), redis.call("GET", RedisStickyStore.key("exp", "salt", units.get(u))));
+      assertEquals("arm-" + (u % 3), redis.call("GET", RedisKeys.sticky("exp", "salt", units.get(u))));
     }
     assertEquals(new Claim("arm-1", true), claim(store, "exp", "salt", "after", "arm-1", null));
   }
@@ -623,8 +624,8 @@ class RedisStickyStoreTest {
     Eventually.await(Duration.ofSeconds(5), () -> b.stats().overruled() == 1, b::describe);
     assertEquals("arm-a", b.peek("exp", "salt", "raced"), "the loser serves the winner's arm from now on");
     assertEquals("arm-b", b.peek("exp", "salt", "fresh"), "no one else claimed it: the provisional arm stands");
-    assertEquals("arm-b", redis.call("GET", RedisStickyStore.key("exp", "salt", "fresh")));
-    assertEquals("arm-a", redis.call("GET", RedisStickyStore.key("exp", "salt", "raced")));
+    assertEquals("arm-b", redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh")));
+    assertEquals("arm-a", redis.call("GET", RedisKeys.sticky("exp", "salt", "raced")));
     // replies come in order on the one connection: once this one is in, the frozen claims' replies were handled
     assertEquals(new Claim("probe", true), claim(b, "exp", "salt", "probe", "probe", null));
     assertEquals(1, b.stats().overruled(), b.stats().toString());
@@ -636,7 +637,7 @@ class RedisStickyStoreTest {
   @Test
   void aQueuedClaimThatRedisAlreadyDecidedCountsAsOverruled() {
     RedisServerProcess redis = redis(RedisServerProcess.start());
-    redis.call("SET", RedisStickyStore.key("exp", "salt", "known"), "redis-arm");
+    redis.call("SET", RedisKeys.sticky("exp", "salt", "known"), "redis-arm");
     redis.call("SAVE");
     redis.stop();
     RedisStickyStore store = store(RedisSettings.defaults(redis.uri()).withCommandTimeout(TIMEOUT));
@@ -646,7 +647,7 @@ class RedisStickyStoreTest {
 
     redis.restart();
     Eventually.await(Duration.ofSeconds(5), () -> "redis-arm".equals(store.peek("exp", "salt", "known"))
-        && "hashed".equals(redis.call("GET", RedisStickyStore.key("exp", "salt", "fresh"))), store::describe);
+        && "hashed".equals(redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh"))), store::describe);
     // replies come in order on the one connection: once this one is in, both queued claims' replies were handled
     assertEquals(new Claim("probe", true), claim(store, "exp", "salt", "probe", "probe", null));
     assertEquals(1, store.stats().overruled(), store.stats().toString());
