@@ -199,7 +199,7 @@ public final class Gateway implements AutoCloseable {
 
   /** This instance's own figures of an experiment's current version (tests compare them with the shared ones). */
   Figures.Experiment localFigures(String experiment) {
-    return core.snapshot().stats().get(experiment).localFigures();
+    return core.snapshot().counters().get(experiment).localFigures();
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.vane.gateway.api;
 
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.feedback.FeedbackService;
 import dev.vane.gateway.http.Errors;
@@ -33,7 +33,7 @@ final class ExperimentEndpoints {
     List<Experiment> all = List.copyOf(snap.config().routing().experiments().values());
     List<Future<JsonObject>> parts = new ArrayList<>();
     for (Experiment e : all) {
-      parts.add(render(e, snap.stats().get(e.id())));
+      parts.add(render(e, snap.counters().get(e.id())));
     }
     Future.all(parts).onComplete(ar -> Answers.guarded(req, rid, () -> {
       if (ar.failed()) {
@@ -53,7 +53,7 @@ final class ExperimentEndpoints {
       Errors.send(req.response(), 404, "no experiment " + FeedbackService.echo(id), rid);
       return;
     }
-    render(e, snap.stats().get(id)).onComplete(ar -> Answers.guarded(req, rid, () -> {
+    render(e, snap.counters().get(id)).onComplete(ar -> Answers.guarded(req, rid, () -> {
       if (ar.failed()) {
         Answers.failed(req, rid, ar.cause());
       } else {
@@ -63,7 +63,7 @@ final class ExperimentEndpoints {
   }
 
   /** Figures summed over every instance when a shared store is configured, else this instance's. */
-  private Future<JsonObject> render(Experiment e, ExperimentStats local) {
+  private Future<JsonObject> render(Experiment e, ExperimentCounters local) {
     Context ctx = Vertx.currentContext();
     Promise<JsonObject> p = Promise.promise();
     core.figures().read(e, local).whenComplete((f, t) -> ctx.runOnContext(v -> {
@@ -76,7 +76,7 @@ final class ExperimentEndpoints {
     return p.future();
   }
 
-  static JsonObject experiment(Experiment e, ExperimentStats s, Figures.Experiment f) {
+  static JsonObject experiment(Experiment e, ExperimentCounters s, Figures.Experiment f) {
     JsonArray arms = new JsonArray();
     long totalExposures = 0;
     for (Arm a : e.arms()) {

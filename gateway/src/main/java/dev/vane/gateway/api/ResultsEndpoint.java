@@ -1,7 +1,7 @@
 package dev.vane.gateway.api;
 
 import dev.vane.config.Analysis;
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.feedback.FeedbackService;
 import dev.vane.gateway.http.Errors;
@@ -43,7 +43,7 @@ final class ResultsEndpoint {
           + analysis.slices().stream().map(Analysis.Slice::name).toList() + ")", rid);
       return;
     }
-    ExperimentStats local = snap.stats().get(id);
+    ExperimentCounters local = snap.counters().get(id);
     Context ctx = Vertx.currentContext();
     core.figures().read(e, local).whenComplete((f, t) -> ctx.runOnContext(x -> Answers.guarded(req, rid, () -> {
       Figures.Experiment figs = t == null ? f : local.localFigures();

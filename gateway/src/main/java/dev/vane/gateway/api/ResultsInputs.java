@@ -2,7 +2,7 @@ package dev.vane.gateway.api;
 
 import dev.vane.config.Analysis;
 import dev.vane.gateway.counters.Figures;
-import dev.vane.gateway.counters.OutcomeStats;
+import dev.vane.gateway.counters.OutcomeCounters;
 import dev.vane.gateway.results.ResultsInput;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
@@ -33,7 +33,7 @@ final class ResultsInputs {
     List<ResultsInput.ArmData> pooled = new ArrayList<>();
     for (Arm a : e.arms()) {
       Figures.Arm fa = f.arms().get(a.id());
-      Map<String, OutcomeStats.Sums> sums = f.outcomes().pooled().getOrDefault(a.id(), Map.of());
+      Map<String, OutcomeCounters.Sums> sums = f.outcomes().pooled().getOrDefault(a.id(), Map.of());
       pooled.add(armData(a.id(), fa.exposures(), fa.units(), fa.requests(), fa.status5xx(), fa.latency(), sums,
           analysis));
     }
@@ -43,7 +43,7 @@ final class ResultsInputs {
       values.forEach((value, cells) -> {
         List<ResultsInput.ArmData> list = new ArrayList<>();
         for (Arm a : e.arms()) {
-          OutcomeStats.SliceCell c = cells.get(a.id());
+          OutcomeCounters.SliceCell c = cells.get(a.id());
           long exposures = c == null ? 0 : c.exposures();
           list.add(armData(a.id(), exposures, exposures, exposures, 0, null, c == null ? Map.of() : c.metrics(),
               analysis));
@@ -56,11 +56,11 @@ final class ResultsInputs {
   }
 
   private static ResultsInput.ArmData armData(String arm, long exposures, long units, long requests, long errors,
-      org.HdrHistogram.Histogram latency, Map<String, OutcomeStats.Sums> sums, Analysis analysis) {
+      org.HdrHistogram.Histogram latency, Map<String, OutcomeCounters.Sums> sums, Analysis analysis) {
     Map<String, BinaryStats> binary = new LinkedHashMap<>();
     Map<String, ContinuousStats> continuous = new LinkedHashMap<>();
     for (Analysis.Metric m : analysis.metrics()) {
-      OutcomeStats.Sums s = sums.getOrDefault(m.name(), OutcomeStats.Sums.ZERO);
+      OutcomeCounters.Sums s = sums.getOrDefault(m.name(), OutcomeCounters.Sums.ZERO);
       if (m.binary()) {
         binary.put(m.name(), BinaryStats.of(exposures, Math.min(exposures, s.n())));
       } else {

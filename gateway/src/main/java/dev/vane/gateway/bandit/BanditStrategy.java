@@ -2,10 +2,10 @@ package dev.vane.gateway.bandit;
 
 import dev.vane.config.Analysis;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
-import dev.vane.gateway.counters.OutcomeStats;
+import dev.vane.gateway.counters.OutcomeCounters;
 import dev.vane.gateway.results.ResultsInput;
 import dev.vane.router.Arm;
 import dev.vane.router.AssignmentStrategy;
@@ -69,14 +69,14 @@ public final class BanditStrategy implements AssignmentStrategy {
   }
 
   /** Rebuilds every Thompson experiment's posterior from its figures; completes when all are published. */
-  public CompletionStage<Void> refresh(VaneConfig cfg, Map<String, ExperimentStats> stats, FigureSource figures) {
+  public CompletionStage<Void> refresh(VaneConfig cfg, Map<String, ExperimentCounters> stats, FigureSource figures) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (Experiment e : cfg.routing().experiments().values()) {
       if (e.policy() != Policy.THOMPSON) {
         continue;
       }
       Analysis analysis = cfg.analysis(e.id());
-      ExperimentStats local = stats.get(e.id());
+      ExperimentCounters local = stats.get(e.id());
       all.add(figures.read(e, local).exceptionally(t -> local.localFigures()).thenAccept(f -> {
         try {
           posteriors.put(e.id(), build(e, analysis, f));
@@ -107,8 +107,8 @@ public final class BanditStrategy implements AssignmentStrategy {
       for (int i = 0; i < k; i++) {
         String arm = e.arms().get(i).id();
         long n = f.arms().get(arm).exposures();
-        OutcomeStats.Sums s = f.outcomes().pooled().getOrDefault(arm, Map.of()).getOrDefault(metric.name(),
-            OutcomeStats.Sums.ZERO);
+        OutcomeCounters.Sums s = f.outcomes().pooled().getOrDefault(arm, Map.of()).getOrDefault(metric.name(),
+            OutcomeCounters.Sums.ZERO);
         long successes = Math.min(n, s.n());
         batch[i] = BinaryStats.of(n, successes);
         exposures += n;
@@ -119,8 +119,8 @@ public final class BanditStrategy implements AssignmentStrategy {
       ContinuousStats[] batch = new ContinuousStats[k];
       for (int i = 0; i < k; i++) {
         String arm = e.arms().get(i).id();
-        OutcomeStats.Sums s = f.outcomes().pooled().getOrDefault(arm, Map.of()).getOrDefault(metric.name(),
-            OutcomeStats.Sums.ZERO);
+        OutcomeCounters.Sums s = f.outcomes().pooled().getOrDefault(arm, Map.of()).getOrDefault(metric.name(),
+            OutcomeCounters.Sums.ZERO);
         batch[i] = s.n() == 0 ? ContinuousStats.EMPTY : ContinuousStats.fromSums(s.n(), s.sum(), s.sumSq());
         exposures += f.arms().get(arm).exposures();
       }

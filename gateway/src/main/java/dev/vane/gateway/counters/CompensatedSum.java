@@ -3,7 +3,7 @@ package dev.vane.gateway.counters;
 /**
  * A running sum with Neumaier's compensation (an improved Kahan summation): the rounding error of each addition is
  * carried in a second double and added back when read, so the result is as accurate as if summed in about twice the
- * precision, whatever the number of terms and their order. Not thread-safe; {@link OutcomeStats} guards it.
+ * precision, whatever the number of terms and their order. Not thread-safe; {@link OutcomeCounters} guards it.
  *
  * <pre>
  * t = s + x

@@ -8,13 +8,13 @@ import java.util.concurrent.CompletionStage;
 public interface FigureSource extends AutoCloseable {
 
   /** Figures of {@code experiment}; may complete on any thread; on failure the API falls back to local figures. */
-  CompletionStage<Figures.Experiment> read(Experiment experiment, ExperimentStats local);
+  CompletionStage<Figures.Experiment> read(Experiment experiment, ExperimentCounters local);
 
   /** Called for each exposure that carries a unit id (for distinct-unit counting across instances). */
-  default void unit(ExperimentStats stats, String arm, String unit) {}
+  default void unit(ExperimentCounters stats, String arm, String unit) {}
 
   /** Start flushing the given snapshot's figures (called on every publish). */
-  default void track(java.util.Map<String, ExperimentStats> stats) {}
+  default void track(java.util.Map<String, ExperimentCounters> stats) {}
 
   default String describe() {
     return "local (this instance only)";

@@ -63,7 +63,7 @@ public final class Figures {
    * @param outcomes feedback outcomes per arm and metric, and per slice
    */
   public record Experiment(String source, long overrides, long notTargeted, long notCovered, Map<String, Arm> arms,
-      Map<String, Shadow> shadows, OutcomeStats.Snapshot outcomes) {
+      Map<String, Shadow> shadows, OutcomeCounters.Snapshot outcomes) {
 
     static final String[] FIELDS = {"overrides", "notTargeted", "notCovered"};
 

@@ -1,8 +1,8 @@
 package dev.vane.gateway.feedback;
 
 import dev.vane.config.Analysis;
-import dev.vane.gateway.counters.ExperimentStats;
-import dev.vane.gateway.counters.StatsRegistry;
+import dev.vane.gateway.counters.CounterRegistry;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.router.RecentTable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,7 +46,7 @@ public final class FeedbackService {
   static final int ECHO_CHARS = 128;
 
   private final Supplier<Duration> maxWindow;
-  private final StatsRegistry registry;
+  private final CounterRegistry registry;
   private final FeedbackBackend backend;
   private final LongSupplier clock;
   private final RecentTable attributions;
@@ -70,7 +70,7 @@ public final class FeedbackService {
    * @param maxWindow the longest attribution window of the current config (bounds remote lookups)
    * @param maxLocal  attributions and event ids kept in memory at most (each)
    */
-  public FeedbackService(Supplier<Duration> maxWindow, StatsRegistry registry, FeedbackBackend backend,
+  public FeedbackService(Supplier<Duration> maxWindow, CounterRegistry registry, FeedbackBackend backend,
       LongSupplier clockMillis, long maxLocal, Duration localTtl) {
     this.maxWindow = maxWindow;
     this.registry = registry;
@@ -91,7 +91,7 @@ public final class FeedbackService {
   }
 
   /** Remembers which arm served a request (and the unit's latest exposure) for later feedback. */
-  public void exposed(ExperimentStats es, String arm, String requestId, String unit, String[] sliceValues) {
+  public void exposed(ExperimentCounters es, String arm, String requestId, String unit, String[] sliceValues) {
     long at = clock.getAsLong();
     int ctx = contextId(es.experimentId(), es.version(), arm, sliceValues);
     if (ctx >= 0) {
@@ -277,7 +277,7 @@ public final class FeedbackService {
         return done(rejected(i, eventId, 400, "experiment_mismatch", "request " + echo(requestId)
             + " was in experiment " + a.experiment() + ", not " + echo(experiment)));
       }
-      ExperimentStats es = registry.get(a.experiment(), a.version());
+      ExperimentCounters es = registry.get(a.experiment(), a.version());
       if (es == null) {
         return done(rejected(i, eventId, 410, "unknown_version", "experiment " + a.experiment() + " version "
             + a.version() + " is not served by this instance"));

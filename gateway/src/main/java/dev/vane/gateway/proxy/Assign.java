@@ -56,7 +56,7 @@ final class Assign implements ProxyStep {
 
   private static void assigned(Exchange x, Assignment a) {
     x.assignment = a;
-    x.armStats = x.stats.arm(a.arm().id());
+    x.armCounters = x.counters.arm(a.arm().id());
     x.endpoint = x.snapshot.config().endpoints().get(a.arm().endpoint());
     x.mayFallback = x.experiment.fallbackToControl() && a.arm() != x.experiment.control();
     x.proceed();

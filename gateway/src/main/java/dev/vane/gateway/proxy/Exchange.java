@@ -1,8 +1,8 @@
 package dev.vane.gateway.proxy;
 
 import dev.vane.config.EndpointSettings;
-import dev.vane.gateway.counters.ArmStats;
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ArmCounters;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
 import dev.vane.gateway.http.RequestTarget;
@@ -45,12 +45,12 @@ final class Exchange {
   // ResolveRoute, then Assign: where the request goes
   EndpointSettings endpoint;
   Experiment experiment;
-  ExperimentStats stats;
+  ExperimentCounters counters;
   // IdentifyUnit
   String unit;
   // Assign
   Assignment assignment;
-  ArmStats armStats;
+  ArmCounters armCounters;
   /** A failure of the assigned arm may be retried on the control. */
   boolean mayFallback;
   // Forward

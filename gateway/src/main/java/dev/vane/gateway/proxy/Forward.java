@@ -86,8 +86,8 @@ final class Forward implements ProxyStep {
       fallback(x);
       return;
     }
-    if (x.armStats != null) {
-      x.armStats.upstreamErrors.increment();
+    if (x.armCounters != null) {
+      x.armCounters.upstreamErrors.increment();
     }
     x.answer(status, message(status, ep, cause));
   }
@@ -117,7 +117,7 @@ final class Forward implements ProxyStep {
 
   private void fallback(Exchange x) {
     x.fellBack = true;
-    x.armStats.fallbacks.increment();
+    x.armCounters.fallbacks.increment();
     Arm control = x.experiment.control();
     forward(x, x.snapshot.config().endpoints().get(control.endpoint()), false);
   }
@@ -173,8 +173,8 @@ final class Forward implements ProxyStep {
    * it cannot take the truncated body for a whole one.
    */
   private static void cutShort(Exchange x, Throwable cause) {
-    if (x.armStats != null) {
-      x.armStats.upstreamErrors.increment();
+    if (x.armCounters != null) {
+      x.armCounters.upstreamErrors.increment();
     }
     HttpServerResponse res = x.req.response();
     if (!res.headWritten() && !res.closed()) {

@@ -23,7 +23,7 @@ final class Mirror implements ProxyStep {
   @Override
   public void onRequest(Exchange x) {
     if (x.experiment != null && !x.experiment.shadows().isEmpty()) {
-      x.shadowCalls = core.shadows().plan(x.experiment, x.stats, x.snapshot.config(), ThreadLocalRandom.current());
+      x.shadowCalls = core.shadows().plan(x.experiment, x.counters, x.snapshot.config(), ThreadLocalRandom.current());
     }
     x.proceed();
   }

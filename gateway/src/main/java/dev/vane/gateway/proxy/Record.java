@@ -1,9 +1,9 @@
 package dev.vane.gateway.proxy;
 
 import dev.vane.config.Analysis;
-import dev.vane.gateway.counters.ArmStats;
-import dev.vane.gateway.counters.ExperimentStats;
-import dev.vane.gateway.counters.OutcomeStats;
+import dev.vane.gateway.counters.ArmCounters;
+import dev.vane.gateway.counters.ExperimentCounters;
+import dev.vane.gateway.counters.OutcomeCounters;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.router.Assignment;
 import java.util.List;
@@ -34,7 +34,7 @@ final class Record implements ProxyStep {
 
   @Override
   public void onEnd(Exchange x) {
-    ArmStats as = x.armStats;
+    ArmCounters as = x.armCounters;
     if (as != null) {
       as.recordStatus(x.status());
       as.latency.recordMicros(x.micros());
@@ -42,8 +42,8 @@ final class Record implements ProxyStep {
   }
 
   private void count(Exchange x, Assignment a) {
-    ExperimentStats es = x.stats;
-    ArmStats as = x.armStats;
+    ExperimentCounters es = x.counters;
+    ArmCounters as = x.armCounters;
     as.requests.increment();
     switch (a.reason()) {
       case OVERRIDE -> es.overrides.increment();
@@ -66,8 +66,8 @@ final class Record implements ProxyStep {
   }
 
   /** Slice exposure counts, and the attribution feedback will join to (experiments that declare metrics). */
-  private void analyse(Exchange x, ExperimentStats es, Assignment a) {
-    OutcomeStats outcomes = es.outcomes();
+  private void analyse(Exchange x, ExperimentCounters es, Assignment a) {
+    OutcomeCounters outcomes = es.outcomes();
     Analysis analysis = outcomes.analysis();
     String[] slices = NO_SLICES;
     if (outcomes.hasSlices()) {

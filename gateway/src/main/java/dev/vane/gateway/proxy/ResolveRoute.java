@@ -39,7 +39,7 @@ final class ResolveRoute implements ProxyStep {
     } else {
       Experiment exp = cfg.routing().experiment(route.experiment());
       x.experiment = exp;
-      x.stats = x.snapshot.stats().get(exp.id());
+      x.counters = x.snapshot.counters().get(exp.id());
     }
     x.proceed();
   }

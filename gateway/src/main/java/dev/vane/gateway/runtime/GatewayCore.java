@@ -4,9 +4,9 @@ import dev.vane.config.Analysis;
 import dev.vane.config.ServerSettings;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.bandit.BanditStrategy;
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.CounterRegistry;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.FigureSource;
-import dev.vane.gateway.counters.StatsRegistry;
 import dev.vane.gateway.feedback.BodyBudget;
 import dev.vane.gateway.feedback.FeedbackBackend;
 import dev.vane.gateway.feedback.FeedbackService;
@@ -30,7 +30,7 @@ import java.util.random.RandomGenerator;
 /** State shared by every event loop: the published snapshot, the assigner, figures and shadow budgets. */
 public final class GatewayCore {
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
-  private final StatsRegistry stats;
+  private final CounterRegistry stats;
   private final Assigner assigner;
   private volatile String lastReloadError;
   private volatile boolean draining;
@@ -56,7 +56,7 @@ public final class GatewayCore {
     this.shared = shared;
     this.figures = shared.figures();
     this.feedbackBackend = shared.feedback();
-    this.stats = new StatsRegistry(clock);
+    this.stats = new CounterRegistry(clock);
     this.feedback = new FeedbackService(this::maxAttributionWindow, stats, feedbackBackend, clock::millis, 1_000_000,
         Duration.ofHours(48));
     this.assigner = new Assigner(store, random, initial.server().overrideHeader(), Map.of(Policy.THOMPSON, bandit));
@@ -71,7 +71,7 @@ public final class GatewayCore {
   /** Builds figures for the new experiment versions and swaps the snapshot; in-flight requests keep the old one. */
   public void publish(VaneConfig cfg) {
     Snapshot s = new Snapshot(cfg, stats.bind(cfg));
-    figures.track(s.stats());
+    figures.track(s.counters());
     snapshot.set(s);
     lastReloadError = null;
     lastReloadAt = Instant.now();
@@ -102,7 +102,7 @@ public final class GatewayCore {
     return assigner;
   }
 
-  StatsRegistry stats() {
+  CounterRegistry counters() {
     return stats;
   }
 
@@ -122,7 +122,7 @@ public final class GatewayCore {
   /** Rebuilds bandit posteriors from the current figures (non-blocking). */
   public CompletionStage<Void> refreshBandits() {
     Snapshot s = snapshot();
-    return bandit.refresh(s.config(), s.stats(), figures);
+    return bandit.refresh(s.config(), s.counters(), figures);
   }
 
   public FeedbackService feedback() {
@@ -183,7 +183,7 @@ public final class GatewayCore {
   }
 
   /** Distinct-unit counting by a shared store; in memory, new units are counted from sticky assignments. */
-  public void recordUnit(ExperimentStats stats, Assignment a) {
+  public void recordUnit(ExperimentCounters stats, Assignment a) {
     if (a.unit() != null && a.exposure()) {
       figures.unit(stats, a.arm().id(), a.unit());
     }

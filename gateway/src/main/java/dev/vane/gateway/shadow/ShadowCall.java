@@ -1,14 +1,14 @@
 package dev.vane.gateway.shadow;
 
 import dev.vane.config.EndpointSettings;
-import dev.vane.gateway.counters.ShadowStats;
+import dev.vane.gateway.counters.ShadowCounters;
 import dev.vane.router.Shadow;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One planned copy of a request to one shadow: its reserved in-flight slot, then what came back. */
 public final class ShadowCall {
   final Shadow shadow;
-  final ShadowStats stats;
+  final ShadowCounters stats;
   final EndpointSettings endpoint;
   final AtomicInteger inFlight;
   boolean done;
@@ -19,7 +19,7 @@ public final class ShadowCall {
   long micros;
   byte[] body;
 
-  ShadowCall(Shadow shadow, ShadowStats stats, EndpointSettings endpoint, AtomicInteger inFlight) {
+  ShadowCall(Shadow shadow, ShadowCounters stats, EndpointSettings endpoint, AtomicInteger inFlight) {
     this.shadow = shadow;
     this.stats = stats;
     this.endpoint = endpoint;

@@ -2,8 +2,8 @@ package dev.vane.gateway.shadow;
 
 import dev.vane.config.EndpointSettings;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.counters.ExperimentStats;
-import dev.vane.gateway.counters.ShadowStats;
+import dev.vane.gateway.counters.ExperimentCounters;
+import dev.vane.gateway.counters.ShadowCounters;
 import dev.vane.router.Experiment;
 import dev.vane.router.Shadow;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ public final class ShadowPlanner {
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
   /** The copies to send for one request of {@code experiment}, or null when there are none. */
-  public List<ShadowCall> plan(Experiment experiment, ExperimentStats stats, VaneConfig config, RandomGenerator random) {
+  public List<ShadowCall> plan(Experiment experiment, ExperimentCounters stats, VaneConfig config, RandomGenerator random) {
     List<Shadow> shadows = experiment.shadows();
     List<ShadowCall> calls = null;
     for (int i = 0, n = shadows.size(); i < n; i++) {
@@ -30,7 +30,7 @@ public final class ShadowPlanner {
       if (s.percentBps() < 10_000 && random.nextInt(10_000) >= s.percentBps()) {
         continue;
       }
-      ShadowStats counters = stats.shadow(s.id());
+      ShadowCounters counters = stats.shadow(s.id());
       EndpointSettings ep = config.endpoints().get(s.endpoint());
       AtomicInteger slots = inFlight(ep.id());
       if (slots.incrementAndGet() > ep.maxShadowInFlight()) {

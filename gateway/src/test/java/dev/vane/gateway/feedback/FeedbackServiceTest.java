@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.counters.ExperimentStats;
-import dev.vane.gateway.counters.OutcomeStats;
-import dev.vane.gateway.counters.StatsRegistry;
+import dev.vane.gateway.counters.CounterRegistry;
+import dev.vane.gateway.counters.ExperimentCounters;
+import dev.vane.gateway.counters.OutcomeCounters;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,8 +39,8 @@ class FeedbackServiceTest {
             - { name: region, header: X-Region, maxValues: 4 }
           attributionWindow: 1h
       """);
-  private final StatsRegistry registry = new StatsRegistry(Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC));
-  private final ExperimentStats es = registry.bind(cfg).get("e");
+  private final CounterRegistry registry = new CounterRegistry(Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC));
+  private final ExperimentCounters es = registry.bind(cfg).get("e");
   private final FeedbackService service = new FeedbackService(() -> Duration.ofHours(1), registry,
       FeedbackBackend.local(), now::get, 1000, Duration.ofHours(2));
 
@@ -63,9 +63,9 @@ class FeedbackServiceTest {
         .put("timestamp", at);
   }
 
-  private OutcomeStats.Sums sums(String region, String arm) {
-    OutcomeStats.SliceCell cell = es.outcomes().snapshot().slices().get("region").get(region).get(arm);
-    return cell == null ? OutcomeStats.Sums.ZERO : cell.metrics().getOrDefault("revenue", OutcomeStats.Sums.ZERO);
+  private OutcomeCounters.Sums sums(String region, String arm) {
+    OutcomeCounters.SliceCell cell = es.outcomes().snapshot().slices().get("region").get(region).get(arm);
+    return cell == null ? OutcomeCounters.Sums.ZERO : cell.metrics().getOrDefault("revenue", OutcomeCounters.Sums.ZERO);
   }
 
   @Test
@@ -82,9 +82,9 @@ class FeedbackServiceTest {
     assertEquals("accepted", send(byRequest("rid-2", "ev4", 7.0, T0 + 1 - 60_000)).status(), "within the skew");
     assertEquals("unknown_request", send(byRequest("rid-3", "ev5", 1.0, T0)).code());
 
-    assertEquals(new OutcomeStats.Sums(1, 3.0, 9.0), sums("eu", "a"));
-    assertEquals(new OutcomeStats.Sums(1, 7.0, 49.0), sums("us", "b"));
-    assertEquals(OutcomeStats.Sums.ZERO, sums("eu", "b"));
+    assertEquals(new OutcomeCounters.Sums(1, 3.0, 9.0), sums("eu", "a"));
+    assertEquals(new OutcomeCounters.Sums(1, 7.0, 49.0), sums("us", "b"));
+    assertEquals(OutcomeCounters.Sums.ZERO, sums("eu", "b"));
     assertEquals("duplicate", send(byRequest("rid-1", "ev1", 3.0, T0)).status());
   }
 
@@ -96,9 +96,9 @@ class FeedbackServiceTest {
     JsonObject unitEvent = new JsonObject().put("unitId", "carol").put("experiment", "e").put("eventId", "u1")
         .put("metric", "revenue").put("value", 2.0);
     assertEquals("accepted", send(unitEvent).status());
-    assertEquals(new OutcomeStats.Sums(1, 2.0, 4.0), sums("apac", "b"));
+    assertEquals(new OutcomeCounters.Sums(1, 2.0, 4.0), sums("apac", "b"));
     assertEquals("accepted", send(byRequest("r1", "u2", 4.0, T0)).status(), "the first request keeps its own arm");
-    assertEquals(new OutcomeStats.Sums(1, 4.0, 16.0), sums("eu", "a"));
+    assertEquals(new OutcomeCounters.Sums(1, 4.0, 16.0), sums("eu", "a"));
     assertEquals("unknown_unit", send(new JsonObject().put("unitId", "dave").put("experiment", "e")
         .put("eventId", "u3").put("metric", "revenue").put("value", 1)).code());
   }

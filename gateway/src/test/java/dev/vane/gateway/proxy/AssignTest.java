@@ -51,7 +51,7 @@ class AssignTest {
     assertEquals(Assignment.Reason.ASSIGNED, x.assignment.reason());
     assertEquals("b", x.endpoint.id());
     assertTrue(x.mayFallback, "a canary failure falls back to the champion here");
-    assertSame(x.stats.arm("canary"), x.armStats);
+    assertSame(x.counters.arm("canary"), x.armCounters);
     Exchange again = get("/e/x", Map.of("X-User-Id", "u1"));
     assertEquals(Assignment.Reason.STICKY, again.assignment.reason(), "the stored arm wins the second time");
   }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vane.gateway.counters.ShadowStats;
+import dev.vane.gateway.counters.ShadowCounters;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -53,7 +53,7 @@ class MirrorTest {
 
   @Test
   void aMirroredRequestIsPlannedOnTheWayInAndSentOnceItEnded() throws Exception {
-    ShadowStats s1 = run.core.snapshot().stats().get("e").shadow("s1");
+    ShadowCounters s1 = run.core.snapshot().counters().get("e").shadow("s1");
     long mirrored = s1.mirrored.sum();
     int hits = shadowHits.get();
     run.send(HttpMethod.POST, "/e/x", Map.of("X-User-Id", "u"), "{\"x\":1}");
@@ -74,6 +74,6 @@ class MirrorTest {
     assertNull(run.last().shadowCalls);
     run.send(HttpMethod.GET, "/half/x", Map.of(), null);
     assertNull(run.last().shadowCalls, "a 0% shadow gets nothing");
-    assertEquals(0, run.core.snapshot().stats().get("half").shadow("s2").mirrored.sum());
+    assertEquals(0, run.core.snapshot().counters().get("half").shadow("s2").mirrored.sum());
   }
 }

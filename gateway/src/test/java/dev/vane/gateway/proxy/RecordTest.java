@@ -3,8 +3,8 @@ package dev.vane.gateway.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vane.gateway.counters.ArmStats;
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ArmCounters;
+import dev.vane.gateway.counters.ExperimentCounters;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +36,13 @@ class RecordTest {
     run.close();
   }
 
-  static ExperimentStats counters() {
-    return run.core.snapshot().stats().get("e");
+  static ExperimentCounters counters() {
+    return run.core.snapshot().counters().get("e");
   }
 
   @Test
   void exposuresAndMissesAreCountedOnTheWayInStatusAndLatencyAtTheEnd() throws Exception {
-    ArmStats arm = counters().arm("champion");
+    ArmCounters arm = counters().arm("champion");
     long requests = arm.requests.sum();
     long exposures = arm.exposures.sum();
     long overrides = counters().overrides.sum();

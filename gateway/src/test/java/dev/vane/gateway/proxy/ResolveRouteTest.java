@@ -45,7 +45,7 @@ class ResolveRouteTest {
     assertEquals(200, run.post("/v2/models/fraud/infer", "{}").status());
     assertEquals("fraud", run.last().experiment.id());
     assertNull(run.last().endpoint, "the arm decides the endpoint");
-    assertEquals("fraud", run.last().stats.experimentId());
+    assertEquals("fraud", run.last().counters.experimentId());
   }
 
   @Test

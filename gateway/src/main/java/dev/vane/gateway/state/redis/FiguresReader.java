@@ -1,9 +1,9 @@
 package dev.vane.gateway.state.redis;
 
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.counters.LatencyRecorder;
-import dev.vane.gateway.counters.OutcomeStats;
+import dev.vane.gateway.counters.OutcomeCounters;
 import dev.vane.router.Experiment;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.ByteBuffer;
@@ -33,7 +33,7 @@ final class FiguresReader {
   private FiguresReader() {}
 
   static CompletionStage<Figures.Experiment> read(RedisClusterAsyncCommands<String, String> a, Experiment e,
-      ExperimentStats local, Duration timeout) {
+      ExperimentCounters local, Duration timeout) {
     String id = e.id();
     String ver = e.version();
     CompletableFuture<Map<String, String>> expF = a.hgetall(RedisKeys.figures(id, ver)).toCompletableFuture();
@@ -94,20 +94,20 @@ final class FiguresReader {
         });
   }
 
-  static OutcomeStats.Snapshot outcomesOf(ExperimentStats local,
+  static OutcomeCounters.Snapshot outcomesOf(ExperimentCounters local,
       Map<String, CompletableFuture<Map<String, String>>> outF,
       Map<String, CompletableFuture<Map<String, String>>> sliceF) {
     var metrics = local.outcomes().analysis().metrics();
-    Map<String, Map<String, OutcomeStats.Sums>> pooled = new LinkedHashMap<>();
+    Map<String, Map<String, OutcomeCounters.Sums>> pooled = new LinkedHashMap<>();
     outF.forEach((arm, f) -> {
       Map<String, String> h = f.join();
-      Map<String, OutcomeStats.Sums> ms = new LinkedHashMap<>();
+      Map<String, OutcomeCounters.Sums> ms = new LinkedHashMap<>();
       for (var m : metrics) {
         ms.put(m.name(), sumsOf(h, m.name() + "."));
       }
       pooled.put(arm, ms);
     });
-    Map<String, Map<String, Map<String, OutcomeStats.SliceCell>>> slices = new LinkedHashMap<>();
+    Map<String, Map<String, Map<String, OutcomeCounters.SliceCell>>> slices = new LinkedHashMap<>();
     sliceF.forEach((dim, f) -> {
       Map<String, String> h = f.join();
       // fields: value SEP arm SEP (exposures | metric.n | metric.sum | metric.sumsq)
@@ -119,29 +119,29 @@ final class FiguresReader {
               .put(p[2], v);
         }
       });
-      Map<String, Map<String, OutcomeStats.SliceCell>> values = new LinkedHashMap<>();
+      Map<String, Map<String, OutcomeCounters.SliceCell>> values = new LinkedHashMap<>();
       grouped.forEach((value, arms) -> {
-        Map<String, OutcomeStats.SliceCell> cells = new LinkedHashMap<>();
+        Map<String, OutcomeCounters.SliceCell> cells = new LinkedHashMap<>();
         arms.forEach((arm, fields) -> {
-          Map<String, OutcomeStats.Sums> ms = new LinkedHashMap<>();
+          Map<String, OutcomeCounters.Sums> ms = new LinkedHashMap<>();
           for (var m : metrics) {
             ms.put(m.name(), sumsOf(fields, m.name() + "."));
           }
           String exp = fields.get("exposures");
-          cells.put(arm, new OutcomeStats.SliceCell(exp == null ? 0 : Long.parseLong(exp), ms));
+          cells.put(arm, new OutcomeCounters.SliceCell(exp == null ? 0 : Long.parseLong(exp), ms));
         });
         values.put(value, cells);
       });
       slices.put(dim, values);
     });
-    return new OutcomeStats.Snapshot(pooled, slices);
+    return new OutcomeCounters.Snapshot(pooled, slices);
   }
 
-  static OutcomeStats.Sums sumsOf(Map<String, String> h, String prefix) {
+  static OutcomeCounters.Sums sumsOf(Map<String, String> h, String prefix) {
     String n = h.get(prefix + "n");
     String sum = h.get(prefix + "sum");
     String sq = h.get(prefix + "sumsq");
-    return new OutcomeStats.Sums(n == null ? 0 : Long.parseLong(n), sum == null ? 0 : Double.parseDouble(sum),
+    return new OutcomeCounters.Sums(n == null ? 0 : Long.parseLong(n), sum == null ? 0 : Double.parseDouble(sum),
         sq == null ? 0 : Double.parseDouble(sq));
   }
 

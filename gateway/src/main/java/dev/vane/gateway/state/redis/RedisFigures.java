@@ -1,13 +1,13 @@
 package dev.vane.gateway.state.redis;
 
 import dev.vane.config.Redaction;
-import dev.vane.gateway.counters.ArmStats;
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ArmCounters;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.counters.LatencyRecorder;
-import dev.vane.gateway.counters.OutcomeStats;
-import dev.vane.gateway.counters.ShadowStats;
+import dev.vane.gateway.counters.OutcomeCounters;
+import dev.vane.gateway.counters.ShadowCounters;
 import dev.vane.router.Experiment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,11 +57,11 @@ public final class RedisFigures implements FigureSource {
 
   private final String instance = UUID.randomUUID().toString().substring(0, 8);
   private final RedisLinks links;
-  private final Set<ExperimentStats> tracked = ConcurrentHashMap.newKeySet();
-  private final Map<ExperimentStats, Cursor> cursors = new HashMap<>(); // flusher thread only
-  private final Map<ExperimentStats, Map<String, Set<String>>> pendingUnits = new ConcurrentHashMap<>();
+  private final Set<ExperimentCounters> tracked = ConcurrentHashMap.newKeySet();
+  private final Map<ExperimentCounters, Cursor> cursors = new HashMap<>(); // flusher thread only
+  private final Map<ExperimentCounters, Map<String, Set<String>>> pendingUnits = new ConcurrentHashMap<>();
   private final AtomicInteger pendingUnitCount = new AtomicInteger();
-  private final Map<ArmStats, RecentUnits> sentUnits = new ConcurrentHashMap<>();
+  private final Map<ArmCounters, RecentUnits> sentUnits = new ConcurrentHashMap<>();
   private final LongAdder unitsDropped = new LongAdder();
   private final LongAdder flushes = new LongAdder();
   private final LongAdder failedFlushes = new LongAdder();
@@ -74,11 +74,11 @@ public final class RedisFigures implements FigureSource {
   }
 
   @Override
-  public void track(Map<String, ExperimentStats> stats) {
+  public void track(Map<String, ExperimentCounters> stats) {
     tracked.addAll(stats.values());
     // arms of replaced experiment versions get no new units: forget what was sent for them
-    Set<ArmStats> live = new HashSet<>();
-    for (ExperimentStats es : stats.values()) {
+    Set<ArmCounters> live = new HashSet<>();
+    for (ExperimentCounters es : stats.values()) {
       live.addAll(es.arms().values());
     }
     sentUnits.keySet().retainAll(live);
@@ -90,7 +90,7 @@ public final class RedisFigures implements FigureSource {
    * overwritten is simply sent again.
    */
   @Override
-  public void unit(ExperimentStats stats, String arm, String unit) {
+  public void unit(ExperimentCounters stats, String arm, String unit) {
     RecentUnits sent = sentUnits(stats, arm);
     if (sent.contains(unit)) {
       return;
@@ -100,14 +100,14 @@ public final class RedisFigures implements FigureSource {
     }
   }
 
-  private RecentUnits sentUnits(ExperimentStats stats, String arm) {
-    ArmStats a = stats.arm(arm);
+  private RecentUnits sentUnits(ExperimentCounters stats, String arm) {
+    ArmCounters a = stats.arm(arm);
     RecentUnits r = sentUnits.get(a);
     return r != null ? r : sentUnits.computeIfAbsent(a, k -> new RecentUnits(SENT_UNITS_LOG2));
   }
 
   /** Adds a unit to the pending PFADD members; false when the pending buffer is full (the unit is dropped). */
-  private boolean pend(ExperimentStats stats, String arm, String unit) {
+  private boolean pend(ExperimentCounters stats, String arm, String unit) {
     Set<String> set = pendingUnits.computeIfAbsent(stats, k -> new ConcurrentHashMap<>())
         .computeIfAbsent(arm, k -> ConcurrentHashMap.newKeySet());
     if (set.contains(unit)) {
@@ -141,7 +141,7 @@ public final class RedisFigures implements FigureSource {
     final Map<String, long[]> arms = new HashMap<>();
     final Map<String, long[]> shadows = new HashMap<>();
     final Map<String, Double> maxAbsDiff = new HashMap<>();
-    OutcomeStats.Snapshot outcomes = OutcomeStats.Snapshot.EMPTY;
+    OutcomeCounters.Snapshot outcomes = OutcomeCounters.Snapshot.EMPTY;
     final Map<String, Long> latencyCounts = new HashMap<>();
   }
 
@@ -160,7 +160,7 @@ public final class RedisFigures implements FigureSource {
    */
   List<FlushBatch> plan() {
     List<FlushBatch> batches = new ArrayList<>();
-    for (ExperimentStats es : tracked) {
+    for (ExperimentCounters es : tracked) {
       FlushBatch batch = experiment(es, cursors.computeIfAbsent(es, k -> new Cursor()));
       if (!batch.isEmpty()) {
         batches.add(batch);
@@ -169,7 +169,7 @@ public final class RedisFigures implements FigureSource {
     return batches;
   }
 
-  private FlushBatch experiment(ExperimentStats es, Cursor cur) {
+  private FlushBatch experiment(ExperimentCounters es, Cursor cur) {
     String exp = es.experimentId();
     String ver = es.version();
     FlushBatch b = new FlushBatch(RedisKeys.tag(exp));
@@ -177,7 +177,7 @@ public final class RedisFigures implements FigureSource {
     incr(b, RedisKeys.figures(exp, ver), Figures.Experiment.fields(), now.counters(), cur.experiment,
         v -> cur.experiment = v);
     Map<String, Set<String>> units = pendingUnits.get(es);
-    for (Map.Entry<String, ArmStats> arm : es.arms().entrySet()) {
+    for (Map.Entry<String, ArmCounters> arm : es.arms().entrySet()) {
       String id = arm.getKey();
       long[] counts = now.arms().get(id).counters();
       counts[2] = 0; // distinct units are counted by the HyperLogLog, not summed
@@ -198,7 +198,7 @@ public final class RedisFigures implements FigureSource {
         });
       }
     }
-    for (Map.Entry<String, ShadowStats> sh : es.shadows().entrySet()) {
+    for (Map.Entry<String, ShadowCounters> sh : es.shadows().entrySet()) {
       String id = sh.getKey();
       Figures.Shadow f = now.shadows().get(id);
       String key = RedisKeys.shadowFigures(exp, ver, id);
@@ -215,17 +215,17 @@ public final class RedisFigures implements FigureSource {
     return b;
   }
 
-  private static void outcomes(FlushBatch b, ExperimentStats es, Cursor cur) {
+  private static void outcomes(FlushBatch b, ExperimentCounters es, Cursor cur) {
     String exp = es.experimentId();
     String ver = es.version();
-    OutcomeStats.Snapshot now = es.outcomes().snapshot();
-    OutcomeStats.Snapshot last = cur.outcomes;
+    OutcomeCounters.Snapshot now = es.outcomes().snapshot();
+    OutcomeCounters.Snapshot last = cur.outcomes;
     int n = 0;
     for (var arm : now.pooled().entrySet()) {
-      Map<String, OutcomeStats.Sums> before = last.pooled().getOrDefault(arm.getKey(), Map.of());
+      Map<String, OutcomeCounters.Sums> before = last.pooled().getOrDefault(arm.getKey(), Map.of());
       for (var m : arm.getValue().entrySet()) {
         n += sums(b, RedisKeys.armOutcomes(exp, ver, arm.getKey()), m.getKey() + ".",
-            m.getValue().minus(before.getOrDefault(m.getKey(), OutcomeStats.Sums.ZERO)));
+            m.getValue().minus(before.getOrDefault(m.getKey(), OutcomeCounters.Sums.ZERO)));
       }
     }
     for (var dim : now.slices().entrySet()) {
@@ -234,7 +234,7 @@ public final class RedisFigures implements FigureSource {
       for (var value : dim.getValue().entrySet()) {
         var beforeValue = beforeDim.getOrDefault(value.getKey(), Map.of());
         for (var arm : value.getValue().entrySet()) {
-          OutcomeStats.SliceCell was = beforeValue.get(arm.getKey());
+          OutcomeCounters.SliceCell was = beforeValue.get(arm.getKey());
           String prefix = value.getKey() + FiguresReader.SEP + arm.getKey() + FiguresReader.SEP;
           long exposures = arm.getValue().exposures() - (was == null ? 0 : was.exposures());
           if (exposures != 0) {
@@ -242,8 +242,8 @@ public final class RedisFigures implements FigureSource {
             n++;
           }
           for (var m : arm.getValue().metrics().entrySet()) {
-            OutcomeStats.Sums before = was == null ? OutcomeStats.Sums.ZERO
-                : was.metrics().getOrDefault(m.getKey(), OutcomeStats.Sums.ZERO);
+            OutcomeCounters.Sums before = was == null ? OutcomeCounters.Sums.ZERO
+                : was.metrics().getOrDefault(m.getKey(), OutcomeCounters.Sums.ZERO);
             n += sums(b, key, prefix + m.getKey() + ".", m.getValue().minus(before));
           }
         }
@@ -254,7 +254,7 @@ public final class RedisFigures implements FigureSource {
     }
   }
 
-  private static int sums(FlushBatch b, String key, String prefix, OutcomeStats.Sums d) {
+  private static int sums(FlushBatch b, String key, String prefix, OutcomeCounters.Sums d) {
     if (d.n() == 0 && d.sum() == 0 && d.sumSq() == 0) {
       return 0;
     }
@@ -298,7 +298,7 @@ public final class RedisFigures implements FigureSource {
   // ---- reading (any thread) ----
 
   @Override
-  public CompletionStage<Figures.Experiment> read(Experiment e, ExperimentStats local) {
+  public CompletionStage<Figures.Experiment> read(Experiment e, ExperimentCounters local) {
     RedisLink reader = links.reader();
     if (reader == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));

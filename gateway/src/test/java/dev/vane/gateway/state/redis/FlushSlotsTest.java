@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.counters.ArmStats;
-import dev.vane.gateway.counters.ExperimentStats;
-import dev.vane.gateway.counters.ShadowStats;
+import dev.vane.gateway.counters.ArmCounters;
+import dev.vane.gateway.counters.ExperimentCounters;
+import dev.vane.gateway.counters.ShadowCounters;
 import dev.vane.gateway.feedback.Attribution;
 import dev.vane.gateway.state.Eventually;
 import dev.vane.gateway.state.RedisServerProcess;
@@ -56,13 +56,13 @@ class FlushSlotsTest {
       """;
 
   /** Both experiments with something in every figure family: counters, latency, units, shadows, outcomes, slices. */
-  private static Map<String, ExperimentStats> busyExperiments() throws Exception {
+  private static Map<String, ExperimentCounters> busyExperiments() throws Exception {
     VaneConfig cfg = new ConfigLoader().parse(YAML, "test");
-    Map<String, ExperimentStats> stats = new LinkedHashMap<>();
+    Map<String, ExperimentCounters> stats = new LinkedHashMap<>();
     for (String id : List.of("one", "two.b")) {
-      ExperimentStats es = new ExperimentStats(cfg.routing().experiment(id), cfg.analysis(id), Instant.now());
+      ExperimentCounters es = new ExperimentCounters(cfg.routing().experiment(id), cfg.analysis(id), Instant.now());
       es.overrides.increment();
-      for (Map.Entry<String, ArmStats> arm : es.arms().entrySet()) {
+      for (Map.Entry<String, ArmCounters> arm : es.arms().entrySet()) {
         arm.getValue().requests.add(3);
         arm.getValue().recordStatus(200);
         arm.getValue().latency.recordMicros(1_500);
@@ -72,7 +72,7 @@ class FlushSlotsTest {
           es.outcomes().outcome(arm.getKey(), new String[] {"eu"}, "revenue", 2.5);
         }
       }
-      for (ShadowStats sh : es.shadows().values()) {
+      for (ShadowCounters sh : es.shadows().values()) {
         sh.mirrored.increment();
         sh.latency.recordMicros(900);
       }
@@ -81,9 +81,9 @@ class FlushSlotsTest {
     return stats;
   }
 
-  private static void activity(RedisFigures figures, Map<String, ExperimentStats> stats) {
+  private static void activity(RedisFigures figures, Map<String, ExperimentCounters> stats) {
     figures.track(stats);
-    for (ExperimentStats es : stats.values()) {
+    for (ExperimentCounters es : stats.values()) {
       for (String arm : es.arms().keySet()) {
         figures.unit(es, arm, "user-" + arm);
       }
@@ -99,7 +99,7 @@ class FlushSlotsTest {
 
   @Test
   void everyTransactionOfAFlushTouchesOneSlot() throws Exception {
-    Map<String, ExperimentStats> stats = busyExperiments();
+    Map<String, ExperimentCounters> stats = busyExperiments();
     // nothing listens on port 1: the plan is built without Redis
     try (RedisFigures figures = new RedisFigures("redis://127.0.0.1:1", Duration.ofHours(1), Duration.ofMillis(50));
         RedisFeedback feedback = new RedisFeedback("redis://127.0.0.1:1", Duration.ofHours(1),
@@ -143,7 +143,7 @@ class FlushSlotsTest {
       Eventually.await(Duration.ofSeconds(10),
           () -> String.valueOf(redis.call("CLUSTER", "INFO")).contains("cluster_state:ok"),
           () -> String.valueOf(redis.call("CLUSTER", "INFO")));
-      Map<String, ExperimentStats> stats = busyExperiments();
+      Map<String, ExperimentCounters> stats = busyExperiments();
       try (RedisFigures figures = new RedisFigures(redis.uri(), Duration.ofHours(1), Duration.ofMillis(200));
           RedisFeedback feedback = new RedisFeedback(redis.uri(), Duration.ofHours(1), Duration.ofMillis(200))) {
         activity(figures, stats);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
-import dev.vane.gateway.counters.ExperimentStats;
+import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.state.Eventually;
 import dev.vane.gateway.state.RedisServerProcess;
 import io.lettuce.core.RedisClient;
@@ -24,7 +24,7 @@ class RedisFiguresTest {
         experiments:
           - { id: e, variants: [ { id: a, endpoint: a, weight: 5000 }, { id: b, endpoint: b, weight: 5000 } ] }
         """, "test");
-    ExperimentStats es = new ExperimentStats(cfg.routing().experiment("e"), Instant.now());
+    ExperimentCounters es = new ExperimentCounters(cfg.routing().experiment("e"), Instant.now());
     String key = RedisKeys.armUnits("e", es.version(), "a");
     try (RedisServerProcess redis = RedisServerProcess.start();
         RedisFigures figures = new RedisFigures(redis.uri(), Duration.ofMillis(20), Duration.ofMillis(200))) {

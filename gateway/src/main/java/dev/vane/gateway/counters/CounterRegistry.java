@@ -11,11 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Figures keyed by experiment id and experiment version, so a changed experiment starts new figures instead of
  * mixing old and new silently; an unchanged experiment keeps its figures across reloads.
  */
-public final class StatsRegistry {
+public final class CounterRegistry {
   private final Clock clock;
-  private final Map<String, ExperimentStats> byKey = new ConcurrentHashMap<>();
+  private final Map<String, ExperimentCounters> byKey = new ConcurrentHashMap<>();
 
-  public StatsRegistry(Clock clock) {
+  public CounterRegistry(Clock clock) {
     this.clock = clock;
   }
 
@@ -24,17 +24,17 @@ public final class StatsRegistry {
   }
 
   /** Figures for every experiment of {@code cfg}, creating those of new versions. */
-  public Map<String, ExperimentStats> bind(VaneConfig cfg) {
-    Map<String, ExperimentStats> out = new HashMap<>();
+  public Map<String, ExperimentCounters> bind(VaneConfig cfg) {
+    Map<String, ExperimentCounters> out = new HashMap<>();
     for (Experiment e : cfg.routing().experiments().values()) {
       out.put(e.id(), byKey.computeIfAbsent(key(e.id(), e.version()),
-          k -> new ExperimentStats(e, cfg.analysis(e.id()), clock.instant())));
+          k -> new ExperimentCounters(e, cfg.analysis(e.id()), clock.instant())));
     }
     return Map.copyOf(out);
   }
 
   /** Figures of an earlier or current version, or null. */
-  public ExperimentStats get(String id, String version) {
+  public ExperimentCounters get(String id, String version) {
     return byKey.get(key(id, version));
   }
 }

@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Figures of one version of one experiment: per arm, per shadow, and requests outside the experiment. */
-public final class ExperimentStats {
+public final class ExperimentCounters {
   private final String experimentId;
   private final String version;
   private final Instant since;
-  private final Map<String, ArmStats> arms;
-  private final Map<String, ShadowStats> shadows;
+  private final Map<String, ArmCounters> arms;
+  private final Map<String, ShadowCounters> shadows;
   /** Requests forced by the override header. */
   public final LongAdder overrides = new LongAdder();
   /** Requests that failed targeting (served by the control, not exposures). */
@@ -23,24 +23,24 @@ public final class ExperimentStats {
   /** Requests outside coverage (served by the control, not exposures). */
   public final LongAdder notCovered = new LongAdder();
 
-  private final OutcomeStats outcomes;
+  private final OutcomeCounters outcomes;
 
-  public ExperimentStats(Experiment e, Instant since) {
+  public ExperimentCounters(Experiment e, Instant since) {
     this(e, Analysis.NONE, since);
   }
 
-  public ExperimentStats(Experiment e, Analysis analysis, Instant since) {
-    this.outcomes = new OutcomeStats(e, analysis);
+  public ExperimentCounters(Experiment e, Analysis analysis, Instant since) {
+    this.outcomes = new OutcomeCounters(e, analysis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
-    Map<String, ArmStats> a = new LinkedHashMap<>();
+    Map<String, ArmCounters> a = new LinkedHashMap<>();
     for (Arm arm : e.arms()) {
-      a.put(arm.id(), new ArmStats());
+      a.put(arm.id(), new ArmCounters());
     }
-    Map<String, ShadowStats> s = new LinkedHashMap<>();
+    Map<String, ShadowCounters> s = new LinkedHashMap<>();
     for (Shadow sh : e.shadows()) {
-      s.put(sh.id(), new ShadowStats());
+      s.put(sh.id(), new ShadowCounters());
     }
     this.arms = Map.copyOf(a);
     this.shadows = Map.copyOf(s);
@@ -58,24 +58,24 @@ public final class ExperimentStats {
     return since;
   }
 
-  public ArmStats arm(String id) {
+  public ArmCounters arm(String id) {
     return arms.get(id);
   }
 
-  public ShadowStats shadow(String id) {
+  public ShadowCounters shadow(String id) {
     return shadows.get(id);
   }
 
   /** Feedback outcomes. */
-  public OutcomeStats outcomes() {
+  public OutcomeCounters outcomes() {
     return outcomes;
   }
 
-  public Map<String, ArmStats> arms() {
+  public Map<String, ArmCounters> arms() {
     return arms;
   }
 
-  public Map<String, ShadowStats> shadows() {
+  public Map<String, ShadowCounters> shadows() {
     return shadows;
   }
 
@@ -99,6 +99,6 @@ public final class ExperimentStats {
         st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
         st.maxAbsDiff(), full ? st.latency.snapshot() : null)));
     return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), a, s,
-        full ? outcomes.snapshot() : OutcomeStats.Snapshot.EMPTY);
+        full ? outcomes.snapshot() : OutcomeCounters.Snapshot.EMPTY);
   }
 }

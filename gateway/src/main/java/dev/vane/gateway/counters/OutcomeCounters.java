@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  * that add across instances. Binary metrics count positive events ({@code n} = successes; the trials are the arm's
  * exposures); continuous metrics keep count, sum and sum of squares of the values.
  */
-public final class OutcomeStats {
+public final class OutcomeCounters {
   /** Slice value used when a request carries none. */
   public static final String NONE = "(none)";
   /** Slice value that groups values beyond a dimension's bound. */
@@ -85,7 +85,7 @@ public final class OutcomeStats {
   private final Map<String, Map<String, Acc>> pooled = new LinkedHashMap<>();
   private final Map<String, Map<String, Map<String, Cell>>> slices = new LinkedHashMap<>();
 
-  public OutcomeStats(Experiment e, Analysis analysis) {
+  public OutcomeCounters(Experiment e, Analysis analysis) {
     this.analysis = analysis;
     this.arms = e.arms().stream().map(Arm::id).toList();
     for (String arm : arms) {

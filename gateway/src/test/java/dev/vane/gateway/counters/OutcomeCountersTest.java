@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** Outcome sums: pooled and per slice, compensated, and finite at the largest values a metric accepts. */
 class OutcomeStatsTest {
-  private static OutcomeStats stats() {
+  private static OutcomeCounters stats() {
     try {
       VaneConfig cfg = new ConfigLoader(Map.<String, String>of()::get).parse("""
           endpoints:
@@ -30,7 +30,7 @@ class OutcomeStatsTest {
               slices:
                 - { name: region, header: X-Region, maxValues: 4 }
           """, "test");
-      return new OutcomeStats(cfg.routing().experiment("e"), cfg.analysis("e"));
+      return new OutcomeCounters(cfg.routing().experiment("e"), cfg.analysis("e"));
     } catch (ConfigException e) {
       throw new IllegalStateException(e);
     }
@@ -38,27 +38,27 @@ class OutcomeStatsTest {
 
   @Test
   void sumsOfExtremeAcceptedValuesStayFiniteAndExact() {
-    OutcomeStats s = stats();
+    OutcomeCounters s = stats();
     String[] eu = {"eu"};
     for (int i = 0; i < 10_000; i++) {
       s.outcome("a", eu, "revenue", Analysis.Metric.DEFAULT_BOUND);
       s.outcome("a", eu, "revenue", 0.25);
       s.outcome("a", eu, "revenue", -Analysis.Metric.DEFAULT_BOUND);
     }
-    OutcomeStats.Sums pooled = s.snapshot().pooled().get("a").get("revenue");
+    OutcomeCounters.Sums pooled = s.snapshot().pooled().get("a").get("revenue");
     assertEquals(30_000, pooled.n());
     assertEquals(2500.0, pooled.sum(), 0.0, "compensated: the quarters survive next to +-1e12");
     assertEquals(2e28 + 625, pooled.sumSq(), Math.ulp(2e28));
     assertTrue(Double.isFinite(pooled.sumSq()));
-    OutcomeStats.Sums slice = s.snapshot().slices().get("region").get("eu").get("a").metrics().get("revenue");
+    OutcomeCounters.Sums slice = s.snapshot().slices().get("region").get("eu").get("a").metrics().get("revenue");
     assertEquals(pooled, slice);
   }
 
   @Test
   void unknownArmsAndMetricsAreNotCounted() {
-    OutcomeStats s = stats();
+    OutcomeCounters s = stats();
     assertEquals(false, s.outcome("zz", null, "revenue", 1));
     assertEquals(false, s.outcome("a", null, "nope", 1));
-    assertEquals(OutcomeStats.Sums.ZERO, s.snapshot().pooled().get("a").get("revenue"));
+    assertEquals(OutcomeCounters.Sums.ZERO, s.snapshot().pooled().get("a").get("revenue"));
   }
 }

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Comparison of one shadow against the served responses of its experiment.
  * Rates are defined over the pairs where both sides completed ({@link #compared}).
  */
-public final class ShadowStats {
+public final class ShadowCounters {
   /** Requests copied to the shadow. */
   public final LongAdder mirrored = new LongAdder();
   /** Copies not sent because the shadow endpoint had too many in flight. */

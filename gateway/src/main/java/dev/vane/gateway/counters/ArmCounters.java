@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Figures of one arm of one experiment version, written from every event loop without locks.
  * Requests are counted on the arm the request was assigned to (intent to treat), including fallbacks.
  */
-public final class ArmStats {
+public final class ArmCounters {
   /** Requests assigned to this arm, exposures or not. */
   public final LongAdder requests = new LongAdder();
   /** Requests that counted as exposures (not overrides, targeting misses or coverage misses). */
