@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vane.gateway.server.ConnectionGuard;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -104,7 +105,7 @@ class SlowClientTest {
     start("headerTimeout: 5s, idleTimeout: 400ms, bodyTimeout: 5s");
     Socket s = open();
     write(s, "GET /m/x HTTP/1.1\r\nHost: a\r\n\r\n");
-    s.setSoTimeout(2000);
+    s.setSoTimeout(10_000);
     byte[] buf = new byte[4096];
     int n = s.getInputStream().read(buf);
     assertTrue(new String(buf, 0, n, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"));
@@ -154,23 +155,23 @@ class SlowClientTest {
     }
     awaitOpen(max);
     // beyond the budget: a health check is answered, anything else gets a clear 503
-    RawHttp.Exchange health = RawHttp.send(gw.port(), "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n", 2000);
+    RawHttp.Exchange health = RawHttp.send(gw.port(), "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n", 5000);
     assertEquals(200, health.status(), health.text());
     assertTrue(health.closed(), "a reserve connection is closed after its answer");
-    RawHttp.Exchange ready = RawHttp.send(gw.port(), "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n", 2000);
+    RawHttp.Exchange ready = RawHttp.send(gw.port(), "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n", 5000);
     assertEquals(200, ready.status(), ready.text());
-    RawHttp.Exchange refused = RawHttp.send(gw.port(), "GET /m/x HTTP/1.1\r\nHost: a\r\n\r\n", 2000);
+    RawHttp.Exchange refused = RawHttp.send(gw.port(), "GET /m/x HTTP/1.1\r\nHost: a\r\n\r\n", 5000);
     assertEquals(503, refused.status(), refused.text());
     assertTrue(refused.text().contains("\"error\":\"overloaded\""), refused.text());
     assertTrue(refused.closed());
-    // the reserve full as well: new connections are closed at once
-    for (int i = 0; i < dev.vane.gateway.server.ConnectionGuard.RESERVE; i++) {
+    // the reserve full as well: new connections are closed at once (opened in a burst: reserve connections that
+    // send nothing are closed after 2 s themselves)
+    for (int i = 0; i < ConnectionGuard.RESERVE; i++) {
       open();
     }
-    awaitOpen(max + dev.vane.gateway.server.ConnectionGuard.RESERVE);
     Socket beyond = open();
     assertTrue(RawHttp.closedWithin(beyond, 2000), "beyond the reserve a connection is closed when accepted");
-    assertTrue(gw.connectionCounters().get("refused") >= 1);
+    assertTrue(gw.connectionCounters().get("refused") >= 1, gw.connectionCounters().toString());
     // the hogs leave: service resumes
     for (Socket s : sockets) {
       s.close();

@@ -1,30 +1,76 @@
 package dev.vane.gateway.counters;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
 
 /**
- * Figures of one arm of one experiment version, written from every event loop without locks.
+ * Counters of one arm of one experiment version, written from every event loop without locks and read as
+ * {@link Figures.Arm} snapshots.
  * Requests are counted on the arm the request was assigned to (intent to treat), including fallbacks.
  */
 public final class ArmCounters {
   /** Requests assigned to this arm, exposures or not. */
-  public final LongAdder requests = new LongAdder();
+  private final LongAdder requests = new LongAdder();
   /** Requests that counted as exposures (not overrides, targeting misses or coverage misses). */
-  public final LongAdder exposures = new LongAdder();
+  private final LongAdder exposures = new LongAdder();
   /** Exposures without a unit id (assigned at random per request, not sticky). */
-  public final LongAdder nonSticky = new LongAdder();
+  private final LongAdder nonSticky = new LongAdder();
   /** Units newly assigned to this arm (first exposure of a sticky unit on this arm). */
-  public final LongAdder newUnits = new LongAdder();
-  public final LongAdder status2xx = new LongAdder();
-  public final LongAdder status3xx = new LongAdder();
-  public final LongAdder status4xx = new LongAdder();
-  public final LongAdder status5xx = new LongAdder();
+  private final LongAdder newUnits = new LongAdder();
+  private final LongAdder status2xx = new LongAdder();
+  private final LongAdder status3xx = new LongAdder();
+  private final LongAdder status4xx = new LongAdder();
+  private final LongAdder status5xx = new LongAdder();
   /** Requests that failed on this arm and were served by the control instead. */
-  public final LongAdder fallbacks = new LongAdder();
+  private final LongAdder fallbacks = new LongAdder();
   /** Requests where the upstream could not be reached, timed out or reset (the gateway answered 502/503/504). */
-  public final LongAdder upstreamErrors = new LongAdder();
-  public final LatencyRecorder latency = new LatencyRecorder();
+  private final LongAdder upstreamErrors = new LongAdder();
+  private final LatencyRecorder latency = new LatencyRecorder();
 
+  public void recordRequest() {
+    requests.increment();
+  }
+
+  public void recordExposure() {
+    exposures.increment();
+  }
+
+  /** An exposure without a unit id. */
+  public void recordNonSticky() {
+    nonSticky.increment();
+  }
+
+  /** A unit's first exposure on this arm. */
+  public void recordNewUnit() {
+    newUnits.increment();
+  }
+
+  public void recordFallback() {
+    fallbacks.increment();
+  }
+
+  public void recordUpstreamError() {
+    upstreamErrors.increment();
+  }
+
+  /** End-to-end latency of one request through the gateway. */
+  public void recordLatencyMicros(long micros) {
+    latency.recordMicros(micros);
+  }
+
+  /** Every latency recorded so far (a copy the caller owns). */
+  public Histogram latencyHistogram() {
+    return latency.snapshot();
+  }
+
+  /** The counts now; with {@code withLatency}, a copy of the latency histogram too (else null). */
+  public Figures.Arm figures(boolean withLatency) {
+    return new Figures.Arm(requests.sum(), exposures.sum(), newUnits.sum(), nonSticky.sum(), status2xx.sum(),
+        status3xx.sum(), status4xx.sum(), status5xx.sum(), fallbacks.sum(), upstreamErrors.sum(),
+        withLatency ? latency.snapshot() : null);
+  }
+
+  /** The status class of one answer (what the client got: 499 when it left first). */
   public void recordStatus(int status) {
     if (status < 300) {
       status2xx.increment();

@@ -17,11 +17,11 @@ public final class ExperimentCounters {
   private final Map<String, ArmCounters> arms;
   private final Map<String, ShadowCounters> shadows;
   /** Requests forced by the override header. */
-  public final LongAdder overrides = new LongAdder();
+  private final LongAdder overrides = new LongAdder();
   /** Requests that failed targeting (served by the control, not exposures). */
-  public final LongAdder notTargeted = new LongAdder();
+  private final LongAdder notTargeted = new LongAdder();
   /** Requests outside coverage (served by the control, not exposures). */
-  public final LongAdder notCovered = new LongAdder();
+  private final LongAdder notCovered = new LongAdder();
 
   private final OutcomeCounters outcomes;
 
@@ -44,6 +44,21 @@ public final class ExperimentCounters {
     }
     this.arms = Map.copyOf(a);
     this.shadows = Map.copyOf(s);
+  }
+
+  /** A request forced onto an arm by the override header (not an exposure). */
+  public void recordOverride() {
+    overrides.increment();
+  }
+
+  /** A request that missed the experiment's targeting (served by the control, not an exposure). */
+  public void recordNotTargeted() {
+    notTargeted.increment();
+  }
+
+  /** A request outside the experiment's coverage (served by the control, not an exposure). */
+  public void recordNotCovered() {
+    notCovered.increment();
   }
 
   public String experimentId() {
@@ -90,14 +105,9 @@ public final class ExperimentCounters {
    */
   public Figures.Experiment figures(boolean full) {
     Map<String, Figures.Arm> a = new LinkedHashMap<>();
-    arms.forEach((id, st) -> a.put(id, new Figures.Arm(st.requests.sum(), st.exposures.sum(), st.newUnits.sum(),
-        st.nonSticky.sum(), st.status2xx.sum(), st.status3xx.sum(), st.status4xx.sum(), st.status5xx.sum(),
-        st.fallbacks.sum(), st.upstreamErrors.sum(), full ? st.latency.snapshot() : null)));
+    arms.forEach((id, st) -> a.put(id, st.figures(full)));
     Map<String, Figures.Shadow> s = new LinkedHashMap<>();
-    shadows.forEach((id, st) -> s.put(id, new Figures.Shadow(st.mirrored.sum(), st.dropped.sum(), st.errors.sum(),
-        st.compared.sum(), st.statusMatches.sum(), st.bodyEqual.sum(), st.numericCompared.sum(),
-        st.numericWithinTolerance.sum(), st.labelCompared.sum(), st.labelEqual.sum(), st.latencyDiffMicrosSum.sum(),
-        st.maxAbsDiff(), full ? st.latency.snapshot() : null)));
+    shadows.forEach((id, st) -> s.put(id, st.figures(full)));
     return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), a, s,
         full ? outcomes.snapshot() : OutcomeCounters.Snapshot.EMPTY);
   }

@@ -2,6 +2,7 @@ package dev.vane.gateway.counters;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
 
 /**
  * Comparison of one shadow against the served responses of its experiment.
@@ -9,26 +10,53 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ShadowCounters {
   /** Requests copied to the shadow. */
-  public final LongAdder mirrored = new LongAdder();
+  private final LongAdder mirrored = new LongAdder();
   /** Copies not sent because the shadow endpoint had too many in flight. */
-  public final LongAdder dropped = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
   /** Copies that failed (connect error, timeout, reset). */
-  public final LongAdder errors = new LongAdder();
+  private final LongAdder errors = new LongAdder();
   /** Pairs where both primary and shadow responses completed. */
-  public final LongAdder compared = new LongAdder();
-  public final LongAdder statusMatches = new LongAdder();
-  public final LongAdder bodyEqual = new LongAdder();
+  private final LongAdder compared = new LongAdder();
+  private final LongAdder statusMatches = new LongAdder();
+  private final LongAdder bodyEqual = new LongAdder();
   /** Pairs with numeric outputs on both sides (KServe v2 outputs[].data or predictions). */
-  public final LongAdder numericCompared = new LongAdder();
+  private final LongAdder numericCompared = new LongAdder();
   /** Numeric pairs whose every element agrees within the shadow's tolerance. */
-  public final LongAdder numericWithinTolerance = new LongAdder();
+  private final LongAdder numericWithinTolerance = new LongAdder();
   /** Pairs with a classification-style top label on both sides. */
-  public final LongAdder labelCompared = new LongAdder();
-  public final LongAdder labelEqual = new LongAdder();
+  private final LongAdder labelCompared = new LongAdder();
+  private final LongAdder labelEqual = new LongAdder();
   /** Sum over compared pairs of (shadow latency - primary latency), microseconds. */
-  public final LongAdder latencyDiffMicrosSum = new LongAdder();
+  private final LongAdder latencyDiffMicrosSum = new LongAdder();
   private final AtomicLong maxAbsDiffBits = new AtomicLong(Double.doubleToLongBits(0.0));
-  public final LatencyRecorder latency = new LatencyRecorder();
+  private final LatencyRecorder latency = new LatencyRecorder();
+
+  /** A copy was planned (its in-flight slot reserved). */
+  public void recordMirrored() {
+    mirrored.increment();
+  }
+
+  /** A copy was not sent: the shadow endpoint had {@code maxShadowInFlight} copies in flight. */
+  public void recordDropped() {
+    dropped.increment();
+  }
+
+  /** A copy failed (connect error, timeout, reset). */
+  public void recordError() {
+    errors.increment();
+  }
+
+  /** Every latency recorded so far (a copy the caller owns). */
+  public Histogram latencyHistogram() {
+    return latency.snapshot();
+  }
+
+  /** The counts now; with {@code withLatency}, a copy of the latency histogram too (else null). */
+  public Figures.Shadow figures(boolean withLatency) {
+    return new Figures.Shadow(mirrored.sum(), dropped.sum(), errors.sum(), compared.sum(), statusMatches.sum(),
+        bodyEqual.sum(), numericCompared.sum(), numericWithinTolerance.sum(), labelCompared.sum(), labelEqual.sum(),
+        latencyDiffMicrosSum.sum(), maxAbsDiff(), withLatency ? latency.snapshot() : null);
+  }
 
   /** Largest absolute numeric difference seen over all numeric pairs (0 when none). */
   public double maxAbsDiff() {

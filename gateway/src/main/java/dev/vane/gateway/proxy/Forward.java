@@ -87,7 +87,7 @@ final class Forward implements ProxyStep {
       return;
     }
     if (x.armCounters != null) {
-      x.armCounters.upstreamErrors.increment();
+      x.armCounters.recordUpstreamError();
     }
     x.answer(status, message(status, ep, cause));
   }
@@ -117,7 +117,7 @@ final class Forward implements ProxyStep {
 
   private void fallback(Exchange x) {
     x.fellBack = true;
-    x.armCounters.fallbacks.increment();
+    x.armCounters.recordFallback();
     Arm control = x.experiment.control();
     forward(x, x.snapshot.config().endpoints().get(control.endpoint()), false);
   }
@@ -174,7 +174,7 @@ final class Forward implements ProxyStep {
    */
   private static void cutShort(Exchange x, Throwable cause) {
     if (x.armCounters != null) {
-      x.armCounters.upstreamErrors.increment();
+      x.armCounters.recordUpstreamError();
     }
     HttpServerResponse res = x.req.response();
     if (!res.headWritten() && !res.closed()) {

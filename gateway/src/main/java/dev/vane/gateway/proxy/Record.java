@@ -37,27 +37,27 @@ final class Record implements ProxyStep {
     ArmCounters as = x.armCounters;
     if (as != null) {
       as.recordStatus(x.status());
-      as.latency.recordMicros(x.micros());
+      as.recordLatencyMicros(x.micros());
     }
   }
 
   private void count(Exchange x, Assignment a) {
     ExperimentCounters es = x.counters;
     ArmCounters as = x.armCounters;
-    as.requests.increment();
+    as.recordRequest();
     switch (a.reason()) {
-      case OVERRIDE -> es.overrides.increment();
-      case NOT_TARGETED -> es.notTargeted.increment();
-      case NOT_COVERED -> es.notCovered.increment();
+      case OVERRIDE -> es.recordOverride();
+      case NOT_TARGETED -> es.recordNotTargeted();
+      case NOT_COVERED -> es.recordNotCovered();
       case ASSIGNED -> {
-        as.exposures.increment();
-        as.newUnits.increment();
+        as.recordExposure();
+        as.recordNewUnit();
       }
       case RANDOM -> {
-        as.exposures.increment();
-        as.nonSticky.increment();
+        as.recordExposure();
+        as.recordNonSticky();
       }
-      default -> as.exposures.increment();
+      default -> as.recordExposure();
     }
     core.recordUnit(es, a);
     if (a.exposure()) {

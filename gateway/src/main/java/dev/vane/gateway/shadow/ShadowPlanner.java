@@ -35,10 +35,10 @@ public final class ShadowPlanner {
       AtomicInteger slots = inFlight(ep.id());
       if (slots.incrementAndGet() > ep.maxShadowInFlight()) {
         slots.decrementAndGet();
-        counters.dropped.increment();
+        counters.recordDropped();
         continue;
       }
-      counters.mirrored.increment();
+      counters.recordMirrored();
       if (calls == null) {
         calls = new ArrayList<>(n);
       }

@@ -66,7 +66,7 @@ public final class ShadowSender {
       } catch (RuntimeException e) {
         m.sent();
         call.inFlight.decrementAndGet();
-        call.stats.errors.increment();
+        call.stats.recordError();
         call.done = true;
         call.failed = true;
       }
@@ -79,7 +79,7 @@ public final class ShadowSender {
     call.micros = (System.nanoTime() - call.startNanos) / 1000;
     if (failed) {
       call.failed = true;
-      call.stats.errors.increment();
+      call.stats.recordError();
     } else {
       call.body = body == null ? null : body.getBytes();
     }

@@ -43,21 +43,21 @@ class RecordTest {
   @Test
   void exposuresAndMissesAreCountedOnTheWayInStatusAndLatencyAtTheEnd() throws Exception {
     ArmCounters arm = counters().arm("champion");
-    long requests = arm.requests.sum();
-    long exposures = arm.exposures.sum();
-    long overrides = counters().overrides.sum();
-    long notTargeted = counters().notTargeted.sum();
+    long requests = arm.figures(false).requests();
+    long exposures = arm.figures(false).exposures();
+    long overrides = counters().figures(false).overrides();
+    long notTargeted = counters().figures(false).notTargeted();
     run.send(HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u1", "X-Region", "eu"), null);
     run.send(HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u2", "X-Region", "us"), null);
     run.send(HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u3", "X-Region", "eu", "X-Vane-Variant", "champion"), null);
-    assertEquals(requests + 3, arm.requests.sum(), "every request of the arm");
-    assertEquals(exposures + 1, arm.exposures.sum(), "only the targeted, unforced one is an exposure");
-    assertEquals(notTargeted + 1, counters().notTargeted.sum());
-    assertEquals(overrides + 1, counters().overrides.sum());
+    assertEquals(requests + 3, arm.figures(false).requests(), "every request of the arm");
+    assertEquals(exposures + 1, arm.figures(false).exposures(), "only the targeted, unforced one is an exposure");
+    assertEquals(notTargeted + 1, counters().figures(false).notTargeted());
+    assertEquals(overrides + 1, counters().figures(false).overrides());
     assertTrue(run.ended.size() >= 3);
     Exchange x = run.ended.get(run.ended.size() - 1);
     assertEquals(200, x.status());
-    assertEquals(run.probedCount(), arm.latency.snapshot().getTotalCount(), "a latency per ended request");
+    assertEquals(run.probedCount(), arm.latencyHistogram().getTotalCount(), "a latency per ended request");
   }
 
   @Test

@@ -5,7 +5,6 @@ import dev.vane.gateway.counters.ArmCounters;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
-import dev.vane.gateway.counters.LatencyRecorder;
 import dev.vane.gateway.counters.OutcomeCounters;
 import dev.vane.gateway.counters.ShadowCounters;
 import dev.vane.router.Experiment;
@@ -183,7 +182,7 @@ public final class RedisFigures implements FigureSource {
       counts[2] = 0; // distinct units are counted by the HyperLogLog, not summed
       incr(b, RedisKeys.armFigures(exp, ver, id), Figures.Arm.fields(), counts,
           cur.arms.computeIfAbsent(id, k -> new long[Figures.Arm.fields().length]), v -> cur.arms.put(id, v));
-      latency(b, RedisKeys.armLatency(exp, ver, id), arm.getValue().latency, cur);
+      latency(b, RedisKeys.armLatency(exp, ver, id), arm.getValue().latencyHistogram(), cur);
       Set<String> set = units == null ? null : units.remove(id);
       if (set != null && !set.isEmpty()) {
         String[] members = set.toArray(new String[0]);
@@ -209,7 +208,7 @@ public final class RedisFigures implements FigureSource {
         b.hset(key, "maxAbsDiff@" + instance, Double.toString(max));
         b.onSuccess(() -> cur.maxAbsDiff.put(id, max));
       }
-      latency(b, RedisKeys.shadowLatency(exp, ver, id), sh.getValue().latency, cur);
+      latency(b, RedisKeys.shadowLatency(exp, ver, id), sh.getValue().latencyHistogram(), cur);
     }
     outcomes(b, es, cur);
     return b;
@@ -284,8 +283,7 @@ public final class RedisFigures implements FigureSource {
    * Writes this instance's cumulative histogram of one arm or shadow as one hash field (compressed HdrHistogram
    * encoding, base64) when it changed: one command per flush, and readers merge every instance's field exactly.
    */
-  private void latency(FlushBatch b, String key, LatencyRecorder rec, Cursor cur) {
-    Histogram h = rec.snapshot();
+  private void latency(FlushBatch b, String key, Histogram h, Cursor cur) {
     long count = h.getTotalCount();
     Long last = cur.latencyCounts.get(key);
     if (count == 0 || (last != null && last == count)) {

@@ -61,11 +61,13 @@ class FlushSlotsTest {
     Map<String, ExperimentCounters> stats = new LinkedHashMap<>();
     for (String id : List.of("one", "two.b")) {
       ExperimentCounters es = new ExperimentCounters(cfg.routing().experiment(id), cfg.analysis(id), Instant.now());
-      es.overrides.increment();
+      es.recordOverride();
       for (Map.Entry<String, ArmCounters> arm : es.arms().entrySet()) {
-        arm.getValue().requests.add(3);
+        for (int i = 0; i < 3; i++) {
+          arm.getValue().recordRequest();
+        }
         arm.getValue().recordStatus(200);
-        arm.getValue().latency.recordMicros(1_500);
+        arm.getValue().recordLatencyMicros(1_500);
         if (es.outcomes().analysis().metrics().size() > 0) {
           es.outcomes().exposure(arm.getKey(), new String[] {"eu"});
           es.outcomes().outcome(arm.getKey(), new String[] {"eu"}, "click", 1);
@@ -73,8 +75,8 @@ class FlushSlotsTest {
         }
       }
       for (ShadowCounters sh : es.shadows().values()) {
-        sh.mirrored.increment();
-        sh.latency.recordMicros(900);
+        sh.recordMirrored();
+        sh.record(true, true, null, false, null, 1_000, 900);
       }
       stats.put(id, es);
     }
