@@ -14,40 +14,17 @@ import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The proxy contract against real backends on loopback. */
 class ProxyHandlerTest {
-  static Harness h;
-  static TestBackend champion;
-  static TestBackend canary;
-  static TestBackend other;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend champion = fx.backend("champion");
+  static final TestBackend canary = fx.backend("canary");
+  static final TestBackend other = fx.backend("other");
   Gateway gw;
-
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
-    champion = h.backend("champion");
-    canary = h.backend("canary");
-    other = h.backend("other");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @AfterEach
-  void closeGateway() {
-    if (gw != null) {
-      gw.close();
-    }
-    champion.mode = TestBackend.Mode.ECHO;
-    canary.mode = TestBackend.Mode.ECHO;
-  }
 
   static int closedPort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -74,7 +51,7 @@ class ProxyHandlerTest {
   }
 
   Gateway start(String yaml) throws Exception {
-    gw = Harness.gateway(yaml);
+    gw = fx.gateway(yaml);
     return gw;
   }
 
@@ -134,7 +111,7 @@ class ProxyHandlerTest {
     assertEquals("fraud", r.header("X-Vane-Experiment"));
     String arm = r.header("X-Vane-Variant");
     assertEquals(arm, r.header("X-Backend"), "the arm's endpoint answered");
-    gw.close();
+    fx.close(gw);
     start(yaml("").replace("eventLoops: 2,", "eventLoops: 2, variantHeaders: false,"));
     Harness.Reply off = h.post(gw.port(), "/v2/models/fraud/infer", "u1", "{}");
     assertNull(off.header("X-Vane-Variant"));
@@ -244,7 +221,7 @@ class ProxyHandlerTest {
     assertEquals("application/json", r.header("Content-Type"));
     assertEquals("not_found", r.json().getString("error"));
     assertEquals("no route for POST /nowhere", r.json().getString("message"));
-    gw.close();
+    fx.close(gw);
     start(yaml("defaultEndpoint: champion\n"));
     Harness.Reply d = h.post(gw.port(), "/nowhere", null, "{}");
     assertEquals(200, d.status());
@@ -290,7 +267,7 @@ class ProxyHandlerTest {
           Map.of("X-User-Id", "u" + i, "X-Vane-Variant", "champion"), Buffer.buffer("{}"));
       assertEquals("canary", r.header("X-Backend"), "override is opt-in: the header is an ordinary header");
     }
-    gw.close();
+    fx.close(gw);
     start(yaml("").replace(", allowOverride: true", "").replace("percent: 50 }", "percent: 100 }\n    override: true"));
     Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/fraud/infer",
         Map.of("X-User-Id", "u", "X-Vane-Variant", "champion"), Buffer.buffer("{}"));
@@ -369,7 +346,7 @@ class ProxyHandlerTest {
     assertEquals("canary", canaryArm.getString("id"));
     assertEquals(1, canaryArm.getLong("fallbacks"));
     assertEquals(1, canaryArm.getLong("requests"));
-    gw.close();
+    fx.close(gw);
     start(yaml("").replace("percent: 50", "percent: 100"));
     assertEquals(503, h.post(gw.port(), "/v2/models/fraud/infer", "u1", "{}").status(), "no fallback configured");
   }

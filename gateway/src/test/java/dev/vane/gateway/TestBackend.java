@@ -17,13 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestBackend implements AutoCloseable {
   enum Mode { ECHO, SLEEP, STATUS, RESET, KSERVE }
 
+  private static final int DEFAULT_STATUS = 500;
+  private static final String DEFAULT_KSERVE_DATA = "[0.1,0.7,0.2]";
+
   final String name;
   private final Vertx vertx;
   private HttpServer server;
   volatile Mode mode = Mode.ECHO;
   volatile long sleepMs;
-  volatile int status = 500;
-  volatile String kserveData = "[0.1,0.7,0.2]";
+  volatile int status = DEFAULT_STATUS;
+  volatile String kserveData = DEFAULT_KSERVE_DATA;
   final AtomicInteger hits = new AtomicInteger();
   /** Completing it lets the pending {@code /sse} response send its last event and end. */
   volatile io.vertx.core.Promise<Void> sseRelease = io.vertx.core.Promise.promise();
@@ -50,6 +53,14 @@ public final class TestBackend implements AutoCloseable {
     mode = Mode.SLEEP;
     sleepMs = ms;
     return this;
+  }
+
+  /** Back to echoing: the mode, sleep, status and KServe body a new backend has ({@link #hits} keeps counting). */
+  void reset() {
+    mode = Mode.ECHO;
+    sleepMs = 0;
+    status = DEFAULT_STATUS;
+    kserveData = DEFAULT_KSERVE_DATA;
   }
 
   private void handle(HttpServerRequest req) {
