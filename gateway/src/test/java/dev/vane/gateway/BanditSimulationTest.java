@@ -9,9 +9,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three model endpoints with different true conversion rates behind a Thompson-sampling experiment, a driver that
@@ -19,21 +18,15 @@ import org.junit.jupiter.api.Test;
  * refreshes at fixed points make the run deterministic.
  */
 class BanditSimulationTest {
-  static Harness h;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
   static final Map<String, Double> TRUE_RATE = Map.of("low", 0.02, "mid", 0.05, "high", 0.12);
   static final Map<String, TestBackend> BACKENDS = new HashMap<>();
 
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
+  static {
     for (String arm : TRUE_RATE.keySet()) {
-      BACKENDS.put(arm, h.backend(arm));
+      BACKENDS.put(arm, fx.backend(arm));
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
   }
 
   record Run(Map<String, Integer> lateShare, double regret, JsonObject bandit) {}
@@ -60,37 +53,33 @@ class BanditSimulationTest {
             bandit: { minExplorationPercent: 2, warmup: 150, refreshInterval: 1h }
         """.formatted(BACKENDS.get("low").url(), BACKENDS.get("mid").url(), BACKENDS.get("high").url());
     SplittableRandom decisions = new SplittableRandom(seed);
-    Gateway gw = Gateway.start(Harness.parse(yaml), Gateway::memoryStore, () -> decisions).await();
-    try {
-      SplittableRandom outcomes = new SplittableRandom(seed * 31 + 7);
-      Map<String, Integer> late = new HashMap<>();
-      double regret = 0;
-      double best = TRUE_RATE.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-      for (int i = 0; i < requests; i++) {
-        if (i % 50 == 0) {
-          gw.refreshBandits();
-        }
-        Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer", Map.of(), Buffer.buffer("{}"));
-        assertEquals(200, r.status());
-        String arm = r.header("X-Vane-Variant");
-        regret += best - TRUE_RATE.get(arm);
-        if (i >= requests - 1000) {
-          late.merge(arm, 1, Integer::sum);
-        }
-        boolean converted = outcomes.nextDouble() < TRUE_RATE.get(arm);
-        if (converted) {
-          JsonObject ev = new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "ev-" + i)
-              .put("metric", "convert").put("value", 1);
-          assertEquals(200, h.send(gw.port(), HttpMethod.POST, "/v1/feedback", Map.of(),
-              Buffer.buffer(ev.encode())).status());
-        }
+    Gateway gw = fx.own(Gateway.start(Harness.parse(yaml), Gateway::memoryStore, () -> decisions).await());
+    SplittableRandom outcomes = new SplittableRandom(seed * 31 + 7);
+    Map<String, Integer> late = new HashMap<>();
+    double regret = 0;
+    double best = TRUE_RATE.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    for (int i = 0; i < requests; i++) {
+      if (i % 50 == 0) {
+        gw.refreshBandits();
       }
-      gw.refreshBandits();
-      JsonObject results = h.get(gw.port(), "/v1/experiments/bandit/results").json();
-      return new Run(late, regret, results.getJsonObject("bandit"));
-    } finally {
-      gw.close();
+      Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer", Map.of(), Buffer.buffer("{}"));
+      assertEquals(200, r.status());
+      String arm = r.header("X-Vane-Variant");
+      regret += best - TRUE_RATE.get(arm);
+      if (i >= requests - 1000) {
+        late.merge(arm, 1, Integer::sum);
+      }
+      boolean converted = outcomes.nextDouble() < TRUE_RATE.get(arm);
+      if (converted) {
+        JsonObject ev = new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "ev-" + i)
+            .put("metric", "convert").put("value", 1);
+        assertEquals(200, h.send(gw.port(), HttpMethod.POST, "/v1/feedback", Map.of(),
+            Buffer.buffer(ev.encode())).status());
+      }
     }
+    gw.refreshBandits();
+    JsonObject results = h.get(gw.port(), "/v1/experiments/bandit/results").json();
+    return new Run(late, regret, results.getJsonObject("bandit"));
   }
 
   @Test
@@ -144,31 +133,27 @@ class BanditSimulationTest {
               - { name: convert, kind: binary, primary: true }
             bandit: { warmup: 20, refreshInterval: INTERVAL }
         """.formatted(BACKENDS.get("low").url(), BACKENDS.get("high").url());
-    Gateway gw = Gateway.start(Harness.parse(yaml.replace("INTERVAL", interval)), Gateway::memoryStore,
-        () -> new SplittableRandom(7)).await();
-    try {
-      if (reloaded != null) {
-        assertEquals(3_600_000, gw.banditPeriodMillis());
-        gw.apply(Harness.parse(yaml.replace("INTERVAL", reloaded)));
-        assertEquals(100, gw.banditPeriodMillis());
-      }
-      for (int i = 0; i < 30; i++) {
-        assertEquals(200, h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer", Map.of(), Buffer.buffer("{}"))
-            .status());
-      }
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      JsonObject bandit = null;
-      while (System.nanoTime() < deadline) {
-        bandit = h.get(gw.port(), "/v1/experiments/bandit/results").json().getJsonObject("bandit");
-        if (bandit != null && !bandit.getBoolean("warmingUp")) {
-          break;
-        }
-        Thread.sleep(20);
-      }
-      assertTrue(bandit != null && !bandit.getBoolean("warmingUp"),
-          "the timer rebuilt the posterior past its warm-up: " + bandit);
-    } finally {
-      gw.close();
+    Gateway gw = fx.own(Gateway.start(Harness.parse(yaml.replace("INTERVAL", interval)), Gateway::memoryStore,
+        () -> new SplittableRandom(7)).await());
+    if (reloaded != null) {
+      assertEquals(3_600_000, gw.banditPeriodMillis());
+      gw.apply(Harness.parse(yaml.replace("INTERVAL", reloaded)));
+      assertEquals(100, gw.banditPeriodMillis());
     }
+    for (int i = 0; i < 30; i++) {
+      assertEquals(200, h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer", Map.of(), Buffer.buffer("{}"))
+          .status());
+    }
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    JsonObject bandit = null;
+    while (System.nanoTime() < deadline) {
+      bandit = h.get(gw.port(), "/v1/experiments/bandit/results").json().getJsonObject("bandit");
+      if (bandit != null && !bandit.getBoolean("warmingUp")) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    assertTrue(bandit != null && !bandit.getBoolean("warmingUp"),
+        "the timer rebuilt the posterior past its warm-up: " + bandit);
   }
 }

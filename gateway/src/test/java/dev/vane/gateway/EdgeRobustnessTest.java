@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,13 +22,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * forwarding headers. Each case states the status the client must get and what the upstream may (or must not) see.
  */
 class EdgeRobustnessTest {
-  static RawHttp.Upstream upstream;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final RawHttp.Upstream upstream = fx.rawUpstream();
   static Gateway gw;
 
   @BeforeAll
   static void start() throws Exception {
-    upstream = new RawHttp.Upstream();
-    gw = Harness.gateway("""
+    gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 1, maxBodyBytes: 1MB }
         endpoints:
           - { id: up, url: "%s/base", timeout: 2s }
@@ -36,12 +36,6 @@ class EdgeRobustnessTest {
           - { pathPrefix: /m/, endpoint: up }
           - { pathPrefix: /direct, endpoint: up }
         """.formatted(upstream.url()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    upstream.close();
   }
 
   /** One probe: the raw request, the status the client must get (-1: none; the connection closed), and a check of the heads the upstream received. */

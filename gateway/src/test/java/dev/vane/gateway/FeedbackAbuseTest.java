@@ -27,9 +27,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,9 +44,10 @@ class FeedbackAbuseTest {
   private static final String RID = "abuse-request-1";
   private static final String MB = "x".repeat(1 << 20);
 
-  static Harness h;
-  static TestBackend a;
-  static TestBackend b;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend a = fx.backend("a");
+  static final TestBackend b = fx.backend("b");
   static Gateway gw;
   /** The arm that served {@link #RID}. */
   static String arm;
@@ -79,19 +80,8 @@ class FeedbackAbuseTest {
 
   @BeforeAll
   static void start() throws Exception {
-    h = new Harness();
-    a = h.backend("a");
-    b = h.backend("b");
-    gw = Harness.gateway(yaml(""));
+    gw = fx.gateway(yaml(""));
     arm = expose(gw, RID, "alice");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    h.close();
   }
 
   /** One proxied request with the client's request id; returns the arm that served it. */

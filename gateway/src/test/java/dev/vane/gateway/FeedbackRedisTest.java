@@ -12,51 +12,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Feedback across two instances on one real Redis: joined to the right arm, and counted once. */
 class FeedbackRedisTest {
-  static Harness h;
-  static TestBackend a;
-  static TestBackend b;
-  RedisServerProcess redis;
-  Gateway g1;
-  Gateway g2;
-
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
-    a = h.backend("a");
-    b = h.backend("b");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @AfterEach
-  void close() {
-    for (Gateway g : new Gateway[] {g1, g2}) {
-      if (g != null) {
-        g.close();
-      }
-    }
-    if (redis != null) {
-      redis.close();
-    }
-  }
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend a = fx.backend("a");
+  static final TestBackend b = fx.backend("b");
 
   @Test
   void feedbackSentToTheOtherInstanceJoinsTheServingArmAndDuplicatesCountOnce() throws Exception {
-    redis = RedisServerProcess.start();
+    RedisServerProcess redis = fx.redis();
     String yaml = FeedbackTest.yaml(a.url(), b.url(),
         "state:\n  redis: { uri: \"" + redis.uri() + "\", flushInterval: 100ms }\n", 5000);
-    g1 = Gateway.start(Harness.parse(yaml), Stores::forConfig).await();
-    g2 = Gateway.start(Harness.parse(yaml), Stores::forConfig).await();
+    Gateway g1 = fx.gateway(yaml, Stores::forConfig);
+    Gateway g2 = fx.gateway(yaml, Stores::forConfig);
     Map<String, String> armOf = new HashMap<>();
     List<String> rids = new ArrayList<>();
     for (int u = 0; u < 200; u++) {

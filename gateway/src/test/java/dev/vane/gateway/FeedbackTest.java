@@ -9,36 +9,16 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Feedback joined to the serving arm, idempotent, per-event answers; results and SRM over HTTP. */
 class FeedbackTest {
-  static Harness h;
-  static TestBackend a;
-  static TestBackend b;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend a = fx.backend("a");
+  static final TestBackend b = fx.backend("b");
   Gateway gw;
-
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
-    a = h.backend("a");
-    b = h.backend("b");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @AfterEach
-  void close() {
-    if (gw != null) {
-      gw.close();
-    }
-  }
 
   static String yaml(String a, String b, String state, int weightA) {
     return """
@@ -83,7 +63,7 @@ class FeedbackTest {
 
   @Test
   void feedbackJoinsToTheServingArmOnceAndBadEventsAreAnsweredPerEvent() throws Exception {
-    gw = Harness.gateway(yaml(a.url(), b.url(), "", 5000));
+    gw = fx.gateway(yaml(a.url(), b.url(), "", 5000));
     Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer",
         Map.of("X-User-Id", "alice", "X-Region", "eu"), Buffer.buffer("{}"));
     String rid = r.header("X-Request-Id");
@@ -147,7 +127,7 @@ class FeedbackTest {
 
   @Test
   void aSkewedSplitRaisesTheSampleRatioAlarmAndACorrectOneDoesNot() throws Exception {
-    gw = Harness.gateway(yaml(a.url(), b.url(), "", 5000));
+    gw = fx.gateway(yaml(a.url(), b.url(), "", 5000));
     for (int u = 0; u < 2000; u++) {
       h.post(gw.port(), "/v2/models/m/infer", "u" + u, "{}");
     }

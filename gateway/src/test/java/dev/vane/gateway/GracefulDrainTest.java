@@ -10,31 +10,20 @@ import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Stopping under load: every request in flight when the gateway is told to stop finishes, /readyz says
  * {@code draining} meanwhile, new connections are refused, and the grace period bounds the wait.
  */
 class GracefulDrainTest {
-  static Harness h;
-  static TestBackend slow;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-    slow = h.backend("slow").sleep(400);
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend slow = fx.backend("slow", b -> b.sleep(400));
 
   Gateway gateway(String grace) throws Exception {
-    return Harness.gateway("""
+    return fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 2, shutdownGrace: %s }
         endpoints:
           - { id: slow, url: "%s", timeout: 5s }
@@ -70,7 +59,7 @@ class GracefulDrainTest {
     }
     assertEquals(48, slow.hits.get() - before, "all 48 in flight at the upstream");
     long t0 = System.nanoTime();
-    CompletableFuture<Void> closing = CompletableFuture.runAsync(gw::close);
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> fx.close(gw));
     Thread.sleep(100);
     RawHttp.Exchange late;
     try {
@@ -89,20 +78,16 @@ class GracefulDrainTest {
   @Test
   void theGracePeriodBoundsTheWait() throws Exception {
     slow.sleep(5_000);
-    try {
-      Gateway gw = gateway("300ms");
-      List<Future<Integer>> calls = burst(gw.port(), 4);
-      Thread.sleep(200);
-      long t0 = System.nanoTime();
-      gw.close();
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      assertTrue(ms < 3_000, "closed after the 300 ms grace, not after the 5 s upstream: " + ms + " ms");
-      for (Future<Integer> f : calls) {
-        assertEquals(-1, f.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS),
-            "cut at the end of the grace period");
-      }
-    } finally {
-      slow.sleep(400);
+    Gateway gw = gateway("300ms");
+    List<Future<Integer>> calls = burst(gw.port(), 4);
+    Thread.sleep(200);
+    long t0 = System.nanoTime();
+    fx.close(gw);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms < 3_000, "closed after the 300 ms grace, not after the 5 s upstream: " + ms + " ms");
+    for (Future<Integer> f : calls) {
+      assertEquals(-1, f.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS),
+          "cut at the end of the grace period");
     }
   }
 }

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.state.RedisServerProcess;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /readyz} and {@code /healthz} of a gateway whose sticky store is a real redis-server, started as users start
@@ -18,34 +16,14 @@ import org.junit.jupiter.api.Test;
  * {@code degraded}; provisional answers counted on {@code store.provisionalAnswers}.
  */
 class RedisReadinessTest {
-  static Harness h;
-  static TestBackend backend;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend backend = fx.backend("a");
   Gateway gw;
   RedisServerProcess redis;
 
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
-    backend = h.backend("a");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @AfterEach
-  void close() {
-    if (gw != null) {
-      gw.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-  }
-
   private Gateway start(String redisUri, String startupGrace) throws Exception {
-    gw = Gateway.start(Harness.parse("""
+    gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
         endpoints:
           - { id: a, url: "%s" }
@@ -58,7 +36,7 @@ class RedisReadinessTest {
               - { id: y, endpoint: a, weight: 5000 }
         state:
           redis: { uri: "%s", commandTimeout: 50ms, flushInterval: 100ms, startupGrace: %s }
-        """.formatted(backend.url(), redisUri, startupGrace)), Stores::forConfig).await();
+        """.formatted(backend.url(), redisUri, startupGrace), Stores::forConfig);
     return gw;
   }
 
@@ -104,7 +82,7 @@ class RedisReadinessTest {
     assertEquals(1L, readyz().json().getJsonObject("store").getLong("provisionalAnswers"));
     assertEquals(503, readyz().status());
 
-    redis = RedisServerProcess.start(port);
+    redis = fx.redis(port);
     Harness.Reply ready = awaitReady();
     assertEquals(200, ready.status());
     assertTrue(ready.json().getJsonObject("store").getBoolean("up"));
@@ -125,7 +103,7 @@ class RedisReadinessTest {
 
   @Test
   void aClaimOutlastingTheCommandTimeoutIsServedAndCountedOnReadyz() throws Exception {
-    redis = RedisServerProcess.start();
+    redis = fx.redis();
     start(redis.uri(), "10s");
     awaitReady();
     redis.freeze();

@@ -5,41 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Shadows never change what the client gets, and their comparison figures are right. */
 class ShadowTest {
-  static Harness h;
-  static TestBackend primary;
-  static TestBackend shadow;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend primary = fx.backend("primary");
+  static final TestBackend shadow = fx.backend("shadow");
   Gateway gw;
 
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
-    primary = h.backend("primary");
-    shadow = h.backend("shadow");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @AfterEach
-  void reset() {
-    if (gw != null) {
-      gw.close();
-    }
-    primary.mode = TestBackend.Mode.ECHO;
-    shadow.mode = TestBackend.Mode.ECHO;
-  }
-
   void start(String shadowExtra, double tolerance) throws Exception {
-    gw = Harness.gateway("""
+    gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 2 }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
@@ -112,7 +90,7 @@ class ShadowTest {
   @Test
   void everyShadowOfARequestGetsItsBody() throws Exception {
     TestBackend second = h.backend("shadow2");
-    gw = Harness.gateway("""
+    gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
@@ -147,7 +125,7 @@ class ShadowTest {
   @Test
   void aCopyThatWaitsForAConnectionStillGetsItsBody() throws Exception {
     shadow.sleep(20);
-    gw = Harness.gateway("""
+    gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
@@ -183,7 +161,7 @@ class ShadowTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       refused = s.getLocalPort(); // closed again below: nothing listens there
     }
-    gw = Harness.gateway("""
+    gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }

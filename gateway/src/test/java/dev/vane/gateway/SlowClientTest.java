@@ -11,42 +11,21 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slow and greedy clients against a running gateway: the header, idle and body timeouts close what they should, the
  * connection budget refuses clearly when it is full, and health checks are still answered while it is.
  */
 class SlowClientTest {
-  static RawHttp.Upstream upstream;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final RawHttp.Upstream upstream = fx.rawUpstream();
   Gateway gw;
   final List<Socket> sockets = new ArrayList<>();
 
-  @BeforeAll
-  static void upstream() throws Exception {
-    upstream = new RawHttp.Upstream();
-  }
-
-  @AfterAll
-  static void stopUpstream() throws Exception {
-    upstream.close();
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    for (Socket s : sockets) {
-      s.close();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-  }
-
   Gateway start(String limits) throws Exception {
-    gw = Harness.gateway("""
+    gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 2, %s }
         endpoints:
           - { id: up, url: "%s", timeout: 2s }
@@ -57,7 +36,7 @@ class SlowClientTest {
   }
 
   Socket open() throws Exception {
-    Socket s = new Socket();
+    Socket s = fx.own(new Socket());
     s.connect(new InetSocketAddress("127.0.0.1", gw.port()), 2000);
     sockets.add(s);
     return s;

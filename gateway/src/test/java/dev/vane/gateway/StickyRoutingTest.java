@@ -16,40 +16,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Split ratios, stickiness and hot reload through the running gateway over real HTTP. */
 class StickyRoutingTest {
-  static Harness h;
-  static TestBackend a;
-  static TestBackend b;
-  static TestBackend c;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend a = fx.backend("a");
+  static final TestBackend b = fx.backend("b");
+  static final TestBackend c = fx.backend("c");
   Gateway gw;
   @TempDir Path dir;
-
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
-    a = h.backend("a");
-    b = h.backend("b");
-    c = h.backend("c");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @AfterEach
-  void closeGateway() {
-    if (gw != null) {
-      gw.close();
-    }
-  }
 
   String yaml(String experiment) {
     return """
@@ -111,7 +90,7 @@ class StickyRoutingTest {
    */
   @Test
   void splitRatiosOverTwentyThousandUsersMatchTheWeights() throws Exception {
-    gw = Harness.gateway(yaml("""
+    gw = fx.gateway(yaml("""
           - id: e
             variants:
               - { id: a, endpoint: a, weight: 5000 }
@@ -141,7 +120,7 @@ class StickyRoutingTest {
 
   @Test
   void aThousandRepeatRequestsPerUserKeepTheSameVariant() throws Exception {
-    gw = Harness.gateway(yaml("""
+    gw = fx.gateway(yaml("""
           - id: e
             variants:
               - { id: a, endpoint: a, weight: 3400 }
@@ -167,7 +146,7 @@ class StickyRoutingTest {
 
   private Gateway serveFile(Path file) throws Exception {
     ConfigLoader loader = new ConfigLoader();
-    Gateway g = Gateway.start(loader.load(file)).await();
+    Gateway g = fx.own(Gateway.start(loader.load(file)).await());
     g.watch(file, loader);
     return g;
   }

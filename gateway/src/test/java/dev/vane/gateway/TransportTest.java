@@ -17,28 +17,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@code server.transport}: the proxy, its shadow loop and its API behave the same on every transport. */
 class TransportTest {
-  static Harness h;
-  static TestBackend primary;
-  static TestBackend shadow;
-
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
-    primary = h.backend("primary");
-    shadow = h.backend("shadow");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend primary = fx.backend("primary");
+  static final TestBackend shadow = fx.backend("shadow");
 
   static boolean loads(ServerSettings.Transport t) {
     return switch (t) {
@@ -52,7 +40,7 @@ class TransportTest {
   @EnumSource(ServerSettings.Transport.class)
   void requestsBigBodiesAndShadowsWorkOnEachTransport(ServerSettings.Transport t) throws Exception {
     assumeTrue(loads(t), () -> t.id() + " does not load on this machine");
-    Gateway gw = Harness.gateway("""
+    Gateway gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 2, transport: %s }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
@@ -64,28 +52,24 @@ class TransportTest {
             champion: { endpoint: primary }
             shadows: [ { id: s1, endpoint: shadow, percent: 100 } ]
         """.formatted(t.id(), primary.url(), shadow.url()));
-    try {
-      Harness.Reply small = h.post(gw.port(), "/v2/models/m/infer", "u1", "{\"inputs\":[]}");
-      assertEquals(200, small.status());
-      assertEquals("primary", small.header("X-Backend"));
-      assertEquals(13, small.json().getInteger("bodyLength"));
-      // a body over the one-write limit goes through the streaming path both ways
-      byte[] big = new byte[300_000];
-      new Random(7).nextBytes(big);
-      Harness.Reply large = h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer", Map.of("X-User-Id", "u2"),
-          Buffer.buffer(big));
-      assertEquals(200, large.status());
-      assertEquals(300_000, large.json().getInteger("bodyLength"), "the body arrived whole");
-      long deadline = System.currentTimeMillis() + 10_000;
-      JsonObject s;
-      do {
-        s = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0);
-      } while (s.getLong("compared") < 2 && System.currentTimeMillis() < deadline && sleep());
-      assertEquals(2, s.getLong("mirrored"));
-      assertEquals(2, s.getLong("compared"), "both copies came back from the shadow over " + t.id());
-    } finally {
-      gw.close();
-    }
+    Harness.Reply small = h.post(gw.port(), "/v2/models/m/infer", "u1", "{\"inputs\":[]}");
+    assertEquals(200, small.status());
+    assertEquals("primary", small.header("X-Backend"));
+    assertEquals(13, small.json().getInteger("bodyLength"));
+    // a body over the one-write limit goes through the streaming path both ways
+    byte[] big = new byte[300_000];
+    new Random(7).nextBytes(big);
+    Harness.Reply large = h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer", Map.of("X-User-Id", "u2"),
+        Buffer.buffer(big));
+    assertEquals(200, large.status());
+    assertEquals(300_000, large.json().getInteger("bodyLength"), "the body arrived whole");
+    long deadline = System.currentTimeMillis() + 10_000;
+    JsonObject s;
+    do {
+      s = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0);
+    } while (s.getLong("compared") < 2 && System.currentTimeMillis() < deadline && sleep());
+    assertEquals(2, s.getLong("mirrored"));
+    assertEquals(2, s.getLong("compared"), "both copies came back from the shadow over " + t.id());
   }
 
   private static boolean sleep() throws InterruptedException {

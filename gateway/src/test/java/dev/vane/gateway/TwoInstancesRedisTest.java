@@ -19,43 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two gateway instances sharing one real redis-server. */
 class TwoInstancesRedisTest {
-  static Harness h;
-  static TestBackend a;
-  static TestBackend b;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend a = fx.backend("a");
+  static final TestBackend b = fx.backend("b");
   RedisServerProcess redis;
   Gateway g1;
   Gateway g2;
-
-  @BeforeAll
-  static void backends() {
-    h = new Harness();
-    a = h.backend("a");
-    b = h.backend("b");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @AfterEach
-  void close() {
-    for (Gateway g : new Gateway[] {g1, g2}) {
-      if (g != null) {
-        g.close();
-      }
-    }
-    if (redis != null) {
-      redis.close();
-    }
-  }
 
   String yaml(String redisUri) {
     return """
@@ -76,9 +51,9 @@ class TwoInstancesRedisTest {
   }
 
   void startBoth() throws Exception {
-    redis = RedisServerProcess.start();
-    g1 = Gateway.start(Harness.parse(yaml(redis.uri())), Stores::forConfig).await();
-    g2 = Gateway.start(Harness.parse(yaml(redis.uri())), Stores::forConfig).await();
+    redis = fx.redis();
+    g1 = fx.gateway(yaml(redis.uri()), Stores::forConfig);
+    g2 = fx.gateway(yaml(redis.uri()), Stores::forConfig);
     awaitReady(g1);
     awaitReady(g2);
   }
@@ -283,14 +258,14 @@ class TwoInstancesRedisTest {
     startBoth();
     send(nCopies(g1, 120), users("r", 120));
     awaitRequests(g1, 120);
-    g1.close();
-    g1 = Gateway.start(Harness.parse(yaml(redis.uri())), Stores::forConfig).await();
+    fx.close(g1);
+    g1 = fx.gateway(yaml(redis.uri()), Stores::forConfig);
     awaitReady(g1);
     JsonObject after = awaitRequests(g1, 120);
     assertEquals(after.getString("version"), g2.config().routing().experiment("e").version());
-    g1.close();
-    g1 = Gateway.start(Harness.parse(yaml(redis.uri()).replace("id: a, endpoint: a, weight: 5000", "id: a, endpoint: a, weight: 4000").replace("id: b, endpoint: b, weight: 5000", "id: b, endpoint: b, weight: 6000")),
-        Stores::forConfig).await();
+    fx.close(g1);
+    g1 = fx.gateway(yaml(redis.uri()).replace("id: a, endpoint: a, weight: 5000", "id: a, endpoint: a, weight: 4000").replace("id: b, endpoint: b, weight: 5000", "id: b, endpoint: b, weight: 6000"),
+        Stores::forConfig);
     awaitReady(g1);
     JsonObject changed = h.get(g1.port(), "/v1/experiments/e").json();
     assertTrue(!changed.getString("version").equals(after.getString("version")), "a new experiment version");

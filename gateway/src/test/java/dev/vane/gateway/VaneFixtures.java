@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * to {@link #backend(String, Consumer)} makes it). Anything else opened through it is closed after the test that
  * opened it, or, when opened outside a test (a static field, {@code @BeforeAll}), after the class. It closes in
  * reverse order of opening, except that Redis servers go last (gateways flush to them while closing). A gateway
- * the test stops on purpose is stopped with {@link #close(AutoCloseable)}, so that it is not closed twice.
+ * the test stops on purpose is stopped with {@link #close(Gateway)}, so that it is not closed twice.
  */
 public final class VaneFixtures implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
   private Harness harness;
@@ -102,14 +102,14 @@ public final class VaneFixtures implements BeforeEachCallback, AfterEachCallback
     return resource;
   }
 
-  /** Closes {@code resource} now, and not again when its scope ends. */
-  public void close(AutoCloseable resource) throws Exception {
+  /** Stops {@code gateway} now (as a test that stops it on purpose does), and not again when its scope ends. */
+  public void close(Gateway gateway) {
     synchronized (this) {
-      if (!forTest.remove(resource) && !forClass.remove(resource)) {
-        throw new IllegalArgumentException("not opened through these fixtures: " + resource);
+      if (!forTest.remove(gateway) && !forClass.remove(gateway)) {
+        throw new IllegalArgumentException("not started through these fixtures: " + gateway);
       }
     }
-    resource.close();
+    gateway.close();
   }
 
   @Override
