@@ -37,7 +37,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * to {@link #backend(String, Consumer)} makes it). Anything else opened through it is closed after the test that
  * opened it, or, when opened outside a test (a static field, {@code @BeforeAll}), after the class. It closes in
  * reverse order of opening, except that Redis servers go last (gateways flush to them while closing). A gateway
- * the test stops on purpose is stopped with {@link #close(Gateway)}, so that it is not closed twice.
+ * the test stops on purpose is stopped with {@link #close(Gateway)}, so that it is not closed twice. A
+ * {@code @BeforeEach} method counts as part of its test. One instance serves one run of one class.
  */
 public final class VaneFixtures implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
   private Harness harness;
@@ -45,6 +46,7 @@ public final class VaneFixtures implements BeforeEachCallback, AfterEachCallback
   private final List<AutoCloseable> forTest = new ArrayList<>();
   private final List<AutoCloseable> forClass = new ArrayList<>();
   private boolean inTest;
+  private boolean classEnded;
 
   /** The class's client Vert.x and HTTP client, started on first use. */
   public synchronized Harness harness() {
@@ -114,6 +116,10 @@ public final class VaneFixtures implements BeforeEachCallback, AfterEachCallback
 
   @Override
   public synchronized void beforeEach(ExtensionContext context) {
+    if (classEnded) {
+      // static fields are initialised once per JVM: a second run of the class would meet closed backends
+      throw new IllegalStateException("the class's fixtures were closed when its first run ended");
+    }
     inTest = true;
   }
 
@@ -136,6 +142,7 @@ public final class VaneFixtures implements BeforeEachCallback, AfterEachCallback
   public void afterAll(ExtensionContext context) throws Exception {
     List<AutoCloseable> open;
     synchronized (this) {
+      classEnded = true;
       open = new ArrayList<>(forClass);
       forClass.clear();
       backends.clear();

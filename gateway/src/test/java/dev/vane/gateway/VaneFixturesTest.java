@@ -50,6 +50,7 @@ class VaneFixturesTest {
       fx.afterAll(null);
       assertFalse(listening(forClass.port()), "the class's gateway is closed after the class");
       assertFalse(listening(a.port()), "and so are the backends");
+      assertThrows(IllegalStateException.class, () -> fx.beforeEach(null), "one instance serves one run of a class");
     } finally {
       fx.afterAll(null);
     }
