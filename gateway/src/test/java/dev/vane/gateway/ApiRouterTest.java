@@ -6,30 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The API router's own answers: wrong methods, unknown paths under the API, request ids. */
 class ApiRouterTest {
-  static Harness h;
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
   static Gateway gw;
 
   @BeforeAll
   static void start() throws Exception {
-    h = new Harness();
-    gw = Harness.gateway("""
+    gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
         endpoints: [ { id: a, url: "http://127.0.0.1:1" } ]
         routes: [ { pathPrefix: /e/, experiment: e } ]
         experiments: [ { id: e, champion: { endpoint: a } } ]
         """);
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    h.close();
   }
 
   @Test
