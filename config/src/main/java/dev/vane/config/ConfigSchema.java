@@ -15,6 +15,7 @@ import com.networknt.schema.path.NodePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -270,6 +271,11 @@ final class ConfigSchema {
    */
   void applyDefaults(JsonNode doc) {
     applyDefaults(doc, root);
+  }
+
+  /** The default of the duration property at {@code pointer} in the schema. */
+  Duration defaultDuration(String pointer) {
+    return Duration.ofMillis(Units.millis(root.at(pointer).get("default")).longValueExact());
   }
 
   /** {@code given} with the defaults of the object at {@code pointer} in the schema (e.g. /properties/state). */

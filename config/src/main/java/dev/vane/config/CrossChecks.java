@@ -192,7 +192,7 @@ final class CrossChecks {
       return 0;
     }
     double bps = n.doubleValue() * 100;
-    return Math.abs(bps - Math.rint(bps)) > 1e-6 ? 0 : (int) Math.rint(bps);
+    return Math.abs(bps - Math.rint(bps)) > 1e-6 ? 0 : ConfigAssembly.bps(n.doubleValue());
   }
 
   /** A metric bound as written in YAML: plain decimal, no exponent, no trailing zeros. */

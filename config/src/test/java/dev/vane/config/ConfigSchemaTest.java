@@ -70,6 +70,7 @@ class ConfigSchemaTest {
     assertEquals(s, c.server());
     assertEquals(r, c.state().redis());
     assertEquals(StateSettings.defaults(), loader.parse(base, "x").state());
+    assertEquals(Duration.ofHours(24), Analysis.NONE.attributionWindow());
   }
 
   @Test
