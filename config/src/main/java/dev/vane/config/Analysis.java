@@ -12,7 +12,9 @@ import java.util.List;
  * @param bandit            Thompson-sampling settings for {@code policy: thompson}, else null
  */
 public record Analysis(List<Metric> metrics, List<Slice> slices, Duration attributionWindow, Bandit bandit) {
-  public static final Analysis NONE = new Analysis(List.of(), List.of(), Duration.ofHours(24), null);
+  /** No metrics, no slices, no bandit; the schema's default attribution window. */
+  public static final Analysis NONE = new Analysis(List.of(), List.of(), ConfigSchema.get().defaultDuration(
+      "/properties/experiments/items/properties/attributionWindow"), null);
 
   public Analysis {
     metrics = List.copyOf(metrics);

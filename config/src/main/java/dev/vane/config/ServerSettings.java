@@ -33,13 +33,13 @@ public record ServerSettings(String host, int port, long maxBodyBytes, boolean v
    * @param maxConnections client connections open at once on the listener; beyond it a connection is refused
    *                       (see README: health checks keep a small reserve)
    */
-  public record Limits(Duration headerTimeout, Duration idleTimeout, Duration bodyTimeout, int maxConnections) {
-    public static final Limits DEFAULT =
-        new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60), 4096);
-  }
+  public record Limits(Duration headerTimeout, Duration idleTimeout, Duration bodyTimeout, int maxConnections) {}
 
-  /** Default grace period for draining in-flight requests on shutdown. */
-  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
+  /** The settings of a config without a {@code server} section: the defaults of {@code vane.schema.json}. */
+  public static ServerSettings defaults() {
+    return ConfigAssembly.server(ConfigAssembly.bind(ConfigSchema.get().defaults("/properties/server",
+        ConfigSpec.MAPPER.createObjectNode()), ConfigSpec.Server.class));
+  }
 
   /** Which network transport Vert.x runs on. */
   public enum Transport {

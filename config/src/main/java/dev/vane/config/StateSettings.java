@@ -1,5 +1,6 @@
 package dev.vane.config;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 
 /**
@@ -11,6 +12,12 @@ import java.time.Duration;
  * @param redis            Redis settings when {@code store} is {@code redis}, else null
  */
 public record StateSettings(String store, long memoryMaxEntries, Duration ttl, Redis redis) {
+
+  /** The settings of a config without a {@code state} section (memory): the defaults of {@code vane.schema.json}. */
+  public static StateSettings defaults() {
+    return ConfigAssembly.state(ConfigAssembly.bind(ConfigSchema.get().defaults("/properties/state",
+        ConfigSpec.MAPPER.createObjectNode()), ConfigSpec.State.class));
+  }
 
   public boolean isRedis() {
     return "redis".equals(store);
@@ -29,6 +36,16 @@ public record StateSettings(String store, long memoryMaxEntries, Duration ttl, R
    */
   public record Redis(String uri, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
       int maxPendingWrites, Duration flushInterval, boolean invalidations, Duration startupGrace) {
+
+    /**
+     * The settings of {@code state: { redis: { uri: ... } }}: {@code uri} (not checked here) with the defaults of
+     * {@code vane.schema.json}, what production runs with unless the file says otherwise.
+     */
+    public static Redis defaults(String uri) {
+      ObjectNode section = ConfigSpec.MAPPER.createObjectNode().put("uri", uri);
+      return ConfigAssembly.redis(ConfigAssembly.bind(
+          ConfigSchema.get().defaults("/properties/state/properties/redis", section), ConfigSpec.Redis.class));
+    }
 
     @Override
     public String toString() {

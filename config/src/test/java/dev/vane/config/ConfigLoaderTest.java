@@ -210,6 +210,32 @@ class ConfigLoaderTest {
     assertTrue(e.getMessage().contains("4 error(s)"));
   }
 
+  @Test
+  void anInvalidExperimentGivesTheRoutesThatNameItNoSecondError() {
+    String yaml = ENDPOINTS + """
+        experiments:
+          - { id: rb, champion: { endpoint: a }, canary: { endpoint: b, percent: 140 } }
+        routes:
+          - { pathPrefix: /x, experiment: rb }
+        """;
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.parse(yaml, "x"));
+    assertEquals(List.of("experiments[0].canary.percent: 140 (expected: 0..100)"),
+        e.errors().stream().map(ConfigError::toString).toList());
+  }
+
+  @Test
+  void anEndpointWithABadUrlIsStillDeclaredForTheArmsThatNameIt() {
+    String yaml = """
+        endpoints:
+          - { id: a, url: "http://h:70000" }
+        experiments:
+          - { id: e, champion: { endpoint: a } }
+        """;
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.parse(yaml, "x"));
+    assertEquals(List.of("endpoints[0].url: \"http://h:70000\" (expected: a port 1..65535, not 70000)"),
+        e.errors().stream().map(ConfigError::toString).toList());
+  }
+
   static Stream<Arguments> invalidConfigs() {
     String exp = ENDPOINTS + "experiments:\n";
     return Stream.of(
@@ -233,7 +259,7 @@ class ConfigLoaderTest {
             "experiments[0].variants[0].weight: 10001 (expected: 0..10000)"),
         Arguments.of("variant without weight",
             exp + "  - { id: e, variants: [ { id: x, endpoint: a } ] }",
-            "experiments[0].variants[0].weight: missing (expected: basis points 0..10000)"),
+            "experiments[0].variants[0].weight: missing (expected: an integer 0..10000)"),
         Arguments.of("unknown endpoint in an arm",
             exp + "  - { id: e, champion: { endpoint: zzz } }",
             "experiments[0].champion.endpoint: \"zzz\" (expected: one of the endpoints [a, b])"),
@@ -266,7 +292,7 @@ class ConfigLoaderTest {
             "routes[0].experiment: \"nope\" (expected: one of the experiments [])"),
         Arguments.of("route with both prefix and model",
             ENDPOINTS + "routes:\n  - { pathPrefix: /x, model: m, endpoint: a }",
-            "routes[0]: expected exactly one of pathPrefix or model"),
+            "routes[0]: both pathPrefix and model (expected: exactly one of pathPrefix or model)"),
         Arguments.of("route prefix without slash",
             ENDPOINTS + "routes:\n  - { pathPrefix: x, endpoint: a }",
             "routes[0].pathPrefix: \"x\" (expected: starts with /)"),
@@ -287,7 +313,7 @@ class ConfigLoaderTest {
             "server.port: \"eighty\" (expected: an integer 0..65535)"),
         Arguments.of("unknown policy",
             exp + "  - { id: e, champion: { endpoint: a }, policy: ucb }",
-            "experiments[0].policy: \"ucb\" (expected: hash or thompson)"),
+            "experiments[0].policy: \"ucb\" (expected: one of hash, thompson)"),
         Arguments.of("canary without champion",
             exp + "  - { id: e, canary: { endpoint: b, percent: 5 }, variants: [ { id: x, endpoint: a, weight: 10000 } ] }",
             "experiments[0].canary: a canary needs a champion to take its share from (expected: champion)"),
@@ -305,7 +331,7 @@ class ConfigLoaderTest {
             "experiments[0].shadows[0].tolerance: -1 (expected: 0..1.7976931348623157E308)"),
         Arguments.of("unknown state store",
             ENDPOINTS + "state: { store: etcd }",
-            "state.store: \"etcd\" (expected: memory or redis)"),
+            "state.store: \"etcd\" (expected: one of memory, redis)"),
         Arguments.of("redis store without redis section",
             ENDPOINTS + "state: { store: redis }",
             "state.redis: missing (expected: a redis section with uri when store is redis)"),
@@ -326,7 +352,7 @@ class ConfigLoaderTest {
             "experiments[0].targeting.headers.X-R: a mapping (expected: a value or a list of values)"),
         Arguments.of("unknown metric kind",
             exp + "  - { id: e, champion: { endpoint: a }, metrics: [ { name: m, kind: ratio } ] }",
-            "experiments[0].metrics[0].kind: \"ratio\" (expected: binary or continuous)"),
+            "experiments[0].metrics[0].kind: \"ratio\" (expected: one of binary, continuous)"),
         Arguments.of("two primary metrics",
             exp + "  - { id: e, champion: { endpoint: a }, metrics: [ { name: m, kind: binary, primary: true }, { name: n, kind: binary, primary: true } ] }",
             "experiments[0].metrics[1].primary: true (expected: at most one primary metric per experiment)"),
@@ -350,16 +376,16 @@ class ConfigLoaderTest {
             "experiments[0].metrics: missing (expected: a primary metric for policy: thompson to learn from)"),
         Arguments.of("bandit settings without thompson",
             exp + "  - { id: e, champion: { endpoint: a }, bandit: { warmup: 10 } }",
-            "experiments[0].bandit: set (expected: only with policy: thompson)"),
+            "experiments[0].bandit: a mapping (expected: only with policy: thompson)"),
         Arguments.of("slice with header and body field",
             exp + "  - { id: e, champion: { endpoint: a }, slices: [ { name: r, header: X-R, bodyField: r } ] }",
-            "experiments[0].slices[0]: expected exactly one of header or bodyField"),
+            "experiments[0].slices[0]: both header and bodyField (expected: exactly one of header or bodyField)"),
         Arguments.of("unknown transport",
             ENDPOINTS + "server: { transport: kqueue }",
-            "server.transport: \"kqueue\" (expected: auto, epoll, io_uring or nio)"),
+            "server.transport: \"kqueue\" (expected: one of auto, epoll, io_uring, nio)"),
         Arguments.of("empty unit id source",
             ENDPOINTS + "server: { unitId: {} }",
-            "server.unitId: empty (expected: at least one of header, cookie, query)"));
+            "server.unitId: {} (expected: at least one of header, cookie, query)"));
   }
 
   @ParameterizedTest(name = "{0}")

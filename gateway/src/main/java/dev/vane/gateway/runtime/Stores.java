@@ -40,9 +40,7 @@ public final class Stores {
   public static StickyStore forConfig(VaneConfig cfg) {
     StateSettings s = cfg.state();
     if (s.isRedis()) {
-      StateSettings.Redis r = s.redis();
-      return new RedisStickyStore(new RedisSettings(r.uri(), s.ttl(), r.cacheSize(), r.cacheStaleness(),
-          r.commandTimeout(), r.maxPendingWrites(), r.invalidations(), r.startupGrace()));
+      return new RedisStickyStore(RedisSettings.of(s.ttl(), s.redis()));
     }
     return memory(cfg);
   }

@@ -1,6 +1,7 @@
 package dev.vane.gateway.state.redis;
 
 import dev.vane.config.Redaction;
+import dev.vane.config.StateSettings;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,19 +27,6 @@ import java.util.Objects;
  */
 public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration cacheStaleness, Duration commandTimeout,
     int maxPendingWrites, boolean invalidations, Duration startupGrace) {
-
-  /** Default TTL of an assignment in Redis: 30 days. */
-  public static final Duration DEFAULT_TTL = Duration.ofDays(30);
-  /** Default local cache size: 100,000 assignments. */
-  public static final long DEFAULT_CACHE_SIZE = 100_000;
-  /** Default staleness bound of the local cache: 30 seconds. */
-  public static final Duration DEFAULT_CACHE_STALENESS = Duration.ofSeconds(30);
-  /** Default per-command timeout: 50 milliseconds. */
-  public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(50);
-  /** Default bound of the outage write queue: 10,000 claims. */
-  public static final int DEFAULT_MAX_PENDING_WRITES = 10_000;
-  /** Default startup grace: 10 seconds. */
-  public static final Duration DEFAULT_STARTUP_GRACE = Duration.ofSeconds(10);
 
   public RedisSettings {
     Objects.requireNonNull(uri, "uri");
@@ -76,10 +64,18 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
     }
   }
 
-  /** Settings for {@code uri} with the defaults above. */
+  /**
+   * Settings for {@code uri} with the defaults production runs with: those of {@code state} and
+   * {@code state.redis} in {@code vane.schema.json} (through {@link StateSettings}), the config's one source of them.
+   */
   public static RedisSettings defaults(String uri) {
-    return new RedisSettings(uri, DEFAULT_TTL, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_STALENESS, DEFAULT_COMMAND_TIMEOUT,
-        DEFAULT_MAX_PENDING_WRITES, true, DEFAULT_STARTUP_GRACE);
+    return of(StateSettings.defaults().ttl(), StateSettings.Redis.defaults(uri));
+  }
+
+  /** The settings of a config's {@code state.redis} section, with the assignment {@code ttl} of its state. */
+  public static RedisSettings of(Duration ttl, StateSettings.Redis r) {
+    return new RedisSettings(r.uri(), ttl, r.cacheSize(), r.cacheStaleness(), r.commandTimeout(),
+        r.maxPendingWrites(), r.invalidations(), r.startupGrace());
   }
 
   public RedisSettings withTtl(Duration value) {

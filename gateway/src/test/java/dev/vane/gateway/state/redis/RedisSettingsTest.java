@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vane.config.ConfigException;
 import dev.vane.config.ConfigLoader;
+import dev.vane.config.VaneConfig;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -56,9 +58,12 @@ class RedisSettingsTest {
   }
 
   @Test
-  void defaults() {
-    assertEquals(new RedisSettings("redis://h:1", Duration.ofDays(30), 100_000, Duration.ofSeconds(30),
+  void defaultsAreWhatAConfigWithOnlyAUriRunsWithInProduction() throws Exception {
+    assertEquals(new RedisSettings("redis://h:1", Duration.ofDays(30), 1_000_000, Duration.ofHours(1),
         Duration.ofMillis(50), 10_000, true, Duration.ofSeconds(10)), RedisSettings.defaults("redis://h:1"));
+    VaneConfig loaded = new ConfigLoader(Map.<String, String>of()::get).parse(
+        "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\nstate: { redis: { uri: \"redis://h:1\" } }\n", "x");
+    assertEquals(RedisSettings.of(loaded.state().ttl(), loaded.state().redis()), RedisSettings.defaults("redis://h:1"));
   }
 
   /** What the config module accepts, Lettuce accepts; what it rejects for syntax, Lettuce rejects too. */
@@ -66,7 +71,7 @@ class RedisSettingsTest {
   @MethodSource("redisUris")
   void validateAndLettuceAgreeOnRedisUris(String uri, boolean valid) {
     String yaml = "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\nstate: { redis: { uri: \"" + uri + "\" } }\n";
-    ConfigLoader loader = new ConfigLoader(java.util.Map.<String, String>of()::get);
+    ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
     if (valid) {
       assertDoesNotThrow(() -> loader.parse(yaml, "x"));
       assertDoesNotThrow(() -> RedisSettings.defaults(uri));

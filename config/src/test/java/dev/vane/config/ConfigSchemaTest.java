@@ -1,21 +1,25 @@
 package dev.vane.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps config/vane.schema.json and the loader from drifting apart: for each object the schema describes, the
- * property names equal the fields the loader accepts there (which the loader lists in its unknown-field error).
+ * The loader validates against config/vane.schema.json itself, states its errors in the house format, and takes its
+ * defaults from it.
  */
-class SchemaTest {
+class ConfigSchemaTest {
   private final ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
 
   private TreeSet<String> loaderFields(String yaml, String path) {
@@ -41,7 +45,36 @@ class SchemaTest {
   }
 
   @Test
-  void schemaPropertiesMatchTheLoaderAtEveryLevel() throws Exception {
+  void theLoaderValidatesAgainstTheSchemaFileOfTheModule() throws Exception {
+    try (InputStream in = ConfigSchema.class.getResourceAsStream(ConfigSchema.RESOURCE)) {
+      assertArrayEquals(Files.readAllBytes(Path.of("vane.schema.json")), in.readAllBytes());
+    }
+  }
+
+  @Test
+  void defaultsAreTheSchemasAndAFileWithoutASectionGetsThem() throws Exception {
+    JsonNode props = new ObjectMapper().readTree(Path.of("vane.schema.json").toFile()).get("properties");
+    JsonNode server = props.get("server").get("properties");
+    ServerSettings s = ServerSettings.defaults();
+    assertEquals(server.get("port").get("default").asInt(), s.port());
+    assertEquals(10L * 1024 * 1024, s.maxBodyBytes(), "default: " + server.get("maxBodyBytes").get("default"));
+    assertEquals(Duration.ofSeconds(20), s.shutdownGrace(), "default: " + server.get("shutdownGrace").get("default"));
+    assertEquals(server.get("maxConnections").get("default").asInt(), s.limits().maxConnections());
+    assertEquals("X-User-Id", s.unitId().header());
+    JsonNode redis = props.get("state").get("properties").get("redis").get("properties");
+    StateSettings.Redis r = StateSettings.Redis.defaults("redis://h:1");
+    assertEquals(redis.get("cacheSize").get("default").asLong(), r.cacheSize());
+    assertEquals(Duration.ofHours(1), r.cacheStaleness(), "default: " + redis.get("cacheStaleness").get("default"));
+    String base = "endpoints:\n  - { id: a, url: \"http://h:1\" }\n";
+    VaneConfig c = loader.parse(base + "state: { redis: { uri: \"redis://h:1\" } }\n", "x");
+    assertEquals(s, c.server());
+    assertEquals(r, c.state().redis());
+    assertEquals(StateSettings.defaults(), loader.parse(base, "x").state());
+    assertEquals(Duration.ofHours(24), Analysis.NONE.attributionWindow());
+  }
+
+  @Test
+  void schemaPropertiesAreTheFieldsTheLoaderAcceptsAtEveryLevel() throws Exception {
     JsonNode schema = new ObjectMapper().readTree(Path.of("vane.schema.json").toFile());
     assertTrue(schema.get("additionalProperties").isBoolean());
     String ep = "endpoints:\n  - { id: a, url: \"http://h:1\", zz: 1 }\n";

@@ -1,0 +1,103 @@
+package dev.vane.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The config file as written, one record per mapping, bound by Jackson from a document that the schema has
+ * accepted and whose defaults it has filled in ({@link ConfigSchema}): so every field is here, typed, and in range.
+ * A field the schema gives no default is nullable. {@link ConfigAssembly} turns these into the public records.
+ */
+final class ConfigSpec {
+  private ConfigSpec() {}
+
+  /** Binds records strictly: an unknown property, a null primitive or a fraction for an integer fails. */
+  static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .addModule(new SimpleModule("vane-units").addDeserializer(Duration.class, new DurationReader()))
+      .build();
+
+  record File(String version, Server server, List<Endpoint> endpoints, List<Experiment> experiments,
+      List<Route> routes, String defaultEndpoint, State state) {}
+
+  record Server(String host, int port, @JsonDeserialize(using = SizeReader.class) long maxBodyBytes,
+      boolean variantHeaders, UnitId unitId, String overrideHeader, boolean allowOverride, int eventLoops,
+      Duration reloadInterval, String transport, Duration headerTimeout, Duration idleTimeout, Duration bodyTimeout,
+      int maxConnections, Duration shutdownGrace) {}
+
+  record UnitId(String header, String cookie, String query) {}
+
+  record Endpoint(String id, String url, Duration timeout, Duration connectTimeout, int maxConnections,
+      int maxShadowInFlight, int maxPending) {}
+
+  record Route(String pathPrefix, String model, String experiment, String endpoint, String id) {}
+
+  record Experiment(String id, String salt, boolean sticky, double coverage, Boolean override,
+      boolean fallbackToChampion, String policy, List<Metric> metrics, List<Slice> slices, Duration attributionWindow,
+      Bandit bandit, List<Variant> variants, Arm champion, Canary canary, List<Shadow> shadows, Targeting targeting) {}
+
+  record Arm(String id, String endpoint) {}
+
+  record Canary(String id, String endpoint, double percent) {}
+
+  record Variant(String id, String endpoint, int weight) {}
+
+  record Shadow(String id, String endpoint, double percent, double tolerance) {}
+
+  record Targeting(Map<String, JsonNode> headers, String pathPrefix) {}
+
+  record Metric(String name, String kind, String direction, boolean primary, boolean guardrail, Double min,
+      Double max) {}
+
+  record Slice(String name, String header, String bodyField, int maxValues) {}
+
+  record Bandit(double minExplorationPercent, long warmup, Duration refreshInterval, boolean topTwo,
+      double priorAlpha, double priorBeta) {}
+
+  record State(String store, Duration ttl, long maxEntries, Redis redis) {}
+
+  record Redis(String uri, long cacheSize, Duration cacheStaleness, Duration commandTimeout, int maxPendingWrites,
+      Duration flushInterval, boolean invalidations, Duration startupGrace) {}
+
+  /** A duration ({@link Units#millis}): integer milliseconds or a number with a unit. */
+  static final class DurationReader extends JsonDeserializer<Duration> {
+    @Override
+    public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonNode v = p.readValueAsTree();
+      BigDecimal ms = Units.millis(v);
+      if (ms == null) {
+        return (Duration) ctxt.handleWeirdStringValue(Duration.class, v.asText(),
+            "expected: a duration such as 500ms, 2s, 5m, 1h, 30d");
+      }
+      return Duration.ofMillis(ms.longValueExact());
+    }
+  }
+
+  /** A size in bytes ({@link Units#bytes}): an integer, or an integer with a binary unit. */
+  static final class SizeReader extends JsonDeserializer<Long> {
+    @Override
+    public Long deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonNode v = p.readValueAsTree();
+      BigInteger b = Units.bytes(v);
+      if (b == null) {
+        return (Long) ctxt.handleWeirdStringValue(Long.class, v.asText(), "expected: a size such as 10MB");
+      }
+      return b.longValueExact();
+    }
+  }
+}

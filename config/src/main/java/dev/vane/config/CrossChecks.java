@@ -1,0 +1,206 @@
+package dev.vane.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * What a schema cannot say: references between parts of the file (endpoint and experiment ids), ids unique in
+ * their scope, weights that add up, a metric's min not above its max. Runs on the document whether or not the
+ * schema accepted it, so that every error is reported at once, and reads only values of the right type (the
+ * schema reports the others). What is declared is what the file declares: a route naming an experiment that has
+ * errors of its own gets no second error.
+ */
+final class CrossChecks {
+  private final List<ConfigError> errors = new ArrayList<>();
+  private final Predicate<String> schemaErrorUnder;
+  private final Set<String> endpoints = new LinkedHashSet<>();
+
+  private CrossChecks(Predicate<String> schemaErrorUnder) {
+    this.schemaErrorUnder = schemaErrorUnder;
+  }
+
+  /**
+   * The errors of {@code doc} (defaults filled in).
+   *
+   * @param schemaErrorUnder whether the schema reported an error at or under a path (then a sum is not checked)
+   */
+  static List<ConfigError> of(JsonNode doc, Predicate<String> schemaErrorUnder) {
+    CrossChecks c = new CrossChecks(schemaErrorUnder);
+    c.run(doc);
+    return c.errors;
+  }
+
+  private void run(JsonNode doc) {
+    forEach(doc.get("endpoints"), "endpoints", (e, at) -> {
+      String id = text(e.get("id"));
+      if (id != null && !id.isEmpty() && !endpoints.add(id)) {
+        error(at + ".id", Values.quote(id) + " (expected: unique; already used by another endpoint)");
+      }
+    });
+    Set<String> experiments = new LinkedHashSet<>();
+    forEach(doc.get("experiments"), "experiments", (x, at) -> {
+      String id = text(x.get("id"));
+      if (id != null && !id.isEmpty() && !experiments.add(id)) {
+        error(at + ".id", Values.quote(id) + " (expected: unique; already used by another experiment)");
+      }
+      experiment(x, at);
+    });
+    forEach(doc.get("routes"), "routes", (r, at) -> {
+      String x = text(r.get("experiment"));
+      if (x != null && !x.isBlank() && !experiments.contains(x)) {
+        error(at + ".experiment", Values.quote(x) + " (expected: one of the experiments " + experiments + ")");
+      }
+      endpoint(r.get("endpoint"), at + ".endpoint");
+    });
+    endpoint(doc.get("defaultEndpoint"), "defaultEndpoint");
+  }
+
+  private void experiment(JsonNode x, String at) {
+    JsonNode champion = object(x.get("champion"));
+    JsonNode canary = object(x.get("canary"));
+    List<String[]> arms = new ArrayList<>(); // {id, path}
+    int variantSum = 0;
+    int variants = 0;
+    JsonNode vs = x.get("variants");
+    for (int j = 0; vs != null && vs.isArray() && j < vs.size(); j++) {
+      JsonNode v = object(vs.get(j));
+      if (v == null) {
+        continue;
+      }
+      variants++;
+      String vat = at + ".variants[" + j + "]";
+      endpoint(v.get("endpoint"), vat + ".endpoint");
+      arms.add(new String[] {text(v.get("id")), vat + ".id"});
+      JsonNode w = v.get("weight");
+      if (w != null && w.isIntegralNumber() && w.asLong() >= 0 && w.asLong() <= 10_000) {
+        variantSum += w.asInt();
+      }
+    }
+    if (champion != null) {
+      endpoint(champion.get("endpoint"), at + ".champion.endpoint");
+      arms.add(new String[] {text(champion.get("id")), at + ".champion.id"});
+    }
+    int canaryBps = 0;
+    if (canary != null) {
+      endpoint(canary.get("endpoint"), at + ".canary.endpoint");
+      arms.add(new String[] {text(canary.get("id")), at + ".canary.id"});
+      canaryBps = bps(canary.get("percent"));
+      if (champion == null) {
+        error(at + ".canary", "a canary needs a champion to take its share from (expected: champion)");
+      }
+    }
+    if (champion == null && variants == 0) {
+      error(at, "no arms (expected: a champion, or variants with weights)");
+    }
+    if (champion != null && variantSum + canaryBps > 10_000) {
+      error(at, "variant and canary weights sum to " + (variantSum + canaryBps)
+          + " bps (expected: at most 10000, the champion gets the remainder)");
+    } else if (champion == null && variants > 0 && variantSum != 10_000 && !schemaErrorUnder.test(at)) {
+      error(at + ".variants", "weights sum to " + variantSum + " bps (expected: 10000, i.e. 100%)");
+    }
+    Set<String> armIds = new HashSet<>();
+    for (String[] arm : arms) {
+      if (arm[0] != null && !arm[0].isEmpty() && !armIds.add(arm[0])) {
+        error(arm[1], Values.quote(arm[0]) + " (expected: unique among the experiment's arms)");
+      }
+    }
+    Set<String> shadowIds = new HashSet<>();
+    forEach(x.get("shadows"), at + ".shadows", (s, sat) -> {
+      endpoint(s.get("endpoint"), sat + ".endpoint");
+      String id = s.has("id") ? text(s.get("id")) : text(s.get("endpoint"));
+      if (id != null && !shadowIds.add(id)) {
+        error(sat + ".id", Values.quote(id) + " (expected: unique among the experiment's shadows)");
+      }
+    });
+    metrics(x.get("metrics"), at + ".metrics");
+    Set<String> slices = new HashSet<>();
+    forEach(x.get("slices"), at + ".slices", (s, sat) -> {
+      String name = text(s.get("name"));
+      if (name != null && !slices.add(name)) {
+        error(sat + ".name", Values.quote(name) + " (expected: unique among the experiment's slices)");
+      }
+    });
+  }
+
+  private void metrics(JsonNode list, String at) {
+    Set<String> names = new HashSet<>();
+    int[] primaries = {0};
+    forEach(list, at, (m, mat) -> {
+      String name = text(m.get("name"));
+      if (name != null && !name.isEmpty() && !names.add(name)) {
+        error(mat + ".name", Values.quote(name) + " (expected: unique among the experiment's metrics)");
+      }
+      JsonNode primary = m.get("primary");
+      if (primary != null && primary.asBoolean(false) && primary.isBoolean() && ++primaries[0] == 2) {
+        error(mat + ".primary", "true (expected: at most one primary metric per experiment)");
+      }
+      boolean binary = "binary".equals(text(m.get("kind")));
+      Double min = number(m.get("min"), binary ? 0 : -Analysis.Metric.DEFAULT_BOUND);
+      Double max = number(m.get("max"), binary ? 1 : Analysis.Metric.DEFAULT_BOUND);
+      if (min != null && max != null && min > max && !binary) {
+        error(mat + ".max", plain(max) + " (expected: >= min " + plain(min) + ")");
+      }
+    });
+  }
+
+  /** A reference to an endpoint, when it is a non-blank string. */
+  private void endpoint(JsonNode ref, String at) {
+    String id = text(ref);
+    if (id != null && !id.isBlank() && !endpoints.contains(id)) {
+      error(at, Values.quote(id) + " (expected: one of the endpoints " + endpoints + ")");
+    }
+  }
+
+  private interface Visit {
+    void accept(JsonNode object, String path);
+  }
+
+  private static void forEach(JsonNode list, String at, Visit visit) {
+    for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
+      if (list.get(i).isObject()) {
+        visit.accept(list.get(i), at + "[" + i + "]");
+      }
+    }
+  }
+
+  private static JsonNode object(JsonNode n) {
+    return n != null && n.isObject() ? n : null;
+  }
+
+  /** A scalar as text (YAML numbers and booleans stand for their text), else null. */
+  private static String text(JsonNode n) {
+    return n != null && n.isValueNode() && !n.isNull() ? n.asText() : null;
+  }
+
+  /** A finite number, {@code dflt} when absent, null when not a number. */
+  private static Double number(JsonNode n, double dflt) {
+    if (n == null) {
+      return dflt;
+    }
+    return n.isNumber() && Double.isFinite(n.doubleValue()) ? n.doubleValue() : null;
+  }
+
+  /** Basis points of a valid percentage (0..100, two decimals), else 0 (the schema reports it). */
+  private static int bps(JsonNode n) {
+    if (n == null || !n.isNumber() || !(n.doubleValue() >= 0 && n.doubleValue() <= 100)) {
+      return 0;
+    }
+    double bps = n.doubleValue() * 100;
+    return Math.abs(bps - Math.rint(bps)) > 1e-6 ? 0 : ConfigAssembly.bps(n.doubleValue());
+  }
+
+  /** A metric bound as written in YAML: plain decimal, no exponent, no trailing zeros. */
+  private static String plain(double x) {
+    return BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
+  }
+
+  private void error(String path, String message) {
+    errors.add(new ConfigError(path, message));
+  }
+}
