@@ -56,6 +56,7 @@ public final class Gateway implements AutoCloseable {
   private volatile long banditTimer = -1;
   private volatile long banditPeriodMillis = -1;
   private boolean closed; // guarded by this
+  private boolean closing; // guarded by this
 
   private Gateway(Vertx vertx, boolean ownsVertx, GatewayCore core, StickyStore store, ConnectionGuard guard) {
     this.vertx = vertx;
@@ -240,6 +241,12 @@ public final class Gateway implements AutoCloseable {
    */
   @Override
   public void close() {
+    synchronized (this) {
+      if (closing) {
+        return; // closed once: a second call (a test's own close, then its fixture's) does nothing
+      }
+      closing = true;
+    }
     core.startDraining();
     String id = deployment;
     deployment = null;
