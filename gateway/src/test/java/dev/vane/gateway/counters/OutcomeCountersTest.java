@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Outcome sums: pooled and per slice, compensated, and finite at the largest values a metric accepts. */
-class OutcomeStatsTest {
+class OutcomeCountersTest {
   private static OutcomeCounters stats() {
     try {
       VaneConfig cfg = new ConfigLoader(Map.<String, String>of()::get).parse("""
