@@ -41,7 +41,7 @@ class StickyClaimsTest {
     return process;
   }
 
-  /** Claims on a link to {@code uri}, started; the outage queue drains while Redis is up and {@link #drainOn} is set. */
+  /** Claims on a started link; the outage queue drains while Redis is up and {@link #drainOn} is set. */
   private void start(RedisSettings settings) {
     cache = new StickyCache(settings.cacheSize(), settings.cacheStaleness(), settings.ttl(), System::nanoTime);
     link = new StickyConnection(settings, cache, System::nanoTime);
