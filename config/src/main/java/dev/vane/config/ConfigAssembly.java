@@ -1,6 +1,7 @@
 package dev.vane.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
@@ -13,8 +14,11 @@ import dev.vane.router.Targeting;
 import dev.vane.router.UnitIdSource;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -56,7 +60,36 @@ final class ConfigAssembly {
       errors.add(new ConfigError("", e.getMessage()));
       table = new RoutingTable(version, List.of(), List.of(), null);
     }
-    return new VaneConfig(source, version, server, endpoints, table, state(f.state()), analysis);
+    return new VaneConfig(source, version, server, endpoints, table, state(f.state()), analysis,
+        admin(f.admin(), f.configSource()));
+  }
+
+  /** The control plane's settings; a plain token is kept only as its SHA-256. */
+  static AdminSettings admin(ConfigSpec.Admin a, String configSource) {
+    AdminSettings.Auth auth = AdminSettings.Auth.NONE;
+    JsonNode node = a.auth();
+    if (node != null && node.isObject()) {
+      List<AdminSettings.Token> tokens = new ArrayList<>();
+      JsonNode ts = node.get("tokens");
+      for (int i = 0; ts != null && i < ts.size(); i++) {
+        ConfigSpec.Token t = bind((ObjectNode) ts.get(i), ConfigSpec.Token.class);
+        byte[] sha = t.token() != null ? AdminSettings.sha256(t.token()) : HexFormat.of().parseHex(t.tokenSha256());
+        EnumSet<AdminSettings.Role> roles = EnumSet.noneOf(AdminSettings.Role.class);
+        t.roles().forEach(r -> roles.add(AdminSettings.Role.valueOf(r.toUpperCase(Locale.ROOT))));
+        tokens.add(new AdminSettings.Token(t.name(), sha, roles));
+      }
+      AdminSettings.Jwt jwt = null;
+      if (node.hasNonNull("jwt")) {
+        // defaults inside a oneOf branch are not filled in by the schema pass
+        ConfigSpec.Jwt j = bind(ConfigSchema.get().defaults("/properties/admin/properties/auth/else/properties/jwt",
+            (ObjectNode) node.get("jwt").deepCopy()), ConfigSpec.Jwt.class);
+        jwt = new AdminSettings.Jwt(j.publicKey(), j.publicKeyFile(), j.jwksUrl(), j.jwksRefresh(), j.algorithm(),
+            j.issuer(), j.audience(), j.rolesClaim(), j.nameClaim());
+      }
+      auth = new AdminSettings.Auth(false, tokens, jwt);
+    }
+    return new AdminSettings(auth, a.history(), a.auditFile(), a.auditMaxEntries(), a.localCopy(),
+        "redis".equals(configSource) ? AdminSettings.Source.REDIS : AdminSettings.Source.FILE);
   }
 
   static ServerSettings server(ConfigSpec.Server s) {
@@ -70,7 +103,12 @@ final class ConfigAssembly {
         new UnitIdSource(s.unitId().header(), s.unitId().cookie(), s.unitId().query()), s.overrideHeader(),
         s.allowOverride(), s.eventLoops(), s.reloadInterval(), transport,
         new ServerSettings.Limits(s.headerTimeout(), s.idleTimeout(), s.bodyTimeout(), s.maxConnections()),
-        s.shutdownGrace());
+        s.shutdownGrace(), tls(s.tls()),
+        new ServerSettings.Admin(s.admin().host(), s.admin().port(), tls(s.admin().tls())));
+  }
+
+  private static ServerSettings.Tls tls(ConfigSpec.Tls t) {
+    return t == null ? null : new ServerSettings.Tls(t.cert(), t.key());
   }
 
   static StateSettings state(ConfigSpec.State s) {

@@ -29,7 +29,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -65,6 +68,11 @@ public final class ConfigLoader {
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final YAMLFactory YAML_FACTORY = yamlFactory();
   private static final ObjectMapper YAML = new ObjectMapper(YAML_FACTORY);
+
+  /** The sections of a config that the versioned document holds (with {@code configSource: redis}). */
+  public static final Set<String> ROUTING_SECTIONS =
+      Collections.unmodifiableSet(new LinkedHashSet<>(List.of("endpoints", "routes", "experiments", "defaultEndpoint",
+          "version")));
 
   private final Function<String, String> env;
 
@@ -133,7 +141,8 @@ public final class ConfigLoader {
     throw new ConfigException(source, errors.stream().map(err -> shown(err, substituted)).toList());
   }
 
-  private VaneConfig parse(byte[] bytes, String source, List<ConfigError> errors, Map<String, String> substituted) {
+  /** The document of {@code bytes} as a mapping with its text (after substitution), or null with errors added. */
+  private Doc tree(byte[] bytes, List<ConfigError> errors, Map<String, String> substituted) {
     if (bytes.length > MAX_FILE_BYTES) {
       errors.add(new ConfigError("", "the file is larger than " + MAX_FILE_BYTES + " bytes (expected: at most 4 MiB)"));
       return null;
@@ -169,7 +178,55 @@ public final class ConfigLoader {
       errors.add(new ConfigError("", "the document is " + Values.describe(root) + " (expected: a mapping)"));
       return null;
     }
-    return build((ObjectNode) root, source, version(text), errors);
+    return new Doc((ObjectNode) root, text);
+  }
+
+  private record Doc(ObjectNode root, String text) {}
+
+  private VaneConfig parse(byte[] bytes, String source, List<ConfigError> errors, Map<String, String> substituted) {
+    Doc d = tree(bytes, errors, substituted);
+    return d == null ? null : build(d.root(), source, version(d.text()), errors);
+  }
+
+  /**
+   * A config in two layers, as a gateway with {@code configSource: redis} has it: the bootstrap file (server,
+   * state, admin; its own endpoints, routes and experiments, if any, are replaced) and a versioned document that may
+   * hold only the {@link #ROUTING_SECTIONS}. Validated as one file; errors carry the same paths.
+   */
+  public VaneConfig parseLayered(byte[] bootstrap, byte[] document, String source) throws ConfigException {
+    Map<String, String> substituted = new LinkedHashMap<>();
+    List<ConfigError> errors = new ArrayList<>();
+    try {
+      Doc b = tree(bootstrap, errors, substituted);
+      Doc d = errors.isEmpty() ? tree(document, errors, substituted) : null;
+      if (b != null && d != null) {
+        d.root().fieldNames().forEachRemaining(k -> {
+          if (!ROUTING_SECTIONS.contains(k)) {
+            errors.add(new ConfigError(k, "set in the bootstrap file, not in the versioned config (expected: only "
+                + String.join(", ", ROUTING_SECTIONS) + ")"));
+          }
+        });
+        if (errors.isEmpty()) {
+          ObjectNode merged = b.root().deepCopy();
+          ROUTING_SECTIONS.forEach(merged::remove);
+          merged.setAll(d.root());
+          VaneConfig cfg = build(merged, source, version(b.text() + "\n---\n" + d.text()), errors);
+          if (errors.isEmpty()) {
+            return cfg;
+          }
+        }
+      }
+    } catch (RuntimeException | StackOverflowError e) {
+      log.error("config {}: the loader failed unexpectedly ({}); reported as a config error", source, where(e));
+      errors.add(new ConfigError("", "cannot load the config: unexpected " + e.getClass().getSimpleName()
+          + " in the loader (a bug in Vane: see the log)"));
+    }
+    throw new ConfigException(source, errors.stream().map(err -> shown(err, substituted)).toList());
+  }
+
+  /** {@link #parseLayered(byte[], byte[], String)} of UTF-8 texts. */
+  public VaneConfig parseLayered(String bootstrap, String document, String source) throws ConfigException {
+    return parseLayered(bootstrap.getBytes(StandardCharsets.UTF_8), document.getBytes(StandardCharsets.UTF_8), source);
   }
 
   /**

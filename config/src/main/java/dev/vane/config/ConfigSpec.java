@@ -32,13 +32,25 @@ final class ConfigSpec {
       .addModule(new SimpleModule("vane-units").addDeserializer(Duration.class, new DurationReader()))
       .build();
 
-  record File(String version, Server server, List<Endpoint> endpoints, List<Experiment> experiments,
-      List<Route> routes, String defaultEndpoint, State state) {}
+  record File(String version, Server server, Admin admin, String configSource, List<Endpoint> endpoints,
+      List<Experiment> experiments, List<Route> routes, String defaultEndpoint, State state) {}
 
   record Server(String host, int port, @JsonDeserialize(using = SizeReader.class) long maxBodyBytes,
       boolean variantHeaders, UnitId unitId, String overrideHeader, boolean allowOverride, int eventLoops,
       Duration reloadInterval, String transport, Duration headerTimeout, Duration idleTimeout, Duration bodyTimeout,
-      int maxConnections, Duration shutdownGrace) {}
+      int maxConnections, Duration shutdownGrace, Tls tls, AdminListener admin) {}
+
+  record Tls(String cert, String key) {}
+
+  record AdminListener(String host, int port, Tls tls) {}
+
+  /** {@code auth} is the text {@code none} or a mapping; {@link ConfigAssembly#admin} reads it. */
+  record Admin(JsonNode auth, int history, String auditFile, int auditMaxEntries, String localCopy) {}
+
+  record Token(String name, String token, String tokenSha256, List<String> roles) {}
+
+  record Jwt(String publicKey, String publicKeyFile, String jwksUrl, Duration jwksRefresh, String algorithm,
+      String issuer, String audience, String rolesClaim, String nameClaim) {}
 
   record UnitId(String header, String cookie, String query) {}
 

@@ -59,6 +59,57 @@ final class CrossChecks {
       endpoint(r.get("endpoint"), at + ".endpoint");
     });
     endpoint(doc.get("defaultEndpoint"), "defaultEndpoint");
+    admin(doc);
+  }
+
+  /**
+   * The control plane: {@code auth: none} only on a loopback admin host, token names and secrets unique, plain
+   * tokens long enough (never shown), {@code configSource: redis} only with a Redis section, two listeners on two
+   * ports.
+   */
+  private void admin(JsonNode doc) {
+    JsonNode listener = object(doc.path("server").get("admin"));
+    String host = listener == null ? null : text(listener.get("host"));
+    JsonNode auth = doc.path("admin").get("auth");
+    if (auth != null && auth.isTextual() && auth.asText().equals("none") && host != null
+        && !ServerSettings.loopback(host)) {
+      error("admin.auth", "none while server.admin.host is " + Values.quote(host) + " (expected: tokens or jwt; "
+          + "an unauthenticated admin listener is allowed only on a loopback address such as 127.0.0.1)");
+    }
+    Set<String> names = new HashSet<>();
+    Set<String> secrets = new HashSet<>();
+    forEach(auth == null ? null : auth.get("tokens"), "admin.auth.tokens", (tok, at) -> {
+      String name = text(tok.get("name"));
+      if (name != null && !names.add(name)) {
+        error(at + ".name", Values.quote(name) + " (expected: unique; already used by another token)");
+      }
+      JsonNode plain = tok.get("token");
+      String sha = null;
+      if (plain != null && plain.isTextual()) {
+        int n = plain.asText().codePointCount(0, plain.asText().length());
+        if (n < 16) {
+          error(at + ".token", "a token of " + n + " characters (expected: at least 16; the value is not shown)");
+        }
+        sha = java.util.HexFormat.of().formatHex(AdminSettings.sha256(plain.asText()));
+      } else if (tok.get("tokenSha256") != null && tok.get("tokenSha256").isTextual()) {
+        sha = tok.get("tokenSha256").asText();
+      }
+      if (sha != null && !secrets.add(sha)) {
+        error(at, "the same token as another entry (expected: one token per name; the value is not shown)");
+      }
+    });
+    JsonNode source = doc.get("configSource");
+    if (source != null && "redis".equals(source.asText()) && !doc.path("state").has("redis")) {
+      error("configSource", "redis without a state.redis section (expected: state.redis.uri to keep the versions in)");
+    }
+    JsonNode server = object(doc.get("server"));
+    if (server != null && listener != null && server.path("port").isInt() && listener.path("port").isInt()) {
+      int port = server.get("port").asInt();
+      if (port != 0 && port == listener.get("port").asInt()) {
+        error("server.admin.port", port + " (expected: a port other than server.port's; the admin listener is a "
+            + "second listener)");
+      }
+    }
   }
 
   private void experiment(JsonNode x, String at) {

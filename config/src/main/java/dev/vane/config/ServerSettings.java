@@ -18,10 +18,37 @@ import java.time.Duration;
  * @param transport       the network transport the gateway's event loops use
  * @param limits          what a client connection may take: timeouts and the connection budget
  * @param shutdownGrace   how long a stopping gateway lets in-flight requests finish before it closes
+ * @param tls             TLS of the traffic port, or null for plain HTTP
+ * @param admin           the control-plane listener
  */
 public record ServerSettings(String host, int port, long maxBodyBytes, boolean variantHeaders, UnitIdSource unitId,
     String overrideHeader, boolean allowOverride, int eventLoops, Duration reloadInterval, Transport transport,
-    Limits limits, Duration shutdownGrace) {
+    Limits limits, Duration shutdownGrace, Tls tls, Admin admin) {
+
+  /** A PEM certificate chain and private key, by file path (read when the listener starts). */
+  public record Tls(String cert, String key) {}
+
+  /**
+   * The control-plane listener: experiments, results, feedback, config and operations.
+   *
+   * @param host listen address (default 127.0.0.1)
+   * @param port listen port (default 9090; 0 = any free port)
+   * @param tls  TLS, or null for plain HTTP
+   */
+  public record Admin(String host, int port, Tls tls) {
+
+    /** Whether {@code host} is a loopback address, the only place {@code admin.auth: none} is allowed. */
+    public boolean loopback() {
+      return ServerSettings.loopback(host);
+    }
+  }
+
+  /** Whether {@code host} names the loopback interface: {@code localhost}, 127.0.0.0/8 or ::1. */
+  public static boolean loopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equalsIgnoreCase("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.equals("::1")
+        || h.equals("0:0:0:0:0:0:0:1");
+  }
 
   /**
    * What one client connection may hold of the listener.

@@ -13,9 +13,10 @@ import java.util.Map;
  * @param routing   routes and experiments
  * @param state     sticky store and figures
  * @param analysis  per experiment id: metrics, slices, attribution window, bandit settings
+ * @param admin     the control plane: authentication, where the routing config comes from, history and audit
  */
 public record VaneConfig(String source, String version, ServerSettings server, Map<String, EndpointSettings> endpoints,
-    RoutingTable routing, StateSettings state, Map<String, Analysis> analysis) {
+    RoutingTable routing, StateSettings state, Map<String, Analysis> analysis, AdminSettings admin) {
 
   public VaneConfig {
     endpoints = Map.copyOf(endpoints);
