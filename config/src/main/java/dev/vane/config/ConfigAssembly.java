@@ -163,7 +163,7 @@ final class ConfigAssembly {
       targeting = new Targeting(headers, x.targeting().pathPrefix());
     }
     return new Experiment(x.id(), x.salt() != null ? x.salt() : x.id(), version, arms, shadows, bps(x.coverage()),
-        x.sticky(), x.override() != null ? x.override() : allowOverride, x.fallbackToChampion(), targeting, policy);
+        x.sticky(), x.override() != null ? x.override() : allowOverride, x.fallbackToChampion(), targeting, policy, x.paused());
   }
 
   private static Analysis analysis(ConfigSpec.Experiment x, Policy policy) {

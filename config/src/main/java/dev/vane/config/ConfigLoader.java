@@ -237,7 +237,7 @@ public final class ConfigLoader {
     List<String> experimentVersions = new ArrayList<>();
     JsonNode experiments = root.path("experiments");
     for (int i = 0; experiments.isArray() && i < experiments.size(); i++) {
-      experimentVersions.add(sha(experiments.get(i).toString()).substring(0, 12));
+      experimentVersions.add(experimentVersion(experiments.get(i)));
     }
     ConfigSchema schema = ConfigSchema.get();
     List<ConfigError> schemaErrors = schema.validate(root);
@@ -436,6 +436,20 @@ public final class ConfigLoader {
       }
       return t;
     }
+  }
+
+  /**
+   * The version of one experiment: the first 12 hex digits of the SHA-256 of its node as written, without its
+   * {@code paused} field (the kill switch), so that pausing and resuming keep the experiment's figures.
+   */
+  static String experimentVersion(JsonNode experiment) {
+    JsonNode hashed = experiment;
+    if (experiment instanceof ObjectNode o && o.has("paused")) {
+      ObjectNode copy = o.deepCopy();
+      copy.remove("paused");
+      hashed = copy;
+    }
+    return sha(hashed.toString()).substring(0, 12);
   }
 
   private static String version(String text) {

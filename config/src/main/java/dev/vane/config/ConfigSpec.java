@@ -60,7 +60,7 @@ final class ConfigSpec {
   record Route(String pathPrefix, String model, String experiment, String endpoint, String id) {}
 
   record Experiment(String id, String salt, boolean sticky, double coverage, Boolean override,
-      boolean fallbackToChampion, String policy, List<Metric> metrics, List<Slice> slices, Duration attributionWindow,
+      boolean fallbackToChampion, boolean paused, String policy, List<Metric> metrics, List<Slice> slices, Duration attributionWindow,
       Bandit bandit, List<Variant> variants, Arm champion, Canary canary, List<Shadow> shadows, Targeting targeting) {}
 
   record Arm(String id, String endpoint) {}

@@ -102,6 +102,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void pausedDefaultsToFalseAndIsReadPerExperiment() throws Exception {
+    VaneConfig a = loader.parse(full(), "a");
+    assertFalse(a.routing().experiment("fraud-canary").paused());
+    VaneConfig b = loader.parse(full().replace("    fallbackToChampion: true\n",
+        "    fallbackToChampion: true\n    paused: true\n"), "b");
+    assertTrue(b.routing().experiment("fraud-canary").paused());
+    assertFalse(b.routing().experiment("ranker-abc").paused());
+  }
+
+  @Test
+  void pausingAndResumingKeepTheExperimentVersionSoFiguresContinue() throws Exception {
+    VaneConfig live = loader.parse(full(), "a");
+    VaneConfig paused = loader.parse(full().replace("    fallbackToChampion: true\n",
+        "    fallbackToChampion: true\n    paused: true\n"), "b");
+    VaneConfig resumed = loader.parse(full().replace("    fallbackToChampion: true\n",
+        "    fallbackToChampion: true\n    paused: false\n"), "c");
+    assertNotEquals(live.version(), paused.version(), "the config version changes");
+    String v = live.routing().experiment("fraud-canary").version();
+    assertEquals(v, paused.routing().experiment("fraud-canary").version());
+    assertEquals(v, resumed.routing().experiment("fraud-canary").version());
+  }
+
+  @Test
   void environmentVariablesAreSubstitutedWithDefaults() throws Exception {
     String yaml = ENDPOINTS + """
         state:
@@ -286,7 +309,7 @@ class ConfigLoaderTest {
             "colour: unknown field (expected one of: server, admin, configSource, endpoints, experiments, routes, defaultEndpoint, state, version)"),
         Arguments.of("unknown experiment field",
             exp + "  - { id: e, champion: { endpoint: a }, weight: 3 }",
-            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, policy, metrics, slices, attributionWindow, bandit, variants, champion, canary, shadows, targeting)"),
+            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, attributionWindow, bandit, variants, champion, canary, shadows, targeting)"),
         Arguments.of("route to an unknown experiment",
             ENDPOINTS + "routes:\n  - { pathPrefix: /x, experiment: nope }",
             "routes[0].experiment: \"nope\" (expected: one of the experiments [])"),

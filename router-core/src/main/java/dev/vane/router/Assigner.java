@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * The assignment step: override → targeting → (sticky lookup) → strategy → (sticky claim).
+ * The assignment step: pause → override → targeting → (sticky lookup) → strategy → (sticky claim).
  *
  * <p>Sticky bucketing: a stored arm that still exists wins over the strategy, so units keep their arm across weight
  * changes and added arms. The champion is the exception, because it is the pool the other arms draw from: a unit
@@ -17,6 +17,9 @@ import java.util.random.RandomGenerator;
  * moves champion users onto the canary and never the reverse), and stays otherwise. A stored arm that no longer exists is replaced through a first-write-wins claim that
  * names it as replaceable, so instances racing on the same unit agree. Keys include the salt: a new salt starts
  * from an empty store and the hash re-randomises everyone.
+ *
+ * <p>A paused experiment (its kill switch) sends every request to the control arm before anything else: no
+ * override, no store lookup and no claim, so the stored assignments stay as they were and resuming restores them.
  */
 public final class Assigner {
   private final StickyStore store;
@@ -44,12 +47,16 @@ public final class Assigner {
   }
 
   /**
-   * Assigns a request to an arm of {@code experiment}.
+   * Assigns a request to an arm of {@code experiment}; a paused experiment's requests all go to its control arm
+   * ({@link Assignment.Reason#PAUSED}) without touching the store.
    *
    * @param unit the request's unit id, or null
    * @throws UnknownArmException when the override header names an arm the experiment lacks
    */
   public CompletionStage<Assignment> assign(Experiment experiment, RequestView request, String unit) {
+    if (experiment.paused()) {
+      return done(experiment, experiment.control(), Assignment.Reason.PAUSED, unit);
+    }
     if (experiment.overrideAllowed() && overrideHeader != null) {
       String forced = request.header(overrideHeader);
       if (forced != null) {

@@ -27,7 +27,12 @@ public record Assignment(Experiment experiment, Arm arm, Reason reason, String u
     /** The request failed the experiment's targeting; served by the control; not an exposure. */
     NOT_TARGETED(false),
     /** The unit is outside the experiment's coverage; served by the control; not an exposure. */
-    NOT_COVERED(false);
+    NOT_COVERED(false),
+    /**
+     * The experiment is paused (its kill switch): served by the control; not an exposure. The sticky store is not
+     * read or written, so stored assignments are untouched.
+     */
+    PAUSED(false);
 
     private final boolean exposure;
 

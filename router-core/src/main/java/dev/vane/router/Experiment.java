@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param fallbackToControl  whether a failing non-control arm is retried on the control arm
  * @param targeting          entry conditions
  * @param policy             arm choice for units without a stored assignment
+ * @param paused             kill switch: every request is served by the control arm and is not an exposure;
+ *                           stored sticky assignments are kept untouched, so resuming restores them
  */
 public record Experiment(
     String id,
@@ -31,7 +33,8 @@ public record Experiment(
     boolean overrideAllowed,
     boolean fallbackToControl,
     Targeting targeting,
-    Policy policy) {
+    Policy policy,
+    boolean paused) {
 
   public Experiment {
     Objects.requireNonNull(id, "id");

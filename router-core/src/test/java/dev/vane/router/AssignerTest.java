@@ -192,7 +192,7 @@ class AssignerTest {
     assertThrows(UnknownArmException.class,
         () -> assign(e, TestRequest.of("/").header("X-Vane-Variant", "nope"), "u1"));
     Experiment locked = new Experiment(e.id(), e.salt(), e.version(), e.arms(), e.shadows(), e.coverageBps(), true,
-        false, false, e.targeting(), e.policy());
+        false, false, e.targeting(), e.policy(), false);
     assertEquals("champion", assign(locked, TestRequest.of("/").header("X-Vane-Variant", "canary"), "u1").arm().id());
   }
 
@@ -211,5 +211,57 @@ class AssignerTest {
     Assignment a = assign(e, "u1");
     assertEquals(Assignment.Reason.HASHED, a.reason());
     assertEquals(0, store.size());
+  }
+
+  @Test
+  void pausedExperimentsServeEveryoneTheControlWithoutTouchingTheStore() {
+    Experiment live = Fixtures.canary("s", 5000, true);
+    Experiment paused = Fixtures.withPaused(live, true);
+    StickyStore untouchable = new StickyStore() {
+      @Override
+      public String peek(String experiment, String salt, String unit) {
+        throw new AssertionError("peek on a paused experiment");
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Claim> claim(String experiment, String salt, String unit,
+          String candidate, String replaceable) {
+        throw new AssertionError("claim on a paused experiment");
+      }
+    };
+    Assigner strict = new Assigner(untouchable, () -> seeded, "X-Vane-Variant", Map.of());
+    for (String unit : new String[] {"u1", "u2", "u3", null}) {
+      Assignment a = strict.assign(paused, TestRequest.of("/").header("X-Vane-Variant", "canary"), unit)
+          .toCompletableFuture().join();
+      assertEquals("champion", a.arm().id(), "unit " + unit);
+      assertEquals(Assignment.Reason.PAUSED, a.reason());
+      assertFalse(a.exposure(), "a paused request is not an exposure");
+    }
+  }
+
+  @Test
+  void resumingRestoresEachStickyUsersStoredArm() {
+    Experiment live = Fixtures.canary("s", 5000, true);
+    Experiment paused = Fixtures.withPaused(live, true);
+    Map<String, String> before = new HashMap<>();
+    for (int u = 0; u < 2000; u++) {
+      before.put("u" + u, assign(live, "u" + u).arm().id());
+    }
+    assertTrue(before.containsValue("canary") && before.containsValue("champion"), "both arms used: " + before);
+    long stored = store.size();
+    for (int u = 0; u < 3000; u++) {
+      Assignment a = assign(paused, "u" + u);
+      assertEquals("champion", a.arm().id());
+      assertEquals(Assignment.Reason.PAUSED, a.reason());
+    }
+    assertEquals(stored, store.size(), "nothing new is stored while paused (u2000..u2999 stay unassigned)");
+    for (int u = 0; u < 2000; u++) {
+      assertEquals(before.get("u" + u), store.peek("exp", "s", "u" + u), "stored arm of u" + u + " kept");
+    }
+    for (int u = 0; u < 2000; u++) {
+      Assignment a = assign(live, "u" + u);
+      assertEquals(before.get("u" + u), a.arm().id(), "u" + u + " back on its arm after resume");
+      assertEquals(Assignment.Reason.STICKY, a.reason());
+    }
   }
 }

@@ -12,7 +12,7 @@ final class Fixtures {
     return new Experiment("exp", salt, "v1",
         List.of(new Arm("champion", Role.CHAMPION, "e1", 10_000 - canaryBps, 0),
             new Arm("canary", Role.CANARY, "e2", canaryBps, 1)),
-        List.of(), 10_000, sticky, true, false, Targeting.NONE, Policy.HASH);
+        List.of(), 10_000, sticky, true, false, Targeting.NONE, Policy.HASH, false);
   }
 
   /** A/B/n with the given arm ids and weights (bps). */
@@ -22,16 +22,21 @@ final class Fixtures {
       arms.add(new Arm((String) idsAndWeights[i], Role.VARIANT, "e" + i, (Integer) idsAndWeights[i + 1], i / 2));
     }
     return new Experiment("exp", salt, "v1", arms, List.of(), 10_000, sticky, true, false, Targeting.NONE,
-        Policy.HASH);
+        Policy.HASH, false);
   }
 
   static Experiment withTargeting(Experiment e, Targeting t) {
     return new Experiment(e.id(), e.salt(), e.version(), e.arms(), e.shadows(), e.coverageBps(), e.sticky(),
-        e.overrideAllowed(), e.fallbackToControl(), t, e.policy());
+        e.overrideAllowed(), e.fallbackToControl(), t, e.policy(), e.paused());
   }
 
   static Experiment withCoverage(Experiment e, int bps) {
     return new Experiment(e.id(), e.salt(), e.version(), e.arms(), e.shadows(), bps, e.sticky(),
-        e.overrideAllowed(), e.fallbackToControl(), e.targeting(), e.policy());
+        e.overrideAllowed(), e.fallbackToControl(), e.targeting(), e.policy(), e.paused());
+  }
+
+  static Experiment withPaused(Experiment e, boolean paused) {
+    return new Experiment(e.id(), e.salt(), e.version(), e.arms(), e.shadows(), e.coverageBps(), e.sticky(),
+        e.overrideAllowed(), e.fallbackToControl(), e.targeting(), e.policy(), paused);
   }
 }

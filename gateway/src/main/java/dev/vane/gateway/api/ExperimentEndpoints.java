@@ -136,12 +136,14 @@ final class ExperimentEndpoints {
         .put("figures", f.source())
         .put("salt", e.salt())
         .put("sticky", e.sticky())
+        .put("paused", e.paused())
         .put("policy", e.policy().name().toLowerCase())
         .put("coveragePercent", e.coverageBps() / 100.0)
         .put("control", e.control().id())
         .put("overrides", f.overrides())
         .put("notTargeted", f.notTargeted())
         .put("notCovered", f.notCovered())
+        .put("pausedRequests", f.paused())
         .put("arms", arms)
         .put("shadows", shadows);
   }

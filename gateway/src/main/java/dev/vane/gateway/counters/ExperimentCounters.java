@@ -22,6 +22,8 @@ public final class ExperimentCounters {
   private final LongAdder notTargeted = new LongAdder();
   /** Requests outside coverage (served by the control, not exposures). */
   private final LongAdder notCovered = new LongAdder();
+  /** Requests of a paused experiment (served by the control, not exposures). */
+  private final LongAdder paused = new LongAdder();
 
   private final OutcomeCounters outcomes;
 
@@ -59,6 +61,11 @@ public final class ExperimentCounters {
   /** A request outside the experiment's coverage (served by the control, not an exposure). */
   public void recordNotCovered() {
     notCovered.increment();
+  }
+
+  /** A request of a paused experiment (served by the control, not an exposure). */
+  public void recordPaused() {
+    paused.increment();
   }
 
   public String experimentId() {
@@ -108,7 +115,7 @@ public final class ExperimentCounters {
     arms.forEach((id, st) -> a.put(id, st.figures(full)));
     Map<String, Figures.Shadow> s = new LinkedHashMap<>();
     shadows.forEach((id, st) -> s.put(id, st.figures(full)));
-    return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), a, s,
-        full ? outcomes.snapshot() : OutcomeCounters.Snapshot.EMPTY);
+    return new Figures.Experiment("local", overrides.sum(), notTargeted.sum(), notCovered.sum(), paused.sum(),
+        a, s, full ? outcomes.snapshot() : OutcomeCounters.Snapshot.EMPTY);
   }
 }

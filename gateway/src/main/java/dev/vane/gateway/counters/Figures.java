@@ -60,15 +60,16 @@ public final class Figures {
    * A whole experiment version.
    *
    * @param source   {@code local} (this instance) or {@code redis} (every instance, as of their last flush)
+   * @param paused   requests served by the control while the experiment was paused (not exposures)
    * @param outcomes feedback outcomes per arm and metric, and per slice
    */
-  public record Experiment(String source, long overrides, long notTargeted, long notCovered, Map<String, Arm> arms,
-      Map<String, Shadow> shadows, OutcomeCounters.Snapshot outcomes) {
+  public record Experiment(String source, long overrides, long notTargeted, long notCovered, long paused,
+      Map<String, Arm> arms, Map<String, Shadow> shadows, OutcomeCounters.Snapshot outcomes) {
 
-    static final String[] FIELDS = {"overrides", "notTargeted", "notCovered"};
+    static final String[] FIELDS = {"overrides", "notTargeted", "notCovered", "paused"};
 
     public long[] counters() {
-      return new long[] {overrides, notTargeted, notCovered};
+      return new long[] {overrides, notTargeted, notCovered, paused};
     }
 
     public static String[] fields() {

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The experiment's counters for the request. On the way in: the arm's requests and exposures (or the override,
- * targeting and coverage misses, which are not exposures), distinct units, slice exposures, and the attribution
+ * targeting and coverage misses and the requests of a paused experiment, which are not exposures), distinct units, slice exposures, and the attribution
  * feedback will join to (experiments that declare metrics). At the end: the status class and the end-to-end latency
  * (499 when the client left first).
  */
@@ -49,6 +49,7 @@ final class Record implements ProxyStep {
       case OVERRIDE -> es.recordOverride();
       case NOT_TARGETED -> es.recordNotTargeted();
       case NOT_COVERED -> es.recordNotCovered();
+      case PAUSED -> es.recordPaused();
       case ASSIGNED -> {
         as.recordExposure();
         as.recordNewUnit();

@@ -19,7 +19,7 @@ class RecordTest {
   static void start() throws Exception {
     run = new StepRunner("""
         endpoints: [ { id: a, url: "http://127.0.0.1:1" } ]
-        routes: [ { pathPrefix: /e/, experiment: e } ]
+        routes: [ { pathPrefix: /e/, experiment: e }, { pathPrefix: /p/, experiment: p } ]
         experiments:
           - id: e
             champion: { endpoint: a }
@@ -27,6 +27,10 @@ class RecordTest {
             targeting: { headers: { X-Region: [eu] } }
             metrics: [ { name: click, kind: binary } ]
             slices: [ { name: region, header: X-Region } ]
+          - id: p
+            paused: true
+            champion: { endpoint: a }
+            canary: { endpoint: a, percent: 50 }
         """, r -> List.of(new ReadBody(r.vertx), new ResolveRoute(), new IdentifyUnit(),
         new Assign(r.core.assigner(), r.vertx.getOrCreateContext()), new Record(r.core)));
   }
@@ -57,7 +61,28 @@ class RecordTest {
     assertTrue(run.ended.size() >= 3);
     Exchange x = run.ended.get(run.ended.size() - 1);
     assertEquals(200, x.status());
-    assertEquals(run.probedCount(), arm.latencyHistogram().getTotalCount(), "a latency per ended request");
+    long ofE;
+    synchronized (run.probed) {
+      ofE = run.probed.stream().filter(p -> p.experiment != null && p.experiment.id().equals("e")).count();
+    }
+    assertEquals(ofE, arm.latencyHistogram().getTotalCount(), "a latency per ended request of the experiment");
+  }
+
+  @Test
+  void aPausedExperimentsRequestsCountForTheControlButAreNotExposures() throws Exception {
+    ExperimentCounters p = run.core.snapshot().counters().get("p");
+    ArmCounters champion = p.arm("champion");
+    long requests = champion.figures(false).requests();
+    long paused = p.figures(false).paused();
+    for (int u = 0; u < 20; u++) {
+      run.send(HttpMethod.GET, "/p/x", Map.of("X-User-Id", "u" + u), null);
+      assertEquals("champion", run.last().assignment.arm().id());
+    }
+    assertEquals(requests + 20, champion.figures(false).requests());
+    assertEquals(0, champion.figures(false).exposures());
+    assertEquals(0, p.arm("canary").figures(false).requests());
+    assertEquals(paused + 20, p.figures(false).paused());
+    assertEquals(0, champion.figures(false).units(), "no unit is counted as exposed");
   }
 
   @Test

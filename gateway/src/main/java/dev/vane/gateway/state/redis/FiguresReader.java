@@ -90,7 +90,8 @@ final class FiguresReader {
                 histogram(shLatF.get(sh).join())));
           });
           long[] ec = longs(expF.join(), Figures.Experiment.fields());
-          return new Figures.Experiment("redis", ec[0], ec[1], ec[2], arms, shadows, outcomesOf(local, outF, sliceF));
+          return new Figures.Experiment("redis", ec[0], ec[1], ec[2], ec[3], arms, shadows,
+              outcomesOf(local, outF, sliceF));
         });
   }
 
