@@ -2,13 +2,23 @@ package dev.vane.gateway;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.vane.config.ConfigLoader;
+import dev.vane.config.ServerSettings;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.api.ApiRouter;
+import dev.vane.gateway.auth.Authenticator;
+import dev.vane.gateway.audit.AuditLog;
+import dev.vane.gateway.audit.MemoryAuditLog;
+import dev.vane.gateway.configstore.ConfigStore;
+import dev.vane.gateway.configstore.ConfigVersion;
+import dev.vane.gateway.configstore.MemoryConfigStore;
+import dev.vane.gateway.control.ControlPlane;
 import dev.vane.gateway.configsource.ConfigSource;
 import dev.vane.gateway.configsource.FileConfigSource;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.runtime.Transports;
+import dev.vane.gateway.server.AdminListener;
 import dev.vane.gateway.server.ConnectionGuard;
 import dev.vane.gateway.server.DataListener;
 import dev.vane.router.StickyStore;
@@ -25,10 +35,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -42,6 +54,9 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
+  /** Connections the admin listener takes at once (it serves operators, feedback and scrapers, not traffic). */
+  static final int ADMIN_MAX_CONNECTIONS = 1024;
+
   /** How long {@link #close} waits for Vert.x to close its servers, clients and event loops. */
   static final long CLOSE_TIMEOUT_SECONDS = 10;
 
@@ -50,20 +65,28 @@ public final class Gateway implements AutoCloseable {
   private final GatewayCore core;
   private final StickyStore store;
   private final ConnectionGuard guard;
+  private final ConnectionGuard adminGuard;
+  private final ApiRouter.Denials denials = new ApiRouter.Denials();
+  private final AtomicReference<Authenticator> authenticator = new AtomicReference<>();
+  private volatile ControlPlane control;
   private volatile String deployment;
+  private volatile String adminDeployment;
   private volatile int port;
+  private volatile int adminPort;
   private final List<ConfigSource> sources = new ArrayList<>(); // guarded by this
   private volatile long banditTimer = -1;
   private volatile long banditPeriodMillis = -1;
   private boolean closed; // guarded by this
   private boolean closing; // guarded by this
 
-  private Gateway(Vertx vertx, boolean ownsVertx, GatewayCore core, StickyStore store, ConnectionGuard guard) {
+  private Gateway(Vertx vertx, boolean ownsVertx, GatewayCore core, StickyStore store, ConnectionGuard guard,
+      ConnectionGuard adminGuard) {
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
     this.core = core;
     this.store = store;
     this.guard = guard;
+    this.adminGuard = adminGuard;
   }
 
   /** The default store for a config: in memory unless a store factory says otherwise. */
@@ -104,23 +127,57 @@ public final class Gateway implements AutoCloseable {
       core.startShadowLoopEarly();
     }
     ConnectionGuard guard = new ConnectionGuard(cfg.server().limits());
-    Gateway g = new Gateway(vertx, ownsVertx, core, store, guard);
+    ConnectionGuard adminGuard = new ConnectionGuard(new ServerSettings.Limits(cfg.server().limits().headerTimeout(),
+        cfg.server().limits().idleTimeout(), cfg.server().limits().bodyTimeout(), ADMIN_MAX_CONNECTIONS));
+    Gateway g = new Gateway(vertx, ownsVertx, core, store, guard, adminGuard);
+    Authenticator auth;
+    try {
+      auth = Authenticator.create(vertx, cfg.admin().auth());
+    } catch (RuntimeException e) {
+      core.closeShadowLoop();
+      if (ownsVertx) {
+        vertx.close();
+      }
+      return Future.failedFuture(e);
+    }
+    g.authenticator.set(auth);
     warnIfDescriptorsAreShort(cfg);
     AtomicInteger boundPort = new AtomicInteger(cfg.server().port());
+    AtomicInteger boundAdminPort = new AtomicInteger(cfg.server().admin().port());
     Promise<Gateway> done = Promise.promise();
     // port 0: bind the first server, then the others to the same resolved port
     vertx.deployVerticle(() -> new DataListener(core, cfg.server(), boundPort, guard),
             new DeploymentOptions().setInstances(instances))
-        .onSuccess(id -> {
+        .compose(id -> {
           g.deployment = id;
           g.port = boundPort.get();
+          return vertx.deployVerticle(() -> new AdminListener(core, cfg.server(), boundAdminPort, adminGuard,
+              () -> ApiRouter.admin(vertx, core, g.authenticator::get, () -> g.control, g.denials)),
+              new DeploymentOptions().setInstances(instances));
+        })
+        .onSuccess(id -> {
+          g.adminDeployment = id;
+          g.adminPort = boundAdminPort.get();
           g.scheduleBanditRefresh();
           log.info("Vane listening on {}:{} with {} event loop(s) ({} transport), config {} ({}), store {}",
               cfg.server().host(), g.port, instances, Transports.describe(vertx, cfg.server().transport()),
               cfg.source(), cfg.version(), store.describe());
+          String scheme = cfg.server().admin().tls() == null ? "http" : "https";
+          if (cfg.admin().auth().none()) {
+            log.warn("admin API on {}://{}:{} WITHOUT authentication (admin.auth: none, allowed because the admin "
+                + "listener is on loopback); declare admin.auth.tokens before exposing it", scheme,
+                cfg.server().admin().host(), g.adminPort);
+          } else {
+            log.info("admin API on {}://{}:{}, authentication: {}", scheme, cfg.server().admin().host(), g.adminPort,
+                auth.describe());
+          }
           done.complete(g);
         })
         .onFailure(t -> {
+          if (g.deployment != null) {
+            vertx.undeploy(g.deployment);
+          }
+          auth.close();
           core.closeShadowLoop();
           if (ownsVertx) {
             vertx.close();
@@ -158,13 +215,77 @@ public final class Gateway implements AutoCloseable {
     return port;
   }
 
+  /** Port of the admin listener. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** Admin calls refused with 401 or 403. */
+  public ApiRouter.Denials denials() {
+    return denials;
+  }
+
+  /**
+   * Attaches the control plane: the admin API's config and operation endpoints work from now on, and the versions
+   * it delivers are applied.
+   *
+   * @param runningHash the hash of the document the gateway was started with (it is not applied again)
+   */
+  public CompletionStage<ConfigVersion> attach(ControlPlane plane, String runningHash) {
+    synchronized (this) {
+      if (control != null) {
+        throw new IllegalStateException("a control plane is attached already");
+      }
+      control = plane;
+    }
+    return plane.start(runningHash);
+  }
+
+  /**
+   * Attaches a control plane over {@code store} and {@code audit}, validating documents with {@code loader}.
+   *
+   * @param bootstrap   the bootstrap file's bytes when the store holds only the routing sections, else null
+   * @param runningHash the hash of the document the gateway was started with
+   */
+  public CompletionStage<ConfigVersion> attach(ConfigStore store, AuditLog audit, ConfigLoader loader,
+      byte[] bootstrap, String runningHash) {
+    return attach(new ControlPlane(store, audit, loader, bootstrap, config().source(), this::apply,
+        core::reloadFailed, Clock.systemUTC()), runningHash);
+  }
+
+  /**
+   * Attaches a control plane whose versions live in memory, starting from {@code document} (the text this gateway's
+   * config was read from): the demo's, and tests'.
+   */
+  public CompletionStage<ConfigVersion> attachInMemory(String document) {
+    return attach(new MemoryConfigStore(document, "start", config().admin().history(), Clock.systemUTC()),
+        new MemoryAuditLog(config().admin().auditMaxEntries()), new ConfigLoader(), null,
+        ConfigVersion.hashOf(document));
+  }
+
+  /** The attached control plane, or null. */
+  public ControlPlane control() {
+    return control;
+  }
+
   public Vertx vertx() {
     return vertx;
   }
 
   /** Swaps in a new validated config: new requests see it at once, in-flight ones finish on the old one. */
   public void apply(VaneConfig cfg) {
+    VaneConfig before = config();
     core.publish(cfg);
+    if (!cfg.admin().auth().equals(before.admin().auth())) {
+      try {
+        Authenticator old = authenticator.getAndSet(Authenticator.create(vertx, cfg.admin().auth()));
+        old.close();
+        log.info("admin authentication changed: {}", authenticator.get().describe());
+      } catch (RuntimeException e) {
+        log.warn("admin authentication of the new config could not be set up; the previous one stays: {}",
+            e.getMessage());
+      }
+    }
     if (banditTimer >= 0 && banditPeriodMillis != banditRefreshMillis()) {
       scheduleBanditRefresh(); // a reload that changes the shortest refreshInterval changes the period
     }
@@ -248,6 +369,15 @@ public final class Gateway implements AutoCloseable {
       closing = true;
     }
     core.startDraining();
+    String adminId = adminDeployment;
+    adminDeployment = null;
+    if (adminId != null) {
+      try {
+        vertx.undeploy(adminId).await(config().server().shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.warn("closing the admin listener: {}", e.toString());
+      }
+    }
     String id = deployment;
     deployment = null;
     if (id != null) {
@@ -262,6 +392,13 @@ public final class Gateway implements AutoCloseable {
     }
     synchronized (this) {
       sources.forEach(ConfigSource::close);
+      if (control != null) {
+        control.close();
+      }
+    }
+    Authenticator auth = authenticator.get();
+    if (auth != null) {
+      auth.close();
     }
     synchronized (this) {
       closed = true;

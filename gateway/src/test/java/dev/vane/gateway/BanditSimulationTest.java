@@ -33,7 +33,7 @@ class BanditSimulationTest {
 
   Run simulate(long seed, int requests) throws Exception {
     String yaml = """
-        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
         endpoints:
           - { id: low, url: "%s" }
           - { id: mid, url: "%s" }
@@ -73,12 +73,12 @@ class BanditSimulationTest {
       if (converted) {
         JsonObject ev = new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "ev-" + i)
             .put("metric", "convert").put("value", 1);
-        assertEquals(200, h.send(gw.port(), HttpMethod.POST, "/v1/feedback", Map.of(),
+        assertEquals(200, h.send(gw.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(),
             Buffer.buffer(ev.encode())).status());
       }
     }
     gw.refreshBandits();
-    JsonObject results = h.get(gw.port(), "/v1/experiments/bandit/results").json();
+    JsonObject results = h.get(gw.adminPort(), "/v1/experiments/bandit/results").json();
     return new Run(late, regret, results.getJsonObject("bandit"));
   }
 
@@ -116,7 +116,7 @@ class BanditSimulationTest {
   /** Starts with {@code interval}, reloads with {@code reloaded} when given, then waits for the timer's posterior. */
   private void periodicRefresh(String interval, String reloaded) throws Exception {
     String yaml = """
-        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
         endpoints:
           - { id: low, url: "%s" }
           - { id: high, url: "%s" }
@@ -147,7 +147,7 @@ class BanditSimulationTest {
     long deadline = System.nanoTime() + 10_000_000_000L;
     JsonObject bandit = null;
     while (System.nanoTime() < deadline) {
-      bandit = h.get(gw.port(), "/v1/experiments/bandit/results").json().getJsonObject("bandit");
+      bandit = h.get(gw.adminPort(), "/v1/experiments/bandit/results").json().getJsonObject("bandit");
       if (bandit != null && !bandit.getBoolean("warmingUp")) {
         break;
       }

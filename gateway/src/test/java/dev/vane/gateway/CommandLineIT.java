@@ -133,7 +133,7 @@ class CommandLineIT {
         + "65536)"), out);
     assertFalse(out.contains("\tat ") || out.contains("Exception") || out.contains("hunter2"), out);
     Path redis = dir.resolve("redis.yaml");
-    Files.writeString(redis, "server: { host: 127.0.0.1, port: 0 }\n"
+    Files.writeString(redis, "server: { host: 127.0.0.1, port: 0, admin: { port: 0 } }\n"
         + "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\n"
         + "state: { redis: { uri: \"redis://:hunter2@[::1:6379/0\" }, ttl: 1000000d }\n");
     out = run(2, "serve", "--config", redis.toString());
@@ -154,7 +154,7 @@ class CommandLineIT {
     }
     // an explicit native transport that cannot load stops startup with the setting's name
     Path cfg = dir.resolve("uring.yaml");
-    Files.writeString(cfg, "server: { host: 127.0.0.1, port: 0, eventLoops: 1, transport: io_uring }\n"
+    Files.writeString(cfg, "server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1, transport: io_uring }\n"
         + "endpoints:\n  - { id: a, url: \"http://127.0.0.1:1\" }\n");
     String out = run(List.of("-Dio.netty.transport.noNative=true"), 1, "serve", "--config", cfg.toString());
     assertTrue(out.contains("vane: could not start: server.transport: io_uring is not available here"), out);

@@ -29,7 +29,7 @@ class EdgeRobustnessTest {
   @BeforeAll
   static void start() throws Exception {
     gw = fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 1, maxBodyBytes: 1MB }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1, maxBodyBytes: 1MB }
         endpoints:
           - { id: up, url: "%s/base", timeout: 2s }
         routes:

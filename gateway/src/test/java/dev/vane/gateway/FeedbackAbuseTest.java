@@ -57,7 +57,7 @@ class FeedbackAbuseTest {
 
   static String yaml(String state) {
     return """
-        server: { host: 127.0.0.1, port: 0, eventLoops: 2, maxBodyBytes: 32MB }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2, maxBodyBytes: 32MB }
         endpoints:
           - { id: a, url: "%s" }
           - { id: b, url: "%s" }
@@ -94,7 +94,7 @@ class FeedbackAbuseTest {
   }
 
   static Harness.Reply post(Gateway g, String body) {
-    return h.send(g.port(), HttpMethod.POST, "/v1/feedback", Map.of("Content-Type", "application/json"),
+    return h.send(g.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of("Content-Type", "application/json"),
         Buffer.buffer(body));
   }
 
@@ -197,9 +197,9 @@ class FeedbackAbuseTest {
 
   /** Results JSON and CSV answer, and the served arm's revenue count and mean equal the exact reference. */
   static void assertResultsAnswerWithTheReferenceSums() {
-    Harness.Reply json = h.get(gw.port(), "/v1/experiments/e/results");
+    Harness.Reply json = h.get(gw.adminPort(), "/v1/experiments/e/results");
     assertEquals(200, json.status(), json.body().toString());
-    Harness.Reply csv = h.get(gw.port(), "/v1/experiments/e/results?format=csv");
+    Harness.Reply csv = h.get(gw.adminPort(), "/v1/experiments/e/results?format=csv");
     assertEquals(200, csv.status(), csv.body().toString());
     assertTrue(csv.body().toString().contains("'=cmd"), "slice values are neutralised in the CSV");
     JsonObject revenue = metric(json.json(), arm, "revenue");
@@ -243,14 +243,14 @@ class FeedbackAbuseTest {
     Harness.Reply r = post(gw, new JsonObject().put("events", events).encode());
     assertEquals(400, r.status());
     assertEquals("events: 10001 (expected: at most 10000)", r.json().getString("message"));
-    assertEquals(200, h.get(gw.port(), "/v1/experiments/e/results").status());
+    assertEquals(200, h.get(gw.adminPort(), "/v1/experiments/e/results").status());
   }
 
   @Test
   void aBatchOfTenThousandWithOneBadEventCountsTheOthers() {
     String rid = "batch-request";
     String served = expose(gw, rid, "bob");
-    long before = metric(h.get(gw.port(), "/v1/experiments/e/results").json(), served, "rating").getLong("count");
+    long before = metric(h.get(gw.adminPort(), "/v1/experiments/e/results").json(), served, "rating").getLong("count");
     JsonArray events = new JsonArray();
     for (int i = 0; i < 10_000; i++) {
       events.add(new JsonObject().put("requestId", rid).put("eventId", "batch-" + i).put("metric", "rating")
@@ -264,14 +264,14 @@ class FeedbackAbuseTest {
     assertEquals(9_999, answer.getInteger("accepted"));
     assertEquals(1, answer.getInteger("rejected"));
     assertEquals("invalid_value", answer.getJsonArray("results").getJsonObject(4321).getString("code"));
-    JsonObject rating = metric(h.get(gw.port(), "/v1/experiments/e/results").json(), served, "rating");
+    JsonObject rating = metric(h.get(gw.adminPort(), "/v1/experiments/e/results").json(), served, "rating");
     assertEquals(before + 9_999, rating.getLong("count"));
-    assertEquals(200, h.get(gw.port(), "/v1/experiments/e/results?format=csv").status());
+    assertEquals(200, h.get(gw.adminPort(), "/v1/experiments/e/results?format=csv").status());
   }
 
   @Test
   void apiAnswersCarryTheClientsSaneRequestIdOrANewOne() {
-    Harness.Reply mine = h.send(gw.port(), HttpMethod.GET, "/v1/experiments/nope", Map.of("X-Request-Id", "trace-42"),
+    Harness.Reply mine = h.send(gw.adminPort(), HttpMethod.GET, "/v1/experiments/nope", Map.of("X-Request-Id", "trace-42"),
         null);
     assertEquals(404, mine.status());
     assertEquals("trace-42", mine.header("X-Request-Id"));
@@ -306,7 +306,7 @@ class FeedbackAbuseTest {
   }
 
   private static Socket open(long contentLength) throws IOException {
-    Socket s = new Socket("127.0.0.1", gw.port());
+    Socket s = new Socket("127.0.0.1", gw.adminPort());
     s.setSoTimeout(10_000);
     OutputStream out = s.getOutputStream();
     out.write(("POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
@@ -392,8 +392,8 @@ class FeedbackAbuseTest {
             Thread.sleep(20);
           }
         }
-        JsonObject memResults = h.get(mem.port(), "/v1/experiments/e/results").json();
-        JsonObject redResults = h.get(red.port(), "/v1/experiments/e/results").json();
+        JsonObject memResults = h.get(mem.adminPort(), "/v1/experiments/e/results").json();
+        JsonObject redResults = h.get(red.adminPort(), "/v1/experiments/e/results").json();
         assertEquals("redis", redResults.getString("figures"));
         for (var e : reference.entrySet()) {
           JsonObject mm = metric(memResults, e.getKey(), "revenue");
@@ -409,10 +409,10 @@ class FeedbackAbuseTest {
         }
 
         // shared sums corrupted outside Vane: the results answer 500 with the request id, not silence
-        String version = h.get(red.port(), "/v1/experiments/e").json().getString("version");
+        String version = h.get(red.adminPort(), "/v1/experiments/e").json().getString("version");
         String key = RedisKeys.armOutcomes("e", version, armOf.get("agree-0"));
         redis.call("HSET", key, "revenue.sum", "Infinity");
-        Harness.Reply broken = h.send(red.port(), HttpMethod.GET, "/v1/experiments/e/results",
+        Harness.Reply broken = h.send(red.adminPort(), HttpMethod.GET, "/v1/experiments/e/results",
             Map.of("X-Request-Id", "corrupt-1"), null);
         assertEquals(500, broken.status());
         assertEquals("internal", broken.json().getString("error"));
@@ -420,8 +420,8 @@ class FeedbackAbuseTest {
         assertEquals("corrupt-1", broken.header("X-Request-Id"));
         assertNull(broken.json().getValue("stack"));
         assertTrue(broken.json().getString("message").length() < 100, broken.json().getString("message"));
-        assertEquals(500, h.get(red.port(), "/v1/experiments/e/results?format=csv").status());
-        assertEquals(200, h.get(red.port(), "/v1/experiments/e").status(), "figures without outcomes still answer");
+        assertEquals(500, h.get(red.adminPort(), "/v1/experiments/e/results?format=csv").status());
+        assertEquals(200, h.get(red.adminPort(), "/v1/experiments/e").status(), "figures without outcomes still answer");
       } finally {
         mem.close();
         red.close();
@@ -431,7 +431,7 @@ class FeedbackAbuseTest {
 
   /** Revenue events over every arm, as summed in Redis; -1 while the results are this instance's only. */
   private static long count(Gateway g) {
-    JsonObject res = h.get(g.port(), "/v1/experiments/e/results").json();
+    JsonObject res = h.get(g.adminPort(), "/v1/experiments/e/results").json();
     if (!"redis".equals(res.getString("figures"))) {
       return -1;
     }

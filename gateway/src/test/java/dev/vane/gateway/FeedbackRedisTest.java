@@ -43,18 +43,18 @@ class FeedbackRedisTest {
       events.add(FeedbackTest.event(rids.get(i), "click-" + i, "click", 1));
       expected.merge(armOf.get(rids.get(i)), 1, Integer::sum);
     }
-    JsonObject first = h.send(g2.port(), HttpMethod.POST, "/v1/feedback", Map.of(),
+    JsonObject first = h.send(g2.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(),
         Buffer.buffer(new JsonObject().put("events", events).encode())).json();
     assertEquals(100, first.getInteger("accepted"), first.encodePrettily());
     // the same events again, to both instances: all duplicates
     for (Gateway g : new Gateway[] {g1, g2}) {
-      JsonObject again = h.send(g.port(), HttpMethod.POST, "/v1/feedback", Map.of(),
+      JsonObject again = h.send(g.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(),
           Buffer.buffer(new JsonObject().put("events", events).encode())).json();
       assertEquals(0, again.getInteger("accepted"));
       assertEquals(100, again.getInteger("duplicates"));
     }
     // unit-level feedback on the other instance
-    JsonObject unit = h.send(g2.port(), HttpMethod.POST, "/v1/feedback", Map.of(), Buffer.buffer(new JsonObject()
+    JsonObject unit = h.send(g2.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(), Buffer.buffer(new JsonObject()
         .put("unitId", "user-1").put("experiment", "e").put("eventId", "rev-1").put("metric", "revenue")
         .put("value", 3.5).encode())).json();
     assertEquals(1, unit.getInteger("accepted"), unit.encodePrettily());
@@ -62,7 +62,7 @@ class FeedbackRedisTest {
     long deadline = System.currentTimeMillis() + 10_000;
     Map<String, Long> seen = new HashMap<>();
     while (System.currentTimeMillis() < deadline) {
-      JsonObject res = h.get(g1.port(), "/v1/experiments/e/results").json();
+      JsonObject res = h.get(g1.adminPort(), "/v1/experiments/e/results").json();
       seen.clear();
       for (Object o : res.getJsonArray("arms")) {
         JsonObject arm = (JsonObject) o;

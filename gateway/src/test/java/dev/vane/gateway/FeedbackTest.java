@@ -22,7 +22,7 @@ class FeedbackTest {
 
   static String yaml(String a, String b, String state, int weightA) {
     return """
-        server: { host: 127.0.0.1, port: 0, eventLoops: 2 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
         endpoints:
           - { id: a, url: "%s" }
           - { id: b, url: "%s" }
@@ -43,7 +43,7 @@ class FeedbackTest {
   }
 
   Harness.Reply feedback(Gateway g, Object body) {
-    return h.send(g.port(), HttpMethod.POST, "/v1/feedback", Map.of("Content-Type", "application/json"),
+    return h.send(g.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of("Content-Type", "application/json"),
         Buffer.buffer(body.toString()));
   }
 
@@ -100,7 +100,7 @@ class FeedbackTest {
     assertEquals(404, notFound.status(), "a single rejected event answers with its own status");
     assertEquals(400, feedback(gw, "{not json").status());
 
-    JsonObject results = h.get(gw.port(), "/v1/experiments/e/results").json();
+    JsonObject results = h.get(gw.adminPort(), "/v1/experiments/e/results").json();
     assertNotNull(results);
     JsonObject served = arm(results, arm);
     assertEquals(1, served.getLong("exposures"), served.encodePrettily());
@@ -118,11 +118,11 @@ class FeedbackTest {
     assertEquals(1, click.getLong("trials"));
     assertEquals(2, revenue.getLong("count"), "one by request id, one by unit id");
     assertEquals(10.0, revenue.getDouble("mean"), 1e-12);
-    Harness.Reply csv = h.get(gw.port(), "/v1/experiments/e/results?format=csv");
+    Harness.Reply csv = h.get(gw.adminPort(), "/v1/experiments/e/results?format=csv");
     assertEquals(200, csv.status());
     assertTrue(csv.header("Content-Type").startsWith("text/csv"));
     assertTrue(csv.body().toString().lines().count() > 2, csv.body().toString());
-    assertEquals(400, h.get(gw.port(), "/v1/experiments/e/results?slice=nope").status());
+    assertEquals(400, h.get(gw.adminPort(), "/v1/experiments/e/results?slice=nope").status());
   }
 
   @Test
@@ -131,15 +131,15 @@ class FeedbackTest {
     for (int u = 0; u < 2000; u++) {
       h.post(gw.port(), "/v2/models/m/infer", "u" + u, "{}");
     }
-    JsonObject ok = h.get(gw.port(), "/v1/experiments/e/results").json();
+    JsonObject ok = h.get(gw.adminPort(), "/v1/experiments/e/results").json();
     String okSrm = ok.getJsonObject("srm").encode();
     assertTrue(okSrm.contains("\"ok\""), okSrm);
     // the same users under new weights: sticky assignments keep them 50/50 while the config says 90/10
-    gw.apply(Harness.parse(yaml(a.url(), b.url(), "", 9000).replace("port: 0", "port: " + gw.port())));
+    gw.apply(Harness.parse(yaml(a.url(), b.url(), "", 9000).replaceFirst("port: 0", "port: " + gw.port())));
     for (int u = 0; u < 2000; u++) {
       h.post(gw.port(), "/v2/models/m/infer", "u" + u, "{}");
     }
-    JsonObject skewed = h.get(gw.port(), "/v1/experiments/e/results").json();
+    JsonObject skewed = h.get(gw.adminPort(), "/v1/experiments/e/results").json();
     String srm = skewed.getJsonObject("srm").encode();
     assertTrue(srm.contains("\"mismatch\""), srm);
   }

@@ -24,7 +24,7 @@ class GracefulDrainTest {
 
   Gateway gateway(String grace) throws Exception {
     return fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 2, shutdownGrace: %s }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2, shutdownGrace: %s }
         endpoints:
           - { id: slow, url: "%s", timeout: 5s }
         routes:

@@ -60,7 +60,7 @@ class HostileConfigReloadTest {
     try (Harness h = new Harness(); TestBackend backend = h.backend("old")) {
       Path file = dir.resolve("vane.yaml");
       Files.writeString(file, """
-          server: { host: 127.0.0.1, port: 0, eventLoops: 1, reloadInterval: 10ms }
+          server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1, reloadInterval: 10ms }
           endpoints:
             - { id: old, url: "%s" }
           routes:

@@ -34,7 +34,7 @@ class ProxyHandlerTest {
 
   String yaml(String extra) {
     return """
-        server: { host: 127.0.0.1, port: 0, maxBodyBytes: 8MB, eventLoops: 2, allowOverride: true }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, maxBodyBytes: 8MB, eventLoops: 2, allowOverride: true }
         endpoints:
           - { id: champion, url: "%s", timeout: 1s }
           - { id: canary, url: "%s", timeout: 1s }
@@ -342,7 +342,7 @@ class ProxyHandlerTest {
     assertEquals("champion", r.header("X-Backend"));
     assertEquals("champion", r.header("X-Vane-Variant"));
     assertEquals("canary", r.header("X-Vane-Fallback"));
-    JsonObject canaryArm = h.get(gw.port(), "/v1/experiments/fraud").json().getJsonArray("arms").getJsonObject(1);
+    JsonObject canaryArm = h.get(gw.adminPort(), "/v1/experiments/fraud").json().getJsonArray("arms").getJsonObject(1);
     assertEquals("canary", canaryArm.getString("id"));
     assertEquals(1, canaryArm.getLong("fallbacks"));
     assertEquals(1, canaryArm.getLong("requests"));

@@ -24,7 +24,7 @@ class RedisReadinessTest {
 
   private Gateway start(String redisUri, String startupGrace) throws Exception {
     gw = fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
         endpoints:
           - { id: a, url: "%s" }
         routes:

@@ -18,7 +18,7 @@ class ShadowTest {
 
   void start(String shadowExtra, double tolerance) throws Exception {
     gw = fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 2 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
           - { id: shadow, url: "%s", timeout: 10s %s }
@@ -38,7 +38,7 @@ class ShadowTest {
 
   /** The figures of the experiment's {@code idx}-th shadow. */
   JsonObject shadowFigures(int idx) {
-    return h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(idx);
+    return h.get(gw.adminPort(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(idx);
   }
 
   JsonObject awaitFigures(Predicate<JsonObject> done) throws InterruptedException {
@@ -91,7 +91,7 @@ class ShadowTest {
   void everyShadowOfARequestGetsItsBody() throws Exception {
     TestBackend second = h.backend("shadow2");
     gw = fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
           - { id: shadow, url: "%s", timeout: 10s }
@@ -126,7 +126,7 @@ class ShadowTest {
   void aCopyThatWaitsForAConnectionStillGetsItsBody() throws Exception {
     shadow.sleep(20);
     gw = fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
           - { id: shadow, url: "%s", timeout: 10s, maxConnections: 1, maxShadowInFlight: 1000 }
@@ -162,7 +162,7 @@ class ShadowTest {
       refused = s.getLocalPort(); // closed again below: nothing listens there
     }
     gw = fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
           - { id: gone, url: "http://127.0.0.1:%d", timeout: 2s, maxShadowInFlight: 3 }

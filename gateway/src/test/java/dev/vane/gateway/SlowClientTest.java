@@ -26,7 +26,7 @@ class SlowClientTest {
 
   Gateway start(String limits) throws Exception {
     gw = fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 2, %s }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2, %s }
         endpoints:
           - { id: up, url: "%s", timeout: 2s }
         routes:

@@ -32,7 +32,7 @@ class StickyRoutingTest {
 
   String yaml(String experiment) {
     return """
-        server: { host: 127.0.0.1, port: 0, eventLoops: 2, reloadInterval: 100ms }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2, reloadInterval: 100ms }
         endpoints:
           - { id: a, url: "%s" }
           - { id: b, url: "%s" }
@@ -107,7 +107,7 @@ class StickyRoutingTest {
       chi2 += d * d / e.getValue();
     }
     assertTrue(chi2 < 13.815510557964274, "chi2 " + chi2 + " counts " + counts);
-    JsonObject fig = h.get(gw.port(), "/v1/experiments/e").json();
+    JsonObject fig = h.get(gw.adminPort(), "/v1/experiments/e").json();
     long exposures = 0;
     for (Object o : fig.getJsonArray("arms")) {
       JsonObject arm = (JsonObject) o;

@@ -41,7 +41,7 @@ class TransportTest {
   void requestsBigBodiesAndShadowsWorkOnEachTransport(ServerSettings.Transport t) throws Exception {
     assumeTrue(loads(t), () -> t.id() + " does not load on this machine");
     Gateway gw = fx.gateway("""
-        server: { host: 127.0.0.1, port: 0, eventLoops: 2, transport: %s }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2, transport: %s }
         endpoints:
           - { id: primary, url: "%s", timeout: 2s }
           - { id: shadow, url: "%s", timeout: 2s }
@@ -66,7 +66,7 @@ class TransportTest {
     long deadline = System.currentTimeMillis() + 10_000;
     JsonObject s;
     do {
-      s = h.get(gw.port(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0);
+      s = h.get(gw.adminPort(), "/v1/experiments/e").json().getJsonArray("shadows").getJsonObject(0);
     } while (s.getLong("compared") < 2 && System.currentTimeMillis() < deadline && sleep());
     assertEquals(2, s.getLong("mirrored"));
     assertEquals(2, s.getLong("compared"), "both copies came back from the shadow over " + t.id());

@@ -34,7 +34,7 @@ class TwoInstancesRedisTest {
 
   String yaml(String redisUri) {
     return """
-        server: { host: 127.0.0.1, port: 0, eventLoops: 2 }
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
         endpoints:
           - { id: a, url: "%s" }
           - { id: b, url: "%s" }
@@ -178,14 +178,14 @@ class TwoInstancesRedisTest {
     long deadline = System.currentTimeMillis() + 10_000;
     JsonObject f = null;
     while (System.currentTimeMillis() < deadline) {
-      f = h.get(g.port(), "/v1/experiments/e").json();
+      f = h.get(g.adminPort(), "/v1/experiments/e").json();
       long sum = 0;
       for (Object o : f.getJsonArray("arms")) {
         sum += ((JsonObject) o).getLong("requests");
       }
       if (sum == total && "redis".equals(f.getString("figures"))) {
         Thread.sleep(300); // let latency and units of the last flush land too
-        return h.get(g.port(), "/v1/experiments/e").json();
+        return h.get(g.adminPort(), "/v1/experiments/e").json();
       }
       Thread.sleep(100);
     }
@@ -267,7 +267,7 @@ class TwoInstancesRedisTest {
     g1 = fx.gateway(yaml(redis.uri()).replace("id: a, endpoint: a, weight: 5000", "id: a, endpoint: a, weight: 4000").replace("id: b, endpoint: b, weight: 5000", "id: b, endpoint: b, weight: 6000"),
         Stores::forConfig);
     awaitReady(g1);
-    JsonObject changed = h.get(g1.port(), "/v1/experiments/e").json();
+    JsonObject changed = h.get(g1.adminPort(), "/v1/experiments/e").json();
     assertTrue(!changed.getString("version").equals(after.getString("version")), "a new experiment version");
     for (Object o : changed.getJsonArray("arms")) {
       assertEquals(0, ((JsonObject) o).getLong("requests"), "new version, new figures");

@@ -69,14 +69,22 @@ public final class VaneFixtures implements BeforeEachCallback, AfterEachCallback
     return b;
   }
 
-  /** A gateway started from YAML text with the in-memory store. */
+  /** A gateway started from YAML text with the in-memory store, its config versions in memory. */
   public Gateway gateway(String yaml) throws Exception {
-    return own(Harness.gateway(yaml));
+    return attached(own(Harness.gateway(yaml)), yaml);
   }
 
-  /** A gateway started from YAML text with the store {@code stores} builds (e.g. {@code Stores::forConfig}). */
+  /**
+   * A gateway started from YAML text with the store {@code stores} builds (e.g. {@code Stores::forConfig}), its config
+   * versions in memory.
+   */
   public Gateway gateway(String yaml, Function<VaneConfig, StickyStore> stores) throws Exception {
-    return own(Gateway.start(Harness.parse(yaml), stores).await());
+    return attached(own(Gateway.start(Harness.parse(yaml), stores).await()), yaml);
+  }
+
+  private static Gateway attached(Gateway g, String yaml) {
+    g.attachInMemory(yaml).toCompletableFuture().join();
+    return g;
   }
 
   /** A redis-server on a free loopback port. */

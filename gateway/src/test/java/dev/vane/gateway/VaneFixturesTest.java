@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class VaneFixturesTest {
   static final String YAML = """
-      server: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+      server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
       endpoints:
         - { id: a, url: "%s" }
       routes:

@@ -1,47 +1,189 @@
 package dev.vane.gateway.api;
 
+import dev.vane.config.AdminSettings.Role;
+import dev.vane.gateway.auth.AuthenticationException;
+import dev.vane.gateway.auth.Authenticator;
+import dev.vane.gateway.auth.Principal;
+import dev.vane.gateway.control.ControlPlane;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
 import dev.vane.gateway.http.RequestIds;
 import dev.vane.gateway.runtime.GatewayCore;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Vane's own JSON endpoints on a vertx-web {@link Router}: health, readiness, experiments, results and feedback. Every
- * answer carries an {@code X-Request-Id} (the client's when sane, else a new one); an unknown path under them gets
- * 404, a method an endpoint does not take gets 405, and anything a handler throws is logged with the request id and
- * answered {@code 500 internal}: every request is answered.
+ * Vane's own JSON endpoints on a vertx-web {@link Router}. On the traffic port ({@link #data}): health and readiness
+ * only. On the admin listener ({@link #admin}): those, plus experiments, results, feedback, the versioned config,
+ * experiment operations and the audit log, each behind a role (see README's role table). Every answer carries an
+ * {@code X-Request-Id} (the client's when sane, else a new one); an unknown path gets 404, a method an endpoint does
+ * not take 405, and anything a handler throws is logged with the request id and answered {@code 500 internal}.
  */
 public final class ApiRouter {
+  private static final Logger log = LoggerFactory.getLogger(ApiRouter.class);
   private static final String REQUEST_ID = "vane.requestId";
+  private static final String PRINCIPAL = "vane.principal";
 
   private final Router router;
+  private final boolean admin;
 
-  public ApiRouter(Vertx vertx, GatewayCore core) {
+  private ApiRouter(Router router, boolean admin) {
+    this.router = router;
+    this.admin = admin;
+  }
+
+  /** What the traffic port serves itself: {@code /healthz} and {@code /readyz}. */
+  public static ApiRouter data(Vertx vertx, GatewayCore core) {
+    Router router = base(vertx);
+    HealthEndpoints health = new HealthEndpoints(core);
+    read(router.route("/healthz")).handler(ctx -> health.healthz(ctx.request()));
+    read(router.route("/readyz")).handler(ctx -> health.readyz(ctx.request()));
+    errors(router);
+    return new ApiRouter(router, false);
+  }
+
+  /**
+   * The admin listener's endpoints.
+   *
+   * @param auth    the authenticator of the config now serving
+   * @param control the control plane, or null until it is attached
+   * @param denied  counts refused calls (401 and 403)
+   */
+  public static ApiRouter admin(Vertx vertx, GatewayCore core, Supplier<Authenticator> auth,
+      Supplier<ControlPlane> control, Denials denied) {
+    Router router = base(vertx);
     HealthEndpoints health = new HealthEndpoints(core);
     ExperimentEndpoints experiments = new ExperimentEndpoints(core);
     ResultsEndpoint results = new ResultsEndpoint(core);
     FeedbackEndpoint feedback = new FeedbackEndpoint(core);
-    router = Router.router(vertx);
+    AdminEndpoints ops = new AdminEndpoints(control);
+    read(router.route("/healthz")).handler(ctx -> health.healthz(ctx.request()));
+    read(router.route("/readyz")).handler(ctx -> health.readyz(ctx.request()));
+    Guard g = new Guard(auth, control, denied);
+    read(router.route("/v1/experiments")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> experiments.list(ctx.request(), rid(ctx)));
+    read(router.route("/v1/experiments/:id")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> experiments.one(ctx.request(), rid(ctx), ctx.pathParam("id")));
+    read(router.route("/v1/experiments/:id/results")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> results.results(ctx.request(), rid(ctx), ctx.pathParam("id")));
+    router.route("/v1/feedback").method(HttpMethod.POST).handler(g.needs(Role.FEEDBACK))
+        .handler(ctx -> {
+          feedback.feedback(ctx.request(), rid(ctx));
+          ctx.request().resume();
+        });
+    read(router.route("/admin/v1/config")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> ops.getConfig(ctx.request(), rid(ctx)));
+    router.route("/admin/v1/config").method(HttpMethod.PUT).handler(g.needs(Role.ADMIN))
+        .handler(ctx -> ops.putConfig(ctx.request(), rid(ctx), principal(ctx)));
+    read(router.route("/admin/v1/config/history")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> ops.history(ctx.request(), rid(ctx)));
+    read(router.route("/admin/v1/config/versions/:n")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> ops.version(ctx.request(), rid(ctx), ctx.pathParam("n")));
+    read(router.route("/admin/v1/config/diff")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> ops.diff(ctx.request(), rid(ctx)));
+    router.route("/admin/v1/config/rollback").method(HttpMethod.POST).handler(g.needs(Role.ADMIN))
+        .handler(ctx -> ops.rollbackConfig(ctx.request(), rid(ctx), principal(ctx)));
+    for (String op : new String[] {"ramp", "pause", "resume", "promote", "rollback"}) {
+      router.route("/admin/v1/experiments/:id/" + op).method(HttpMethod.POST).handler(g.needs(Role.OPERATOR))
+          .handler(ctx -> ops.operation(ctx.request(), rid(ctx), principal(ctx), ctx.pathParam("id"), op));
+    }
+    read(router.route("/admin/v1/audit")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> ops.audit(ctx.request(), rid(ctx)));
+    errors(router);
+    return new ApiRouter(router, true);
+  }
+
+  /** Refused admin calls, for readiness and metrics. */
+  public static final class Denials {
+    private final LongAdder unauthenticated = new LongAdder();
+    private final LongAdder forbidden = new LongAdder();
+
+    /** Calls answered 401 (no, or an unknown, token). */
+    public long unauthenticated() {
+      return unauthenticated.sum();
+    }
+
+    /** Calls answered 403 (a known caller without the role). */
+    public long forbidden() {
+      return forbidden.sum();
+    }
+  }
+
+  /** Authentication and the role each route needs. */
+  private record Guard(Supplier<Authenticator> auth, Supplier<ControlPlane> control, Denials denied) {
+    Handler<RoutingContext> needs(Role role) {
+      return ctx -> {
+        HttpServerRequest req = ctx.request();
+        String rid = rid(ctx);
+        auth.get().authenticate(req.getHeader("Authorization")).onComplete(ar -> {
+          if (ar.failed()) {
+            denied.unauthenticated.increment();
+            String why = ar.cause() instanceof AuthenticationException ? ar.cause().getMessage() : "authentication failed";
+            log.warn("admin: 401 {} {} from {}: {} (request id {})", req.method(), req.path(),
+                AdminEndpoints.address(req), why, rid);
+            if (write(req)) {
+              audit(ctx, AdminEndpoints.address(req), 401, why);
+            }
+            req.response().putHeader("WWW-Authenticate", "Bearer realm=\"vane\"").putHeader("Connection", "close");
+            Errors.send(req.response(), 401, why, rid);
+            return;
+          }
+          Principal p = ar.result();
+          if (!p.may(role)) {
+            denied.forbidden.increment();
+            log.warn("admin: 403 {} {} by {} from {}: needs {} (request id {})", req.method(), req.path(), p.name(),
+                AdminEndpoints.address(req), role.id(), rid);
+            if (write(req)) {
+              audit(ctx, p.name(), 403, "needs role " + role.id());
+            }
+            req.response().putHeader("Connection", "close");
+            Errors.send(req.response(), 403, p.name() + " may not do this (needs the " + role.id() + " role)", rid);
+            return;
+          }
+          ctx.put(PRINCIPAL, p);
+          ctx.next();
+        });
+      };
+    }
+
+    private void audit(RoutingContext ctx, String actor, int status, String why) {
+      ControlPlane c = control.get();
+      if (c != null) {
+        c.denied(actor, AdminEndpoints.address(ctx.request()), "auth.denied " + ctx.request().method() + " "
+            + ctx.normalizedPath(), status, why);
+      }
+    }
+
+    private static boolean write(HttpServerRequest req) {
+      return req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD;
+    }
+  }
+
+  private static Router base(Vertx vertx) {
+    Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       String rid = RequestIds.fromClient(ctx.request().getHeader(Headers.REQUEST_ID));
       ctx.put(REQUEST_ID, rid);
       ctx.response().putHeader(Headers.REQUEST_ID, rid);
+      if (!ctx.request().isEnded()) {
+        // authentication may complete later: hold the body until the endpoint reads it
+        ctx.request().pause();
+      }
       ctx.next();
     });
-    read(router.route("/healthz")).handler(ctx -> health.healthz(ctx.request()));
-    read(router.route("/readyz")).handler(ctx -> health.readyz(ctx.request()));
-    read(router.route("/v1/experiments")).handler(ctx -> experiments.list(ctx.request(), rid(ctx)));
-    read(router.route("/v1/experiments/:id")).handler(ctx ->
-        experiments.one(ctx.request(), rid(ctx), ctx.pathParam("id")));
-    read(router.route("/v1/experiments/:id/results")).handler(ctx ->
-        results.results(ctx.request(), rid(ctx), ctx.pathParam("id")));
-    router.route("/v1/feedback").method(HttpMethod.POST).handler(ctx -> feedback.feedback(ctx.request(), rid(ctx)));
+    return router;
+  }
+
+  private static void errors(Router router) {
     router.errorHandler(404, ctx -> Errors.send(ctx.response(), 404,
         "no endpoint " + ctx.request().method() + " " + ctx.normalizedPath(), rid(ctx)));
     router.errorHandler(405, ctx -> Errors.send(ctx.response(), 405,
@@ -59,10 +201,16 @@ public final class ApiRouter {
     return rid != null ? rid : RequestIds.next();
   }
 
-  /** Whether {@code p}, a request's normalised path, belongs to Vane's own endpoints rather than to the proxy. */
+  private static Principal principal(RoutingContext ctx) {
+    return ctx.get(PRINCIPAL);
+  }
+
+  /**
+   * Whether {@code p}, a request's normalised path, is one of Vane's own endpoints on this listener: on the traffic
+   * port only the health checks (everything else is proxied); on the admin listener everything.
+   */
   public boolean handles(String p) {
-    return p.equals("/healthz") || p.equals("/readyz") || p.equals("/v1/experiments")
-        || p.startsWith("/v1/experiments/") || p.equals("/v1/feedback");
+    return admin || p.equals("/healthz") || p.equals("/readyz");
   }
 
   /** Serves one of Vane's own endpoints. */

@@ -36,9 +36,14 @@ public final class Errors {
     return switch (status) {
       case 400 -> "bad_request";
       case 401 -> "unauthorized";
+      case 403 -> "forbidden";
       case 404 -> "not_found";
       case 405 -> "method_not_allowed";
+      case 409 -> "conflict";
       case 413 -> "payload_too_large";
+      case 415 -> "unsupported_media_type";
+      case 422 -> "invalid_config";
+      case 428 -> "precondition_required";
       case 500 -> "internal";
       case 502 -> "bad_gateway";
       case 503 -> "unavailable";

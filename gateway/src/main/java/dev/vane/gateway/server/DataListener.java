@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,7 +37,7 @@ public final class DataListener extends VerticleBase {
 
   /** The server options of the data port: plain HTTP/1.1, no compression, no upgrades, strict thread mode. */
   static HttpServerOptions options(ServerSettings s, int port) {
-    return new HttpServerOptions()
+    return tls(new HttpServerOptions(), s.tls())
         .setHost(s.host())
         .setPort(port)
         .setTcpNoDelay(true)
@@ -52,10 +53,18 @@ public final class DataListener extends VerticleBase {
         .setStrictThreadMode(true);
   }
 
+  /** {@code o} with TLS from PEM files when {@code tls} is given. */
+  static HttpServerOptions tls(HttpServerOptions o, ServerSettings.Tls tls) {
+    if (tls == null) {
+      return o;
+    }
+    return o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert()).setKeyPath(tls.key()));
+  }
+
   @Override
   public Future<?> start() {
     loop = guard.loop(context);
-    EdgeHandler edge = new EdgeHandler(vertx, core, loop, new ApiRouter(vertx, core), new ProxyHandler(vertx, context, core));
+    EdgeHandler edge = new EdgeHandler(vertx, core, loop, ApiRouter.data(vertx, core), new ProxyHandler(vertx, context, core));
     server = vertx.createHttpServer(options(settings, settings.port())).connectionHandler(loop::opened)
         .requestHandler(edge);
     return server.listen()
