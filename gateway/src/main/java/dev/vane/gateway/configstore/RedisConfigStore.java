@@ -1,13 +1,11 @@
 package dev.vane.gateway.configstore;
 
 import dev.vane.config.Redaction;
-import dev.vane.gateway.state.redis.LazyRedisLink;
 import dev.vane.gateway.state.redis.RedisKeys;
 import dev.vane.gateway.state.redis.RedisSubscription;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +87,7 @@ public final class RedisConfigStore implements ConfigStore {
   private final Duration checkEvery;
   private final Path localCopy;
   private final Clock clock;
-  private final LazyRedisLink link;
+  private final RedisCalls redis;
   private final ScheduledExecutorService worker;
 
   // used on the worker thread only
@@ -108,16 +104,13 @@ public final class RedisConfigStore implements ConfigStore {
     if (keep < 1) {
       throw new IllegalArgumentException("keep: " + keep + " (expected: >= 1)");
     }
-    if (timeout.toMillis() < 1) {
-      throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 1ms)");
-    }
     this.uri = Objects.requireNonNull(uri, "uri");
     this.keep = keep;
     this.timeout = timeout;
     this.checkEvery = checkEvery;
     this.localCopy = localCopy;
     this.clock = clock;
-    this.link = new LazyRedisLink(uri, timeout);
+    this.redis = new RedisCalls(uri, timeout);
     this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vane-config-redis");
       t.setDaemon(true);
@@ -155,39 +148,13 @@ public final class RedisConfigStore implements ConfigStore {
     return Optional.empty();
   }
 
-  /** One Redis call on the link, given up after the timeout, its failures as {@link StoreUnavailableException}. */
-  private <T> CompletableFuture<T> call(String what,
-      Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
-    return link.get()
-        .thenCompose(l -> command.apply(l.commands()))
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(what, e)));
-  }
-
-  private StoreUnavailableException unavailable(String what, Throwable failure) {
-    Throwable cause = unwrap(failure);
-    if (cause instanceof StoreUnavailableException s) {
-      return s;
-    }
-    String why = cause instanceof TimeoutException ? "no answer within " + timeout.toMillis() + " ms"
-        : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    return new StoreUnavailableException("redis " + Redaction.uri(uri) + " unavailable (" + what + "): " + why, cause);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
   private CompletableFuture<Long> latestNumber() {
-    return call("reading the latest version", c -> c.get(RedisKeys.configLatest()))
+    return redis.call("reading the latest version", c -> c.get(RedisKeys.configLatest()))
         .thenApply(s -> s == null ? 0L : Long.parseLong(s));
   }
 
   private CompletableFuture<Optional<ConfigVersion>> load(long number) {
-    return call("reading version " + number, c -> c.hgetall(RedisKeys.configVersion(number)))
+    return redis.call("reading version " + number, c -> c.hgetall(RedisKeys.configVersion(number)))
         .thenApply(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(fromHash(number, fields)));
   }
 
@@ -220,8 +187,8 @@ public final class RedisConfigStore implements ConfigStore {
       List<CompletableFuture<ConfigVersion>> reads = new ArrayList<>();
       for (long i = n; i >= 1 && i > n - Math.min(limit, keep); i--) {
         long number = i;
-        reads.add(call("reading version " + number, c -> c.hmget(RedisKeys.configVersion(number), "hash", "author",
-            "time", "message", "summary")).thenApply(values -> {
+        reads.add(redis.call("reading version " + number, c -> c.hmget(RedisKeys.configVersion(number), "hash",
+            "author", "time", "message", "summary")).thenApply(values -> {
               if (values.get(0).isEmpty()) {
                 return null;
               }
@@ -263,8 +230,9 @@ public final class RedisConfigStore implements ConfigStore {
     String[] k = keys.toArray(String[]::new);
     String[] args = {Long.toString(expected), draft.hash(), draft.author(), draft.time().toString(), draft.message(),
         draft.summary(), content, RedisKeys.configChanged()};
-    return call("writing version " + (expected + 1), c -> c.<List<Object>>evalsha(WRITE_SHA, ScriptOutputType.MULTI,
-        k, args).toCompletableFuture().exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
+    return redis.call("writing version " + (expected + 1), c -> c.<List<Object>>evalsha(WRITE_SHA,
+            ScriptOutputType.MULTI, k, args).toCompletableFuture()
+        .exceptionallyCompose(e -> RedisCalls.unwrap(e) instanceof RedisNoScriptException
             ? c.<List<Object>>eval(WRITE_SCRIPT, ScriptOutputType.MULTI, k, args).toCompletableFuture()
             : CompletableFuture.failedFuture(e)))
         .thenApply(reply -> {
@@ -286,7 +254,7 @@ public final class RedisConfigStore implements ConfigStore {
       if (e == null) {
         return Optional.of(v);
       }
-      if (unwrap(e) instanceof StaleVersionException) {
+      if (RedisCalls.unwrap(e) instanceof StaleVersionException) {
         return Optional.<ConfigVersion>empty();
       }
       throw e instanceof CompletionException c ? c : new CompletionException(e);
@@ -338,7 +306,7 @@ public final class RedisConfigStore implements ConfigStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
-      String error = unwrap(e).getMessage();
+      String error = RedisCalls.unwrap(e).getMessage();
       if (lastCheckError == null) {
         log.warn("config store: {}; looking again every {} ms", error, checkEvery.toMillis());
       }
@@ -350,7 +318,7 @@ public final class RedisConfigStore implements ConfigStore {
     if (subscription != null && !subscription.isCompletedExceptionally()) {
       return;
     }
-    subscription = link.connections().subscribe(uri, timeout, RedisKeys.configChanged(),
+    subscription = redis.connections().subscribe(uri, timeout, RedisKeys.configChanged(),
         new RedisSubscription.Listener() {
           @Override
           public void onMessage(String message) {
@@ -443,7 +411,7 @@ public final class RedisConfigStore implements ConfigStore {
         // the factory's shutdown below closes whatever is left
       }
     }
-    link.close();
+    redis.close();
   }
 
   private static String sha1(String script) {
