@@ -227,6 +227,31 @@ class RedisConfigStoreTest {
   }
 
   @Test
+  void aRedisThatDoesNotAnswerFailsCallsAsUnavailableAfterTheTimeout() {
+    RedisServerProcess redis = fx.redis();
+    RedisConfigStore s = store(redis);
+    get(s.write("a: 1\n", 0, "alice", "", ""));
+    redis.freeze();
+    try {
+      long start = System.nanoTime();
+      Throwable read = failure(s.current());
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertInstanceOf(StoreUnavailableException.class, read);
+      assertTrue(read.getMessage().contains("no answer within 1000 ms"), read.getMessage());
+      assertTrue(took.compareTo(TIMEOUT) >= 0 && took.compareTo(TIMEOUT.plusSeconds(2)) < 0, "took " + took);
+    } finally {
+      redis.thaw();
+    }
+    Eventually.await(WAIT, () -> {
+      try {
+        return get(s.current()).number() == 1;
+      } catch (CompletionException e) {
+        return false;
+      }
+    }, () -> "answers again once thawed");
+  }
+
+  @Test
   void theLocalCopyHoldsTheLastVersionSeenAndIsReadableWhileRedisIsDown() {
     RedisServerProcess redis = fx.redis();
     Path copy = dir.resolve("state/config.json");
