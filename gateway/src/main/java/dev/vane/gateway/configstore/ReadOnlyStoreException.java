@@ -1,8 +1,13 @@
 package dev.vane.gateway.configstore;
 
-/** A write to a store that cannot be written (a read-only file, e.g. a Kubernetes ConfigMap). */
+/** The store refuses writes (HTTP 409); the message says why and where to change the config instead. */
 public final class ReadOnlyStoreException extends RuntimeException {
   public ReadOnlyStoreException(String reason) {
     super(reason, null, false, false);
+  }
+
+  /** Why writes are refused. */
+  public String reason() {
+    return getMessage();
   }
 }

@@ -12,6 +12,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -112,6 +113,64 @@ public final class RedisConnections {
     redisUri.setTimeout(giveUp);
     return client.connectAsync(StringCodec.UTF8, redisUri).toCompletableFuture()
         .thenApply(conn -> new StandaloneLink(conn, events));
+  }
+
+  /**
+   * Subscribes to {@code channel} in the background on a pub/sub connection of its own. The future completes once
+   * the subscription is confirmed and fails when the first attempt fails (the caller retries); once subscribed, the
+   * connection reconnects by itself and Lettuce subscribes again.
+   *
+   * @param giveUp how long Lettuce keeps a command in flight before cancelling it
+   */
+  public CompletableFuture<RedisSubscription> subscribe(String uri, Duration giveUp, String channel,
+      RedisSubscription.Listener listener) {
+    RedisURI redisUri;
+    try {
+      redisUri = RedisURI.create(uri);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("uri: " + Redaction.uri(uri)));
+    }
+    redisUri.setTimeout(giveUp);
+    return client.connectPubSubAsync(StringCodec.UTF8, redisUri).toCompletableFuture()
+        .thenCompose(conn -> {
+          conn.addListener(new RedisPubSubAdapter<String, String>() {
+            @Override
+            public void message(String ch, String message) {
+              if (channel.equals(ch)) {
+                listener.onMessage(message);
+              }
+            }
+          });
+          ((RedisChannelHandler<?, ?>) conn).addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
+              listener.onReconnected();
+            }
+          });
+          RedisSubscription subscription = new RedisSubscription() {
+            @Override
+            public boolean isOpen() {
+              return conn.isOpen();
+            }
+
+            @Override
+            public CompletableFuture<Void> closeAsync() {
+              return conn.closeAsync();
+            }
+
+            @Override
+            public void close() {
+              conn.close();
+            }
+          };
+          return conn.async().subscribe(channel).toCompletableFuture()
+              .<RedisSubscription>thenApply(ignored -> subscription)
+              .whenComplete((s, e) -> {
+                if (e != null) {
+                  conn.closeAsync();
+                }
+              });
+        });
   }
 
   /** A connection to one Redis server (or the master a Sentinel names). */

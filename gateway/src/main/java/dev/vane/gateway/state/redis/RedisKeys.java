@@ -20,6 +20,10 @@ import java.util.Objects;
  *       the key's own, and hashing the whole key spreads one experiment's units and events over every shard instead
  *       of piling them onto the experiment's. Their ids are validated to hold no braces ({@code [A-Za-z0-9._-]} for
  *       experiments) except the unit and event ids, where a brace can only move the key to another slot.</li>
+ *   <li>The versioned config and its audit log carry {@code {config}} ({@code vane:{config}:version},
+ *       {@code vane:{config}:v:<n>}, {@code vane:{config}:audit}, channel {@code vane:{config}:changed}): the write
+ *       script touches the latest number and two versions, all on one slot. An experiment named {@code config}
+ *       shares the slot but none of the names (its keys go on with {@code :fig:}, {@code :lat:}, ...).</li>
  * </ul>
  */
 public final class RedisKeys {
@@ -141,6 +145,29 @@ public final class RedisKeys {
   /** A feedback event id seen for an experiment: {@code vane:evt:<exp>:<eventId>}. */
   public static String event(String experiment, String eventId) {
     return PREFIX + "evt:" + escape(experiment) + ':' + escape(eventId);
+  }
+
+  /** The hash tag every key of the versioned config and its audit log carries, so their scripts are single-slot. */
+  public static final String CONFIG_TAG = "{config}";
+
+  /** The latest config version number: {@code vane:{config}:version} (absent: no version yet). */
+  public static String configLatest() {
+    return PREFIX + CONFIG_TAG + ":version";
+  }
+
+  /** A config version (a hash: hash, author, time, message, summary, content): {@code vane:{config}:v:<n>}. */
+  public static String configVersion(long number) {
+    return PREFIX + CONFIG_TAG + ":v:" + number;
+  }
+
+  /** The pub/sub channel that carries each new config version's number: {@code vane:{config}:changed}. */
+  public static String configChanged() {
+    return PREFIX + CONFIG_TAG + ":changed";
+  }
+
+  /** The audit log's stream: {@code vane:{config}:audit}. */
+  public static String audit() {
+    return PREFIX + CONFIG_TAG + ":audit";
   }
 
   /** The hash of the attributions made in the hour of {@code epochMillis}: {@code vane:attr:<epoch hour>}. */

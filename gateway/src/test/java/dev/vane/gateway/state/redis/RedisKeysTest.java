@@ -47,4 +47,17 @@ class RedisKeysTest {
     assertEquals("vane:attr:2", RedisKeys.attributions(10_799_999L));
     assertEquals("vane:evt:e%3Ax:id%25", RedisKeys.event("e:x", "id%"));
   }
+
+  @Test
+  void everyConfigKeyCarriesTheConfigTagAndSoOneSlot() {
+    assertEquals("vane:{config}:version", RedisKeys.configLatest());
+    assertEquals("vane:{config}:v:12", RedisKeys.configVersion(12));
+    assertEquals("vane:{config}:changed", RedisKeys.configChanged());
+    assertEquals("vane:{config}:audit", RedisKeys.audit());
+    int slot = SlotHash.getSlot("config");
+    for (String key : List.of(RedisKeys.configLatest(), RedisKeys.configVersion(1), RedisKeys.configVersion(99),
+        RedisKeys.audit())) {
+      assertEquals(slot, SlotHash.getSlot(key), key);
+    }
+  }
 }
