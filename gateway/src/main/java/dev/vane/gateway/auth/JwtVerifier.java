@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +59,8 @@ final class JwtVerifier implements AutoCloseable {
   private final AtomicReference<JWTAuth> keys = new AtomicReference<>();
   private final HttpClient http;
   private final long timer;
-  private final AtomicBoolean fetching = new AtomicBoolean();
+  /** The latest JWKS fetch (guarded by {@code this}); the next one starts after it. */
+  private Future<Void> lastFetch = Future.succeededFuture();
   private volatile boolean closed;
 
   private JwtVerifier(Vertx vertx, AdminSettings.Jwt settings) {
@@ -84,7 +84,7 @@ final class JwtVerifier implements AutoCloseable {
       http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS)
           .setIdleTimeout(IDLE_TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
       long every = Math.max(1, settings.jwksRefresh().toMillis());
-      timer = vertx.setPeriodic(every, every, id -> refresh());
+      timer = vertx.setPeriodic(every, every, id -> scheduledRefresh());
       refresh();
     }
   }
@@ -136,27 +136,37 @@ final class JwtVerifier implements AutoCloseable {
   }
 
   /**
-   * Fetches the JWKS document once more and, when it holds at least one usable signing key, swaps the keys in.
-   * Fails (keeping the previous keys, with a warning logged) on a network error, a status other than 200, a body
-   * over {@link #MAX_JWKS_BYTES} or a document without signing keys. Completes at once with a PEM key.
+   * Fetches the JWKS document once more (after the fetch under way, if any) and, when it holds at least one usable
+   * signing key, swaps the keys in. Fails (keeping the previous keys, with a warning logged) on a network error, a
+   * status other than 200, a body over {@link #MAX_JWKS_BYTES} or a document without signing keys. Completes at
+   * once with a PEM key.
    */
-  Future<Void> refresh() {
+  synchronized Future<Void> refresh() {
     if (http == null || closed) {
       return Future.succeededFuture();
     }
-    if (!fetching.compareAndSet(false, true)) {
-      return Future.failedFuture("a JWKS fetch is already under way");
+    Future<Void> next = lastFetch.transform(ignored -> fetchAndSwap());
+    lastFetch = next;
+    return next;
+  }
+
+  /** The timer's refresh: skipped while a fetch is still under way, so that a slow server does not pile them up. */
+  private synchronized void scheduledRefresh() {
+    if (lastFetch.isComplete()) {
+      refresh();
     }
+  }
+
+  private Future<Void> fetchAndSwap() {
     String url = settings.jwksUrl();
     return fetch(url).map(this::fromJwks).<Void>map(auth -> {
       keys.set(auth);
       return null;
-    }).onComplete(ar -> {
-      fetching.set(false);
-      if (ar.failed() && !closed) {
+    }).onFailure(e -> {
+      if (!closed) {
         log.warn("admin.auth.jwt: fetching the JWKS document {} failed, {}: {}", Redaction.uri(url),
             keys.get() == null ? "JWTs are refused until a fetch succeeds" : "keeping the previous keys",
-            Redaction.text(String.valueOf(ar.cause().getMessage())));
+            Redaction.text(String.valueOf(e.getMessage())));
       }
     });
   }
@@ -171,13 +181,14 @@ final class JwtVerifier implements AutoCloseable {
       return Future.failedFuture("not a usable URL");
     }
     return http.request(ro).compose(req -> req.send()).compose(resp -> {
-      if (resp.statusCode() != 200) {
+      String refused = resp.statusCode() != 200 ? "HTTP status " + resp.statusCode()
+          : declaredLength(resp.getHeader(HttpHeaders.CONTENT_LENGTH)) > MAX_JWKS_BYTES
+              ? "the document is larger than " + MAX_JWKS_BYTES + " bytes" : null;
+      if (refused != null) {
+        // drop the connection rather than read a body we will not use; the reset is expected, not an error
+        resp.exceptionHandler(ignored -> {});
         resp.request().reset();
-        return Future.failedFuture("HTTP status " + resp.statusCode());
-      }
-      if (declaredLength(resp.getHeader(HttpHeaders.CONTENT_LENGTH)) > MAX_JWKS_BYTES) {
-        resp.request().reset();
-        return Future.failedFuture("the document is larger than " + MAX_JWKS_BYTES + " bytes");
+        return Future.failedFuture(refused);
       }
       return resp.body().compose(b -> b.length() > MAX_JWKS_BYTES
           ? Future.failedFuture("the document is larger than " + MAX_JWKS_BYTES + " bytes")
