@@ -46,6 +46,7 @@ final class JwtVerifier implements AutoCloseable {
   static final int LEEWAY_SECONDS = 5;
   /** Largest JWKS document read, in bytes. */
   static final int MAX_JWKS_BYTES = 1 << 20;
+  static final long DEFAULT_REFRESH_MS = 5 * 60_000;
   static final int CONNECT_TIMEOUT_MS = 5_000;
   static final int IDLE_TIMEOUT_MS = 10_000;
   /** Key types taken from a JWKS document: asymmetric only (a shared secret has no place in a published JWKS). */
@@ -83,7 +84,8 @@ final class JwtVerifier implements AutoCloseable {
     } else {
       http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS)
           .setIdleTimeout(IDLE_TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
-      long every = Math.max(1, settings.jwksRefresh().toMillis());
+      // the schema's default, for settings built without the loader
+      long every = settings.jwksRefresh() == null ? DEFAULT_REFRESH_MS : Math.max(1, settings.jwksRefresh().toMillis());
       timer = vertx.setPeriodic(every, every, id -> scheduledRefresh());
       refresh();
     }
@@ -132,7 +134,8 @@ final class JwtVerifier implements AutoCloseable {
       return "jwks " + Redaction.uri(settings.jwksUrl());
     }
     String algorithm = settings.algorithm() != null ? settings.algorithm() : "RS256";
-    return settings.publicKey() != null ? algorithm + " public key" : algorithm + " key file " + settings.publicKeyFile();
+    return settings.publicKey() != null ? algorithm + " public key"
+        : algorithm + " key file " + settings.publicKeyFile();
   }
 
   /**
