@@ -1,5 +1,6 @@
 package dev.vane.gateway;
 
+import dev.vane.config.AdminSettings;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.demo.SimulatedModel;
@@ -16,8 +17,10 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -35,21 +38,33 @@ import java.util.function.Supplier;
  */
 public final class Demo {
   private final int port;
+  private final int adminPort;
+  private String token;
+  private String adminUrl;
   private final int users;
   private final int requestsPerUser;
   private final PrintStream out = System.out;
 
-  public Demo(int port, int users, int requestsPerUser) {
+  /**
+   * @param adminPort the admin listener's port ({@code -1}: 9090, or any free port when {@code port} is 0)
+   */
+  public Demo(int port, int adminPort, int users, int requestsPerUser) {
     this.port = port;
+    this.adminPort = adminPort >= 0 ? adminPort : port == 0 ? 0 : 9090;
     this.users = users;
     this.requestsPerUser = requestsPerUser;
   }
 
-  static String config(int gatewayPort, Map<String, Integer> ports) {
+  static String config(int gatewayPort, int adminPort, String tokenSha256, Map<String, Integer> ports) {
     return """
         server:
           host: 127.0.0.1
           port: %d
+          admin: { host: 127.0.0.1, port: %d }
+        admin:
+          auth:
+            tokens:
+              - { name: demo-admin, tokenSha256: %s, roles: [admin] }
         endpoints:
           - { id: fraud-v1, url: "http://127.0.0.1:%d", timeout: 2s }
           - { id: fraud-v2, url: "http://127.0.0.1:%d", timeout: 2s }
@@ -92,7 +107,7 @@ public final class Demo {
             metrics:
               - { name: click, kind: binary, primary: true }
             bandit: { minExplorationPercent: 2, warmup: 300, refreshInterval: 200ms }
-        """.formatted(gatewayPort, ports.get("fraud-v1"), ports.get("fraud-v2"), ports.get("fraud-v3"),
+        """.formatted(gatewayPort, adminPort, tokenSha256, ports.get("fraud-v1"), ports.get("fraud-v2"), ports.get("fraud-v3"),
         ports.get("ranker-a"), ports.get("ranker-b"), ports.get("ranker-c"), ports.get("reco-1"),
         ports.get("reco-2"), ports.get("reco-3"));
   }
@@ -118,19 +133,25 @@ public final class Demo {
       m.start(models).await();
       ports.put(m.profile().name(), m.port());
     }
-    VaneConfig cfg = new ConfigLoader().parse(config(port, ports), "demo");
+    byte[] secret = new byte[24];
+    new SecureRandom().nextBytes(secret);
+    token = "vane-demo-" + HexFormat.of().formatHex(secret);
+    String text = config(port, adminPort, HexFormat.of().formatHex(AdminSettings.sha256(token)), ports);
+    VaneConfig cfg = new ConfigLoader().parse(text, "demo");
     Gateway gateway;
     try {
       gateway = Gateway.start(cfg).await();
     } catch (Exception e) {
-      out.println("could not start the gateway on port " + port + ": " + e.getMessage()
-          + " (try --port 0 for any free port)");
+      out.println("could not start the gateway on ports " + port + " and " + adminPort + ": " + e.getMessage()
+          + " (try --port 0 --admin-port 0 for any free ports)");
       models.close();
       return 1;
     }
+    gateway.attachInMemory(text).toCompletableFuture().join();
     int gw = gateway.port();
-    out.printf("Vane demo: gateway on http://127.0.0.1:%d, %d simulated models; driving %d users x %d requests%n",
-        gw, sims.size(), users, requestsPerUser);
+    adminUrl = "http://127.0.0.1:" + gateway.adminPort();
+    out.printf("Vane demo: gateway on http://127.0.0.1:%d, admin API on %s, %d simulated models; driving %d users x "
+        + "%d requests%n", gw, adminUrl, sims.size(), users, requestsPerUser);
 
     Map<String, String> fraudArm = new ConcurrentHashMap<>();
     Map<String, String> rankerArm = new ConcurrentHashMap<>();
@@ -210,9 +231,13 @@ public final class Demo {
     gateway.refreshBandits();
     analysis(client, ctx, recoDecisions);
 
-    out.printf("%nVane is serving on http://127.0.0.1:%d. Try:%n", gw);
+    operatorRamp(out);
+    out.printf("%nVane is serving on http://127.0.0.1:%d, its admin API on %s. Try:%n", gw, adminUrl);
+    out.printf("  export VANE_ADMIN_URL=%s VANE_TOKEN=%s%n", adminUrl, token);
     out.printf("  curl -s -H 'X-User-Id: alice' -d '{\"inputs\":[]}' -D - http://127.0.0.1:%d/v2/models/fraud/infer%n", gw);
-    out.printf("  curl -s http://127.0.0.1:%d/v1/experiments/fraud-canary%n", gw);
+    out.printf("  curl -s -H \"Authorization: Bearer $VANE_TOKEN\" $VANE_ADMIN_URL/v1/experiments/fraud-canary%n");
+    out.printf("  java -jar gateway/target/vane.jar ctl status%n");
+    out.printf("  java -jar gateway/target/vane.jar ctl pause fraud-canary --reason 'kill switch drill'%n");
     out.printf("  curl -s http://127.0.0.1:%d/readyz%n", gw);
     out.println("Vane demo is serving (Ctrl-C to stop)");
     out.flush();
@@ -241,7 +266,40 @@ public final class Demo {
     return p.future();
   }
 
-  private static void sendFeedback(HttpClient client, Context ctx, Queue<JsonObject> queue) {
+  /** The admin API request for {@code path}, with the demo's token. */
+  private RequestOptions admin(HttpMethod method, String path) {
+    return new RequestOptions().setMethod(method).setAbsoluteURI(adminUrl + path)
+        .putHeader("Authorization", "Bearer " + token);
+  }
+
+  /** Ramps the canary through the operator CLI, as an operator would, and prints what it said. */
+  private void operatorRamp(PrintStream out) {
+    out.printf("%n$ vane ctl ramp fraud-canary 25 --reason 'error rate holds'%n");
+    out.flush();
+    picocli.CommandLine cli = new picocli.CommandLine(new Main());
+    java.io.StringWriter sw = new java.io.StringWriter();
+    cli.setOut(new java.io.PrintWriter(sw, true));
+    cli.setErr(new java.io.PrintWriter(sw, true));
+    java.nio.file.Path tokenFile = null;
+    try {
+      tokenFile = java.nio.file.Files.createTempFile("vane-demo", ".token");
+      java.nio.file.Files.writeString(tokenFile, token);
+      int code = cli.execute("ctl", "--url", adminUrl, "--token-file", tokenFile.toString(), "ramp", "fraud-canary",
+          "25", "--reason", "error rate holds");
+      out.print(sw);
+      if (code != 0) {
+        out.printf("(vane ctl exited with %d)%n", code);
+      }
+    } catch (java.io.IOException e) {
+      out.println("(could not write the demo token file: " + e.getMessage() + ")");
+    } finally {
+      if (tokenFile != null) {
+        tokenFile.toFile().delete();
+      }
+    }
+  }
+
+  private void sendFeedback(HttpClient client, Context ctx, Queue<JsonObject> queue) {
     JsonArray batch = new JsonArray();
     JsonObject e;
     while ((e = queue.poll()) != null) {
@@ -250,13 +308,13 @@ public final class Demo {
     if (batch.isEmpty()) {
       return;
     }
-    on(ctx, () -> client.request(HttpMethod.POST, "/v1/feedback")
+    on(ctx, () -> client.request(admin(HttpMethod.POST, "/v1/feedback"))
         .compose(r -> r.send(new JsonObject().put("events", batch).encode())).compose(r -> r.body())).await();
   }
 
   private void analysis(HttpClient client, Context ctx, List<String> recoDecisions) throws Exception {
     for (String exp : new String[] {"ranker-abc", "reco-bandit"}) {
-      JsonObject r = on(ctx, () -> client.request(HttpMethod.GET, "/v1/experiments/" + exp + "/results")
+      JsonObject r = on(ctx, () -> client.request(admin(HttpMethod.GET, "/v1/experiments/" + exp + "/results"))
           .compose(x -> x.send()).compose(x -> x.body()).map(Buffer::toJsonObject)).await();
       out.printf("%nresults %s (control %s): click-through by arm%n", exp, r.getString("control"));
       out.printf("  %-8s %9s %8s %17s %10s %9s %10s%n", "arm", "exposures", "clicks", "rate [95% CI]", "lift",
@@ -313,7 +371,7 @@ public final class Demo {
 
   private void report(HttpClient client, Context ctx, int switched, int units) throws Exception {
     for (String exp : new String[] {"fraud-canary", "ranker-abc"}) {
-      JsonObject e = on(ctx, () -> client.request(HttpMethod.GET, "/v1/experiments/" + exp)
+      JsonObject e = on(ctx, () -> client.request(admin(HttpMethod.GET, "/v1/experiments/" + exp))
           .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toJsonObject)).await();
       out.printf("experiment %s%n", exp);
       out.printf("  %-10s %8s %9s %9s %8s %8s %8s %9s%n", "arm", "weight", "requests", "share", "p50 ms",

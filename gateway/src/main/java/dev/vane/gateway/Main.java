@@ -4,6 +4,7 @@ import dev.vane.config.ConfigException;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.Redaction;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.control.Startup;
 import dev.vane.gateway.runtime.Stores;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Spec;
     description = "Experimentation and traffic-routing gateway for ML inference.",
     subcommands = {Main.Serve.class, Main.Validate.class, Main.DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
@@ -43,13 +45,17 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       ConfigLoader loader = new ConfigLoader();
-      VaneConfig cfg;
+      Startup startup;
       try {
-        cfg = loader.load(config);
+        startup = Startup.prepare(config, loader);
       } catch (ConfigException e) {
         spec.commandLine().getErr().println(e.getMessage());
         return 2;
+      } catch (IOException e) {
+        spec.commandLine().getErr().println("vane: cannot read " + config + ": " + Redaction.text(e.toString()));
+        return 2;
       }
+      VaneConfig cfg = startup.config();
       Gateway g;
       try {
         g = Gateway.start(cfg, Stores::forConfig).await();
@@ -63,7 +69,13 @@ public final class Main implements Runnable {
         spec.commandLine().getErr().println("vane: could not start: " + Redaction.text(why));
         return 1;
       }
-      g.watch(config, loader);
+      g.attach(startup.store(), startup.audit(), loader, startup.bootstrap(), startup.runningHash())
+          .whenComplete((v, t) -> {
+            if (t != null) {
+              log.warn("the config store is not reachable now; the admin API's config endpoints answer 503 until "
+                  + "it is: {}", Redaction.text(String.valueOf(t.getMessage())));
+            }
+          });
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         g.close();
@@ -87,7 +99,7 @@ public final class Main implements Runnable {
     public Integer call() {
       // the same code as startup and hot reload: every problem, even a bug in the loader, is a ConfigException
       try {
-        VaneConfig cfg = new ConfigLoader().load(file);
+        VaneConfig cfg = Startup.load(file, new ConfigLoader());
         spec.commandLine().getOut().printf("%s: valid (version %s): %d endpoint(s), %d route(s), %d experiment(s)%n",
             file, cfg.version(), cfg.endpoints().size(), cfg.routing().routes().size(),
             cfg.routing().experiments().size());
@@ -108,6 +120,10 @@ public final class Main implements Runnable {
     @Option(names = "--port", defaultValue = "8080", description = "gateway port (0 = any free port; default ${DEFAULT-VALUE})")
     int port;
 
+    @Option(names = "--admin-port", defaultValue = "-1",
+        description = "admin API port (default 9090, or any free port with --port 0)")
+    int adminPort;
+
     @Option(names = "--users", defaultValue = "2000", description = "synthetic users (default ${DEFAULT-VALUE})")
     int users;
 
@@ -119,7 +135,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      return new Demo(port, users, requestsPerUser).run(exit);
+      return new Demo(port, adminPort, users, requestsPerUser).run(exit);
     }
   }
 }

@@ -61,6 +61,8 @@ class CommandLineIT {
       BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       StringBuilder out = new StringBuilder();
       String url = null;
+      String admin = null;
+      String token = null;
       long deadline = System.currentTimeMillis() + 90_000;
       String line;
       while (System.currentTimeMillis() < deadline && (line = r.readLine()) != null) {
@@ -68,6 +70,11 @@ class CommandLineIT {
         Matcher m = Pattern.compile("Vane is serving on (http://127\\.0\\.0\\.1:\\d+)").matcher(line);
         if (m.find()) {
           url = m.group(1);
+        }
+        Matcher a = Pattern.compile("export VANE_ADMIN_URL=(\\S+) VANE_TOKEN=(\\S+)").matcher(line);
+        if (a.find()) {
+          admin = a.group(1);
+          token = a.group(2);
         }
         if (line.startsWith("Vane demo is serving")) {
           break;
@@ -92,8 +99,14 @@ class CommandLineIT {
       assertEquals(200, infer.statusCode(), infer.body());
       assertEquals("fraud-canary", infer.headers().firstValue("X-Vane-Experiment").orElse(null));
       assertTrue(infer.body().contains("\"outputs\""), infer.body());
-      HttpResponse<String> exp = client.send(HttpRequest.newBuilder(URI.create(url + "/v1/experiments")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      assertNotNull(admin, text);
+      HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(URI.create(admin + "/v1/experiments"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, anonymous.statusCode(), "the demo's admin API wants its token");
+      assertEquals(404, client.send(HttpRequest.newBuilder(URI.create(url + "/v1/experiments")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode(), "the traffic port proxies /v1/experiments");
+      HttpResponse<String> exp = client.send(HttpRequest.newBuilder(URI.create(admin + "/v1/experiments"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, exp.statusCode());
       assertTrue(exp.body().contains("\"fraud-canary\""), exp.body());
     } finally {

@@ -1,8 +1,10 @@
 package dev.vane.config.edit;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.config.ConfigLoader;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,24 @@ import java.util.Objects;
  */
 public final class ConfigEdits {
   private ConfigEdits() {}
+
+  /**
+   * The routing sections of a whole config ({@link ConfigLoader#ROUTING_SECTIONS}) as a document of their own, or
+   * empty when it has no endpoints: what seeds a Redis-held config from a bootstrap file.
+   */
+  public static java.util.Optional<String> routingSections(String document) {
+    com.fasterxml.jackson.databind.node.ObjectNode root = Documents.read(document);
+    if (!root.has("endpoints")) {
+      return java.util.Optional.empty();
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode out = root.objectNode();
+    for (String k : ConfigLoader.ROUTING_SECTIONS) {
+      if (root.has(k)) {
+        out.set(k, root.get(k));
+      }
+    }
+    return java.util.Optional.of(Documents.write(out));
+  }
 
   /**
    * Sets the canary's share of units to {@code percent} (the champion gets the remainder).

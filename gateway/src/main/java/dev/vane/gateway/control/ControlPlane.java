@@ -88,13 +88,21 @@ public final class ControlPlane implements AutoCloseable {
    * is serving already, then follows new versions.
    */
   public CompletionStage<ConfigVersion> start(String runningHash) {
+    // follow first: while the store is unreachable now (Redis down at start), its periodic check delivers the
+    // latest version once it is back
+    store.watch(nv -> serial.execute(() -> {
+      if (applied == null && nv.hash().equals(runningHash)) {
+        applied = nv.withoutContent();
+      } else {
+        onVersion(nv);
+      }
+    }));
     return store.current().thenApplyAsync(v -> {
-      if (v.hash().equals(runningHash)) {
+      if (applied == null && v.hash().equals(runningHash)) {
         applied = v.withoutContent();
       } else {
         onVersion(v);
       }
-      store.watch(nv -> serial.execute(() -> onVersion(nv)));
       return v.withoutContent();
     }, serial);
   }
