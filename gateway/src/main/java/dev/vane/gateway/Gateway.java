@@ -231,26 +231,27 @@ public final class Gateway implements AutoCloseable {
    *
    * @param runningHash the hash of the document the gateway was started with (it is not applied again)
    */
-  public CompletionStage<ConfigVersion> attach(ControlPlane plane, String runningHash) {
+  public CompletionStage<ConfigVersion> attach(ControlPlane plane, String runningHash, String runningDocument) {
     synchronized (this) {
       if (control != null) {
         throw new IllegalStateException("a control plane is attached already");
       }
       control = plane;
     }
-    return plane.start(runningHash);
+    return plane.start(runningHash, runningDocument);
   }
 
   /**
    * Attaches a control plane over {@code store} and {@code audit}, validating documents with {@code loader}.
    *
    * @param bootstrap   the bootstrap file's bytes when the store holds only the routing sections, else null
-   * @param runningHash the hash of the document the gateway was started with
+   * @param runningHash     the hash of the document the gateway was started with
+   * @param runningDocument that document (it re-seeds a store that lost its versions)
    */
   public CompletionStage<ConfigVersion> attach(ConfigStore store, AuditLog audit, ConfigLoader loader,
-      byte[] bootstrap, String runningHash) {
+      byte[] bootstrap, String runningHash, String runningDocument) {
     return attach(new ControlPlane(store, audit, loader, bootstrap, config().source(), this::apply,
-        core::reloadFailed, Clock.systemUTC()), runningHash);
+        core::reloadFailed, Clock.systemUTC()), runningHash, runningDocument);
   }
 
   /**
@@ -260,7 +261,7 @@ public final class Gateway implements AutoCloseable {
   public CompletionStage<ConfigVersion> attachInMemory(String document) {
     return attach(new MemoryConfigStore(document, "start", config().admin().history(), Clock.systemUTC()),
         new MemoryAuditLog(config().admin().auditMaxEntries()), new ConfigLoader(), null,
-        ConfigVersion.hashOf(document));
+        ConfigVersion.hashOf(document), document);
   }
 
   /** The attached control plane, or null. */

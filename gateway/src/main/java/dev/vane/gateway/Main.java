@@ -69,7 +69,8 @@ public final class Main implements Runnable {
         spec.commandLine().getErr().println("vane: could not start: " + Redaction.text(why));
         return 1;
       }
-      g.attach(startup.store(), startup.audit(), loader, startup.bootstrap(), startup.runningHash())
+      g.attach(startup.store(), startup.audit(), loader, startup.bootstrap(), startup.runningHash(),
+              startup.runningDocument())
           .whenComplete((v, t) -> {
             if (t != null) {
               log.warn("the config store is not reachable now; the admin API's config endpoints answer 503 until "

@@ -35,6 +35,14 @@ public interface ConfigStore extends AutoCloseable {
   CompletionStage<ConfigVersion> write(String content, long expected, String author, String message, String summary);
 
   /**
+   * Writes {@code content} as version 1 iff the store holds no version (a Redis that lost its data); empty when it
+   * holds one already.
+   */
+  default CompletionStage<Optional<ConfigVersion>> seed(String content, String author, String message) {
+    return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
+  }
+
+  /**
    * Calls {@code listener} (on the store's thread, never concurrently with itself) with the latest version whenever
    * it is newer than the last one delivered or loaded through {@link #current()}. When several versions appeared
    * between two looks, only the latest is delivered (the config is applied whole, so the ones between do not

@@ -60,6 +60,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Clock clock;
   private final ExecutorService serial;
   private volatile ConfigVersion applied; // the version now serving, without content
+  private volatile String appliedDocument; // its content, to re-seed a store that lost its versions
 
   /**
    * @param bootstrap   the bootstrap file's bytes when the document holds only the routing sections, else null
@@ -87,7 +88,8 @@ public final class ControlPlane implements AutoCloseable {
    * Loads the latest version, applies it unless {@code runningHash} (the hash of the document now serving) says it
    * is serving already, then follows new versions.
    */
-  public CompletionStage<ConfigVersion> start(String runningHash) {
+  public CompletionStage<ConfigVersion> start(String runningHash, String runningDocument) {
+    appliedDocument = runningDocument;
     // follow first: while the store is unreachable now (Redis down at start), its periodic check delivers the
     // latest version once it is back
     store.watch(nv -> serial.execute(() -> {
@@ -130,6 +132,7 @@ public final class ControlPlane implements AutoCloseable {
       VaneConfig cfg = validate(v.content(), v.number());
       apply.accept(cfg);
       applied = v.withoutContent();
+      appliedDocument = v.content();
       log.info("config version {} ({} by {}) applied", v.number(), v.summary(), v.author());
     } catch (ConfigException e) {
       applied = v.withoutContent(); // not retried: the next version replaces it
@@ -170,7 +173,23 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The latest stored version, its secrets redacted. */
   public CompletionStage<ConfigVersion> current() {
-    return store.current().thenApply(ControlPlane::redacted);
+    return latest().thenApply(ControlPlane::redacted);
+  }
+
+  /**
+   * The latest stored version; a store that holds none (a Redis that restarted without its data) is first seeded
+   * with the document now serving, so that it continues from what the instances run.
+   */
+  private CompletionStage<ConfigVersion> latest() {
+    return store.current().exceptionallyCompose(t -> {
+      String doc = appliedDocument;
+      if (!(unwrap(t) instanceof java.util.NoSuchElementException) || doc == null) {
+        return CompletableFuture.failedFuture(unwrap(t));
+      }
+      log.warn("the config store holds no version (Redis lost its data?); seeding it with the config now serving");
+      return store.seed(doc, "vane", "re-seeded with the config this instance was serving (the store was empty)")
+          .thenCompose(x -> store.current());
+    });
   }
 
   public CompletionStage<List<ConfigVersion>> history(int limit) {
@@ -201,7 +220,7 @@ public final class ControlPlane implements AutoCloseable {
     return CompletableFuture.supplyAsync(() -> {
       validateNow(document, expected + 1);
       return null;
-    }, serial).thenCompose(x -> store.current()).thenCompose(cur -> {
+    }, serial).thenCompose(x -> latest()).thenCompose(cur -> {
       String summary = ConfigDiff.summary(cur.content(), document);
       String diff = ConfigDiff.unified(redact(cur.content()), redact(document), "version " + cur.number(),
           "version " + (expected + 1), MAX_DIFF_LINES);
@@ -217,7 +236,7 @@ public final class ControlPlane implements AutoCloseable {
       if (old.isEmpty()) {
         return CompletableFuture.completedFuture(Optional.empty());
       }
-      return store.current().thenCompose(cur -> replace(old.get().content(), cur.number(), who, address,
+      return latest().thenCompose(cur -> replace(old.get().content(), cur.number(), who, address,
           "rollback to version " + n + (message == null || message.isBlank() ? "" : ": " + message),
           "config.rollback", "config")).thenApply(Optional::of);
     });
@@ -234,7 +253,7 @@ public final class ControlPlane implements AutoCloseable {
 
   private CompletionStage<Written> operate(Function<String, Edit> edit, Principal who, String address, String message,
       String action, String target, int attempt) {
-    return store.current().thenCompose(cur -> {
+    return latest().thenCompose(cur -> {
       Edit e = edit.apply(cur.content());
       String text = message == null || message.isBlank() ? e.summary() : e.summary() + ": " + message;
       return CompletableFuture.supplyAsync(() -> {
@@ -246,7 +265,7 @@ public final class ControlPlane implements AutoCloseable {
               ConfigDiff.unified(redact(cur.content()), redact(e.document()), "version " + cur.number(),
                   "version " + v.number(), MAX_DIFF_LINES)), who, address, action, target, text));
     }).exceptionallyCompose(t -> {
-      if (unwrap(t) instanceof StaleVersionException && attempt < OPERATION_ATTEMPTS) {
+      if ((unwrap(t) instanceof StaleVersionException) && attempt < OPERATION_ATTEMPTS) {
         return operate(edit, who, address, message, action, target, attempt + 1);
       }
       return CompletableFuture.failedFuture(unwrap(t));

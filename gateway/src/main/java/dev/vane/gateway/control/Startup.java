@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
  * @param audit       where writes are recorded
  * @param bootstrap   the bootstrap file's bytes when the store holds only the routing sections, else null
  * @param runningHash the hash of the document {@code config} was built from
+ * @param runningDocument that document, or null when unknown
  * @param note        how the config was found, for the log (null when unremarkable)
  */
 public record Startup(VaneConfig config, ConfigStore store, AuditLog audit, byte[] bootstrap, String runningHash,
-    String note) {
+    String runningDocument, String note) {
   private static final Logger log = LoggerFactory.getLogger(Startup.class);
   private static final long REDIS_WAIT_SECONDS = 5;
 
@@ -50,8 +51,8 @@ public record Startup(VaneConfig config, ConfigStore store, AuditLog audit, byte
     if (admin.source() == AdminSettings.Source.FILE) {
       FileConfigStore store = FileConfigStore.of(file, admin.history(), fileConfig.server().reloadInterval(),
           Clock.systemUTC());
-      return new Startup(fileConfig, store, audit, null, ConfigVersion.hashOf(new String(bytes, StandardCharsets.UTF_8)),
-          null);
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      return new Startup(fileConfig, store, audit, null, ConfigVersion.hashOf(text), text, null);
     }
     Path localCopy = admin.localCopy() != null ? Path.of(admin.localCopy())
         : file.resolveSibling(file.getFileName() + ".applied.json");
@@ -66,7 +67,7 @@ public record Startup(VaneConfig config, ConfigStore store, AuditLog audit, byte
       ConfigVersion v = store.current().toCompletableFuture().get(REDIS_WAIT_SECONDS, TimeUnit.SECONDS);
       VaneConfig cfg = loader.parseLayered(bytes, v.content().getBytes(StandardCharsets.UTF_8),
           source + " + redis version " + v.number());
-      return new Startup(cfg, store, audit, bytes, v.hash(), null);
+      return new Startup(cfg, store, audit, bytes, v.hash(), v.content(), null);
     } catch (ConfigException e) {
       store.close();
       throw e;
@@ -78,7 +79,7 @@ public record Startup(VaneConfig config, ConfigStore store, AuditLog audit, byte
             source + " + local copy of redis version " + v.number() + " (Redis unreachable at start)");
         log.warn("Redis is unreachable ({}); starting from the local copy of config version {} in {}",
             e.getClass().getSimpleName(), v.number(), localCopy);
-        return new Startup(cfg, store, audit, bytes, v.hash(), "local copy");
+        return new Startup(cfg, store, audit, bytes, v.hash(), v.content(), "local copy");
       }
       if (fileConfig.endpoints().isEmpty()) {
         store.close();
@@ -87,7 +88,8 @@ public record Startup(VaneConfig config, ConfigStore store, AuditLog audit, byte
       }
       log.warn("Redis is unreachable ({}) and there is no local copy; starting from the file's own routing sections",
           e.getClass().getSimpleName());
-      return new Startup(fileConfig, store, audit, bytes, "", "file (Redis unreachable at start)");
+      return new Startup(fileConfig, store, audit, bytes, "",
+          routingSections(bytes, loader, file).orElse(null), "file (Redis unreachable at start)");
     }
   }
 
