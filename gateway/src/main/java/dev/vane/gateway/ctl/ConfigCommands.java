@@ -1,6 +1,7 @@
 package dev.vane.gateway.ctl;
 
 import dev.vane.config.edit.ConfigDiff;
+import dev.vane.gateway.control.ControlPlane;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -43,6 +44,15 @@ final class ConfigCommands {
       throw new CtlException(ExitCodes.FAILED, "GET /admin/v1/config answered without an ETag");
     }
     return new Current(r.body(), r.etag());
+  }
+
+  /**
+   * The unified diff from the config serving to {@code next}. The server shows literal bearer tokens as
+   * {@code <redacted>}; the local text is redacted the same way, so a token written in the file is never printed and
+   * an unchanged one is no difference.
+   */
+  static String diff(Current cur, String next, Path file) {
+    return ConfigDiff.unified(cur.text(), ControlPlane.redact(next), "version " + cur.version(), file.toString());
   }
 
   static String read(Path file) throws CtlException {
@@ -131,7 +141,7 @@ final class ConfigCommands {
           headers.put("X-Vane-Message", headerSafe("--message", message));
         }
         Current cur = current(client);
-        String diff = ConfigDiff.unified(cur.text(), next, "version " + cur.version(), file.toString());
+        String diff = diff(cur, next, file);
         if (diff.isEmpty()) {
           out.println("no changes: " + file + " is the config serving (version " + cur.version() + ")");
           return ExitCodes.OK;
@@ -180,7 +190,7 @@ final class ConfigCommands {
       return ctl.run(spec, false, (client, out) -> {
         String next = read(file);
         Current cur = current(client);
-        String diff = ConfigDiff.unified(cur.text(), next, "version " + cur.version(), file.toString());
+        String diff = diff(cur, next, file);
         if (ctl.json()) {
           Print.json(out, new JsonObject().put("from", cur.version()).put("to", file.toString()).put("diff", diff));
         } else {
