@@ -5,6 +5,7 @@ import dev.vane.config.ConfigLoader;
 import dev.vane.config.Redaction;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.control.Startup;
+import dev.vane.gateway.ctl.Ctl;
 import dev.vane.gateway.runtime.Stores;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
 /** The {@code vane} command line. */
 @Command(name = "vane", mixinStandardHelpOptions = true, version = "vane 0.1.0",
     description = "Experimentation and traffic-routing gateway for ML inference.",
-    subcommands = {Main.Serve.class, Main.Validate.class, Main.DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {Main.Serve.class, Main.Validate.class, Main.DemoCommand.class, Ctl.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
 
