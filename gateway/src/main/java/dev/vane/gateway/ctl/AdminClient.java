@@ -100,7 +100,8 @@ final class AdminClient {
       throw new CtlException(ExitCodes.UNAVAILABLE, "no answer from " + where() + " within " + timeout.toMillis()
           + " ms (--timeout)");
     } catch (IOException e) {
-      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      String why = e.getMessage() != null ? e.getMessage()
+          : e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
       throw new CtlException(ExitCodes.UNAVAILABLE, "cannot reach the admin API at " + where() + ": "
           + Redaction.text(why));
     } catch (InterruptedException e) {
