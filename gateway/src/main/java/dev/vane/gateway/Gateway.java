@@ -220,6 +220,20 @@ public final class Gateway implements AutoCloseable {
     return adminPort;
   }
 
+  /** Method and path of every route the admin listener serves (for the OpenAPI document's test). */
+  static List<String[]> adminRoutes() {
+    Vertx v = Vertx.vertx();
+    try {
+      VaneConfig cfg = new ConfigLoader().parse("endpoints: [ { id: a, url: \"http://127.0.0.1:1\" } ]\n", "routes");
+      return ApiRouter.admin(v, new GatewayCore(v, cfg, Stores.memory(cfg), Stores.sharedFor(cfg), Clock.systemUTC(),
+          ThreadLocalRandom::current), () -> null, () -> null, new ApiRouter.Denials()).routes();
+    } catch (dev.vane.config.ConfigException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      v.close();
+    }
+  }
+
   /** Admin calls refused with 401 or 403. */
   public ApiRouter.Denials denials() {
     return denials;

@@ -102,6 +102,20 @@ public final class ApiRouter {
     return new ApiRouter(router, true);
   }
 
+  /** Method and path of every route on this router (the OpenAPI test compares them with the document). */
+  public java.util.List<String[]> routes() {
+    java.util.List<String[]> out = new java.util.ArrayList<>();
+    for (Route r : router.getRoutes()) {
+      if (r.getPath() == null || r.methods() == null) {
+        continue;
+      }
+      for (HttpMethod m : r.methods()) {
+        out.add(new String[] {m.name(), r.getPath()});
+      }
+    }
+    return out;
+  }
+
   /** Refused admin calls, for readiness and metrics. */
   public static final class Denials {
     private final LongAdder unauthenticated = new LongAdder();

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * on full, sliced, bandit and degenerate results so that neither side can drift.
  */
 class OpenApiResultsSchemaTest {
-  private static JsonNode document() throws Exception {
+  static JsonNode document() throws Exception {
     try (InputStream in = OpenApiResultsSchemaTest.class.getResourceAsStream("/openapi.yaml")) {
       assertNotNull(in, "openapi.yaml on the classpath");
       return new ObjectMapper(new YAMLFactory()).readTree(in);
@@ -110,7 +110,7 @@ class OpenApiResultsSchemaTest {
     return schema;
   }
 
-  private static void check(JsonNode doc, JsonNode schema, Object value, String at, List<String> problems) {
+  static void check(JsonNode doc, JsonNode schema, Object value, String at, List<String> problems) {
     schema = resolve(doc, schema);
     if (schema.isMissingNode()) {
       problems.add(at + ": schema not found");
