@@ -177,7 +177,7 @@ class CommandLineIT {
   @Test
   void everyCommandHasHelp() throws Exception {
     assertTrue(run(0, "--help").contains("serve"));
-    for (String c : new String[] {"serve", "validate", "demo"}) {
+    for (String c : new String[] {"serve", "validate", "demo", "ctl"}) {
       assertTrue(run(0, c, "--help").contains("Usage: vane " + c), c);
     }
     assertTrue(run(2, "serve", "--config", "/nonexistent.yaml").contains("cannot read file"));

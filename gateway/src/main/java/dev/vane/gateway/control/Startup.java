@@ -44,8 +44,8 @@ public record Startup(VaneConfig config, ConfigStore store, AuditLog audit, byte
 
   /** Reads {@code file} and prepares the start; a config error is a {@link ConfigException}. */
   public static Startup prepare(Path file, ConfigLoader loader) throws ConfigException, IOException {
+    VaneConfig fileConfig = load(file, loader); // an unreadable file is a config error with its reason
     byte[] bytes = Files.readAllBytes(file);
-    VaneConfig fileConfig = load(file, loader);
     AdminSettings admin = fileConfig.admin();
     AuditLog audit = audit(file, fileConfig);
     if (admin.source() == AdminSettings.Source.FILE) {
