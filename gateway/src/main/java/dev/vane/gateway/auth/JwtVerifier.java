@@ -189,8 +189,12 @@ final class JwtVerifier implements AutoCloseable {
               ? "the document is larger than " + MAX_JWKS_BYTES + " bytes" : null;
       if (refused != null) {
         // drop the connection rather than read a body we will not use; the reset is expected, not an error
-        resp.exceptionHandler(ignored -> {});
-        resp.request().reset();
+        try {
+          resp.exceptionHandler(ignored -> {});
+          resp.request().reset();
+        } catch (IllegalStateException ended) {
+          // the whole (empty) response had arrived already: nothing left to drop
+        }
         return Future.failedFuture(refused);
       }
       return resp.body().compose(b -> b.length() > MAX_JWKS_BYTES
