@@ -252,6 +252,18 @@ public final class Gateway implements AutoCloseable {
       }
       control = plane;
     }
+    core.controlStatus(() -> {
+      Map<String, Object> s = new java.util.LinkedHashMap<>();
+      ConfigVersion v = plane.applied();
+      s.put("appliedVersion", v == null ? null : v.number());
+      s.put("appliedHash", v == null ? null : v.hash());
+      s.put("configStore", plane.store().describe());
+      s.put("readOnly", plane.store().readOnlyReason().orElse(null));
+      s.put("audit", plane.audit().describe());
+      s.put("unauthenticated", denials.unauthenticated());
+      s.put("forbidden", denials.forbidden());
+      return s;
+    });
     return plane.start(runningHash, runningDocument);
   }
 

@@ -37,11 +37,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AdminApiTest {
   @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
   static final Harness h = fx.harness();
-  static final String ADMIN = "admin-secret-0123456789abcdef";
-  static final String OPERATOR = "operator-secret-0123456789abcdef";
-  static final String VIEWER = "viewer-secret-0123456789abcdef";
-  static final String FEEDBACK = "feedback-secret-0123456789abcdef";
-  static final String WRONG = "wrong-secret-0123456789abcdef";
+  static final String ADMIN = SecretWatch.secret("admin");
+  static final String OPERATOR = SecretWatch.secret("operator");
+  static final String VIEWER = SecretWatch.secret("viewer");
+  static final String FEEDBACK = SecretWatch.secret("feedback");
+  static final String WRONG = SecretWatch.secret("wrong");
   static final List<String> SECRETS = List.of(ADMIN, OPERATOR, VIEWER, FEEDBACK, WRONG);
   /** Every reply the tests saw, checked for secrets at the end. */
   static final ConcurrentLinkedQueue<Harness.Reply> replies = new ConcurrentLinkedQueue<>();
@@ -269,6 +269,18 @@ class AdminApiTest {
         shown.header("ETag")));
     assertEquals(422, back.status());
     assertTrue(back.json().getJsonArray("errors").getJsonObject(0).getString("message").contains("redacted"));
+  }
+
+  @Test
+  @Order(8)
+  void readinessShowsTheAppliedVersionTheStoreAndTheRefusals() {
+    JsonObject control = h.get(gw.port(), "/readyz").json().getJsonObject("control");
+    long applied = call(VIEWER, HttpMethod.GET, "/admin/v1/config/history", null).json().getLong("applied");
+    assertEquals(applied, control.getLong("appliedVersion"));
+    assertTrue(control.getString("configStore").startsWith("memory"), control.encode());
+    assertEquals(gw.denials().unauthenticated(), control.getLong("unauthenticated"));
+    assertEquals(gw.denials().forbidden(), control.getLong("forbidden"));
+    assertTrue(control.getLong("forbidden") > 0);
   }
 
   @Test

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ControlPlaneRedisTest {
   @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
   static final Harness h = fx.harness();
-  static final String TOKEN = "redis-test-admin-token-0123456789";
+  static final String TOKEN = SecretWatch.secret("redis-admin");
   @TempDir Path dir;
 
   private Path bootstrap(String name, RedisServerProcess redis, TestBackend a, TestBackend b) throws Exception {

@@ -50,8 +50,10 @@ public final class Harness implements AutoCloseable {
     long t0 = System.nanoTime();
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(o::putHeader);
-    return onContext(() -> client.request(o).compose(req -> body == null ? req.send() : req.send(body))
+    Reply reply = onContext(() -> client.request(o).compose(req -> body == null ? req.send() : req.send(body))
         .compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(), b, (System.nanoTime() - t0) / 1000))));
+    SecretWatch.checkReply(reply, method + " " + uri);
+    return reply;
   }
 
   /**

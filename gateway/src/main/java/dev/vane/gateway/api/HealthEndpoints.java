@@ -51,7 +51,8 @@ final class HealthEndpoints {
         .put("feedback", core.feedbackBackend().describe())
         .put("feedbackBodies", new JsonObject().put("budgetBytes", core.feedbackBodies().limit())
             .put("heldBytes", core.feedbackBodies().held()).put("refused", core.feedbackBodies().refused()))
-        .put("endpoints", endpoints);
+        .put("endpoints", endpoints)
+        .put("control", new JsonObject(core.controlStatus()));
     Answers.json(req, status.equals("starting") || status.equals("draining") ? 503 : 200, body);
   }
 }

@@ -35,6 +35,7 @@ public final class GatewayCore {
   private volatile String lastReloadError;
   private volatile boolean draining;
   private volatile Instant lastReloadAt;
+  private volatile java.util.function.Supplier<java.util.Map<String, Object>> controlStatus = java.util.Map::of;
 
   private final FigureSource figures;
   private final Stores.Shared shared;
@@ -92,6 +93,16 @@ public final class GatewayCore {
 
   public String lastReloadError() {
     return lastReloadError;
+  }
+
+  /** What the control plane reports on {@code /readyz} (the applied version, the store, refused admin calls). */
+  public java.util.Map<String, Object> controlStatus() {
+    return controlStatus.get();
+  }
+
+  /** Sets what {@link #controlStatus()} reports. */
+  public void controlStatus(java.util.function.Supplier<java.util.Map<String, Object>> status) {
+    controlStatus = status;
   }
 
   public Instant lastReloadAt() {

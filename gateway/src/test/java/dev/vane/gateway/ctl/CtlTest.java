@@ -37,8 +37,8 @@ class CtlTest {
   static final TestBackend a = fx.backend("a");
   static final TestBackend b = fx.backend("b");
 
-  static final String OPS = "ops-secret-token-0123456789";
-  static final String VIEWER = "viewer-secret-token-0123456789";
+  static final String OPS = dev.vane.gateway.SecretWatch.secret("ops");
+  static final String VIEWER = dev.vane.gateway.SecretWatch.secret("viewer");
 
   @TempDir Path dir;
   Gateway gw;
@@ -113,7 +113,7 @@ class CtlTest {
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
     Run r = new Run(cmd.execute(args), out.toString(), err.toString());
-    for (String secret : new String[] {OPS, VIEWER, "wrong-token-0123456789"}) {
+    for (String secret : new String[] {OPS, VIEWER, dev.vane.gateway.SecretWatch.secret("wrong")}) {
       assertFalse(r.out().contains(secret) || r.err().contains(secret), "a token was printed:\n" + r);
     }
     return r;
@@ -271,7 +271,7 @@ class CtlTest {
   @Test
   void authenticationAndAuthorizationFailuresExit3WithoutPrintingTheToken() throws Exception {
     start();
-    Path wrong = token("wrong", "wrong-token-0123456789");
+    Path wrong = token("wrong", dev.vane.gateway.SecretWatch.secret("wrong"));
     Run r = expect(3, raw("ctl", "--url", url(), "--token-file", wrong.toString(), "history"));
     assertTrue(r.err().startsWith("vane ctl: 401 "), r.toString());
     assertEquals(3, raw("ctl", "--url", url(), "history").code(), "no token at all");
