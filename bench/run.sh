@@ -136,6 +136,8 @@ bg() { # bg NAME CMD...: start CMD in the background with its output in logs/NAM
 port() { $VB freeport; }
 BACKEND_PORT=$(port); SLOW_PORT=$(port); PROXY_PORT=$(port); REDIS_PORT=$(port)
 BARE_PORT=$(port); NETTY_PORT=$(port); MEM_PORT=$(port); REDISV_PORT=$(port); SHADOW_PORT=$(port); BANDIT_PORT=$(port); FEEDBACK_PORT=$(port)
+# each Vane's admin listener (experiments, results, feedback): loopback, so no token is needed
+MEM_ADMIN=$(port); REDISV_ADMIN=$(port); SHADOW_ADMIN=$(port); BANDIT_ADMIN=$(port); FEEDBACK_ADMIN=$(port)
 # ports come from the kernel one at a time; make sure they are distinct
 [[ $(printf "%s\n" $BACKEND_PORT $SLOW_PORT $PROXY_PORT $REDIS_PORT $BARE_PORT $NETTY_PORT $MEM_PORT $REDISV_PORT $SHADOW_PORT $BANDIT_PORT \
   $FEEDBACK_PORT | sort -u | wc -l) -eq 11 ]] \
@@ -157,8 +159,8 @@ bg redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendon
   --protected-mode yes --dir "$RUN/tmp"
 
 # ---------------------------------------------------------------- Vane configs
-vane_config() { # vane_config FILE PORT KIND(memory|redis|shadow|bandit|feedback)
-  local f=$1 p=$2 kind=$3 store=memory shadow=0
+vane_config() { # vane_config FILE PORT KIND(memory|redis|shadow|bandit|feedback) ADMIN_PORT
+  local f=$1 p=$2 kind=$3 ap=$4 store=memory shadow=0
   [[ $kind == redis ]] && store=redis
   [[ $kind == shadow ]] && shadow=1
   {
@@ -167,6 +169,7 @@ vane_config() { # vane_config FILE PORT KIND(memory|redis|shadow|bandit|feedback
 server:
   host: 127.0.0.1
   port: $p
+  admin: { host: 127.0.0.1, port: $ap }
   eventLoops: $PROXY_WORKERS
   transport: $TRANSPORT
   variantHeaders: true
@@ -227,11 +230,11 @@ EOF
   java -jar "$RUN/vane.jar" validate "$f" >"$RUN/logs/validate-$(basename "$f" .yaml).log" 2>&1 \
     || { cat "$RUN/logs/validate-$(basename "$f" .yaml).log" >&2; die "generated config $f is invalid"; }
 }
-vane_config "$RUN/vane-memory.yaml" "$MEM_PORT" memory
-vane_config "$RUN/vane-bandit.yaml" "$BANDIT_PORT" bandit
-vane_config "$RUN/vane-redis.yaml" "$REDISV_PORT" redis
-vane_config "$RUN/vane-shadow.yaml" "$SHADOW_PORT" shadow
-vane_config "$RUN/vane-feedback.yaml" "$FEEDBACK_PORT" feedback
+vane_config "$RUN/vane-memory.yaml" "$MEM_PORT" memory "$MEM_ADMIN"
+vane_config "$RUN/vane-bandit.yaml" "$BANDIT_PORT" bandit "$BANDIT_ADMIN"
+vane_config "$RUN/vane-redis.yaml" "$REDISV_PORT" redis "$REDISV_ADMIN"
+vane_config "$RUN/vane-shadow.yaml" "$SHADOW_PORT" shadow "$SHADOW_ADMIN"
+vane_config "$RUN/vane-feedback.yaml" "$FEEDBACK_PORT" feedback "$FEEDBACK_ADMIN"
 
 VANES=(vane-memory vane-bandit vane-redis vane-shadow vane-feedback)
 declare -A EXPERIMENT=([vane-memory]=fraud-canary [vane-bandit]=fraud-bandit [vane-redis]=fraud-canary
@@ -264,6 +267,13 @@ declare -A URL=(
   [vane-redis]="http://127.0.0.1:$REDISV_PORT"
   [vane-shadow]="http://127.0.0.1:$SHADOW_PORT"
   [vane-feedback]="http://127.0.0.1:$FEEDBACK_PORT"
+)
+declare -A ADMIN_URL=(
+  [vane-memory]="http://127.0.0.1:$MEM_ADMIN"
+  [vane-bandit]="http://127.0.0.1:$BANDIT_ADMIN"
+  [vane-redis]="http://127.0.0.1:$REDISV_ADMIN"
+  [vane-shadow]="http://127.0.0.1:$SHADOW_ADMIN"
+  [vane-feedback]="http://127.0.0.1:$FEEDBACK_ADMIN"
 )
 ALL=(direct nginx netty-bare vertx-bare vane-memory vane-bandit vane-redis vane-shadow feedback)
 if [[ -n ${ONLY:-} ]]; then read -r -a ALL <<<"$ONLY"; fi
@@ -341,7 +351,7 @@ get_json() { # get_json URL OUTFILE: GET a JSON document (no file on failure)
 FEEDER_PID=""
 feeder_start() { # feeder_start SECONDS OUTFILE: vb.py feeder on vane-bandit in the background (FEED=1)
   [[ $FEED == 1 ]] || return 0
-  $VB feeder "${URL[vane-bandit]}$INFER" "$1" "$FEED_RATE" "$2" 2>>"$RUN/logs/feeder.log" &
+  $VB feeder "${URL[vane-bandit]}$INFER" "$1" "$FEED_RATE" "$2" "${ADMIN_URL[vane-bandit]}" 2>>"$RUN/logs/feeder.log" &
   FEEDER_PID=$!
   PIDS+=("$FEEDER_PID")
 }
@@ -376,8 +386,8 @@ if ((FEEDBACK)); then
     i=$((i + 1))
   done
   ((n >= USERS)) || log "  WARNING: only $n requests reached vane-feedback (USERS=$USERS): expect unknown_unit rejections"
-  VB_EVENTS=$FB_EVENTS VB_TAG=warm-b run_wrk "$RUN/warmup-feedback-batch.txt" 3 0 "${URL[vane-feedback]}" feedback /v1/feedback
-  VB_EVENTS=1 VB_TAG=warm-s run_wrk "$RUN/warmup-feedback-single.txt" 3 0 "${URL[vane-feedback]}" feedback /v1/feedback
+  VB_EVENTS=$FB_EVENTS VB_TAG=warm-b run_wrk "$RUN/warmup-feedback-batch.txt" 3 0 "${ADMIN_URL[vane-feedback]}" feedback /v1/feedback
+  VB_EVENTS=1 VB_TAG=warm-s run_wrk "$RUN/warmup-feedback-single.txt" 3 0 "${ADMIN_URL[vane-feedback]}" feedback /v1/feedback
   log "  feedback warm-up: batch $(summary_line "$RUN/warmup-feedback-batch.txt");" \
     "single $(summary_line "$RUN/warmup-feedback-single.txt")"
 fi
@@ -398,9 +408,9 @@ measure() { # measure MODE(sat|fixed) ROUND TARGET
 measure_feedback() { # measure_feedback ROUND KIND(batch|single): saturation POST /v1/feedback on vane-feedback
   local r=$1 kind=$2 events=1
   [[ $kind == batch ]] && events=$FB_EVENTS
-  local f="$RUN/wrk-sat-feedback-$kind-r$r.txt" res="${URL[vane-feedback]}/v1/experiments/fraud-canary/results"
+  local f="$RUN/wrk-sat-feedback-$kind-r$r.txt" res="${ADMIN_URL[vane-feedback]}/v1/experiments/fraud-canary/results"
   get_json "$res" "$RUN/fbresults-$kind-r$r-before.json"
-  VB_EVENTS=$events VB_TAG="$kind-r$r" run_wrk "$f" "$DURATION" 0 "${URL[vane-feedback]}" feedback /v1/feedback
+  VB_EVENTS=$events VB_TAG="$kind-r$r" run_wrk "$f" "$DURATION" 0 "${ADMIN_URL[vane-feedback]}" feedback /v1/feedback
   get_json "$res" "$RUN/fbresults-$kind-r$r-after.json"
   log "  sat r$r feedback-$kind ($events events/request): $(summary_line "$f")" \
     "$(sed -n 's/^VBRESULT .*"feedback":\({[^}]*}\).*/\1/p' "$f")"
@@ -429,9 +439,9 @@ for r in $(seq "$ALL_ROUNDS"); do
 done
 
 for v in "${VANES[@]}"; do # Vane's own per-variant figures (shadow drops, comparisons) and results (bandit, feedback)
-  get_json "${URL[$v]}/v1/experiments/${EXPERIMENT[$v]}" "$RUN/experiments-$v.json"
+  get_json "${ADMIN_URL[$v]}/v1/experiments/${EXPERIMENT[$v]}" "$RUN/experiments-$v.json"
   if [[ $v == vane-bandit || $v == vane-feedback ]]; then
-    get_json "${URL[$v]}/v1/experiments/${EXPERIMENT[$v]}/results" "$RUN/results-$v.json"
+    get_json "${ADMIN_URL[$v]}/v1/experiments/${EXPERIMENT[$v]}/results" "$RUN/results-$v.json"
   fi
 done
 RESULTS="$OUT/results-$TS.json"

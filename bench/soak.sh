@@ -26,13 +26,13 @@ log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-BACKEND_PORT=$($VB freeport); REDIS_PORT=$($VB freeport); VANE_PORT=$($VB freeport)
+BACKEND_PORT=$($VB freeport); REDIS_PORT=$($VB freeport); VANE_PORT=$($VB freeport); ADMIN_PORT=$($VB freeport)
 RESP_BODY='{"model_name":"fraud","model_version":"1","id":"bench-resp00","outputs":[{"name":"score","shape":[1,2],"datatype":"FP32","data":[0.921337,0.078663]}]}'
 $VB render "$HERE/nginx/backend.conf.tmpl" "$RUN/backend.conf" WORK="$RUN" PORT="$BACKEND_PORT" BODY="$RESP_BODY"
 "$NGINX" -p "$RUN" -e "$RUN/logs/backend-error.log" -c "$RUN/backend.conf" >"$RUN/logs/nginx.log" 2>&1 & PIDS+=($!)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$RUN/tmp" >"$RUN/logs/redis.log" 2>&1 & PIDS+=($!)
 cat >"$RUN/vane.yaml" <<YAML
-server: { host: 127.0.0.1, port: $VANE_PORT, eventLoops: 1, variantHeaders: true, unitId: { header: X-User-Id } }
+server: { host: 127.0.0.1, port: $VANE_PORT, admin: { port: $ADMIN_PORT }, eventLoops: 1, variantHeaders: true, unitId: { header: X-User-Id } }
 endpoints:
   - { id: fraud-v1, url: "http://127.0.0.1:$BACKEND_PORT", timeout: 5s, maxConnections: 64 }
   - { id: fraud-v2, url: "http://127.0.0.1:$BACKEND_PORT", timeout: 5s, maxConnections: 64 }
@@ -68,7 +68,7 @@ redis-cli -p "$REDIS_PORT" INFO stats >"$RUN/redis-after.txt"
 redis-cli -p "$REDIS_PORT" INFO commandstats >"$RUN/redis-commandstats-after.txt"
 jcmd "$VPID" GC.run >/dev/null 2>&1 || true
 sleep 1
-curl -s "http://127.0.0.1:$VANE_PORT/v1/experiments/fraud-canary" >"$RUN/experiment.json"
+curl -s "http://127.0.0.1:$ADMIN_PORT/v1/experiments/fraud-canary" >"$RUN/experiment.json"
 jcmd "$VPID" GC.heap_info >"$RUN/heap-info.txt" 2>&1 || true
 $PY - "$RUN" "$START" "$END" "$RATE" "$SOAK" "$HERE" <<'PYEOF'
 import json, re, statistics, sys, os

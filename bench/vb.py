@@ -6,7 +6,7 @@
   vb.py wait-http URL SECONDS             wait until URL answers 2xx (exit 1 on timeout)
   vb.py check URL USERS OUT               sanity check of a target: USERS users x 2 requests each over keep-alive;
                                           status counts, X-Vane-Variant split and stickiness, written to OUT (JSON)
-  vb.py feeder URL SECONDS RATE OUT       for SECONDS: RATE inference requests/s to URL (a bandit target), each
+  vb.py feeder URL SECONDS RATE OUT [ADMIN]   for SECONDS: RATE inference requests/s to URL (a bandit target), each
                                           followed (in batches) by a click event by request id with a per-arm
                                           probability (v1 2%, v2 4%, v3 8%, others 4%); counts written to OUT (JSON)
   vb.py summarise RUNDIR OUTJSON          read RUNDIR (meta.json, wrk-*.txt, redis-*.txt, check-*.json,
@@ -118,11 +118,14 @@ def check(url, users, out):
 FEED_CTR = {"v1": 0.02, "v2": 0.04, "v3": 0.08}
 
 
-def feeder(url, seconds, rate, out):
-    """Drives a bandit target lightly and sends click feedback by request id, so its posterior moves."""
+def feeder(url, seconds, rate, out, admin_url=None):
+    """Drives a bandit target lightly and sends click feedback by request id (to the admin listener at ADMIN_URL),
+    so its posterior moves."""
     u = urllib.parse.urlparse(url)
+    a = urllib.parse.urlparse(admin_url or url)
     rnd = random.Random(os.getpid())
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
+    admin = http.client.HTTPConnection(a.hostname, a.port, timeout=5)
     interval = 1.0 / float(rate)
     end = time.time() + float(seconds)
     next_at = time.time()
@@ -134,9 +137,9 @@ def feeder(url, seconds, rate, out):
     def flush():
         if not pending:
             return
-        conn.request("POST", "/v1/feedback", body=json.dumps({"events": pending}),
-                     headers={"Content-Type": "application/json"})
-        r = conn.getresponse()
+        admin.request("POST", "/v1/feedback", body=json.dumps({"events": pending}),
+                      headers={"Content-Type": "application/json"})
+        r = admin.getresponse()
         data = r.read()
         fb["status_%d" % r.status] += 1
         try:
