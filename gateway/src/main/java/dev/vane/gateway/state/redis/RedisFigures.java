@@ -183,9 +183,20 @@ public final class RedisFigures implements FigureSource {
       incr(b, RedisKeys.armFigures(exp, ver, id), Figures.Arm.fields(), counts,
           cur.arms.computeIfAbsent(id, k -> new long[Figures.Arm.fields().length]), v -> cur.arms.put(id, v));
       latency(b, RedisKeys.armLatency(exp, ver, id), arm.getValue().latencyHistogram(), cur);
-      Set<String> set = units == null ? null : units.remove(id);
-      if (set != null && !set.isEmpty()) {
-        String[] members = set.toArray(new String[0]);
+      Set<String> set = units == null ? null : units.get(id);
+      // drained member by member, never swapped out: a unit a request adds while the flush runs either is taken
+      // here or stays for the next flush (a swapped-out set could take a late add with it, and that unit, already
+      // marked as sent, would never be counted)
+      List<String> taken = new ArrayList<>();
+      if (set != null) {
+        for (String u : set) {
+          if (set.remove(u)) {
+            taken.add(u);
+          }
+        }
+      }
+      if (!taken.isEmpty()) {
+        String[] members = taken.toArray(new String[0]);
         pendingUnitCount.addAndGet(-members.length);
         b.pfadd(RedisKeys.armUnits(exp, ver, id), members);
         b.onFailure(() -> {
