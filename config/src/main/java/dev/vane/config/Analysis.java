@@ -10,11 +10,61 @@ import java.util.List;
  * @param slices            dimensions to break results down by
  * @param attributionWindow feedback older than this (after its request) is rejected
  * @param bandit            Thompson-sampling settings for {@code policy: thompson}, else null
+ * @param rollout           the canary's progressive rollout, else null
  */
-public record Analysis(List<Metric> metrics, List<Slice> slices, Duration attributionWindow, Bandit bandit) {
-  /** No metrics, no slices, no bandit; the schema's default attribution window. */
+public record Analysis(List<Metric> metrics, List<Slice> slices, Duration attributionWindow, Bandit bandit,
+    Rollout rollout) {
+  /** No metrics, no slices, no bandit, no rollout; the schema's default attribution window. */
   public static final Analysis NONE = new Analysis(List.of(), List.of(), ConfigSchema.get().defaultDuration(
-      "/properties/experiments/items/properties/attributionWindow"), null);
+      "/properties/experiments/items/properties/attributionWindow"), null, null);
+
+  /**
+   * A canary's progressive rollout: steps of canary percent, each advanced when its minimums are met and no
+   * guardrail shows harm, rolled back when one does.
+   *
+   * @param shadowFirst           the mirrored-only stage before any real traffic, or null
+   * @param steps                 canary percent steps; the last is 100 (reaching it promotes)
+   * @param guardrails            metrics judged canary against champion ({@code errorRate}, {@code latency}, or a
+   *                              declared guardrail metric) with their tolerated relative harm
+   * @param srm                   whether a sample-ratio mismatch halts the rollout
+   * @param alpha                 false-rollback rate of the whole rollout under continuous monitoring
+   * @param analysisInterval      how often the guardrails are judged
+   * @param maxStepDuration       how long a step may hold before {@code onInconclusive} applies
+   * @param rollbackInconclusive  true: roll back when a step holds past maxStepDuration; false: keep holding
+   * @param requireNonInferiority advance only when every guardrail's harm upper bound is below its margin
+   * @param webhooks              the promotion gate and the events receiver, or null
+   */
+  public record Rollout(ShadowFirst shadowFirst, List<Step> steps, List<Guardrail> guardrails, boolean srm,
+      double alpha, Duration analysisInterval, Duration maxStepDuration, boolean rollbackInconclusive,
+      boolean requireNonInferiority, Webhooks webhooks) {
+    public Rollout {
+      steps = List.copyOf(steps);
+      guardrails = List.copyOf(guardrails);
+    }
+  }
+
+  /** The mirrored-only stage: at least {@code minCompared} comparisons, agreement and latency ratio within bounds. */
+  public record ShadowFirst(long minCompared, double minAgreement, double maxLatencyRatio) {}
+
+  /** One step: the canary's percent, and the canary exposures and time in the step before it may advance. */
+  public record Step(int percent, long minExposures, Duration minDuration) {}
+
+  /** A guardrail: {@code errorRate}, {@code latency} or a declared metric, and its tolerated relative harm. */
+  public record Guardrail(String metric, double margin) {}
+
+  /**
+   * @param confirmPromotion called before each advance and promotion (non-2xx or timeout holds), or null
+   * @param events           receives every decision, or null
+   * @param secret           HMAC key of the signature header, or null
+   * @param timeout          per call
+   */
+  public record Webhooks(String confirmPromotion, String events, String secret, Duration timeout) {
+    @Override
+    public String toString() {
+      return "Webhooks[confirmPromotion=" + Redaction.uri(String.valueOf(confirmPromotion)) + ", events="
+          + Redaction.uri(String.valueOf(events)) + ", secret=" + (secret == null ? "none" : "***") + "]";
+    }
+  }
 
   public Analysis {
     metrics = List.copyOf(metrics);

@@ -189,7 +189,32 @@ final class ConfigAssembly {
       bandit = new Analysis.Bandit(b.minExplorationPercent(), b.warmup(), b.refreshInterval(), b.topTwo(),
           b.priorAlpha(), b.priorBeta());
     }
-    return new Analysis(metrics, slices, x.attributionWindow(), bandit);
+    return new Analysis(metrics, slices, x.attributionWindow(), bandit, rollout(x.rollout()));
+  }
+
+  private static Analysis.Rollout rollout(ConfigSpec.Rollout r) {
+    if (r == null) {
+      return null;
+    }
+    List<Analysis.Step> steps = new ArrayList<>();
+    for (ConfigSpec.Step s : r.steps()) {
+      steps.add(new Analysis.Step(s.percent(), s.minExposures(), s.minDuration()));
+    }
+    List<Analysis.Guardrail> guardrails = new ArrayList<>();
+    boolean srm = false;
+    for (ConfigSpec.Guardrail g : list(r.guardrails())) {
+      if (g.srm() != null) {
+        srm = true;
+      } else {
+        guardrails.add(new Analysis.Guardrail(g.metric(), g.margin()));
+      }
+    }
+    ConfigSpec.ShadowFirst sf = r.shadowFirst();
+    ConfigSpec.Webhooks w = r.webhooks();
+    return new Analysis.Rollout(sf == null ? null : new Analysis.ShadowFirst(sf.minCompared(), sf.minAgreement(),
+        sf.maxLatencyRatio()), steps, guardrails, srm, r.alpha(), r.analysisInterval(), r.maxStepDuration(),
+        "rollback".equals(r.onInconclusive()), r.requireNonInferiority(),
+        w == null ? null : new Analysis.Webhooks(w.confirmPromotion(), w.events(), w.secret(), w.timeout()));
   }
 
   /** A section of the schema's defaults, bound (for defaults outside any file: no file, no section). */

@@ -61,7 +61,20 @@ final class ConfigSpec {
 
   record Experiment(String id, String salt, boolean sticky, double coverage, Boolean override,
       boolean fallbackToChampion, boolean paused, String policy, List<Metric> metrics, List<Slice> slices, Duration attributionWindow,
-      Bandit bandit, List<Variant> variants, Arm champion, Canary canary, List<Shadow> shadows, Targeting targeting) {}
+      Bandit bandit, List<Variant> variants, Arm champion, Canary canary, List<Shadow> shadows, Targeting targeting,
+      Rollout rollout) {}
+
+  record Rollout(ShadowFirst shadowFirst, List<Step> steps, List<Guardrail> guardrails, double alpha,
+      Duration analysisInterval, Duration maxStepDuration, String onInconclusive, boolean requireNonInferiority,
+      Webhooks webhooks) {}
+
+  record ShadowFirst(long minCompared, double minAgreement, double maxLatencyRatio) {}
+
+  record Step(int percent, long minExposures, Duration minDuration) {}
+
+  record Guardrail(String metric, double margin, Boolean srm) {}
+
+  record Webhooks(String confirmPromotion, String events, String secret, Duration timeout) {}
 
   record Arm(String id, String endpoint) {}
 

@@ -112,7 +112,73 @@ final class CrossChecks {
     }
   }
 
+  /**
+   * A rollout needs a canary, steps of increasing percent ending at 100, guardrails naming {@code errorRate},
+   * {@code latency} or a declared metric with {@code guardrail: true} (each once), and, with {@code shadowFirst}, a
+   * shadow on the canary's endpoint.
+   */
+  private void rollout(JsonNode x, String at) {
+    JsonNode r = object(x.get("rollout"));
+    if (r == null) {
+      return;
+    }
+    String rat = at + ".rollout";
+    JsonNode canary = object(x.get("canary"));
+    if (canary == null) {
+      error(rat, "a rollout without a canary (expected: a canary section; the rollout ramps it)");
+    }
+    JsonNode steps = r.get("steps");
+    int last = 0;
+    for (int i = 0; steps != null && steps.isArray() && i < steps.size(); i++) {
+      JsonNode p = steps.get(i).get("percent");
+      if (p != null && p.isInt()) {
+        if (p.asInt() <= last) {
+          error(rat + ".steps[" + i + "].percent", p.asInt() + " (expected: more than the step before, " + last + ")");
+        }
+        last = p.asInt();
+      }
+    }
+    if (steps != null && steps.isArray() && steps.size() > 0 && last != 100 && !schemaErrorUnder.test(rat + ".steps")) {
+      error(rat + ".steps[" + (steps.size() - 1) + "].percent", last + " (expected: the last step is 100, which "
+          + "promotes the canary)");
+    }
+    Set<String> guardrailMetrics = new HashSet<>();
+    JsonNode metrics = x.get("metrics");
+    for (int i = 0; metrics != null && metrics.isArray() && i < metrics.size(); i++) {
+      JsonNode m = metrics.get(i);
+      if (m.path("guardrail").asBoolean(false) && m.hasNonNull("name")) {
+        guardrailMetrics.add(m.get("name").asText());
+      }
+    }
+    Set<String> seen = new HashSet<>();
+    forEach(r.get("guardrails"), rat + ".guardrails", (g, gat) -> {
+      String metric = text(g.get("metric"));
+      if (metric == null) {
+        return;
+      }
+      if (!metric.equals("errorRate") && !metric.equals("latency") && !guardrailMetrics.contains(metric)) {
+        error(gat + ".metric", Values.quote(metric) + " (expected: errorRate, latency, or a metric declared with "
+            + "guardrail: true " + guardrailMetrics + ")");
+      } else if (!seen.add(metric)) {
+        error(gat + ".metric", Values.quote(metric) + " (expected: each guardrail once)");
+      }
+    });
+    if (object(r.get("shadowFirst")) != null && canary != null) {
+      String endpoint = text(canary.get("endpoint"));
+      boolean mirrored = false;
+      JsonNode shadows = x.get("shadows");
+      for (int i = 0; shadows != null && shadows.isArray() && i < shadows.size(); i++) {
+        mirrored |= endpoint != null && endpoint.equals(text(shadows.get(i).get("endpoint")));
+      }
+      if (!mirrored) {
+        error(rat + ".shadowFirst", "no shadow on the canary's endpoint " + Values.quote(String.valueOf(endpoint))
+            + " (expected: a shadows entry mirroring it, which the shadow stage compares)");
+      }
+    }
+  }
+
   private void experiment(JsonNode x, String at) {
+    rollout(x, at);
     JsonNode champion = object(x.get("champion"));
     JsonNode canary = object(x.get("canary"));
     List<String[]> arms = new ArrayList<>(); // {id, path}

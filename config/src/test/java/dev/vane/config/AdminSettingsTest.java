@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -103,5 +104,40 @@ class AdminSettingsTest {
     e = assertThrows(ConfigException.class, () -> new ConfigLoader().parseLayered(bootstrap,
         "endpoints: [ { id: a, url: \"ftp://x\" } ]\n", "redis v4"));
     assertEquals("endpoints[0].url", e.errors().get(0).path());
+  }
+
+  @Test
+  void aRolloutIsReadWithItsDefaults() throws Exception {
+    VaneConfig cfg = new ConfigLoader().parse("""
+        endpoints: [ { id: a, url: "http://127.0.0.1:9001" }, { id: b, url: "http://127.0.0.1:9002" } ]
+        experiments:
+          - id: e
+            champion: { endpoint: a }
+            canary: { endpoint: b, percent: 0 }
+            shadows: [ { endpoint: b } ]
+            metrics: [ { name: complaints, kind: binary, direction: lower, guardrail: true } ]
+            rollout:
+              shadowFirst: { minCompared: 100 }
+              steps: [ { percent: 5, minExposures: 2000, minDuration: 10m }, { percent: 100 } ]
+              guardrails: [ { metric: errorRate, margin: 0.2 }, { metric: latency, margin: 0.1 },
+                            { metric: complaints }, { srm: true } ]
+              onInconclusive: rollback
+              webhooks: { events: "http://127.0.0.1:9999/events", secret: "0123456789abcdef0123" }
+        """, "t");
+    Analysis.Rollout r = cfg.analysis("e").rollout();
+    assertEquals(new Analysis.ShadowFirst(100, 0.99, 1.5), r.shadowFirst());
+    assertEquals(List.of(new Analysis.Step(5, 2000, Duration.ofMinutes(10)), new Analysis.Step(100, 0, Duration.ZERO)),
+        r.steps());
+    assertEquals(List.of(new Analysis.Guardrail("errorRate", 0.2), new Analysis.Guardrail("latency", 0.1),
+        new Analysis.Guardrail("complaints", 0.0)), r.guardrails());
+    assertTrue(r.srm());
+    assertEquals(0.05, r.alpha());
+    assertEquals(Duration.ofSeconds(30), r.analysisInterval());
+    assertEquals(Duration.ofHours(6), r.maxStepDuration());
+    assertTrue(r.rollbackInconclusive());
+    assertFalse(r.requireNonInferiority());
+    assertEquals(Duration.ofSeconds(5), r.webhooks().timeout());
+    assertFalse(r.webhooks().toString().contains("0123456789abcdef0123"));
+    assertNull(cfg.analysis("nope").rollout());
   }
 }

@@ -309,7 +309,7 @@ class ConfigLoaderTest {
             "colour: unknown field (expected one of: server, admin, configSource, endpoints, experiments, routes, defaultEndpoint, state, version)"),
         Arguments.of("unknown experiment field",
             exp + "  - { id: e, champion: { endpoint: a }, weight: 3 }",
-            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, attributionWindow, bandit, variants, champion, canary, shadows, targeting)"),
+            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, attributionWindow, rollout, bandit, variants, champion, canary, shadows, targeting)"),
         Arguments.of("route to an unknown experiment",
             ENDPOINTS + "routes:\n  - { pathPrefix: /x, experiment: nope }",
             "routes[0].experiment: \"nope\" (expected: one of the experiments [])"),

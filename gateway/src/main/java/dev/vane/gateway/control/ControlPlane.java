@@ -44,7 +44,7 @@ public final class ControlPlane implements AutoCloseable {
   /** What a redacted secret reads as in a document shown by the API. */
   public static final String REDACTED = "<redacted>";
   private static final Pattern TOKEN_VALUE =
-      Pattern.compile("(\\btoken\\s*:\\s*)(\"[^\"\\n]*\"|'[^'\\n]*'|[^,}\\s#][^,}\\n#]*)");
+      Pattern.compile("(\\b(?:token|secret)\\s*:\\s*)(\"[^\"\\n]*\"|'[^'\\n]*'|[^,}\\s#][^,}\\n#]*)");
   private static final Pattern REDACTED_PASSWORD = Pattern.compile("://[^/@\\s\"']*" + Pattern.quote(Redaction.MASK) + "@");
   private static final int MAX_DIFF_LINES = 2_000;
   /** How often an operation is retried when another write got in between its read and its write. */
