@@ -281,6 +281,13 @@ class WebhooksTest {
     assertEquals(30000L, b.delayMillis(1000));
   }
 
+  @Test
+  void theSignatureIsWhatPythonsHmacComputes() {
+    // python3: "sha256=" + hmac.new(b"k", b"1700000000" + b"." + b'{"a":1}', hashlib.sha256).hexdigest()
+    assertEquals("sha256=1b6ad1bc9bf48c52ce01939866d5877c6cc4e87ddad27e16673cb8c4964394a3",
+        new WebhookSignature("k").sign(1_700_000_000L, "{\"a\":1}".getBytes(UTF_8)));
+  }
+
   // ---- fixtures ----
 
   /**
