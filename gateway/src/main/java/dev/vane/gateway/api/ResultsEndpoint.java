@@ -6,6 +6,7 @@ import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.feedback.FeedbackService;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.results.ResultsCalculator;
+import dev.vane.gateway.results.ResultsInputs;
 import dev.vane.gateway.results.ResultsInput;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Snapshot;

@@ -1,9 +1,8 @@
-package dev.vane.gateway.api;
+package dev.vane.gateway.results;
 
 import dev.vane.config.Analysis;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.counters.OutcomeCounters;
-import dev.vane.gateway.results.ResultsInput;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
 import dev.vane.router.Policy;
@@ -15,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /** Turns an experiment's figures (local or summed in Redis) into the results calculator's input. */
-final class ResultsInputs {
+public final class ResultsInputs {
   private ResultsInputs() {}
 
-  static ResultsInput from(Experiment e, Analysis analysis, Figures.Experiment f, ResultsInput.BanditView bandit) {
+  public static ResultsInput from(Experiment e, Analysis analysis, Figures.Experiment f, ResultsInput.BanditView bandit) {
     List<ResultsInput.MetricDef> metrics = new ArrayList<>();
     for (Analysis.Metric m : analysis.metrics()) {
       metrics.add(new ResultsInput.MetricDef(m.name(), m.binary(), m.higherIsBetter(), m.primary(), m.guardrail()));
@@ -55,7 +54,7 @@ final class ResultsInputs {
     return new ResultsInput(e.id(), e.version(), e.control().id(), arms, weights, metrics, pooled, slices, bandit);
   }
 
-  private static ResultsInput.ArmData armData(String arm, long exposures, long units, long requests, long errors,
+  public static ResultsInput.ArmData armData(String arm, long exposures, long units, long requests, long errors,
       org.HdrHistogram.Histogram latency, Map<String, OutcomeCounters.Sums> sums, Analysis analysis) {
     Map<String, BinaryStats> binary = new LinkedHashMap<>();
     Map<String, ContinuousStats> continuous = new LinkedHashMap<>();
