@@ -12,6 +12,7 @@ import dev.vane.gateway.configstore.ConfigStore;
 import dev.vane.gateway.configstore.ConfigVersion;
 import dev.vane.gateway.configstore.MemoryConfigStore;
 import dev.vane.gateway.control.ControlPlane;
+import dev.vane.gateway.rollout.RolloutDriver;
 import dev.vane.gateway.configsource.ConfigSource;
 import dev.vane.gateway.configsource.FileConfigSource;
 import dev.vane.gateway.counters.Figures;
@@ -69,6 +70,7 @@ public final class Gateway implements AutoCloseable {
   private final ApiRouter.Denials denials = new ApiRouter.Denials();
   private final AtomicReference<Authenticator> authenticator = new AtomicReference<>();
   private volatile ControlPlane control;
+  private volatile RolloutDriver rollouts;
   private volatile String deployment;
   private volatile String adminDeployment;
   private volatile int port;
@@ -152,7 +154,8 @@ public final class Gateway implements AutoCloseable {
           g.deployment = id;
           g.port = boundPort.get();
           return vertx.deployVerticle(() -> new AdminListener(core, cfg.server(), boundAdminPort, adminGuard,
-              () -> ApiRouter.admin(vertx, core, g.authenticator::get, () -> g.control, g.denials)),
+              () -> ApiRouter.admin(vertx, core, g.authenticator::get, () -> g.control, () -> g.rollouts,
+                  g.denials)),
               new DeploymentOptions().setInstances(instances));
         })
         .onSuccess(id -> {
@@ -226,7 +229,7 @@ public final class Gateway implements AutoCloseable {
     try {
       VaneConfig cfg = new ConfigLoader().parse("endpoints: [ { id: a, url: \"http://127.0.0.1:1\" } ]\n", "routes");
       return ApiRouter.admin(v, new GatewayCore(v, cfg, Stores.memory(cfg), Stores.sharedFor(cfg), Clock.systemUTC(),
-          ThreadLocalRandom::current), () -> null, () -> null, new ApiRouter.Denials()).routes();
+          ThreadLocalRandom::current), () -> null, () -> null, () -> null, new ApiRouter.Denials()).routes();
     } catch (dev.vane.config.ConfigException e) {
       throw new IllegalStateException(e);
     } finally {
@@ -287,7 +290,29 @@ public final class Gateway implements AutoCloseable {
   public CompletionStage<ConfigVersion> attachInMemory(String document) {
     return attach(new MemoryConfigStore(document, "start", config().admin().history(), Clock.systemUTC()),
         new MemoryAuditLog(config().admin().auditMaxEntries()), new ConfigLoader(), null,
-        ConfigVersion.hashOf(document), document);
+        ConfigVersion.hashOf(document), document).thenApply(v -> {
+          startRollouts(null);
+          return v;
+        });
+  }
+
+  /**
+   * Starts driving the rollouts of experiments that declare one (after {@link #attach}: rollouts act through the
+   * control plane). Their state lives in Redis when it is configured, else in memory and, with {@code stateFile},
+   * there too.
+   */
+  public synchronized void startRollouts(Path stateFile) {
+    if (rollouts != null || closing) {
+      return;
+    }
+    rollouts = RolloutDriver.create(vertx, core, () -> control, config(), stateFile, Clock.systemUTC());
+    rollouts.start();
+    log.info("rollouts: state in {}", rollouts.describe());
+  }
+
+  /** The rollout driver, or null before {@link #startRollouts}. */
+  public RolloutDriver rollouts() {
+    return rollouts;
   }
 
   /** The attached control plane, or null. */
@@ -419,6 +444,9 @@ public final class Gateway implements AutoCloseable {
     }
     synchronized (this) {
       sources.forEach(ConfigSource::close);
+      if (rollouts != null) {
+        rollouts.close();
+      }
       if (control != null) {
         control.close();
       }

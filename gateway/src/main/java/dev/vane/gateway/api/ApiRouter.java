@@ -8,6 +8,7 @@ import dev.vane.gateway.control.ControlPlane;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
 import dev.vane.gateway.http.RequestIds;
+import dev.vane.gateway.rollout.RolloutDriver;
 import dev.vane.gateway.runtime.GatewayCore;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -59,7 +60,7 @@ public final class ApiRouter {
    * @param denied  counts refused calls (401 and 403)
    */
   public static ApiRouter admin(Vertx vertx, GatewayCore core, Supplier<Authenticator> auth,
-      Supplier<ControlPlane> control, Denials denied) {
+      Supplier<ControlPlane> control, Supplier<RolloutDriver> rollouts, Denials denied) {
     Router router = base(vertx);
     HealthEndpoints health = new HealthEndpoints(core);
     ExperimentEndpoints experiments = new ExperimentEndpoints(core);
@@ -95,6 +96,14 @@ public final class ApiRouter {
     for (String op : new String[] {"ramp", "pause", "resume", "promote", "rollback"}) {
       router.route("/admin/v1/experiments/:id/" + op).method(HttpMethod.POST).handler(g.needs(Role.OPERATOR))
           .handler(ctx -> ops.operation(ctx.request(), rid(ctx), principal(ctx), ctx.pathParam("id"), op));
+    }
+    RolloutEndpoints rollout = new RolloutEndpoints(rollouts);
+    read(router.route("/admin/v1/experiments/:id/rollout")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> rollout.status(ctx.request(), rid(ctx), ctx.pathParam("id")));
+    for (String command : RolloutDriver.COMMANDS) {
+      router.route("/admin/v1/experiments/:id/rollout/" + command).method(HttpMethod.POST)
+          .handler(g.needs(Role.OPERATOR))
+          .handler(ctx -> rollout.command(ctx.request(), rid(ctx), principal(ctx), ctx.pathParam("id"), command));
     }
     read(router.route("/admin/v1/audit")).handler(g.needs(Role.VIEWER))
         .handler(ctx -> ops.audit(ctx.request(), rid(ctx)));
