@@ -94,7 +94,7 @@ final class ResultsJson {
         .put("continuous", "Welch t-test and interval (CUPED-adjusted when a covariate was recorded); normal "
             + "posterior for P(better) and expected loss")
         .put("latency", "Mann-Whitney U, two-sided, continuity-corrected, on the HdrHistogram buckets; "
-            + "difference = Hodges-Lehmann shift in ms (no interval); control/treatment values are p50 in ms")
+            + "statistic = z with its sign (positive when the treatment is slower); difference = Hodges-Lehmann shift in ms (no interval); control/treatment values are p50 in ms")
         .put("errorRate", "errors (5xx) / requests, pooled two-proportion z-test, lower is better")
         .put("direction", "probabilityBetter = P(treatment > control) for higher-is-better metrics, "
             + "P(treatment < control) for lower-is-better ones; expectedLossTreatment = expected loss of shipping "

@@ -147,6 +147,8 @@ class ResultsCalculatorTest {
     // b is built to convert better than a (12.1 % vs 10.3 %), c slower latency is lower: sanity on the data itself
     assertTrue(comparison(comparisons, "b", "conversion").getDouble("probabilityBetter") > 0.99);
     assertTrue(comparison(comparisons, "c", "latency").getDouble("difference") < 0);
+    assertTrue(comparison(comparisons, "c", "latency").getDouble("statistic") < 0,
+        "the Mann-Whitney z keeps its sign: negative when the treatment is faster");
   }
 
   private static void assertComparison(ComparisonResult expected, boolean higherIsBetter, JsonObject actual) {
