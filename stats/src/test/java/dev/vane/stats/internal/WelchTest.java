@@ -73,9 +73,28 @@ class WelchTest {
         assertTrue(same.reasons().contains(ReasonCode.ZERO_VARIANCE));
         TestResult apart = Welch.test(ContinuousStats.ofValues(3, 3, 3), ContinuousStats.ofValues(4, 4), 0.05,
                 Alternative.TWO_SIDED);
-        assertTrue(Double.isNaN(apart.pValue()));
         assertEquals(1.0, apart.difference());
+        assertEquals(Double.POSITIVE_INFINITY, apart.statistic());
+        assertEquals(0.0, apart.pValue());
+        assertEquals(new Interval(1, 1), apart.differenceInterval());
+        assertEquals(new Interval(4 / 3.0 - 1, 4 / 3.0 - 1), apart.relativeLiftInterval());
         assertTrue(apart.reasons().contains(ReasonCode.ZERO_VARIANCE));
+    }
+
+    @Test
+    void constantArmsApartFollowTheOneSidedAlternative() {
+        ContinuousStats c = ContinuousStats.ofValues(3, 3, 3);
+        ContinuousStats t = ContinuousStats.ofValues(4, 4);
+        TestResult greater = Welch.test(c, t, 0.05, Alternative.GREATER);
+        assertEquals(0.0, greater.pValue());
+        assertEquals(new Interval(1, Double.POSITIVE_INFINITY), greater.differenceInterval());
+        TestResult less = Welch.test(c, t, 0.05, Alternative.LESS);
+        assertEquals(1.0, less.pValue());
+        assertEquals(new Interval(Double.NEGATIVE_INFINITY, 1), less.differenceInterval());
+        TestResult lower = Welch.test(t, c, 0.05, Alternative.TWO_SIDED);
+        assertEquals(Double.NEGATIVE_INFINITY, lower.statistic());
+        assertEquals(0.0, lower.pValue());
+        assertEquals(new Interval(-1, -1), lower.differenceInterval());
     }
 
     @Test
