@@ -65,8 +65,8 @@ public final class Comparison {
         double bT = options.priorFailures() + treatment.failures();
         double level = 1 - options.alpha();
         return new ComparisonResult(MetricKind.BINARY, pc, pt, test.difference(), test.differenceInterval(),
-                test.relativeLift(), test.relativeLiftInterval(), test.statistic(), test.degreesOfFreedom(),
-                test.pValue(), sequential,
+                test.standardError(), test.criticalValue(), test.relativeLift(), test.relativeLiftInterval(),
+                test.statistic(), test.degreesOfFreedom(), test.pValue(), sequential,
                 BetaBinomial.probabilityGreater(aT, bT, aC, bC),
                 BetaBinomial.expectedLoss(aT, bT, aC, bC),
                 BetaBinomial.expectedLoss(aC, bC, aT, bT),
@@ -131,9 +131,9 @@ public final class Comparison {
         }
         SequentialState sequential = sequentialLook(previous, test.difference(), variance, tau2, options, why);
         return new ComparisonResult(MetricKind.CONTINUOUS, control.mean(), treatment.mean(), test.difference(),
-                test.differenceInterval(), test.relativeLift(), test.relativeLiftInterval(), test.statistic(),
-                test.degreesOfFreedom(), test.pValue(), sequential, probability, lossT, lossC, credC, credT, theta,
-                why);
+                test.differenceInterval(), test.standardError(), test.criticalValue(), test.relativeLift(),
+                test.relativeLiftInterval(), test.statistic(), test.degreesOfFreedom(), test.pValue(), sequential,
+                probability, lossT, lossC, credC, credT, theta, why);
     }
 
     /**

@@ -35,6 +35,20 @@ class ComparisonTest {
     }
 
     @Test
+    void comparisonsCarryTheStandardErrorAndCriticalValueOfTheirInterval() {
+        // conventions_reference.py: SE_BIN, CRIT_Z_TWO_SIDED, SE_WELCH, CRIT_WELCH_TWO_SIDED
+        ComparisonResult binary = Comparison.compare(BinaryStats.of(1000, 100), BinaryStats.of(1000, 130), DEFAULTS);
+        assertNear(0.014251315728731857, binary.standardError(), CLOSED_FORM);
+        assertNear(1.9599639845400545, binary.criticalValue(), CLOSED_FORM);
+        ComparisonResult continuous = Comparison.compare(ContinuousStats.ofValues(ReferenceData.WELCH_C),
+                ContinuousStats.ofValues(ReferenceData.WELCH_T), DEFAULTS);
+        assertNear(0.703015919485026, continuous.standardError(), CLOSED_FORM);
+        assertNear(2.0087204891887542, continuous.criticalValue(), CLOSED_FORM);
+        assertNear(continuous.difference() + continuous.criticalValue() * continuous.standardError(),
+                continuous.differenceInterval().high(), CLOSED_FORM);
+    }
+
+    @Test
     void binaryPosteriorMatchesQuadratureWithUniformPrior() {
         ComparisonResult r = Comparison.compare(BinaryStats.of(100, 8), BinaryStats.of(100, 12), DEFAULTS);
         assertNear(0.82159169292874, r.probabilityTreatmentBetter(), CLOSED_FORM);

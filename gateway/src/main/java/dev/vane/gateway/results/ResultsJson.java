@@ -164,6 +164,8 @@ final class ResultsJson {
           .put("treatmentValue", num(c.treatmentValue()))
           .put("difference", num(c.difference()))
           .put("differenceInterval", interval(c.differenceInterval()))
+          .put("standardError", num(c.standardError()))
+          .put("criticalValue", num(c.criticalValue()))
           .put("relativeDifference", num(c.relative()))
           .put("relativeDifferenceInterval", interval(c.relativeInterval()))
           .put("statistic", num(c.statistic()))

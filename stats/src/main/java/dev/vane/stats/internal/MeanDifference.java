@@ -57,11 +57,12 @@ final class MeanDifference {
             liftCi = seLift > 0 ? Tails.interval(lift, seLift, critical, alternative)
                     : Tails.collapsed(lift, alternative);
         }
-        return new TestResult(statistic, df, p, diff, ci, lift, liftCi, why);
+        return new TestResult(statistic, df, p, diff, ci, seDiff, critical, lift, liftCi, why);
     }
 
-    static TestResult undefined(double diff, double df, Set<ReasonCode> reasons) {
-        return new TestResult(Double.NaN, df, Double.NaN, diff, Interval.UNDEFINED, Double.NaN, Interval.UNDEFINED,
-                reasons);
+    /** A result without a test (empty arm, too few observations); {@code critical} as far as it is known. */
+    static TestResult undefined(double diff, double df, double critical, Set<ReasonCode> reasons) {
+        return new TestResult(Double.NaN, df, Double.NaN, diff, Interval.UNDEFINED, Double.NaN, critical, Double.NaN,
+                Interval.UNDEFINED, reasons);
     }
 }

@@ -82,6 +82,28 @@ class ProportionsTest {
     }
 
     @Test
+    void standardErrorAndCriticalValueRebuildTheWaldInterval() {
+        // conventions_reference.py: SE_BIN, CRIT_Z_TWO_SIDED, CRIT_Z_ONE_SIDED_10
+        TestResult r = Proportions.zTest(BinaryStats.of(1000, 100), BinaryStats.of(1000, 130), 0.05,
+                Alternative.TWO_SIDED);
+        assertNear(0.014251315728731857, r.standardError(), CLOSED_FORM);
+        assertNear(1.9599639845400545, r.criticalValue(), CLOSED_FORM);
+        assertNear(r.difference() - r.criticalValue() * r.standardError(), r.differenceInterval().low(), CLOSED_FORM);
+        assertNear(r.difference() + r.criticalValue() * r.standardError(), r.differenceInterval().high(), CLOSED_FORM);
+        TestResult greater = Proportions.zTest(BinaryStats.of(1000, 100), BinaryStats.of(1000, 130), 0.10,
+                Alternative.GREATER);
+        assertNear(1.2815515655446004, greater.criticalValue(), CLOSED_FORM);
+        assertEquals(r.standardError(), greater.standardError());
+    }
+
+    @Test
+    void anEmptyArmHasNoStandardErrorButItsCriticalValue() {
+        TestResult r = Proportions.zTest(BinaryStats.EMPTY, BinaryStats.of(10, 3), 0.05, Alternative.TWO_SIDED);
+        assertTrue(Double.isNaN(r.standardError()));
+        assertNear(1.9599639845400545, r.criticalValue(), CLOSED_FORM);
+    }
+
+    @Test
     void bothArmsAtZeroPercentGivePValueOneAndZeroVarianceReason() {
         TestResult r = Proportions.zTest(BinaryStats.of(100, 0), BinaryStats.of(100, 0), 0.05, Alternative.TWO_SIDED);
         assertEquals(1.0, r.pValue());

@@ -31,6 +31,30 @@ class WelchTest {
     }
 
     @Test
+    void standardErrorAndCriticalValueMatchScipyAndRebuildTheInterval() {
+        // conventions_reference.py: SE_WELCH, CRIT_WELCH_TWO_SIDED (t.isf(0.025, df)), WELCH_CI_LO / HI
+        TestResult r = Welch.test(ContinuousStats.ofValues(ReferenceData.WELCH_C),
+                ContinuousStats.ofValues(ReferenceData.WELCH_T), 0.05, Alternative.TWO_SIDED);
+        assertNear(0.703015919485026, r.standardError(), CLOSED_FORM);
+        assertNear(2.0087204891887542, r.criticalValue(), CLOSED_FORM);
+        assertNear(-0.5475504816954453, r.difference() - r.criticalValue() * r.standardError(), CLOSED_FORM);
+        assertNear(2.2767744816954405, r.difference() + r.criticalValue() * r.standardError(), CLOSED_FORM);
+        assertNear(r.difference() / r.standardError(), r.statistic(), CLOSED_FORM);
+    }
+
+    @Test
+    void tooFewObservationsOrConstantArmsLeaveTheCriticalValueUndefined() {
+        TestResult few = Welch.test(ContinuousStats.ofValues(1.0), ContinuousStats.ofValues(1.0, 2.0), 0.05,
+                Alternative.TWO_SIDED);
+        assertTrue(Double.isNaN(few.standardError()));
+        assertTrue(Double.isNaN(few.criticalValue()));
+        TestResult constant = Welch.test(ContinuousStats.ofValues(3, 3, 3), ContinuousStats.ofValues(4, 4), 0.05,
+                Alternative.TWO_SIDED);
+        assertEquals(0.0, constant.standardError());
+        assertTrue(Double.isNaN(constant.criticalValue()));
+    }
+
+    @Test
     void oneSidedTestAndIntervalMatchScipyAndR() {
         ContinuousStats c = ContinuousStats.ofValues(ReferenceData.WELCH_C);
         ContinuousStats t = ContinuousStats.ofValues(ReferenceData.WELCH_T);
