@@ -68,6 +68,24 @@ class ComparisonTest {
     }
 
     @Test
+    void aMixingVarianceSetDirectlyReplacesTheEffectSizeForBinaryAndContinuousMetrics() {
+        // conventions_reference.py (mpmath, 40 digits): MSPRT_TAU2_BIN_*, MSPRT_TAU2_CONT_*
+        Options tau2 = DEFAULTS.withMixingVariance(1e-4);
+        ComparisonResult binary = Comparison.compare(BinaryStats.of(10_000, 1000), BinaryStats.of(10_000, 1100), tau2);
+        assertNear(0.2676532900875319, binary.sequential().pValue(), CLOSED_FORM);
+        assertNear(0.01 - 0.013224723616962163, binary.sequential().interval().low(), CLOSED_FORM);
+        assertNear(0.01 + 0.013224723616962163, binary.sequential().interval().high(), CLOSED_FORM);
+        ComparisonResult continuous = Comparison.compare(ContinuousStats.ofMeanAndSd(5000, 10.0, 4.0),
+                ContinuousStats.ofMeanAndSd(4000, 10.3, 5.0), DEFAULTS.withMixingVariance(0.25));
+        assertNear(0.0532804233897115, continuous.sequential().pValue(), CLOSED_FORM);
+        assertNear(0.3020702191402818, continuous.sequential().interval().high() - continuous.difference(),
+                CLOSED_FORM);
+        // the same looks with the default effect size differ (binary: MSPRT_BIN_P in scipy_reference.py)
+        assertNear(0.5258264918019769, Comparison.compare(BinaryStats.of(10_000, 1000),
+                BinaryStats.of(10_000, 1100), DEFAULTS).sequential().pValue(), CLOSED_FORM);
+    }
+
+    @Test
     void continuousComparisonAppliesCupedWhenACovariateIsPresent() {
         ContinuousStats c = ContinuousStats.ofValues(ReferenceData.CUPED_YC, ReferenceData.CUPED_XC);
         ContinuousStats t = ContinuousStats.ofValues(ReferenceData.CUPED_YT, ReferenceData.CUPED_XT);

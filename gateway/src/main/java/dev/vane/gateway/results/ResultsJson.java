@@ -100,8 +100,10 @@ final class ResultsJson {
             + "P(treatment < control) for lower-is-better ones; expectedLossTreatment = expected loss of shipping "
             + "the treatment if it is worse, expectedLossControl = of keeping the control if the treatment is "
             + "better, in metric units")
-        .put("sequential", "mixture SPRT (normal mixture, tau = "
-            + options.sequentialEffectSize() + " x pooled sd), always-valid p-value = minimum "
+        .put("sequential", "mixture SPRT (normal mixture, "
+            + (options.mixingVariance() > 0 ? "tau^2 = " + options.mixingVariance()
+                : "tau = " + options.sequentialEffectSize() + " x pooled sd")
+            + "), always-valid p-value = minimum "
             + "over looks, confidence sequence = running intersection; every results request is one look")
         .put("multipleTesting", "Holm over every pooled comparison with a p-value (treatments x metrics incl. "
             + "latency and error_rate); within each slice value over its treatments x declared metrics")
