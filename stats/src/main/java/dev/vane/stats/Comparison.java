@@ -35,7 +35,8 @@ public final class Comparison {
      * Conversion rates: pooled two-proportion z-test, unpooled Wald interval of the difference, delta-method interval
      * of the relative lift, always-valid mSPRT update of {@code previous}, and the Beta(priorSuccesses +
      * successes, priorFailures + failures) posteriors: exact P(treatment &gt; control) and expected losses.
-     * The mSPRT uses tau = sequentialEffectSize * sqrt(p(1 - p)), p the pooled rate.
+     * The mSPRT uses tau^2 = {@link Options#mixingVariance()} when set, else (sequentialEffectSize)^2 p(1 - p), p the
+     * pooled rate.
      */
     public static ComparisonResult compare(BinaryStats control, BinaryStats treatment, Options options,
                                            SequentialState previous) {
@@ -55,7 +56,7 @@ public final class Comparison {
             variance = pc * (1 - pc) / control.exposures() + pt * (1 - pt) / treatment.exposures();
             double pooled = (double) (control.successes() + treatment.successes())
                     / ((double) control.exposures() + treatment.exposures());
-            tau2 = square(options.sequentialEffectSize()) * pooled * (1 - pooled);
+            tau2 = options.mixingVarianceFor(pooled * (1 - pooled));
         }
         SequentialState sequential = sequentialLook(previous, test.difference(), variance, tau2, options, why);
 
@@ -65,8 +66,8 @@ public final class Comparison {
         double bT = options.priorFailures() + treatment.failures();
         double level = 1 - options.alpha();
         return new ComparisonResult(MetricKind.BINARY, pc, pt, test.difference(), test.differenceInterval(),
-                test.relativeLift(), test.relativeLiftInterval(), test.statistic(), test.degreesOfFreedom(),
-                test.pValue(), sequential,
+                test.standardError(), test.criticalValue(), test.relativeLift(), test.relativeLiftInterval(),
+                test.statistic(), test.degreesOfFreedom(), test.pValue(), sequential,
                 BetaBinomial.probabilityGreater(aT, bT, aC, bC),
                 BetaBinomial.expectedLoss(aT, bT, aC, bC),
                 BetaBinomial.expectedLoss(aC, bC, aT, bT),
@@ -81,9 +82,10 @@ public final class Comparison {
 
     /**
      * Means: CUPED adjustment when enabled and a covariate was recorded, Welch t-test and interval, delta-method
-     * interval of the relative lift, always-valid mSPRT update of {@code previous} (tau = sequentialEffectSize *
-     * pooled within-arm sd), and the normal approximation of the posterior (flat prior: mean ~ N(mean, s^2/n)) for
-     * P(treatment &gt; control), expected losses and credible intervals.
+     * interval of the relative lift, always-valid mSPRT update of {@code previous} (tau^2 =
+     * {@link Options#mixingVariance()} when set, else (sequentialEffectSize * pooled within-arm sd)^2), and the
+     * normal approximation of the posterior (flat prior: mean ~ N(mean, s^2/n)) for P(treatment &gt; control),
+     * expected losses and credible intervals.
      */
     public static ComparisonResult compare(ContinuousStats control, ContinuousStats treatment, Options options,
                                            SequentialState previous) {
@@ -120,7 +122,7 @@ public final class Comparison {
             double vc = control.variance() / nc;
             double vt = treatment.variance() / nt;
             variance = vc + vt;
-            tau2 = square(options.sequentialEffectSize()) * (control.m2() + treatment.m2()) / (nc + nt - 2);
+            tau2 = options.mixingVarianceFor((control.m2() + treatment.m2()) / (nc + nt - 2));
             double m = test.difference();
             probability = NormalPosterior.probabilityGreater(m, variance);
             lossT = NormalPosterior.expectedLoss(m, variance);
@@ -131,9 +133,9 @@ public final class Comparison {
         }
         SequentialState sequential = sequentialLook(previous, test.difference(), variance, tau2, options, why);
         return new ComparisonResult(MetricKind.CONTINUOUS, control.mean(), treatment.mean(), test.difference(),
-                test.differenceInterval(), test.relativeLift(), test.relativeLiftInterval(), test.statistic(),
-                test.degreesOfFreedom(), test.pValue(), sequential, probability, lossT, lossC, credC, credT, theta,
-                why);
+                test.differenceInterval(), test.standardError(), test.criticalValue(), test.relativeLift(),
+                test.relativeLiftInterval(), test.statistic(), test.degreesOfFreedom(), test.pValue(), sequential,
+                probability, lossT, lossC, credC, credT, theta, why);
     }
 
     /**
@@ -257,9 +259,5 @@ public final class Comparison {
 
     private static Interval symmetric(double centre, double half) {
         return new Interval(centre - half, centre + half);
-    }
-
-    private static double square(double x) {
-        return x * x;
     }
 }

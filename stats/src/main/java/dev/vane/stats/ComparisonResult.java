@@ -14,7 +14,13 @@ import java.util.Set;
  *     {@code cupedTheta != 0})
  * @param treatmentMean same for treatment
  * @param difference treatmentMean - controlMean
- * @param differenceInterval confidence interval of the difference: unpooled Wald (binary) or Welch t (continuous)
+ * @param differenceInterval confidence interval of the difference: unpooled Wald (binary) or Welch t (continuous),
+ *     {@code difference -/+ criticalValue * standardError}
+ * @param standardError standard error of the difference, in the metric's unit: unpooled {@code sqrt(pC(1 - pC) / nC
+ *     + pT(1 - pT) / nT)} (binary; the z statistic uses the pooled one) or {@code sqrt(sC^2 / nC + sT^2 / nT)}
+ *     (continuous, CUPED-adjusted when applied); NaN when an arm is empty or, continuous, has fewer than 2 values
+ * @param criticalValue quantile of both intervals: normal (binary) or Student t at {@code degreesOfFreedom}, upper
+ *     alpha/2 two-sided or upper alpha one-sided (1.959964 at the defaults); NaN when df is undefined
  * @param relativeLift treatmentMean / controlMean - 1; NaN when controlMean == 0
  * @param relativeLiftInterval delta-method interval of the relative lift
  * @param statistic z (binary, pooled standard error) or Welch t
@@ -31,7 +37,8 @@ import java.util.Set;
  * @param reasons why some numbers are NaN or approximate; empty when all is well
  */
 public record ComparisonResult(MetricKind kind, double controlMean, double treatmentMean, double difference,
-                               Interval differenceInterval, double relativeLift, Interval relativeLiftInterval,
+                               Interval differenceInterval, double standardError, double criticalValue,
+                               double relativeLift, Interval relativeLiftInterval,
                                double statistic, double degreesOfFreedom, double pValue,
                                SequentialState sequential, double probabilityTreatmentBetter,
                                double expectedLossTreatment, double expectedLossControl,

@@ -10,8 +10,10 @@ public enum ReasonCode {
     /** An arm has one observation, so its variance is unknown: t-test and normal posterior are NaN. */
     TOO_FEW_OBSERVATIONS,
     /**
-     * A standard error is zero (e.g. both arms at 0% or 100% conversion, or constant values). Then the p-value is 1
-     * and the interval [0, 0] when the estimate is 0, otherwise both are NaN.
+     * A standard error is zero (e.g. both arms at 0% or 100% conversion, 0% against 100%, or constant values). The
+     * numbers are their limits as the standard error goes to 0: the interval collapses to the estimate d, [d, d]
+     * (one-sided: [d, +infinity) or (-infinity, d]); the statistic is 0 and the p-value 1 when d == 0, otherwise the
+     * statistic is +-infinity and the p-value its tail (two-sided: 0).
      */
     ZERO_VARIANCE,
     /** The control mean is 0, so the relative lift and its interval are NaN. */

@@ -35,6 +35,20 @@ class ComparisonTest {
     }
 
     @Test
+    void comparisonsCarryTheStandardErrorAndCriticalValueOfTheirInterval() {
+        // conventions_reference.py: SE_BIN, CRIT_Z_TWO_SIDED, SE_WELCH, CRIT_WELCH_TWO_SIDED
+        ComparisonResult binary = Comparison.compare(BinaryStats.of(1000, 100), BinaryStats.of(1000, 130), DEFAULTS);
+        assertNear(0.014251315728731857, binary.standardError(), CLOSED_FORM);
+        assertNear(1.9599639845400545, binary.criticalValue(), CLOSED_FORM);
+        ComparisonResult continuous = Comparison.compare(ContinuousStats.ofValues(ReferenceData.WELCH_C),
+                ContinuousStats.ofValues(ReferenceData.WELCH_T), DEFAULTS);
+        assertNear(0.703015919485026, continuous.standardError(), CLOSED_FORM);
+        assertNear(2.0087204891887542, continuous.criticalValue(), CLOSED_FORM);
+        assertNear(continuous.difference() + continuous.criticalValue() * continuous.standardError(),
+                continuous.differenceInterval().high(), CLOSED_FORM);
+    }
+
+    @Test
     void binaryPosteriorMatchesQuadratureWithUniformPrior() {
         ComparisonResult r = Comparison.compare(BinaryStats.of(100, 8), BinaryStats.of(100, 12), DEFAULTS);
         assertNear(0.82159169292874, r.probabilityTreatmentBetter(), CLOSED_FORM);
@@ -51,6 +65,24 @@ class ComparisonTest {
         assertNear(0.5258264918019769, r.sequential().pValue(), CLOSED_FORM);
         assertNear(0.01 - 0.013791004393641233, r.sequential().interval().low(), CLOSED_FORM);
         assertTrue(r.sequential().pValue() > r.pValue(), "always-valid p is the more conservative");
+    }
+
+    @Test
+    void aMixingVarianceSetDirectlyReplacesTheEffectSizeForBinaryAndContinuousMetrics() {
+        // conventions_reference.py (mpmath, 40 digits): MSPRT_TAU2_BIN_*, MSPRT_TAU2_CONT_*
+        Options tau2 = DEFAULTS.withMixingVariance(1e-4);
+        ComparisonResult binary = Comparison.compare(BinaryStats.of(10_000, 1000), BinaryStats.of(10_000, 1100), tau2);
+        assertNear(0.2676532900875319, binary.sequential().pValue(), CLOSED_FORM);
+        assertNear(0.01 - 0.013224723616962163, binary.sequential().interval().low(), CLOSED_FORM);
+        assertNear(0.01 + 0.013224723616962163, binary.sequential().interval().high(), CLOSED_FORM);
+        ComparisonResult continuous = Comparison.compare(ContinuousStats.ofMeanAndSd(5000, 10.0, 4.0),
+                ContinuousStats.ofMeanAndSd(4000, 10.3, 5.0), DEFAULTS.withMixingVariance(0.25));
+        assertNear(0.0532804233897115, continuous.sequential().pValue(), CLOSED_FORM);
+        assertNear(0.3020702191402818, continuous.sequential().interval().high() - continuous.difference(),
+                CLOSED_FORM);
+        // the same looks with the default effect size differ (binary: MSPRT_BIN_P in scipy_reference.py)
+        assertNear(0.5258264918019769, Comparison.compare(BinaryStats.of(10_000, 1000),
+                BinaryStats.of(10_000, 1100), DEFAULTS).sequential().pValue(), CLOSED_FORM);
     }
 
     @Test

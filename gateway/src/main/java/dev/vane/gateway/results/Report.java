@@ -58,6 +58,10 @@ record Report(ResultsInput input, Options options, Set<String> reasons, List<Arm
    * @param kind              {@code binary}, {@code continuous} or {@code latency}
    * @param test              {@code z}, {@code welch} or {@code mann_whitney}
    * @param controlValue      rate or mean (latency: p50 in ms)
+   * @param standardError     standard error of the difference that its interval uses, in the metric's unit
+   *                          (unpooled for binary; NaN for latency or an empty arm)
+   * @param criticalValue     normal or Student t quantile of both intervals, so the interval is difference -/+
+   *                          criticalValue x standardError (NaN for latency or undefined df)
    * @param relative          treatment / control - 1 (NaN for latency)
    * @param pValueHolm        Holm-adjusted p-value within the family, NaN when pValue is NaN
    * @param sequential        always-valid state after this look, null for latency
@@ -68,16 +72,16 @@ record Report(ResultsInput input, Options options, Set<String> reasons, List<Arm
    */
   record MetricComparison(String treatment, String metric, String kind, String test, boolean higherIsBetter,
       double controlValue, double treatmentValue, double difference, Interval differenceInterval,
-      double relative, Interval relativeInterval, double statistic, double degreesOfFreedom, double pValue,
+      double standardError, double criticalValue, double relative, Interval relativeInterval, double statistic, double degreesOfFreedom, double pValue,
       double pValueHolm, SequentialState sequential, double probabilityBetter, double expectedLossTreatment,
       double expectedLossControl, double cupedTheta, Set<String> reasons, long controlExposures,
       long treatmentExposures) {
 
     MetricComparison withHolm(double adjusted) {
       return new MetricComparison(treatment, metric, kind, test, higherIsBetter, controlValue, treatmentValue,
-          difference, differenceInterval, relative, relativeInterval, statistic, degreesOfFreedom, pValue,
-          adjusted, sequential, probabilityBetter, expectedLossTreatment, expectedLossControl, cupedTheta, reasons,
-          controlExposures, treatmentExposures);
+          difference, differenceInterval, standardError, criticalValue, relative, relativeInterval, statistic,
+          degreesOfFreedom, pValue, adjusted, sequential, probabilityBetter, expectedLossTreatment,
+          expectedLossControl, cupedTheta, reasons, controlExposures, treatmentExposures);
     }
   }
 

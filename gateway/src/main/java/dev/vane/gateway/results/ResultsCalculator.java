@@ -357,7 +357,7 @@ public final class ResultsCalculator {
       tMedian = t.count() == 0 ? Double.NaN : ms(t.valueAtPercentile(50));
     }
     return new MetricComparison(arm, LATENCY, "latency", "mann_whitney", false, cMedian, tMedian, shift,
-        Interval.UNDEFINED, Double.NaN, Interval.UNDEFINED, z, Double.NaN, p, Double.NaN, null, Double.NaN,
+        Interval.UNDEFINED, Double.NaN, Double.NaN, Double.NaN, Interval.UNDEFINED, z, Double.NaN, p, Double.NaN, null, Double.NaN,
         Double.NaN, Double.NaN, 0, Set.copyOf(why), control.exposures(), treatment.exposures());
   }
 
@@ -377,9 +377,9 @@ public final class ResultsCalculator {
     double lossC = empty ? Double.NaN : higherIsBetter ? r.expectedLossControl() : r.expectedLossTreatment();
     return new MetricComparison(arm, metric, kind, test, higherIsBetter,
         controlEmpty ? Double.NaN : r.controlMean(), treatmentEmpty ? Double.NaN : r.treatmentMean(),
-        empty ? Double.NaN : r.difference(), r.differenceInterval(), empty ? Double.NaN : r.relativeLift(),
-        r.relativeLiftInterval(), r.statistic(), r.degreesOfFreedom(), r.pValue(), Double.NaN, r.sequential(),
-        better, lossT, lossC, r.cupedTheta(), Set.copyOf(why), controlExposures, treatmentExposures);
+        empty ? Double.NaN : r.difference(), r.differenceInterval(), r.standardError(), r.criticalValue(),
+        empty ? Double.NaN : r.relativeLift(), r.relativeLiftInterval(), r.statistic(), r.degreesOfFreedom(),
+        r.pValue(), Double.NaN, r.sequential(), better, lossT, lossC, r.cupedTheta(), Set.copyOf(why), controlExposures, treatmentExposures);
   }
 
   /**

@@ -94,14 +94,16 @@ final class ResultsJson {
         .put("continuous", "Welch t-test and interval (CUPED-adjusted when a covariate was recorded); normal "
             + "posterior for P(better) and expected loss")
         .put("latency", "Mann-Whitney U, two-sided, continuity-corrected, on the HdrHistogram buckets; "
-            + "difference = Hodges-Lehmann shift in ms (no interval); control/treatment values are p50 in ms")
+            + "statistic = z with its sign (positive when the treatment is slower); difference = Hodges-Lehmann shift in ms (no interval); control/treatment values are p50 in ms")
         .put("errorRate", "errors (5xx) / requests, pooled two-proportion z-test, lower is better")
         .put("direction", "probabilityBetter = P(treatment > control) for higher-is-better metrics, "
             + "P(treatment < control) for lower-is-better ones; expectedLossTreatment = expected loss of shipping "
             + "the treatment if it is worse, expectedLossControl = of keeping the control if the treatment is "
             + "better, in metric units")
-        .put("sequential", "mixture SPRT (normal mixture, tau = "
-            + options.sequentialEffectSize() + " x pooled sd), always-valid p-value = minimum "
+        .put("sequential", "mixture SPRT (normal mixture, "
+            + (options.mixingVariance() > 0 ? "tau^2 = " + options.mixingVariance()
+                : "tau = " + options.sequentialEffectSize() + " x pooled sd")
+            + "), always-valid p-value = minimum "
             + "over looks, confidence sequence = running intersection; every results request is one look")
         .put("multipleTesting", "Holm over every pooled comparison with a p-value (treatments x metrics incl. "
             + "latency and error_rate); within each slice value over its treatments x declared metrics")
@@ -164,6 +166,8 @@ final class ResultsJson {
           .put("treatmentValue", num(c.treatmentValue()))
           .put("difference", num(c.difference()))
           .put("differenceInterval", interval(c.differenceInterval()))
+          .put("standardError", num(c.standardError()))
+          .put("criticalValue", num(c.criticalValue()))
           .put("relativeDifference", num(c.relative()))
           .put("relativeDifferenceInterval", interval(c.relativeInterval()))
           .put("statistic", num(c.statistic()))

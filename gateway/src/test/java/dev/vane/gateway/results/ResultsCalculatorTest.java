@@ -143,10 +143,14 @@ class ResultsCalculatorTest {
       assertEquals(lc.valueAtPercentile(50) / 1000.0, lat.getDouble("controlValue"));
       assertEquals(lt.valueAtPercentile(50) / 1000.0, lat.getDouble("treatmentValue"));
       assertNull(lat.getValue("sequential"));
+      assertNull(lat.getValue("standardError"));
+      assertNull(lat.getValue("criticalValue"));
     }
     // b is built to convert better than a (12.1 % vs 10.3 %), c slower latency is lower: sanity on the data itself
     assertTrue(comparison(comparisons, "b", "conversion").getDouble("probabilityBetter") > 0.99);
     assertTrue(comparison(comparisons, "c", "latency").getDouble("difference") < 0);
+    assertTrue(comparison(comparisons, "c", "latency").getDouble("statistic") < 0,
+        "the Mann-Whitney z keeps its sign: negative when the treatment is faster");
   }
 
   private static void assertComparison(ComparisonResult expected, boolean higherIsBetter, JsonObject actual) {
@@ -156,6 +160,8 @@ class ResultsCalculatorTest {
     assertEquals(expected.treatmentMean(), actual.getDouble("treatmentValue"));
     assertEquals(expected.difference(), actual.getDouble("difference"));
     assertInterval(expected.differenceInterval(), actual.getJsonObject("differenceInterval"));
+    assertEquals(expected.standardError(), actual.getDouble("standardError"));
+    assertEquals(expected.criticalValue(), actual.getDouble("criticalValue"));
     assertEquals(expected.relativeLift(), actual.getDouble("relativeDifference"));
     assertInterval(expected.relativeLiftInterval(), actual.getJsonObject("relativeDifferenceInterval"));
     assertEquals(expected.statistic(), actual.getDouble("statistic"));

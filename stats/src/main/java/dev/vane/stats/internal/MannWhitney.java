@@ -12,11 +12,13 @@ import java.util.EnumSet;
  * <pre>
  *   U_t   = R_t - n_t (n_t + 1) / 2          (R_t: rank sum of treatment, mid-ranks for ties)
  *   sigma = sqrt(n_c n_t / 12 * ((n + 1) - sum(t^3 - t) / (n (n - 1))))
- *   two-sided:  z = (max(U_t, U_c) - n_c n_t / 2 - cc) / sigma,  p = 2 (1 - Phi(z))
- *   greater:    z = (U_t - n_c n_t / 2 - cc) / sigma,            p = 1 - Phi(z)
- *   less:       z = (U_c - n_c n_t / 2 - cc) / sigma,            p = 1 - Phi(z)
+ *   two-sided:  z = sign(U_t - n_c n_t / 2) max(|U_t - n_c n_t / 2| - cc, 0) / sigma,  p = 2 (1 - Phi(|z|))
+ *   greater:    z = (U_t - n_c n_t / 2 - cc) / sigma,                                p = 1 - Phi(z)
+ *   less:       z = (U_t - n_c n_t / 2 + cc) / sigma,                                p = Phi(z)
  * </pre>
- * with cc = 0.5 when the continuity correction is on, else 0 (SciPy's {@code method="asymptotic"} convention).
+ * with cc = 0.5 when the continuity correction is on, else 0 (SciPy's {@code method="asymptotic"} convention: its
+ * two-sided p uses max(U_t, U_c), the same |U_t - n_c n_t / 2|). z is always on the treatment - control scale:
+ * positive when the treatment tends to be larger, whatever the alternative.
  */
 public final class MannWhitney {
     private MannWhitney() {}
@@ -56,7 +58,6 @@ public final class MannWhitney {
             below += t;
         }
         double uT = rankSumT - nt * (nt + 1) / 2;
-        double uC = nc * nt - uT;
         double mu = nc * nt / 2;
         double variance = nc * nt / 12 * ((n + 1) - tieTerm / (n * (n - 1)));
         double shift = HodgesLehmann.shift(control, treatment);
@@ -67,15 +68,22 @@ public final class MannWhitney {
         }
         double sigma = Math.sqrt(variance);
         double cc = continuity ? 0.5 : 0;
-        double u = switch (alternative) {
-            case TWO_SIDED -> Math.max(uT, uC);
-            case GREATER -> uT;
-            case LESS -> uC;
-        };
-        double z = (u - mu - cc) / sigma;
-        double p = alternative == Alternative.TWO_SIDED ? 2 * Normal.sf(z) : Normal.sf(z);
-        if (alternative == Alternative.LESS) {
-            z = -z; // report z on the treatment - control scale
+        double excess = uT - mu;
+        double z;
+        double p;
+        switch (alternative) {
+            case GREATER -> {
+                z = (excess - cc) / sigma;
+                p = Normal.sf(z);
+            }
+            case LESS -> {
+                z = (excess + cc) / sigma;
+                p = Normal.sf(-z);
+            }
+            default -> {
+                z = Math.signum(excess) * Math.max(Math.abs(excess) - cc, 0) / sigma;
+                p = 2 * Normal.sf(Math.abs(z));
+            }
         }
         if (nc < 10 || nt < 10) {
             why.add(ReasonCode.SMALL_EXPECTED_COUNTS);

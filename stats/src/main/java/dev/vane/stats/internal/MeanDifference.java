@@ -32,16 +32,18 @@ final class MeanDifference {
             statistic = diff / seTest;
             p = Double.isInfinite(df) ? Tails.pNormal(statistic, alternative) : Tails.pStudent(statistic, df, alternative);
         } else {
+            // The limit as the standard error goes to 0 with the difference fixed: no evidence either way when
+            // d == 0 (statistic 0, p 1, by convention), otherwise a statistic of +-infinity and its tail.
             why.add(ReasonCode.ZERO_VARIANCE);
-            statistic = diff == 0 ? 0.0 : Double.NaN;
-            p = diff == 0 ? 1.0 : Double.NaN;
+            statistic = diff == 0 ? 0.0 : Math.copySign(Double.POSITIVE_INFINITY, diff);
+            p = diff == 0 ? 1.0 : Tails.pNormal(statistic, alternative);
         }
         Interval ci;
         if (seDiff > 0) {
             ci = Tails.interval(diff, seDiff, critical, alternative);
         } else {
             why.add(ReasonCode.ZERO_VARIANCE);
-            ci = diff == 0 ? new Interval(0, 0) : Interval.UNDEFINED;
+            ci = Tails.collapsed(diff, alternative);
         }
         double lift = Double.NaN;
         Interval liftCi = Interval.UNDEFINED;
@@ -53,13 +55,14 @@ final class MeanDifference {
             double varLift = varMeanT / (meanC * meanC) + meanT * meanT * varMeanC / (meanC * meanC * meanC * meanC);
             double seLift = Math.sqrt(varLift);
             liftCi = seLift > 0 ? Tails.interval(lift, seLift, critical, alternative)
-                    : lift == 0 ? new Interval(0, 0) : Interval.UNDEFINED;
+                    : Tails.collapsed(lift, alternative);
         }
-        return new TestResult(statistic, df, p, diff, ci, lift, liftCi, why);
+        return new TestResult(statistic, df, p, diff, ci, seDiff, critical, lift, liftCi, why);
     }
 
-    static TestResult undefined(double diff, double df, Set<ReasonCode> reasons) {
-        return new TestResult(Double.NaN, df, Double.NaN, diff, Interval.UNDEFINED, Double.NaN, Interval.UNDEFINED,
-                reasons);
+    /** A result without a test (empty arm, too few observations); {@code critical} as far as it is known. */
+    static TestResult undefined(double diff, double df, double critical, Set<ReasonCode> reasons) {
+        return new TestResult(Double.NaN, df, Double.NaN, diff, Interval.UNDEFINED, Double.NaN, critical, Double.NaN,
+                Interval.UNDEFINED, reasons);
     }
 }

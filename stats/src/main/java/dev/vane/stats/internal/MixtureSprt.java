@@ -18,7 +18,8 @@ import dev.vane.stats.SequentialState;
  * <pre>
  *   d -/+ sqrt( (V (V + tau^2) / tau^2) * (2 log(1/alpha) + log((V + tau^2) / V)) )
  * </pre>
- * and the confidence sequence is the running intersection of these intervals. Both are two-sided.
+ * and the confidence sequence is the running intersection of these intervals. Both are two-sided. The caller picks
+ * tau^2 ({@code Options.mixingVarianceFor}): set directly, or a standardised effect size times the pooled variance.
  */
 public final class MixtureSprt {
     private MixtureSprt() {}

@@ -25,7 +25,7 @@ public final class Proportions {
         long nt = treatment.exposures();
         if (nc == 0 || nt == 0) {
             return MeanDifference.undefined(treatment.rate() - control.rate(), Double.POSITIVE_INFINITY,
-                    Set.of(ReasonCode.EMPTY_ARM));
+                    Tails.zCritical(alpha, alternative), Set.of(ReasonCode.EMPTY_ARM));
         }
         double pc = control.rate();
         double pt = treatment.rate();

@@ -41,6 +41,14 @@ public final class Tails {
                 alternative == Alternative.TWO_SIDED ? alpha / 2 : alpha);
     }
 
+    /**
+     * The interval of an estimate whose standard error is 0 (the limit of {@link #interval} as se goes to 0):
+     * [estimate, estimate] two-sided, [estimate, +infinity) or (-infinity, estimate] one-sided.
+     */
+    public static Interval collapsed(double estimate, Alternative alternative) {
+        return interval(estimate, 0, 0, alternative);
+    }
+
     /** estimate -/+ critical * se, open on the side the alternative does not test. */
     public static Interval interval(double estimate, double se, double critical, Alternative alternative) {
         if (!Double.isFinite(estimate) || !Double.isFinite(se)) {

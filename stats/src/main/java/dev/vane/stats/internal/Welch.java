@@ -23,10 +23,11 @@ public final class Welch {
         long nt = treatment.count();
         double diff = treatment.mean() - control.mean();
         if (nc == 0 || nt == 0) {
-            return MeanDifference.undefined(diff, Double.NaN, Set.of(ReasonCode.EMPTY_ARM));
+            return MeanDifference.undefined(diff, Double.NaN, Double.NaN, Set.of(ReasonCode.EMPTY_ARM));
         }
         if (nc < 2 || nt < 2) {
-            return MeanDifference.undefined(diff, Double.NaN, Set.of(ReasonCode.TOO_FEW_OBSERVATIONS));
+            return MeanDifference.undefined(diff, Double.NaN, Double.NaN,
+                    Set.of(ReasonCode.TOO_FEW_OBSERVATIONS));
         }
         double vc = control.variance() / nc;
         double vt = treatment.variance() / nt;

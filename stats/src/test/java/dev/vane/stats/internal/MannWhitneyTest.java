@@ -13,7 +13,10 @@ import org.apache.commons.math3.distribution.UniformRealDistribution;
 import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
 import org.junit.jupiter.api.Test;
 
-/** Reference: scipy_reference.py (scipy.stats.mannwhitneyu(treatment, control, method="asymptotic")). */
+/**
+ * References: scipy_reference.py (scipy.stats.mannwhitneyu(treatment, control, method="asymptotic")); the signed z,
+ * which SciPy does not return, from mann_whitney_sign.py (by hand, stdlib only, its U and p checked against SciPy).
+ */
 class MannWhitneyTest {
 
     private static RankTestResult run(double[] c, double[] t, boolean cc, Alternative alt) {
@@ -46,6 +49,46 @@ class MannWhitneyTest {
         assertNear(0.23217523273790552, run(c, t, false, Alternative.GREATER).pValue(), CLOSED_FORM);
         assertNear(0.7678247672620945, run(c, t, false, Alternative.LESS).pValue(), CLOSED_FORM);
         assertNear(1.7780000000000005, run(c, t, true, Alternative.TWO_SIDED).hodgesLehmannShift(), CLOSED_FORM);
+    }
+
+    // mann_whitney_sign.py: the treatment tends to be smaller than the control, with ties
+    private static final double[] SIGN_C = {12, 15, 15, 18, 20, 22, 22, 22, 25, 30, 31, 40};
+    private static final double[] SIGN_T = {10, 11, 12, 14, 15, 15, 17, 18, 19, 22, 23};
+
+    @Test
+    void zIsNegativeWhenTheTreatmentIsSmallerForEveryAlternative() {
+        assertSigned(-2.165904474149816, 0.030318487352171353, run(SIGN_C, SIGN_T, true, Alternative.TWO_SIDED));
+        assertSigned(-2.2277874591255253, 0.9870526542345934, run(SIGN_C, SIGN_T, true, Alternative.GREATER));
+        assertSigned(-2.165904474149816, 0.015159243676085676, run(SIGN_C, SIGN_T, true, Alternative.LESS));
+        assertSigned(-2.1968459666376705, 0.028031448928603542, run(SIGN_C, SIGN_T, false, Alternative.TWO_SIDED));
+        assertSigned(-2.1968459666376705, 0.9859842755356982, run(SIGN_C, SIGN_T, false, Alternative.GREATER));
+        assertSigned(-2.1968459666376705, 0.014015724464301715, run(SIGN_C, SIGN_T, false, Alternative.LESS));
+    }
+
+    @Test
+    void swappingTheArmsFlipsTheSignOfTheTwoSidedZAndKeepsItsPValue() {
+        RankTestResult forward = run(SIGN_C, SIGN_T, true, Alternative.TWO_SIDED);
+        RankTestResult swapped = run(SIGN_T, SIGN_C, true, Alternative.TWO_SIDED);
+        assertEquals(12 * 11 - 30.5, swapped.u());
+        assertNear(2.165904474149816, swapped.z(), CLOSED_FORM);
+        assertEquals(-forward.z(), swapped.z());
+        assertEquals(forward.pValue(), swapped.pValue());
+        assertTrue(run(ReferenceData.TIES_C, ReferenceData.TIES_T, true, Alternative.TWO_SIDED).z() > 0,
+                "TIES: treatment larger (U = 937 > 700)");
+    }
+
+    @Test
+    void uAtItsNullMeanGivesZZeroAndPValueOne() {
+        RankTestResult r = run(new double[] {1, 4}, new double[] {2, 3}, true, Alternative.TWO_SIDED);
+        assertEquals(2.0, r.u());
+        assertEquals(0.0, r.z());
+        assertEquals(1.0, r.pValue());
+    }
+
+    private static void assertSigned(double z, double p, RankTestResult r) {
+        assertEquals(30.5, r.u());
+        assertNear(z, r.z(), CLOSED_FORM, "z");
+        assertNear(p, r.pValue(), CLOSED_FORM, "p");
     }
 
     @Test

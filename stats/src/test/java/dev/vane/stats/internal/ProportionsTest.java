@@ -82,6 +82,28 @@ class ProportionsTest {
     }
 
     @Test
+    void standardErrorAndCriticalValueRebuildTheWaldInterval() {
+        // conventions_reference.py: SE_BIN, CRIT_Z_TWO_SIDED, CRIT_Z_ONE_SIDED_10
+        TestResult r = Proportions.zTest(BinaryStats.of(1000, 100), BinaryStats.of(1000, 130), 0.05,
+                Alternative.TWO_SIDED);
+        assertNear(0.014251315728731857, r.standardError(), CLOSED_FORM);
+        assertNear(1.9599639845400545, r.criticalValue(), CLOSED_FORM);
+        assertNear(r.difference() - r.criticalValue() * r.standardError(), r.differenceInterval().low(), CLOSED_FORM);
+        assertNear(r.difference() + r.criticalValue() * r.standardError(), r.differenceInterval().high(), CLOSED_FORM);
+        TestResult greater = Proportions.zTest(BinaryStats.of(1000, 100), BinaryStats.of(1000, 130), 0.10,
+                Alternative.GREATER);
+        assertNear(1.2815515655446004, greater.criticalValue(), CLOSED_FORM);
+        assertEquals(r.standardError(), greater.standardError());
+    }
+
+    @Test
+    void anEmptyArmHasNoStandardErrorButItsCriticalValue() {
+        TestResult r = Proportions.zTest(BinaryStats.EMPTY, BinaryStats.of(10, 3), 0.05, Alternative.TWO_SIDED);
+        assertTrue(Double.isNaN(r.standardError()));
+        assertNear(1.9599639845400545, r.criticalValue(), CLOSED_FORM);
+    }
+
+    @Test
     void bothArmsAtZeroPercentGivePValueOneAndZeroVarianceReason() {
         TestResult r = Proportions.zTest(BinaryStats.of(100, 0), BinaryStats.of(100, 0), 0.05, Alternative.TWO_SIDED);
         assertEquals(1.0, r.pValue());
@@ -101,11 +123,11 @@ class ProportionsTest {
     }
 
     @Test
-    void zeroVersusHundredPercentKeepsThePooledTestButHasNoWaldInterval() {
+    void zeroVersusHundredPercentKeepsThePooledTestAndItsWaldIntervalCollapsesToTheDifference() {
         TestResult r = Proportions.zTest(BinaryStats.of(20, 0), BinaryStats.of(20, 20), 0.05, Alternative.TWO_SIDED);
-        // pooled p = 0.5, z = 1 / sqrt(0.25 * 0.1)
+        // pooled p = 0.5, z = 1 / sqrt(0.25 * 0.1); unpooled se = sqrt(0 * 1 / 20 + 1 * 0 / 20) = 0
         assertNear(Math.sqrt(40), r.statistic(), CLOSED_FORM);
-        assertTrue(r.differenceInterval().isUndefined());
+        assertEquals(new Interval(1, 1), r.differenceInterval());
         assertTrue(r.reasons().contains(ReasonCode.ZERO_VARIANCE));
     }
 
@@ -113,7 +135,24 @@ class ProportionsTest {
     void oneExposurePerArmIsComputedAndFlagged() {
         TestResult r = Proportions.zTest(BinaryStats.of(1, 0), BinaryStats.of(1, 1), 0.05, Alternative.TWO_SIDED);
         assertNear(Math.sqrt(2), r.statistic(), CLOSED_FORM);
-        assertTrue(r.reasons().contains(ReasonCode.SMALL_EXPECTED_COUNTS));
+        // pooled p = 0.5, z = 1 / sqrt(0.25 * 2); SciPy 1.17: 2 * norm.sf(sqrt(2))
+        assertNear(0.15729920705028502, r.pValue(), CLOSED_FORM);
+        assertEquals(new Interval(1, 1), r.differenceInterval());
+        assertTrue(r.reasons().containsAll(java.util.Set.of(ReasonCode.SMALL_EXPECTED_COUNTS,
+                ReasonCode.ZERO_VARIANCE, ReasonCode.ZERO_CONTROL_MEAN)));
+    }
+
+    @Test
+    void aCollapsedWaldIntervalIsOneSidedUnderAOneSidedAlternative() {
+        BinaryStats c = BinaryStats.of(1, 1);
+        BinaryStats t = BinaryStats.of(1, 0);
+        assertEquals(new Interval(-1, -1), Proportions.zTest(c, t, 0.05, Alternative.TWO_SIDED).differenceInterval());
+        assertEquals(new Interval(-1, Double.POSITIVE_INFINITY),
+                Proportions.zTest(c, t, 0.05, Alternative.GREATER).differenceInterval());
+        assertEquals(new Interval(Double.NEGATIVE_INFINITY, -1),
+                Proportions.zTest(c, t, 0.05, Alternative.LESS).differenceInterval());
+        // lift = 0 / 1 - 1 with a zero delta-method se (treatment rate 0, control variance 0)
+        assertEquals(new Interval(-1, -1), Proportions.zTest(c, t, 0.05, Alternative.TWO_SIDED).relativeLiftInterval());
     }
 
     @Test

@@ -31,6 +31,30 @@ class WelchTest {
     }
 
     @Test
+    void standardErrorAndCriticalValueMatchScipyAndRebuildTheInterval() {
+        // conventions_reference.py: SE_WELCH, CRIT_WELCH_TWO_SIDED (t.isf(0.025, df)), WELCH_CI_LO / HI
+        TestResult r = Welch.test(ContinuousStats.ofValues(ReferenceData.WELCH_C),
+                ContinuousStats.ofValues(ReferenceData.WELCH_T), 0.05, Alternative.TWO_SIDED);
+        assertNear(0.703015919485026, r.standardError(), CLOSED_FORM);
+        assertNear(2.0087204891887542, r.criticalValue(), CLOSED_FORM);
+        assertNear(-0.5475504816954453, r.difference() - r.criticalValue() * r.standardError(), CLOSED_FORM);
+        assertNear(2.2767744816954405, r.difference() + r.criticalValue() * r.standardError(), CLOSED_FORM);
+        assertNear(r.difference() / r.standardError(), r.statistic(), CLOSED_FORM);
+    }
+
+    @Test
+    void tooFewObservationsOrConstantArmsLeaveTheCriticalValueUndefined() {
+        TestResult few = Welch.test(ContinuousStats.ofValues(1.0), ContinuousStats.ofValues(1.0, 2.0), 0.05,
+                Alternative.TWO_SIDED);
+        assertTrue(Double.isNaN(few.standardError()));
+        assertTrue(Double.isNaN(few.criticalValue()));
+        TestResult constant = Welch.test(ContinuousStats.ofValues(3, 3, 3), ContinuousStats.ofValues(4, 4), 0.05,
+                Alternative.TWO_SIDED);
+        assertEquals(0.0, constant.standardError());
+        assertTrue(Double.isNaN(constant.criticalValue()));
+    }
+
+    @Test
     void oneSidedTestAndIntervalMatchScipyAndR() {
         ContinuousStats c = ContinuousStats.ofValues(ReferenceData.WELCH_C);
         ContinuousStats t = ContinuousStats.ofValues(ReferenceData.WELCH_T);
@@ -73,9 +97,28 @@ class WelchTest {
         assertTrue(same.reasons().contains(ReasonCode.ZERO_VARIANCE));
         TestResult apart = Welch.test(ContinuousStats.ofValues(3, 3, 3), ContinuousStats.ofValues(4, 4), 0.05,
                 Alternative.TWO_SIDED);
-        assertTrue(Double.isNaN(apart.pValue()));
         assertEquals(1.0, apart.difference());
+        assertEquals(Double.POSITIVE_INFINITY, apart.statistic());
+        assertEquals(0.0, apart.pValue());
+        assertEquals(new Interval(1, 1), apart.differenceInterval());
+        assertEquals(new Interval(4 / 3.0 - 1, 4 / 3.0 - 1), apart.relativeLiftInterval());
         assertTrue(apart.reasons().contains(ReasonCode.ZERO_VARIANCE));
+    }
+
+    @Test
+    void constantArmsApartFollowTheOneSidedAlternative() {
+        ContinuousStats c = ContinuousStats.ofValues(3, 3, 3);
+        ContinuousStats t = ContinuousStats.ofValues(4, 4);
+        TestResult greater = Welch.test(c, t, 0.05, Alternative.GREATER);
+        assertEquals(0.0, greater.pValue());
+        assertEquals(new Interval(1, Double.POSITIVE_INFINITY), greater.differenceInterval());
+        TestResult less = Welch.test(c, t, 0.05, Alternative.LESS);
+        assertEquals(1.0, less.pValue());
+        assertEquals(new Interval(Double.NEGATIVE_INFINITY, 1), less.differenceInterval());
+        TestResult lower = Welch.test(t, c, 0.05, Alternative.TWO_SIDED);
+        assertEquals(Double.NEGATIVE_INFINITY, lower.statistic());
+        assertEquals(0.0, lower.pValue());
+        assertEquals(new Interval(-1, -1), lower.differenceInterval());
     }
 
     @Test
