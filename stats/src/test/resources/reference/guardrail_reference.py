@@ -3,8 +3,9 @@
 Run: python3 guardrail_reference.py   (mpmath 1.3; prints NAME = value lines pasted into GuardrailsTest)
 
 Definitions (stats/README, "Rollout guardrails"):
-  binary:      Agresti-Caffo rates p = (x + 1) / (n + 2), n' = n + 2; R = s (pT - pC) / pC (s = +1 lower-is-better,
-               -1 higher-is-better); V = pT(1-pT) / (n'T pC^2) + pT^2 pC(1-pC) / (n'C pC^4); test scale = R.
+  binary:      Agresti-Caffo rates p = (x + 1) / (n + 2), n' = n + 2; s = +1 lower-is-better, -1 higher-is-better;
+               k = 1 + s m; D = s (pT - k pC); V = pT(1-pT)/n'T + k^2 pC(1-pC)/n'C; tau = sd sqrt(pBar(1-pBar)),
+               pBar = (xC + xT + 2) / (n'C + n'T); the sequence on D against 0, reported as D / pC + m.
   continuous:  same with sample means and variances (divisor n - 1) and n.
   latency:     d = mean ln T - mean ln C, V = var ln T / nT + var ln C / nC; margin ln(1 + m), tau = ln(1 + sd);
                bounds reported as exp(.) - 1.
@@ -21,13 +22,13 @@ def out(name, value):
     print(f"{name} = {float(value)!r}")
 
 
-def sequence(name, d, v, m, tau, alpha, log_scale):
+def sequence(name, d, v, m, tau, alpha, log_scale, scale=None):
     tau2 = tau * tau
     a = 2 * alpha
     h = mp.sqrt(v * (v + tau2) / tau2 * (2 * mp.log(1 / a) + mp.log((v + tau2) / v)))
     lam = mp.sqrt(v / (v + tau2)) * mp.exp(tau2 * (d - m) ** 2 / (2 * v * (v + tau2)))
     p = min(mp.mpf(1), 1 / (2 * lam)) if d > m else mp.mpf(1)
-    f = (lambda x: mp.expm1(x)) if log_scale else (lambda x: x)
+    f = scale if scale is not None else (lambda x: mp.expm1(x)) if log_scale else (lambda x: x)
     out(name + "_EST", f(d))
     out(name + "_LO", f(d - h))
     out(name + "_HI", f(d + h))
@@ -39,9 +40,13 @@ def binary(name, nc, xc, nt, xt, margin, higher_is_better, alpha, sd):
     nc, nt = mp.mpf(nc) + 2, mp.mpf(nt) + 2
     pc, pt = (xc + 1) / nc, (xt + 1) / nt
     s = -1 if higher_is_better else 1
-    r = s * (pt - pc) / pc
-    v = pt * (1 - pt) / (nt * pc ** 2) + pt ** 2 * pc * (1 - pc) / (nc * pc ** 4)
-    sequence(name, r, v, mp.mpf(margin), mp.mpf(sd), mp.mpf(alpha), False)
+    m = mp.mpf(margin)
+    k = 1 + s * m
+    d = s * (pt - k * pc)
+    v = pt * (1 - pt) / nt + k ** 2 * pc * (1 - pc) / nc
+    pbar = (xc + xt + 2) / (nc + nt)
+    tau = mp.mpf(sd) * mp.sqrt(pbar * (1 - pbar))
+    sequence(name, d, v, mp.mpf(0), tau, mp.mpf(alpha), False, scale=lambda x: x / pc + m)
 
 
 def moments(values):

@@ -78,6 +78,7 @@ public final class Main implements Runnable {
               log.warn("the config store is not reachable now; the admin API's config endpoints answer 503 until "
                   + "it is: {}", Redaction.text(String.valueOf(t.getMessage())));
             }
+            g.startRollouts(config.resolveSibling(config.getFileName() + ".rollouts.json"));
           });
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

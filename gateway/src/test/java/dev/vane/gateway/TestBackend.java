@@ -55,8 +55,17 @@ public final class TestBackend implements AutoCloseable {
     return this;
   }
 
+  /** Answers this share of requests (0..1, at random) with 500 whatever the mode; 0 by default. */
+  volatile double errorRate;
+
+  TestBackend failing(double share) {
+    errorRate = share;
+    return this;
+  }
+
   /** Back to echoing: the mode, sleep, status and KServe body a new backend has ({@link #hits} keeps counting). */
   void reset() {
+    errorRate = 0;
     mode = Mode.ECHO;
     sleepMs = 0;
     status = DEFAULT_STATUS;
@@ -107,6 +116,10 @@ public final class TestBackend implements AutoCloseable {
       return;
     }
     req.body().onSuccess(body -> {
+      if (errorRate > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < errorRate) {
+        req.response().setStatusCode(500).putHeader("X-Backend", name).end("{\"error\":\"injected\"}");
+        return;
+      }
       switch (mode) {
         case SLEEP -> vertx.setTimer(sleepMs, id -> echo(req, body));
         case STATUS -> req.response().setStatusCode(status).putHeader("X-Backend", name)

@@ -24,7 +24,14 @@ import java.util.Set;
  * the upper bound is below it. Each look's interval is used on its own (no running intersection), so the result
  * depends only on the cumulative figures passed in and a controller needs no per-guardrail state.
  *
- * <p><b>Relative harm of means</b> ({@link #binary}, {@link #continuous}): {@code R = s (mT - mC) / |mC|} with
+ * <p><b>Rates</b> ({@link #binary}): harm beyond the margin is tested on the linear statistic
+ * {@code D = s (pT - (1 + s m) pC)} (positive exactly when the relative harm exceeds {@code m}) with
+ * {@code V = pT(1-pT)/nT + (1 + s m)^2 pC(1-pC)/nC} and mixing sd {@code mixingSd * sqrt(pBar (1 - pBar))} (the
+ * module's convention: an effect size times the pooled sd), on Agresti-Caffo rates {@code (x + 1) / (n + 2)}.
+ * Unlike the ratio's delta method, its variance stays bounded when the champion has no events at all. The
+ * estimate and bounds are reported as relative harm, {@code D / pC + m}.
+ *
+ * <p><b>Relative harm of means</b> ({@link #continuous}): {@code R = s (mT - mC) / |mC|} with
  * {@code s = +1} for lower-is-better and {@code -1} for higher-is-better. Its variance is the delta method's
  * {@code V = vT / (nT mC^2) + mT^2 vC / (nC mC^4)}, which counts the champion's own noise; treating the
  * champion's mean as known would drop the second term, which is half of V at a 50 % step. Binary metrics use
@@ -66,8 +73,21 @@ public final class Guardrails {
         double nT = canary.exposures() + 2.0;
         double pC = (champion.successes() + 1.0) / nC;
         double pT = (canary.successes() + 1.0) / nT;
-        return relative(pC, pC * (1 - pC), nC, pT, pT * (1 - pT), nT, options, champion.exposures(),
-                canary.exposures(), why);
+        // harm beyond the margin is linear in the two rates: s (pT - k pC) > 0 with k = 1 + s m, i.e. pT > (1+m) pC
+        // for an error rate and pT < (1-m) pC for a conversion. Its variance needs no division by pC, so a
+        // champion with no events (an error rate of 0 is common) does not blow it up as the ratio's delta method
+        // does (there the champion's term grows like n^2 as pC ~ 1/n).
+        double s = options.higherIsBetter() ? -1 : 1;
+        double m = options.margin();
+        double k = 1 + s * m;
+        double d = s * (pT - k * pC);
+        double v = pT * (1 - pT) / nT + k * k * pC * (1 - pC) / nC;
+        double pBar = (champion.successes() + canary.successes() + 2.0) / (nC + nT);
+        double tau = options.mixingSd() * Math.sqrt(pBar * (1 - pBar));
+        GuardrailResult r = judge(d, v, 0, tau * tau, false, options, champion.exposures(), canary.exposures(), why);
+        // shown as relative harm R = s (pT - pC) / pC = d / pC + m (the champion's rate taken as known for display)
+        return new GuardrailResult(r.verdict(), d / pC + m, r.lower() / pC + m, r.upper() / pC + m, m, r.alpha(),
+                r.pValue(), r.eValue(), r.championCount(), r.canaryCount(), r.reasons());
     }
 
     /** Relative harm of a mean (delta method); CUPED moments, if any, are ignored. */

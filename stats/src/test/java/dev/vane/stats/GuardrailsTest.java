@@ -30,8 +30,7 @@ class GuardrailsTest {
     void errorRateDoubledIsHarmAndMatchesMpmath() {
         GuardrailResult r = Guardrails.binary(BinaryStats.of(40000, 400), BinaryStats.of(10000, 200),
                 GuardrailOptions.of(0.2, false, ALPHA3).withMixingSd(0.4));
-        assertMatches(r, 1.0046868431799925, 0.45441207621454216, 1.5549616101454427, 4153.608728138819,
-                0.00012037725089817113);
+        assertMatches(r, 1.0046868431799925, 0.44512024775265263, 1.5642534386073323, 40777.15169474294, 1.226176864296436e-05);
         assertEquals(Verdict.HARM, r.verdict());
         assertEquals(40000, r.championCount());
         assertEquals(10000, r.canaryCount());
@@ -42,7 +41,7 @@ class GuardrailsTest {
     void equalErrorRatesAtLargeCountsAreNonInferior() {
         GuardrailResult r = Guardrails.binary(BinaryStats.of(200000, 2000), BinaryStats.of(100000, 1000),
                 GuardrailOptions.of(0.2, false, ALPHA3).withMixingSd(0.2));
-        assertMatches(r, 0.0004897453275322299, -0.12443867703924213, 0.12541816769430658, 77315.63772932813, 1.0);
+        assertMatches(r, 0.0004897453275322299, -0.1569532450476607, 0.15793273570272515, 2463.978653868292, 1.0);
         assertEquals(Verdict.NON_INFERIOR, r.verdict());
     }
 
@@ -50,7 +49,7 @@ class GuardrailsTest {
     void higherIsBetterCountsADropAsHarm() {
         GuardrailResult r = Guardrails.binary(BinaryStats.of(10000, 1000), BinaryStats.of(5000, 475),
                 GuardrailOptions.of(0.05, true, 0.01).withMixingSd(0.05));
-        assertMatches(r, 0.04914118268776405, -0.15909634201875072, 0.2573787073942788, 0.709369359172045, 1.0);
+        assertMatches(r, 0.04914118268776405, -0.11961118891714094, 0.21789355429266904, 0.32020680282499475, 1.0);
         assertEquals(Verdict.INCONCLUSIVE, r.verdict());
     }
 
@@ -58,8 +57,7 @@ class GuardrailsTest {
     void championWithoutEventsGivesAFiniteWideInterval() {
         GuardrailResult r = Guardrails.binary(BinaryStats.of(300, 0), BinaryStats.of(150, 6),
                 GuardrailOptions.of(0.2, false, 0.025).withMixingSd(0.2));
-        assertMatches(r, 12.907894736842104, -2669.4873653306604, 2695.3031548043446, 0.9999759851005555,
-                0.5000120077380868);
+        assertMatches(r, 12.907894736842104, -4.041583353718767, 29.85737282740298, 4.15558490092495, 0.12032000594879194);
         assertEquals(Verdict.INCONCLUSIVE, r.verdict());
         assertEquals(Set.of(), r.reasons());
     }

@@ -192,7 +192,7 @@ public final class RolloutDriver implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     Analysis.Rollout r = analysis.rollout();
-    Duration ttl = Duration.ofMillis(Math.max(10_000, 3 * r.analysisInterval().toMillis()));
+    Duration ttl = Duration.ofMillis(Math.max(1_000, 3 * r.analysisInterval().toMillis()));
     return store.lead(id, owner, ttl).thenCompose(fence -> {
       if (fence.isEmpty()) {
         return CompletableFuture.completedFuture(null);

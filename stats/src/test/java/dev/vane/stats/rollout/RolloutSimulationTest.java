@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real controller and statistics on simulated traffic (see {@link RolloutSimulator}): 50 requests/s, an
- * analysis every 30 s, steps 5 % (400 canary exposures, 3 min), 25 % (1,500, 5 min), 50 % (5 min), 100 %;
+ * analysis every 30 s, steps 5 % (400 canary exposures, 3 min), 25 % (1,500, 5 min), 50 % (10 min), 100 %;
  * guardrails error rate (margin 20 %), latency (10 %), binary metric "conversion" (higher is better, 5 %); SRM on;
  * alpha 0.05. Champion: 1 % errors, log-normal latency (median 100 ms, sigma 0.5), 10 % conversion. Prints the
  * markdown table that stats/README shows under "Rollout guardrails".
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class RolloutSimulationTest {
     static final RolloutPlan PLAN = new RolloutPlan(
             List.of(new Step(5, 400, Duration.ofMinutes(3)), new Step(25, 1500, Duration.ofMinutes(5)),
-                    new Step(50, 0, Duration.ofMinutes(5)), new Step(100, 0, Duration.ZERO)),
+                    new Step(50, 0, Duration.ofMinutes(10)), new Step(100, 0, Duration.ZERO)),
             List.of(Guardrail.errorRate(0.2), Guardrail.latency(0.1),
                     new Guardrail("conversion", Guardrail.Kind.BINARY, true, 0.05)),
             true, 0.05, Duration.ofMinutes(30), RolloutPlan.OnInconclusive.HOLD, false, null);
