@@ -79,6 +79,7 @@ public final class RolloutDriver implements AutoCloseable {
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
   private final Map<String, Hooks> hooks = new ConcurrentHashMap<>();
   private final Map<String, String> lastReason = new ConcurrentHashMap<>();
+  private final Set<String> leading = ConcurrentHashMap.newKeySet();
   private volatile long timer = -1;
   private volatile boolean closed;
 
@@ -195,8 +196,10 @@ public final class RolloutDriver implements AutoCloseable {
     Duration ttl = Duration.ofMillis(Math.max(1_000, 3 * r.analysisInterval().toMillis()));
     return store.lead(id, owner, ttl).thenCompose(fence -> {
       if (fence.isEmpty()) {
+        leading.remove(id);
         return CompletableFuture.completedFuture(null);
       }
+      leading.add(id);
       return store.state(id).thenCombine(store.takeCommands(id), (json, commands) -> new Object[] {json, commands})
           .thenCompose(x -> {
             @SuppressWarnings("unchecked")
@@ -260,6 +263,12 @@ public final class RolloutDriver implements AutoCloseable {
         audit(cp, id, "rollout." + name, by, what, null);
       }
     }
+    if (decision == null && !splitApplied(state, plan, canary)) {
+      // the config does not have this step's split yet (the first look, or a ramp still propagating): its figures
+      // belong to another split, and judging them (the sample-ratio check above all) would be wrong
+      decision = new dev.vane.stats.rollout.Analysis(dev.vane.stats.rollout.Analysis.Action.HOLD,
+          "applying the step's split", List.of(), null, state);
+    }
     if (decision == null) {
       decision = controller.analyze(state, champion, canaryFigures, shadow, now);
     }
@@ -308,6 +317,18 @@ public final class RolloutDriver implements AutoCloseable {
             });
       });
     });
+  }
+
+  /** Whether the config serves the split {@code s} is in (the canary's percent of its step; 0 in the shadow stage). */
+  private static boolean splitApplied(RolloutState s, RolloutPlan plan, Arm canary) {
+    if (canary == null) {
+      return true;
+    }
+    return switch (s.phase()) {
+      case SHADOW -> canary.weightBps() == 0;
+      case STEPPING -> canary.weightBps() == plan.steps().get(s.step()).percent() * 100;
+      default -> true;
+    };
   }
 
   /** Makes the config match the state: the step's percent, a promotion, or the canary's removal. */
@@ -449,6 +470,11 @@ public final class RolloutDriver implements AutoCloseable {
     return new ShadowFigures(0, 0, 0);
   }
 
+  /** Whether this instance drove {@code id}'s rollout at its last look. */
+  public boolean leads(String id) {
+    return leading.contains(id);
+  }
+
   /** The rollout of {@code id} as the API shows it: plan, state and the newest decisions. */
   public CompletionStage<Optional<JsonObject>> status(String id, int limit) {
     VaneConfig cfg = core.snapshot().config();
@@ -460,6 +486,7 @@ public final class RolloutDriver implements AutoCloseable {
     Arm canary = canary(e);
     return store.state(id).thenCombine(store.history(id, limit), (json, history) -> {
       JsonObject out = new JsonObject().put("experiment", id).put("store", store.describe())
+          .put("drivenHere", leading.contains(id))
           .put("configured", r != null)
           .put("canaryPercent", canary == null ? null : canary.weightBps() / 100.0);
       if (r != null) {
