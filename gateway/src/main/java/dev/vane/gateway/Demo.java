@@ -75,10 +75,16 @@ public final class Demo {
           - { id: reco-1, url: "http://127.0.0.1:%d", timeout: 2s }
           - { id: reco-2, url: "http://127.0.0.1:%d", timeout: 2s }
           - { id: reco-3, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: sum-v1, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: sum-v2, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: emb-v1, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: emb-v2, url: "http://127.0.0.1:%d", timeout: 2s }
         routes:
           - { pathPrefix: /v2/models/fraud/, experiment: fraud-canary }
           - { pathPrefix: /v2/models/ranker/, experiment: ranker-abc }
           - { pathPrefix: /v2/models/reco/, experiment: reco-bandit }
+          - { pathPrefix: /v2/models/summarizer/, experiment: summarizer }
+          - { pathPrefix: /v2/models/embedder/, experiment: embedder }
         experiments:
           - id: fraud-canary
             salt: demo-fraud
@@ -107,9 +113,24 @@ public final class Demo {
             metrics:
               - { name: click, kind: binary, primary: true }
             bandit: { minExplorationPercent: 2, warmup: 300, refreshInterval: 200ms }
+          - id: summarizer
+            champion: { endpoint: sum-v1 }
+            canary: { endpoint: sum-v2, percent: 0 }
+            rollout:
+              steps: [ { percent: 10, minExposures: 300 }, { percent: 50, minExposures: 800 }, { percent: 100 } ]
+              guardrails: [ { metric: errorRate, margin: 0.2 }, { metric: latency, margin: 0.5 }, { srm: true } ]
+              analysisInterval: 250ms
+          - id: embedder
+            champion: { endpoint: emb-v1 }
+            canary: { endpoint: emb-v2, percent: 0 }
+            rollout:
+              steps: [ { percent: 10, minExposures: 300 }, { percent: 50, minExposures: 800 }, { percent: 100 } ]
+              guardrails: [ { metric: errorRate, margin: 0.2 }, { metric: latency, margin: 0.5 }, { srm: true } ]
+              analysisInterval: 250ms
         """.formatted(gatewayPort, adminPort, tokenSha256, ports.get("fraud-v1"), ports.get("fraud-v2"), ports.get("fraud-v3"),
         ports.get("ranker-a"), ports.get("ranker-b"), ports.get("ranker-c"), ports.get("reco-1"),
-        ports.get("reco-2"), ports.get("reco-3"));
+        ports.get("reco-2"), ports.get("reco-3"), ports.get("sum-v1"), ports.get("sum-v2"), ports.get("emb-v1"),
+        ports.get("emb-v2"));
   }
 
   /** True click rates the synthetic users follow (the analyst is meant to discover these). */
@@ -127,7 +148,12 @@ public final class Demo {
         new SimulatedModel(new SimulatedModel.Profile("ranker-c", 1, 1, 0.02, 0.0, 6)),
         new SimulatedModel(new SimulatedModel.Profile("reco-1", 1, 1, 0.0, 0.0, 7)),
         new SimulatedModel(new SimulatedModel.Profile("reco-2", 1, 1, 0.0, 0.0, 8)),
-        new SimulatedModel(new SimulatedModel.Profile("reco-3", 1, 1, 0.0, 0.0, 9)));
+        new SimulatedModel(new SimulatedModel.Profile("reco-3", 1, 1, 0.0, 0.0, 9)),
+        // rollouts: a good summarizer canary (as reliable, a little faster) and an embedder canary failing 8%
+        new SimulatedModel(new SimulatedModel.Profile("sum-v1", 3, 1, 0.002, 0.0, 10)),
+        new SimulatedModel(new SimulatedModel.Profile("sum-v2", 2, 1, 0.002, 0.0, 11)),
+        new SimulatedModel(new SimulatedModel.Profile("emb-v1", 2, 1, 0.002, 0.0, 12)),
+        new SimulatedModel(new SimulatedModel.Profile("emb-v2", 2, 1, 0.08, 0.0, 13)));
     Map<String, Integer> ports = new ConcurrentHashMap<>();
     for (SimulatedModel m : sims) {
       m.start(models).await();
@@ -231,6 +257,7 @@ public final class Demo {
     gateway.refreshBandits();
     analysis(client, ctx, recoDecisions);
 
+    rollouts(client, ctx);
     operatorRamp(out);
     out.printf("%nVane is serving on http://127.0.0.1:%d, its admin API on %s. Try:%n", gw, adminUrl);
     out.printf("  export VANE_ADMIN_URL=%s VANE_TOKEN=%s%n", adminUrl, token);
@@ -264,6 +291,70 @@ public final class Demo {
     Promise<T> p = Promise.promise();
     ctx.runOnContext(v -> chain.get().onComplete(p));
     return p.future();
+  }
+
+  /**
+   * Drives traffic to the two rollout experiments (compressed steps: 10% → 50% → 100%, a look every 250 ms) until
+   * both rollouts have finished (at most 60 s), then prints each one's decisions with the statistics behind them.
+   */
+  private void rollouts(HttpClient client, Context ctx) throws Exception {
+    out.printf("%nrollouts: summarizer (canary as good as the champion) and embedder (canary failing 8%%), steps "
+        + "10%% -> 50%% -> 100%%, guardrails errorRate (margin 20%%), latency (50%%), SRM%n");
+    out.flush();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    SplittableRandom users = new SplittableRandom(7);
+    Semaphore inflight = new Semaphore(32);
+    Map<String, String> phase = new ConcurrentHashMap<>();
+    long n = 0;
+    while (System.nanoTime() < deadline && phase.size() < 2) {
+      String model = n % 2 == 0 ? "summarizer" : "embedder";
+      String user = "user-" + users.nextInt(1_000_000);
+      inflight.acquire();
+      on(ctx, () -> client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v2/models/" + model
+              + "/infer").putHeader("X-User-Id", user).putHeader("Content-Type", "application/json"))
+          .compose(req -> req.send(Buffer.buffer("{\"inputs\":[]}"))).compose(resp -> resp.body()))
+          .onComplete(ar -> inflight.release());
+      if (++n % 500 == 0) {
+        for (String exp : new String[] {"summarizer", "embedder"}) {
+          JsonObject s = on(ctx, () -> client.request(admin(HttpMethod.GET, "/admin/v1/experiments/" + exp
+              + "/rollout?limit=200")).compose(x -> x.send()).compose(x -> x.body()).map(Buffer::toJsonObject))
+              .await();
+          JsonObject state = s.getJsonObject("state");
+          if (state != null && (state.getString("phase").equals("promoted")
+              || state.getString("phase").equals("rolled_back"))) {
+            phase.putIfAbsent(exp, state.getString("phase"));
+          }
+        }
+      }
+    }
+    for (String exp : new String[] {"summarizer", "embedder"}) {
+      JsonObject s = on(ctx, () -> client.request(admin(HttpMethod.GET, "/admin/v1/experiments/" + exp
+          + "/rollout?limit=200")).compose(x -> x.send()).compose(x -> x.body()).map(Buffer::toJsonObject)).await();
+      JsonObject state = s.getJsonObject("state");
+      out.printf("rollout %s: %s%n", exp, state == null ? "not started" : state.getString("phase").replace('_', ' '));
+      JsonArray history = s.getJsonArray("history");
+      for (int i = history.size() - 1; i >= 0; i--) {
+        JsonObject d = history.getJsonObject(i);
+        String type = d.getString("type").substring("rollout.".length());
+        if (type.equals("hold")) {
+          continue;
+        }
+        out.printf("  %-8s %s%n", type, d.getString("reason").split(" \\| ")[0]);
+        JsonArray guardrails = d.getJsonArray("guardrails");
+        for (int g = 0; guardrails != null && g < guardrails.size(); g++) {
+          JsonObject v = guardrails.getJsonObject(g);
+          out.printf("           %-9s %-14s harm %s [%s, %s] vs margin %.0f%%, p=%s, n=%d/%d%n", v.getString("metric"),
+              v.getString("verdict"), pct(v.getValue("estimate")), pct(v.getValue("lower")), pct(v.getValue("upper")),
+              100 * v.getDouble("margin"), v.getValue("pValue") == null ? "n/a"
+                  : String.format("%.3g", ((Number) v.getValue("pValue")).doubleValue()),
+              v.getLong("championCount"), v.getLong("canaryCount"));
+        }
+      }
+    }
+  }
+
+  private static String pct(Object v) {
+    return v == null ? "n/a" : String.format("%+.1f%%", 100 * ((Number) v).doubleValue());
   }
 
   /** The admin API request for {@code path}, with the demo's token. */

@@ -90,6 +90,8 @@ class CommandLineIT {
       assertTrue(text.contains("results ranker-abc (control a): click-through by arm"), text);
       assertTrue(text.contains("results reco-bandit (control reco-1)"), text);
       assertTrue(text.contains("version 2 applied: experiment fraud-canary: canary 20% -> 25%"), text);
+      assertTrue(text.contains("rollout summarizer: promoted"), text);
+      assertTrue(text.contains("rollout embedder: rolled back"), text);
       assertTrue(text.contains("bandit allocation now:"), text);
       assertTrue(text.contains("sample ratio check: ok"), text);
 
