@@ -89,7 +89,8 @@ class CommandLineIT {
       assertTrue(text.contains(", 0 transport failures"), text);
       assertTrue(text.contains("results ranker-abc (control a): click-through by arm"), text);
       assertTrue(text.contains("results reco-bandit (control reco-1)"), text);
-      assertTrue(text.contains("version 2 applied: experiment fraud-canary: canary 20% -> 25%"), text);
+      assertTrue(Pattern.compile("version \\d+ applied: experiment fraud-canary: canary 20% -> 25%").matcher(text).find(),
+          text);
       assertTrue(text.contains("rollout summarizer: promoted"), text);
       assertTrue(text.contains("rollout embedder: rolled back"), text);
       assertTrue(text.contains("bandit allocation now:"), text);
