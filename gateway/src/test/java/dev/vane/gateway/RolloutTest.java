@@ -243,6 +243,39 @@ class RolloutTest {
     assertEquals("promoted", status(survivor).getJsonObject("state").getString("phase"));
   }
 
+  @Test
+  void aRestartedSingleInstanceContinuesItsRolloutWhereItWas() throws Exception {
+    TestBackend a = fx.backend("a");
+    TestBackend b = fx.backend("b");
+    Path file = dir.resolve("vane.yaml");
+    Files.writeString(file, yaml(a.url(), b.url(), "").replace("{ percent: 50, minExposures: 300 }",
+        "{ percent: 50, minExposures: 1000000 }"));
+    Gateway first = start(file);
+    try (Traffic t = new Traffic(first.port())) {
+      await(() -> canary(first) != null && canary(first).weightBps() == 5000, 60_000,
+          () -> status(first).encodePrettily());
+    }
+    JsonObject before = status(first).getJsonObject("state");
+    first.close();
+    Gateway again = start(file);
+    assertEquals(5000, canary(again).weightBps(), "the config file holds the step's split");
+    JsonObject after = status(again).getJsonObject("state");
+    assertEquals("stepping", after.getString("phase"));
+    assertEquals(1, after.getInteger("step"), "still in the second step, not started afresh");
+    assertEquals(before.getString("stepStartedAt"), after.getString("stepStartedAt"));
+    assertTrue(after.getBoolean("current"));
+  }
+
+  private Gateway start(Path file) throws Exception {
+    ConfigLoader loader = new ConfigLoader();
+    Startup s = Startup.prepare(file, loader);
+    Gateway g = fx.own(Gateway.start(s.config(), Stores::forConfig).await());
+    g.attach(s.store(), s.audit(), loader, s.bootstrap(), s.runningHash(), s.runningDocument()).toCompletableFuture()
+        .join();
+    g.startRollouts(file.resolveSibling(file.getFileName() + ".rollouts.json"));
+    return g;
+  }
+
   private Gateway serve(String text, String name) throws Exception {
     Path file = dir.resolve(name + ".yaml");
     Files.writeString(file, text);
@@ -253,6 +286,31 @@ class RolloutTest {
         .join();
     g.startRollouts(null);
     return g;
+  }
+
+  @Test
+  void aShadowStageThatAgreesStartsTheFirstStepAndOneThatDisagreesRollsBack() throws Exception {
+    TestBackend a = fx.backend("a");
+    TestBackend b = fx.backend("b");
+    a.mode = TestBackend.Mode.KSERVE;
+    b.mode = TestBackend.Mode.KSERVE;
+    String shadowed = yaml(a.url(), b.url(), "")
+        .replace("    canary: { endpoint: b, percent: 0 }\n",
+            "    canary: { endpoint: b, percent: 0 }\n    shadows: [ { endpoint: b, tolerance: 0.001 } ]\n")
+        .replace("      steps:\n", "      shadowFirst: { minCompared: 100, minAgreement: 0.95, maxLatencyRatio: 10 }\n"
+            + "      steps:\n");
+    Gateway g = fx.gateway(shadowed);
+    try (Traffic t = new Traffic(g.port())) {
+      await(() -> canary(g) != null && canary(g).weightBps() == 2000, 60_000, () -> status(g).encodePrettily());
+    }
+    assertTrue(types(status(g)).contains("rollout.start_canary"), status(g).encodePrettily());
+
+    b.kserveData = "[0.9,0.05,0.05]"; // the candidate now answers differently
+    Gateway g2 = fx.gateway(shadowed);
+    try (Traffic t = new Traffic(g2.port())) {
+      await(() -> canary(g2) == null, 60_000, () -> status(g2).encodePrettily());
+    }
+    assertEquals("rolled_back", status(g2).getJsonObject("state").getString("phase"));
   }
 
   @Test
