@@ -23,12 +23,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
     description = "Operate a running gateway through its admin API: status, config versions, experiment operations, "
-        + "results and the audit log.",
+        + "rollouts, results and the audit log.",
     footer = ExitCodes.HELP,
     subcommands = {StatusCommand.class, ConfigCommands.Get.class, ConfigCommands.Apply.class,
         ConfigCommands.Diff.class, ConfigCommands.History.class, ConfigCommands.Rollback.class,
         ExperimentCommands.Ramp.class, ExperimentCommands.Pause.class, ExperimentCommands.Resume.class,
-        ExperimentCommands.Promote.class, ExperimentCommands.Results.class, AuditCommand.class})
+        ExperimentCommands.Promote.class, ExperimentCommands.Results.class, RolloutCommands.Rollout.class,
+        AuditCommand.class})
 public final class Ctl implements Callable<Integer> {
   static final String DEFAULT_URL = "http://127.0.0.1:9090";
 
