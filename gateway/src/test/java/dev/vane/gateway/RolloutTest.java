@@ -145,6 +145,7 @@ class RolloutTest {
     assertTrue(seen.contains("rollout.started") && seen.contains("rollout.advance") && seen.contains("rollout.promote"),
         seen.toString());
     assertEquals("promoted", status(g).getJsonObject("state").getString("phase"));
+    assertTrue(status(g).getJsonObject("state").getBoolean("current"), "a finished rollout is still the current one");
     JsonArray audit = h.get(g.adminPort(), "/admin/v1/audit?limit=1000").json().getJsonArray("entries");
     assertTrue(audit.stream().anyMatch(x -> ((JsonObject) x).getString("action").equals("rollout.promote")
         && ((JsonObject) x).getString("actor").equals("rollout")), audit.encodePrettily());

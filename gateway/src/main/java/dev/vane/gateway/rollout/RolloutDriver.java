@@ -167,11 +167,20 @@ public final class RolloutDriver implements AutoCloseable {
         sf == null ? null : new RolloutPlan.ShadowGate(sf.minCompared(), sf.minAgreement(), sf.maxLatencyRatio()));
   }
 
-  /** The rollout's identity: its plan and its canary's endpoint (a change of either starts afresh). */
-  static String identity(Analysis.Rollout r, Arm canary) {
+  /** The plan's identity (a changed plan starts afresh; so does another canary endpoint, kept in the state). */
+  static String identity(Analysis.Rollout r) {
     return dev.vane.gateway.configstore.ConfigVersion.hashOf(r.steps() + "|" + r.guardrails() + "|" + r.srm() + "|"
         + r.alpha() + "|" + r.shadowFirst() + "|" + r.maxStepDuration() + "|" + r.rollbackInconclusive() + "|"
-        + r.requireNonInferiority() + "|" + (canary == null ? "" : canary.endpoint())).substring(0, 16);
+        + r.requireNonInferiority()).substring(0, 16);
+  }
+
+  /**
+   * Whether a saved state belongs to the rollout configured now: the same plan, and the same canary endpoint while
+   * a canary is declared (after a promotion or a rollback there is none, and the finished state still applies).
+   */
+  static boolean sameRollout(JsonObject saved, Analysis.Rollout r, Arm canary) {
+    return identity(r).equals(saved.getString("plan"))
+        && (canary == null || canary.endpoint().equals(saved.getString("canary")));
   }
 
   private static Arm canary(Experiment e) {
@@ -218,14 +227,16 @@ public final class RolloutDriver implements AutoCloseable {
     String id = e.id();
     Analysis.Rollout r = analysis.rollout();
     Arm canary = canary(e);
-    String identity = identity(r, canary);
+    String identity = identity(r);
+    String endpoint = canary != null ? canary.endpoint() : json.map(j -> new JsonObject(j).getString("canary"))
+        .orElse(null);
     RolloutPlan plan = plan(analysis);
     RolloutController controller = new RolloutController(plan);
     Instant now = clock.instant();
     RolloutState state = null;
     if (json.isPresent()) {
       JsonObject o = new JsonObject(json.get());
-      if (identity.equals(o.getString("plan"))) {
+      if (sameRollout(o, r, canary)) {
         state = RolloutStates.fromJson(o);
       }
     }
@@ -287,7 +298,8 @@ public final class RolloutDriver implements AutoCloseable {
       String reason = ok ? d.describe() : "HOLD: confirmPromotion did not confirm " + d.action().name().toLowerCase()
           + " (" + d.describe() + ")";
       String action = ok ? d.action().name().toLowerCase() : "hold";
-      return store.save(id, fence, RolloutStates.toJson(next, identity).encode()).thenCompose(saved -> {
+      return store.save(id, fence, RolloutStates.toJson(next, identity).put("canary", endpoint).encode())
+          .thenCompose(saved -> {
         if (!saved) {
           log.info("rollout of {}: another instance leads it now; this one stops", id);
           return CompletableFuture.<Void>completedFuture(null);
@@ -501,7 +513,7 @@ public final class RolloutDriver implements AutoCloseable {
       }
       if (json.isPresent()) {
         JsonObject s = new JsonObject(json.get());
-        boolean current = r != null && identity(r, canary).equals(s.getString("plan"));
+        boolean current = r != null && sameRollout(s, r, canary);
         out.put("state", new JsonObject().put("phase", s.getString("phase").toLowerCase()).put("step", s.getInteger("step"))
             .put("stepStartedAt", s.getString("stepStartedAt")).put("looks", s.getLong("looks"))
             .put("paused", s.getBoolean("paused")).put("current", current));
