@@ -61,7 +61,16 @@ final class ConfigAssembly {
       table = new RoutingTable(version, List.of(), List.of(), null);
     }
     return new VaneConfig(source, version, server, endpoints, table, state(f.state()), analysis,
-        admin(f.admin(), f.configSource()));
+        admin(f.admin(), f.configSource()), observability(f.observability()));
+  }
+
+  static ObservabilitySettings observability(ConfigSpec.Observability o) {
+    return new ObservabilitySettings(
+        new ObservabilitySettings.Metrics(o.metrics().enabled(), o.metrics().authenticate()),
+        new ObservabilitySettings.Tracing(o.tracing().endpoint(), o.tracing().samplingRatio(),
+            o.tracing().serviceName()),
+        new ObservabilitySettings.Logs("json".equals(o.logs().format()), o.logs().accessLog(),
+            o.logs().accessLogSampleRatio()));
   }
 
   /** The control plane's settings; a plain token is kept only as its SHA-256. */

@@ -32,7 +32,8 @@ final class ConfigSpec {
       .addModule(new SimpleModule("vane-units").addDeserializer(Duration.class, new DurationReader()))
       .build();
 
-  record File(String version, Server server, Admin admin, String configSource, List<Endpoint> endpoints,
+  record File(String version, Server server, Admin admin, Observability observability, String configSource,
+      List<Endpoint> endpoints,
       List<Experiment> experiments, List<Route> routes, String defaultEndpoint, State state) {}
 
   record Server(String host, int port, @JsonDeserialize(using = SizeReader.class) long maxBodyBytes,
@@ -41,6 +42,14 @@ final class ConfigSpec {
       int maxConnections, Duration shutdownGrace, Tls tls, AdminListener admin) {}
 
   record Tls(String cert, String key) {}
+
+  record Observability(Metrics metrics, Tracing tracing, Logs logs) {}
+
+  record Metrics(boolean enabled, boolean authenticate) {}
+
+  record Tracing(String endpoint, double samplingRatio, String serviceName) {}
+
+  record Logs(String format, boolean accessLog, double accessLogSampleRatio) {}
 
   record AdminListener(String host, int port, Tls tls) {}
 

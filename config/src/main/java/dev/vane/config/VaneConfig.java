@@ -14,9 +14,11 @@ import java.util.Map;
  * @param state     sticky store and figures
  * @param analysis  per experiment id: metrics, slices, attribution window, bandit settings
  * @param admin     the control plane: authentication, where the routing config comes from, history and audit
+ * @param observability metrics, tracing and logs
  */
 public record VaneConfig(String source, String version, ServerSettings server, Map<String, EndpointSettings> endpoints,
-    RoutingTable routing, StateSettings state, Map<String, Analysis> analysis, AdminSettings admin) {
+    RoutingTable routing, StateSettings state, Map<String, Analysis> analysis, AdminSettings admin,
+    ObservabilitySettings observability) {
 
   public VaneConfig {
     endpoints = Map.copyOf(endpoints);

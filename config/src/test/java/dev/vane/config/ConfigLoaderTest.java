@@ -306,7 +306,7 @@ class ConfigLoaderTest {
             "endpoints[0].url: \"ftp://h/x\" (expected: an http:// or https:// URL)"),
         Arguments.of("unknown top-level field",
             ENDPOINTS + "colour: blue",
-            "colour: unknown field (expected one of: server, admin, configSource, endpoints, experiments, routes, defaultEndpoint, state, version)"),
+            "colour: unknown field (expected one of: server, admin, observability, configSource, endpoints, experiments, routes, defaultEndpoint, state, version)"),
         Arguments.of("unknown experiment field",
             exp + "  - { id: e, champion: { endpoint: a }, weight: 3 }",
             "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, attributionWindow, rollout, bandit, variants, champion, canary, shadows, targeting)"),
