@@ -168,6 +168,6 @@ class GuardrailsTest {
     void describeIsOneReadableLine() {
         GuardrailResult r = Guardrails.binary(BinaryStats.of(40000, 400), BinaryStats.of(10000, 200),
                 GuardrailOptions.of(0.2, false, ALPHA3).withMixingSd(0.4));
-        assertEquals("HARM: harm +100% [+45.4%, +155%] vs margin 20.0%, p=0.000120, n=40000/10000", r.describe());
+        assertEquals("HARM: harm +100% [+44.5%, +156%] vs margin 20.0%, p=1.23e-05, n=40000/10000", r.describe());
     }
 }
