@@ -14,8 +14,11 @@ import org.junit.jupiter.api.Test;
 class DeployConfigTest {
   @Test
   void theImagesDefaultConfigIsValid() throws Exception {
-    VaneConfig c = new ConfigLoader(Map.<String, String>of()::get).load(Path.of("..", "deploy", "vane.yaml"));
+    VaneConfig c = new ConfigLoader(Map.of("VANE_ADMIN_TOKEN", SecretWatch.secret("compose"))::get)
+        .load(Path.of("..", "deploy", "vane.yaml"));
     assertTrue(c.state().isRedis());
+    assertEquals(dev.vane.config.AdminSettings.Source.REDIS, c.admin().source());
+    assertEquals("0.0.0.0", c.server().admin().host());
     assertEquals(500, c.routing().experiment("rollout").arms().get(1).weightBps());
   }
 
@@ -26,7 +29,11 @@ class DeployConfigTest {
         manifest.indexOf("---"));
     String yaml = doc.lines().map(l -> l.length() >= 4 ? l.substring(4) : l.strip())
         .reduce("", (a, b) -> a + b + "\n");
-    VaneConfig c = new ConfigLoader(Map.of("REDIS_URI", "redis://redis:6379/0")::get).parse(yaml, "k8s");
+    VaneConfig c = new ConfigLoader(Map.of("REDIS_URI", "redis://redis:6379/0", "VANE_ADMIN_TOKEN",
+        SecretWatch.secret("k8s-admin"), "VANE_METRICS_TOKEN", SecretWatch.secret("k8s-metrics"))::get)
+        .parse(yaml, "k8s");
     assertEquals(2, c.endpoints().size());
+    assertEquals(2, c.admin().auth().tokens().size());
+    assertTrue(manifest.contains("containerPort: 9090"));
   }
 }
