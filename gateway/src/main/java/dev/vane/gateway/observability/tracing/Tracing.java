@@ -1,6 +1,7 @@
 package dev.vane.gateway.observability.tracing;
 
 import dev.vane.config.ObservabilitySettings;
+import dev.vane.config.Redaction;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ public final class Tracing implements AutoCloseable {
     pipeline = next;
     if (settings.enabled()) {
       log.info("tracing: spans of {} exported over OTLP/HTTP to {}, {} of new traces sampled",
-          settings.serviceName(), settings.endpoint(), settings.samplingRatio());
+          settings.serviceName(), Redaction.uri(settings.endpoint()), settings.samplingRatio());
     } else if (old != null) {
       log.info("tracing: off");
     }
