@@ -134,8 +134,10 @@ public final class Gateway implements AutoCloseable {
     Gateway g = new Gateway(vertx, ownsVertx, core, store, guard, adminGuard);
     Authenticator auth;
     try {
+      core.tracing().configure(cfg.observability().tracing());
       auth = Authenticator.create(vertx, cfg.admin().auth());
     } catch (RuntimeException e) {
+      core.tracing().close();
       core.closeShadowLoop();
       if (ownsVertx) {
         vertx.close();
@@ -181,6 +183,7 @@ public final class Gateway implements AutoCloseable {
             vertx.undeploy(g.deployment);
           }
           auth.close();
+          core.tracing().close();
           core.closeShadowLoop();
           if (ownsVertx) {
             vertx.close();
@@ -338,6 +341,11 @@ public final class Gateway implements AutoCloseable {
             e.getMessage());
       }
     }
+    try {
+      core.tracing().configure(cfg.observability().tracing());
+    } catch (RuntimeException e) {
+      log.warn("tracing settings of the new config could not be applied; the previous ones stay: {}", e.getMessage());
+    }
     if (banditTimer >= 0 && banditPeriodMillis != banditRefreshMillis()) {
       scheduleBanditRefresh(); // a reload that changes the shortest refreshInterval changes the period
     }
@@ -472,6 +480,7 @@ public final class Gateway implements AutoCloseable {
       log.warn("closing Vert.x: {}", e.toString());
     } finally {
       core.closeShadowLoop();
+      core.tracing().close(); // after the loops: the last requests' and shadow copies' spans are exported
       core.closeSharedState();
       store.close();
     }

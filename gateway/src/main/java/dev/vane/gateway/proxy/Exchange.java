@@ -6,10 +6,13 @@ import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
 import dev.vane.gateway.http.RequestTarget;
+import dev.vane.gateway.observability.tracing.RequestSpan;
+import dev.vane.gateway.observability.tracing.UpstreamSpan;
 import dev.vane.gateway.runtime.Snapshot;
 import dev.vane.gateway.shadow.ShadowCall;
 import dev.vane.router.Assignment;
 import dev.vane.router.Experiment;
+import dev.vane.router.Route;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -38,11 +41,14 @@ final class Exchange {
   final String clientAddress;
   final String requestId;
 
+  // Trace: the request's span, or null when tracing is off
+  RequestSpan span;
   // ReadBody
   Buffer body;
   /** The request was refused while its body was read (nothing further may answer it). */
   boolean rejected;
-  // ResolveRoute, then Assign: where the request goes
+  // ResolveRoute, then Assign: where the request goes (route: null for the default endpoint)
+  Route route;
   EndpointSettings endpoint;
   Experiment experiment;
   ExperimentCounters counters;
@@ -57,6 +63,9 @@ final class Exchange {
   boolean fellBack;
   /** The timeout of the endpoint now serving (for the gaps of a streamed response). */
   long timeoutMillis;
+  /** With tracing on: the span of the upstream call now serving, and its endpoint. */
+  UpstreamSpan upstreamSpan;
+  EndpointSettings upstreamEndpoint;
   // Mirror
   List<ShadowCall> shadowCalls;
   /** The served body, kept for the shadow comparison (mirrored requests only). */

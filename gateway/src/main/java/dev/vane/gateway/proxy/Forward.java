@@ -43,6 +43,10 @@ final class Forward implements ProxyStep {
 
   private void forward(Exchange x, EndpointSettings ep, boolean mayFallback) {
     x.timeoutMillis = ep.timeout().toMillis();
+    if (x.span != null) {
+      x.upstreamSpan = x.span.startUpstream(ep, x.fellBack);
+      x.upstreamEndpoint = ep;
+    }
     Future<HttpClientRequest> pending;
     try {
       pending = clients.get(x.snapshot.config(), ep).request(UpstreamCalls.options(x.method, x.uri, ep));
@@ -61,6 +65,9 @@ final class Forward implements ProxyStep {
       HttpClientRequest creq = ar.result();
       try {
         x.copyRequestHeaders(creq.headers());
+        if (x.upstreamSpan != null) {
+          x.upstreamSpan.inject(creq.headers()); // the client's traceparent gives way to this call's
+        }
       } catch (RuntimeException e) {
         creq.reset();
         failed(x, ep, mayFallback, e);
@@ -77,6 +84,9 @@ final class Forward implements ProxyStep {
   }
 
   private void failed(Exchange x, EndpointSettings ep, boolean mayFallback, Throwable cause) {
+    if (x.upstreamSpan != null) {
+      x.upstreamSpan.fail(cause);
+    }
     if (x.req.response().closed()) {
       x.end(499, false);
       return;
@@ -93,12 +103,18 @@ final class Forward implements ProxyStep {
   }
 
   private void answered(Exchange x, HttpClientResponse up, boolean mayFallback) {
+    if (x.upstreamSpan != null) {
+      x.upstreamSpan.status(up.statusCode());
+    }
     if (x.req.response().closed()) {
       UpstreamCalls.abandon(up);
       x.end(499, false);
       return;
     }
     if (mayFallback && up.statusCode() >= 500) {
+      if (x.upstreamSpan != null) {
+        x.upstreamSpan.end();
+      }
       up.exceptionHandler(t -> { });
       up.body(); // drain so the connection is reused
       fallback(x);
@@ -173,6 +189,9 @@ final class Forward implements ProxyStep {
    * it cannot take the truncated body for a whole one.
    */
   private static void cutShort(Exchange x, Throwable cause) {
+    if (x.upstreamSpan != null) {
+      x.upstreamSpan.fail(cause);
+    }
     if (x.armCounters != null) {
       x.armCounters.recordUpstreamError();
     }

@@ -36,7 +36,7 @@ final class Mirror implements ProxyStep {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     x.copyRequestHeaders(headers);
     MirroredRequest m = new MirroredRequest(x.snapshot.config(), x.method, x.uri, headers, x.body, x.shadowCalls,
-        x.status(), x.micros(), x.responded(), x.primaryBody);
+        x.status(), x.micros(), x.responded(), x.primaryBody, x.span == null ? null : x.span.link());
     core.mirror(clients -> ShadowSender.send(m, clients));
   }
 }

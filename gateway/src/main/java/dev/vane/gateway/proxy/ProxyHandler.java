@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
  * (see {@link ProxyStep}):
  *
  * <ol>
+ *   <li>{@link Trace}: the request's span, when tracing is on (ended after the others' ends);
  *   <li>{@link ReadBody}: the body, whole, within the limit;
  *   <li>{@link ResolveRoute}: the route (model name, path prefix, default endpoint);
  *   <li>{@link IdentifyUnit}: the unit id, for an experiment;
@@ -31,6 +32,7 @@ public final class ProxyHandler {
   public ProxyHandler(Vertx vertx, Context context, GatewayCore core) {
     this.core = core;
     this.steps = new ProxyStep[] {
+        new Trace(core.tracing()),
         new ReadBody(vertx),
         new ResolveRoute(),
         new IdentifyUnit(),

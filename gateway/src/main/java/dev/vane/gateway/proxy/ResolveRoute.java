@@ -27,6 +27,7 @@ final class ResolveRoute implements ProxyStep {
     }
     x.view.model = model;
     Route route = cfg.routing().resolve(path, model);
+    x.route = route;
     if (route == null) {
       String dflt = cfg.routing().defaultEndpoint();
       if (dflt == null) {

@@ -10,6 +10,7 @@ import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.feedback.BodyBudget;
 import dev.vane.gateway.feedback.FeedbackBackend;
 import dev.vane.gateway.feedback.FeedbackService;
+import dev.vane.gateway.observability.tracing.Tracing;
 import dev.vane.gateway.shadow.ShadowPlanner;
 import dev.vane.gateway.upstream.UpstreamClients;
 import dev.vane.router.Assigner;
@@ -44,6 +45,7 @@ public final class GatewayCore {
   private final BodyBudget feedbackBodies = new BodyBudget(() -> snapshot().config().server().maxBodyBytes());
 
   private final BanditStrategy bandit = new BanditStrategy();
+  private final Tracing tracing = Tracing.off();
 
   private final Vertx vertx;
   /** The transport of the gateway's loops (a startup setting), used for the shadow loop too. */
@@ -128,6 +130,11 @@ public final class GatewayCore {
 
   public BanditStrategy bandit() {
     return bandit;
+  }
+
+  /** The request spans and their export (off until the gateway configures it). */
+  public Tracing tracing() {
+    return tracing;
   }
 
   /** Rebuilds bandit posteriors from the current figures (non-blocking). */

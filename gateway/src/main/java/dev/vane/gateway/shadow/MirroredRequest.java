@@ -1,6 +1,7 @@
 package dev.vane.gateway.shadow;
 
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.observability.tracing.TraceLink;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -24,15 +25,19 @@ public final class MirroredRequest {
   final long primaryMicros;
   final boolean primaryDone;
   final byte[] primaryBody;
+  /** The request's span, which each copy's span links to; null when the request is not traced. */
+  final TraceLink trace;
   /** Copies not yet handed to a connection. */
   int unsent;
 
   /**
    * @param primaryDone  whether the served request got an upstream answer (else nothing is compared)
    * @param primaryBody  the served body, or null when it was too large to keep
+   * @param trace        the request's span for the copies' spans to link to, or null: no spans
    */
   public MirroredRequest(VaneConfig config, HttpMethod method, String uri, MultiMap headers, Buffer body,
-      List<ShadowCall> calls, int primaryStatus, long primaryMicros, boolean primaryDone, byte[] primaryBody) {
+      List<ShadowCall> calls, int primaryStatus, long primaryMicros, boolean primaryDone, byte[] primaryBody,
+      TraceLink trace) {
     this.config = config;
     this.method = method;
     this.uri = uri;
@@ -43,6 +48,7 @@ public final class MirroredRequest {
     this.primaryMicros = primaryMicros;
     this.primaryDone = primaryDone;
     this.primaryBody = primaryBody;
+    this.trace = trace;
   }
 
   void sent() {

@@ -2,6 +2,7 @@ package dev.vane.gateway.shadow;
 
 import dev.vane.config.EndpointSettings;
 import dev.vane.gateway.counters.ShadowCounters;
+import dev.vane.gateway.observability.tracing.UpstreamSpan;
 import dev.vane.router.Shadow;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +19,8 @@ public final class ShadowCall {
   long startNanos;
   long micros;
   byte[] body;
+  /** The copy's span, linked to its request's (traced requests only). */
+  UpstreamSpan span;
 
   ShadowCall(Shadow shadow, ShadowCounters stats, EndpointSettings endpoint, AtomicInteger inFlight) {
     this.shadow = shadow;

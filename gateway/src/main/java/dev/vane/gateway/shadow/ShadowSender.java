@@ -28,6 +28,9 @@ public final class ShadowSender {
       ShadowCall call = calls.get(i);
       EndpointSettings ep = call.endpoint;
       call.startNanos = System.nanoTime();
+      if (m.trace != null) {
+        call.span = m.trace.startShadow(call.shadow.id(), ep, m.method.name());
+      }
       try {
         // plain callbacks rather than composed futures, as on the request path
         clients.get(m.config, ep).request(UpstreamCalls.options(m.method, m.uri, ep)).onComplete(ar -> {
@@ -35,32 +38,38 @@ public final class ShadowSender {
           Buffer body = m.body;
           m.sent();
           if (ar.failed()) {
-            done(m, call, null, true);
+            done(m, call, null, true, ar.cause());
             return;
           }
           HttpClientRequest creq = ar.result();
           try {
             creq.headers().addAll(headers);
             creq.putHeader("X-Vane-Shadow", call.shadow.id());
+            if (call.span != null) {
+              call.span.inject(creq.headers());
+            }
           } catch (RuntimeException e) {
             creq.reset();
-            done(m, call, null, true); // its slot and counters are settled whatever went wrong
+            done(m, call, null, true, e); // its slot and counters are settled whatever went wrong
             return;
           }
           creq.send(body).onComplete(r -> {
             if (r.failed()) {
-              done(m, call, null, true);
+              done(m, call, null, true, r.cause());
               return;
             }
             HttpClientResponse resp = r.result();
             call.status = resp.statusCode();
+            if (call.span != null) {
+              call.span.status(call.status);
+            }
             String len = resp.getHeader("Content-Length");
             if (len != null && UpstreamCalls.contentLength(len) > MAX_COMPARE_BYTES) {
               UpstreamCalls.abandon(resp);
-              done(m, call, null, false);
+              done(m, call, null, false, null);
               return;
             }
-            resp.body().onComplete(b -> done(m, call, b.succeeded() ? b.result() : null, b.failed()));
+            resp.body().onComplete(b -> done(m, call, b.succeeded() ? b.result() : null, b.failed(), b.cause()));
           });
         });
       } catch (RuntimeException e) {
@@ -69,13 +78,23 @@ public final class ShadowSender {
         call.stats.recordError();
         call.done = true;
         call.failed = true;
+        if (call.span != null) {
+          call.span.fail(e);
+        }
       }
     }
   }
 
   /** A copy's end: its in-flight slot comes free and, unless it failed, it is compared with the served answer. */
-  private static void done(MirroredRequest m, ShadowCall call, Buffer body, boolean failed) {
+  private static void done(MirroredRequest m, ShadowCall call, Buffer body, boolean failed, Throwable cause) {
     call.inFlight.decrementAndGet();
+    if (call.span != null) {
+      if (failed) {
+        call.span.fail(cause);
+      } else {
+        call.span.end();
+      }
+    }
     call.micros = (System.nanoTime() - call.startNanos) / 1000;
     if (failed) {
       call.failed = true;
