@@ -44,6 +44,8 @@ final class Exchange {
   /** The request was refused while its body was read (nothing further may answer it). */
   boolean rejected;
   // ResolveRoute, then Assign: where the request goes
+  /** The id of the route that matched, or null (the default endpoint, or none). */
+  String route;
   EndpointSettings endpoint;
   Experiment experiment;
   ExperimentCounters counters;

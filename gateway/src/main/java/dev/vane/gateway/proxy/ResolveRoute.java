@@ -35,8 +35,10 @@ final class ResolveRoute implements ProxyStep {
       }
       x.endpoint = cfg.endpoints().get(dflt);
     } else if (route.endpoint() != null) {
+      x.route = route.id();
       x.endpoint = cfg.endpoints().get(route.endpoint());
     } else {
+      x.route = route.id();
       Experiment exp = cfg.routing().experiment(route.experiment());
       x.experiment = exp;
       x.counters = x.snapshot.counters().get(exp.id());
