@@ -6,6 +6,8 @@ import dev.vane.config.Redaction;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.control.Startup;
 import dev.vane.gateway.ctl.Ctl;
+import dev.vane.gateway.logs.LogFormat;
+import dev.vane.gateway.logs.LogSetup;
 import dev.vane.gateway.runtime.Stores;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,8 +46,15 @@ public final class Main implements Runnable {
     @Option(names = {"-c", "--config"}, required = true, description = "config file (YAML)")
     Path config;
 
+    @Option(names = "--log-format", paramLabel = "text|json", converter = LogFormatConverter.class,
+        description = "log lines as text or one JSON object per line (default: observability.logs.format, else text)")
+    LogFormat logFormat;
+
     @Override
     public Integer call() throws Exception {
+      if (logFormat != null) {
+        logs(logFormat); // before the config is read, so what that logs is in the format asked for too
+      }
       ConfigLoader loader = new ConfigLoader();
       Startup startup;
       try {
@@ -58,6 +67,9 @@ public final class Main implements Runnable {
         return 2;
       }
       VaneConfig cfg = startup.config();
+      if (logFormat == null) {
+        logs(cfg.observability().logs().json() ? LogFormat.JSON : LogFormat.TEXT);
+      }
       Gateway g;
       try {
         g = Gateway.start(cfg, Stores::forConfig).await();
@@ -83,10 +95,29 @@ public final class Main implements Runnable {
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         g.close();
+        LogSetup.stop(LogSetup.context()); // the access log's queue written out
         stop.countDown();
       }, "vane-shutdown"));
       stop.await();
       return 0;
+    }
+
+    /** Every log line in {@code format}, and the access log's way out (its lines are on when the config says so). */
+    private static void logs(LogFormat format) {
+      LogSetup.console(LogSetup.context(), format);
+      LogSetup.accessLog(LogSetup.context(), format);
+    }
+  }
+
+  /** {@code text} or {@code json}, in any case. */
+  static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
+    @Override
+    public LogFormat convert(String value) {
+      try {
+        return LogFormat.of(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 

@@ -53,7 +53,7 @@ class AdminApiTest {
   @BeforeAll
   static void start() throws Exception {
     stderr = System.err;
-    // slf4j-simple writes to whatever System.err is when it logs: keep a copy of everything logged meanwhile
+    // the log console writes to whatever System.err is when it logs: keep a copy of everything logged meanwhile
     System.setErr(new PrintStream(new Tee(stderr, logs), true, StandardCharsets.UTF_8));
     TestBackend a = fx.backend("a");
     TestBackend b = fx.backend("b");

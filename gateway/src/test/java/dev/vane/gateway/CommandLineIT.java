@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -184,6 +186,96 @@ class CommandLineIT {
       assertTrue(run(0, c, "--help").contains("Usage: vane " + c), c);
     }
     assertTrue(run(2, "serve", "--config", "/nonexistent.yaml").contains("cannot read file"));
+  }
+
+  /**
+   * {@code --log-format json} wins over the config's text: every line the process prints is a JSON object, and with
+   * the access log on a proxied request gets one {@code vane.access} line with its request id and status.
+   */
+  @Test
+  void serveWithLogFormatJsonPrintsJsonLinesAndTheAccessLog(@TempDir Path dir) throws Exception {
+    Path cfg = dir.resolve("vane.yaml");
+    Files.writeString(cfg, """
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
+        endpoints: [ { id: gone, url: "http://127.0.0.1:%d", timeout: 5s } ]
+        defaultEndpoint: gone
+        observability: { logs: { format: text, accessLog: true } }
+        """.formatted(closedPort()));
+    List<JsonObject> lines = new ArrayList<>();
+    Process p = java("serve", "--config", cfg.toString(), "--log-format", "json");
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      JsonObject listening = readJsonUntil(r, lines, l -> l.getString("formattedMessage").startsWith("Vane listening"));
+      assertEquals("INFO", listening.getString("level"));
+      assertEquals("dev.vane.gateway.Gateway", listening.getString("loggerName"));
+      assertNotNull(listening.getString("threadName"));
+      assertNotNull(listening.getLong("timestamp"));
+      Matcher m = Pattern.compile("Vane listening on 127\\.0\\.0\\.1:(\\d+)").matcher(
+          listening.getString("formattedMessage"));
+      assertTrue(m.find(), listening.encode());
+
+      HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + m.group(1) + "/v1/chat")).header("X-Request-Id", "it-json-1").build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(502, res.statusCode(), res.body());
+      JsonObject access = readJsonUntil(r, lines, l -> "vane.access".equals(l.getString("loggerName")));
+      assertTrue(access.getJsonArray("kvpList").contains(new JsonObject().put("requestId", "it-json-1")),
+          access.encode());
+      assertTrue(access.getJsonArray("kvpList").contains(new JsonObject().put("status", "502")), access.encode());
+    } finally {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /** Without {@code --log-format}, {@code observability.logs.format: json} makes the lines JSON. */
+  @Test
+  void serveWithTheConfigsJsonFormatPrintsJsonLines(@TempDir Path dir) throws Exception {
+    Path cfg = dir.resolve("vane.yaml");
+    Files.writeString(cfg, """
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
+        endpoints: [ { id: gone, url: "http://127.0.0.1:%d" } ]
+        defaultEndpoint: gone
+        observability: { logs: { format: json } }
+        """.formatted(closedPort()));
+    Process p = java("serve", "--config", cfg.toString());
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      readJsonUntil(r, new ArrayList<>(), l -> l.getString("formattedMessage").startsWith("Vane listening"));
+    } finally {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /** Reads lines, each of which must be a JSON object, into {@code lines} until one matches (within 60 s). */
+  static JsonObject readJsonUntil(BufferedReader r, List<JsonObject> lines, Predicate<JsonObject> wanted)
+      throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    String line;
+    while (System.currentTimeMillis() < deadline && (line = r.readLine()) != null) {
+      JsonObject json;
+      try {
+        json = new JsonObject(line);
+      } catch (RuntimeException e) {
+        throw new AssertionError("not a JSON line: " + line + "\nafter: " + lines, e);
+      }
+      lines.add(json);
+      if (wanted.test(json)) {
+        return json;
+      }
+    }
+    throw new AssertionError("no such line in: " + lines);
+  }
+
+  static int closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   /** SIGTERM under load: every request in flight finishes before the process exits. */

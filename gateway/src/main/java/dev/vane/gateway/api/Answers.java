@@ -2,6 +2,7 @@ package dev.vane.gateway.api;
 
 import dev.vane.gateway.feedback.FeedbackService;
 import dev.vane.gateway.http.Errors;
+import dev.vane.gateway.http.RequestLogs;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,8 @@ final class Answers {
   }
 
   static void failed(HttpServerRequest req, String rid, Throwable t) {
-    log.error("{} {} failed (request id {})", req.method(), FeedbackService.echo(req.path()), rid, t);
+    RequestLogs.log(req, rid,
+        () -> log.error("{} {} failed (request id {})", req.method(), FeedbackService.echo(req.path()), rid, t));
     HttpServerResponse res = req.response();
     if (res.headWritten() && !res.ended() && !res.closed()) {
       req.connection().close();

@@ -8,6 +8,7 @@ import dev.vane.gateway.control.ControlPlane;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
 import dev.vane.gateway.http.RequestIds;
+import dev.vane.gateway.http.RequestLogs;
 import dev.vane.gateway.rollout.RolloutDriver;
 import dev.vane.gateway.runtime.GatewayCore;
 import io.vertx.core.Handler;
@@ -151,8 +152,8 @@ public final class ApiRouter {
           if (ar.failed()) {
             denied.unauthenticated.increment();
             String why = ar.cause() instanceof AuthenticationException ? ar.cause().getMessage() : "authentication failed";
-            log.warn("admin: 401 {} {} from {}: {} (request id {})", req.method(), req.path(),
-                AdminEndpoints.address(req), why, rid);
+            RequestLogs.log(req, rid, () -> log.warn("admin: 401 {} {} from {}: {} (request id {})", req.method(),
+                req.path(), AdminEndpoints.address(req), why, rid));
             if (write(req)) {
               audit(ctx, AdminEndpoints.address(req), 401, why);
             }
@@ -163,8 +164,8 @@ public final class ApiRouter {
           Principal p = ar.result();
           if (!p.may(role)) {
             denied.forbidden.increment();
-            log.warn("admin: 403 {} {} by {} from {}: needs {} (request id {})", req.method(), req.path(), p.name(),
-                AdminEndpoints.address(req), role.id(), rid);
+            RequestLogs.log(req, rid, () -> log.warn("admin: 403 {} {} by {} from {}: needs {} (request id {})",
+                req.method(), req.path(), p.name(), AdminEndpoints.address(req), role.id(), rid));
             if (write(req)) {
               audit(ctx, p.name(), 403, "needs role " + role.id());
             }

@@ -45,7 +45,7 @@ final class Assign implements ProxyStep {
     } else {
       f.whenComplete((a, t) -> context.runOnContext(v -> {
         if (t != null) {
-          log.warn("assignment failed for experiment {}: {}", exp.id(), t.toString());
+          x.logged(() -> log.warn("assignment failed for experiment {}: {}", exp.id(), t.toString()));
           assigned(x, new Assignment(exp, exp.control(), Assignment.Reason.NOT_COVERED, x.unit));
         } else {
           assigned(x, a);

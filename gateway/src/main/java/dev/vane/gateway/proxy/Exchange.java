@@ -5,6 +5,7 @@ import dev.vane.gateway.counters.ArmCounters;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
+import dev.vane.gateway.http.RequestLogs;
 import dev.vane.gateway.http.RequestTarget;
 import dev.vane.gateway.observability.tracing.RequestSpan;
 import dev.vane.gateway.observability.tracing.UpstreamSpan;
@@ -102,7 +103,7 @@ final class Exchange {
     try {
       step.onRequest(this);
     } catch (RuntimeException e) {
-      log.error("request {}: step {} failed", requestId, step.getClass().getSimpleName(), e);
+      logged(() -> log.error("request {}: step {} failed", requestId, step.getClass().getSimpleName(), e));
       answer(500, "internal", "internal error; logged with this request id");
     }
   }
@@ -134,9 +135,15 @@ final class Exchange {
       try {
         s.onEnd(this);
       } catch (RuntimeException e) {
-        log.error("request {}: step {} failed after the exchange ended", requestId, s.getClass().getSimpleName(), e);
+        logged(() -> log.error("request {}: step {} failed after the exchange ended", requestId,
+            s.getClass().getSimpleName(), e));
       }
     }
+  }
+
+  /** Runs a logging call about this request with its request id and trace id in the MDC. */
+  void logged(Runnable logCall) {
+    RequestLogs.log(req, requestId, logCall);
   }
 
   /** The final status (499 when the client left first); set once the exchange ended. */

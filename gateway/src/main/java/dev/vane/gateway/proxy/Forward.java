@@ -52,7 +52,7 @@ final class Forward implements ProxyStep {
       pending = clients.get(x.snapshot.config(), ep).request(UpstreamCalls.options(x.method, x.uri, ep));
     } catch (RuntimeException e) {
       // a setup error (an endpoint the client library refuses) must answer, not hang
-      log.warn("request {}: cannot send to upstream {}: {}", x.requestId, ep.id(), e.toString());
+      x.logged(() -> log.warn("request {}: cannot send to upstream {}: {}", x.requestId, ep.id(), e.toString()));
       failed(x, ep, mayFallback, e);
       return;
     }

@@ -7,6 +7,7 @@ import dev.vane.gateway.runtime.GatewayCore;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.SplittableRandom;
 
 /**
  * The request path, one instance per event loop: runs each proxied request through the steps, in order
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpServerRequest;
  *   <li>{@link IdentifyUnit}: the unit id, for an experiment;
  *   <li>{@link Assign}: the arm, and so the endpoint;
  *   <li>{@link Record}: the experiment's counters (on the way in, and the status and latency at the end);
+ *   <li>{@link AccessLog}: at the end, the access log's line, when it is on;
  *   <li>{@link Mirror}: which shadows get a copy (and, at the end, sending them from the shadow loop);
  *   <li>{@link Forward}: the upstream exchange, with fallback, and the response.
  * </ol>
@@ -38,6 +40,7 @@ public final class ProxyHandler {
         new IdentifyUnit(),
         new Assign(core.assigner(), context),
         new Record(core),
+        new AccessLog(new SplittableRandom()),
         new Mirror(core),
         new Forward(vertx),
     };
