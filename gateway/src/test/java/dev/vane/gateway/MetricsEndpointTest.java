@@ -1,0 +1,148 @@
+package dev.vane.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.http.HttpMethod;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code GET /metrics} on the admin listener: the viewer role (401/403 counted), OpenMetrics on {@code Accept},
+ * open with {@code authenticate: false}, 404 when disabled, counters that keep growing across experiment versions,
+ * and an exposition {@code promtool check metrics} accepts.
+ */
+class MetricsEndpointTest {
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final TestBackend a = fx.backend("a");
+  static final TestBackend b = fx.backend("b");
+  static final String VIEWER = "viewer-token-for-metrics";
+  static final String FEEDER = "feedback-token-for-metrics";
+
+  static String yaml(int percent, String metrics) {
+    return """
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
+        admin:
+          auth:
+            tokens:
+              - { name: vera, token: %s, roles: [viewer] }
+              - { name: fred, token: %s, roles: [feedback] }
+        endpoints: [ { id: a, url: "%s" }, { id: b, url: "%s" } ]
+        routes: [ { pathPrefix: /e/, experiment: e } ]
+        experiments:
+          - id: e
+            champion: { endpoint: a }
+            canary: { endpoint: b, percent: %d }
+        observability: { metrics: %s }
+        """.formatted(VIEWER, FEEDER, a.url(), b.url(), percent, metrics);
+  }
+
+  Harness.Reply scrape(Gateway gw, String token, String accept) {
+    Map<String, String> headers = new java.util.HashMap<>();
+    if (token != null) {
+      headers.put("Authorization", "Bearer " + token);
+    }
+    if (accept != null) {
+      headers.put("Accept", accept);
+    }
+    return h.send(gw.adminPort(), HttpMethod.GET, "/metrics", headers, null);
+  }
+
+  /** The value of the one sample named {@code series} exactly (name and labels as exposed), or fails. */
+  static double value(String exposition, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
+    assertTrue(m.find(), "no sample " + series + " in:\n" + exposition);
+    return Double.parseDouble(m.group(1));
+  }
+
+  @Test
+  void metricsNeedTheViewerRoleAndRefusalsAreCounted() throws Exception {
+    Gateway gw = fx.gateway(yaml(20, "{}"));
+    assertEquals(401, scrape(gw, null, null).status());
+    assertEquals(401, scrape(gw, "wrong", null).status());
+    assertEquals(403, scrape(gw, FEEDER, null).status());
+    Harness.Reply ok = scrape(gw, VIEWER, null);
+    assertEquals(200, ok.status());
+    assertEquals("text/plain; version=0.0.4; charset=utf-8", ok.headers().get("Content-Type"));
+    String text = ok.body().toString();
+    assertEquals(2, value(text, "vane_admin_denied_total{status=\"401\"}"));
+    assertEquals(1, value(text, "vane_admin_denied_total{status=\"403\"}"));
+    assertEquals(1, value(text, "vane_experiment_info{experiment=\"e\",version=\""
+        + gw.config().routing().experiment("e").version() + "\"}"));
+    assertEquals(20, value(text, "vane_canary_weight{experiment=\"e\"}"));
+    assertTrue(text.contains("jvm_memory_used_bytes{"), "JVM binders");
+    assertTrue(text.contains("process_cpu_usage "), "process binders");
+    assertTrue(text.contains("vane_connections_open{listener=\"admin\"}"), "connection gauges");
+  }
+
+  @Test
+  void openMetricsWhenTheScraperAsksForIt() throws Exception {
+    Gateway gw = fx.gateway(yaml(20, "{}"));
+    Harness.Reply r = scrape(gw, VIEWER,
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+            + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+    assertEquals(200, r.status());
+    assertTrue(r.headers().get("Content-Type").startsWith("application/openmetrics-text; version=1.0.0"),
+        r.headers().get("Content-Type"));
+    String text = r.body().toString();
+    assertTrue(text.endsWith("# EOF\n"), "OpenMetrics ends with # EOF");
+    assertTrue(text.contains("# TYPE vane_requests counter"), "OpenMetrics names the counter family without _total");
+  }
+
+  @Test
+  void openWithoutAuthenticationAndNotFoundWhenDisabled() throws Exception {
+    Gateway open = fx.gateway(yaml(20, "{ authenticate: false }"));
+    assertEquals(200, scrape(open, null, null).status());
+    Gateway off = fx.gateway(yaml(20, "{ enabled: false }"));
+    Harness.Reply r = scrape(off, VIEWER, null);
+    assertEquals(404, r.status());
+    assertEquals("not_found", r.json().getString("error"), r.body().toString());
+  }
+
+  @Test
+  void countersKeepGrowingWhenTheExperimentChangesVersion() throws Exception {
+    Gateway gw = fx.gateway(yaml(50, "{ authenticate: false }"));
+    for (int i = 0; i < 40; i++) {
+      assertEquals(200, h.get(gw.port(), "/e/x").status());
+    }
+    String before = scrape(gw, null, null).body().toString();
+    double a1 = value(before, "vane_requests_total{arm=\"champion\",experiment=\"e\",status_class=\"2xx\"}");
+    double b1 = value(before, "vane_requests_total{arm=\"canary\",experiment=\"e\",status_class=\"2xx\"}");
+    assertEquals(40, a1 + b1);
+    assertEquals(40, value(before, "vane_request_duration_seconds_count{arm=\"champion\",experiment=\"e\"}")
+        + value(before, "vane_request_duration_seconds_count{arm=\"canary\",experiment=\"e\"}"));
+    String v1 = gw.config().routing().experiment("e").version();
+    gw.apply(Harness.parse(yaml(10, "{ authenticate: false }")));
+    assertNotEquals(v1, gw.config().routing().experiment("e").version(), "the experiment has a new version");
+    for (int i = 0; i < 10; i++) {
+      assertEquals(200, h.get(gw.port(), "/e/x").status());
+    }
+    String after = scrape(gw, null, null).body().toString();
+    double a2 = value(after, "vane_requests_total{arm=\"champion\",experiment=\"e\",status_class=\"2xx\"}");
+    double b2 = value(after, "vane_requests_total{arm=\"canary\",experiment=\"e\",status_class=\"2xx\"}");
+    assertTrue(a2 >= a1 && b2 >= b1, "no counter goes backwards: " + a1 + "->" + a2 + ", " + b1 + "->" + b2);
+    assertEquals(50, a2 + b2, "summed over both versions");
+    assertEquals(10, value(after, "vane_canary_weight{experiment=\"e\"}"));
+  }
+
+  @Test
+  void theExpositionPassesPromtoolCheckMetrics() throws Exception {
+    Assumptions.assumeTrue(PrometheusServer.installed(),
+        "promtool missing: install the Debian package prometheus (.ci/run does)");
+    Gateway gw = fx.gateway(yaml(20, "{ authenticate: false }"));
+    for (int i = 0; i < 20; i++) {
+      h.get(gw.port(), "/e/x");
+    }
+    String text = scrape(gw, null, null).body().toString();
+    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "metrics-exposition.txt"), text);
+    PrometheusServer.Result r = PrometheusServer.promtool(List.of("check", "metrics"), text);
+    assertEquals(0, r.exit(), "promtool check metrics:\n" + r.output());
+  }
+}
