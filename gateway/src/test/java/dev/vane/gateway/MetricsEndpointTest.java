@@ -132,6 +132,38 @@ class MetricsEndpointTest {
     assertEquals(10, value(after, "vane_canary_weight{experiment=\"e\"}"));
   }
 
+  /**
+   * The README's metric table names every {@code vane_} family the gateway exposes and every one the shipped
+   * dashboard and alerting rules use (a histogram's {@code _bucket}/{@code _count}/{@code _sum} and a counter's
+   * {@code _total} are its family's).
+   */
+  @Test
+  void theReadmeTableNamesEveryExposedAndReferencedMetric() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    Matcher row = Pattern.compile("(?m)^\\| `(vane_[a-z_]+)` \\|").matcher(readme);
+    while (row.find()) {
+      documented.add(row.group(1));
+    }
+    assertTrue(documented.size() >= 30, "the table was read: " + documented);
+    Gateway gw = fx.gateway(yaml(20, "{ authenticate: false }"));
+    String text = scrape(gw, null, null).body().toString();
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    Matcher type = Pattern.compile("(?m)^# TYPE (vane_[a-z_]+) ").matcher(text);
+    while (type.find()) {
+      used.add(type.group(1));
+    }
+    for (String f : List.of("../deploy/grafana/vane-dashboard.json", "../deploy/prometheus/vane-alerts.yml")) {
+      Matcher m = Pattern.compile("vane_[a-z_]+").matcher(java.nio.file.Files.readString(java.nio.file.Path.of(f)));
+      while (m.find()) {
+        used.add(m.group().replaceAll("_(bucket|count|sum)$", ""));
+      }
+    }
+    for (String name : used) {
+      assertTrue(documented.contains(name), name + " is exposed or used but not in README's metric table");
+    }
+  }
+
   @Test
   void theExpositionPassesPromtoolCheckMetrics() throws Exception {
     Assumptions.assumeTrue(PrometheusServer.installed(),
