@@ -55,3 +55,6 @@ print(f"median not scraped {statistics.median(a):.0f} req/s, scraped {statistics
       + " ".join(f"{y / x:.3f}" for x, y in zip(a, b)))
 PY
 curl -s "http://127.0.0.1:$ADMIN/metrics" | wc -c | awk '{print "exposition bytes:", $1}'
+# what one scrape costs by itself, on the idle gateway: its wall time bounds the worker thread's CPU per scrape
+for _ in $(seq 50); do curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$ADMIN/metrics"; done \
+  | sort -n | awk '{t[NR]=$1} END {printf "scrape wall time over %d idle scrapes: median %.2f ms, p90 %.2f ms\n", NR, t[int(NR/2)]*1000, t[int(NR*0.9)]*1000}'

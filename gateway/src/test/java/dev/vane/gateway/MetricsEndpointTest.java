@@ -164,6 +164,89 @@ class MetricsEndpointTest {
     }
   }
 
+  /** Waits (at most 15 s) until the sample named {@code series} has {@code expected}; returns the last exposition. */
+  String awaitSample(Gateway gw, String series, double expected) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (true) {
+      String text = scrape(gw, VIEWER, null).body().toString();
+      Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
+      if (m.find() && Double.parseDouble(m.group(1)) == expected) {
+        return text;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("not " + series + " " + expected + " within 15 s:\n" + text);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void shadowFeedbackAndRolloutFamiliesFollowTheGateway() throws Exception {
+    Gateway gw = fx.gateway("""
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
+        admin:
+          auth:
+            tokens:
+              - { name: vera, token: %s, roles: [viewer] }
+              - { name: fred, token: %s, roles: [feedback] }
+        endpoints: [ { id: a, url: "%s" }, { id: b, url: "%s" } ]
+        routes: [ { pathPrefix: /e/, experiment: e } ]
+        experiments:
+          - id: e
+            champion: { endpoint: a }
+            canary: { endpoint: b, percent: 0 }
+            shadows: [ { id: s1, endpoint: a, percent: 100 } ]
+            metrics: [ { name: click, kind: binary, primary: true } ]
+            rollout:
+              steps: [ { percent: 20, minExposures: 100000 }, { percent: 100 } ]
+              analysisInterval: 200ms
+        """.formatted(VIEWER, FEEDER, a.url(), b.url()));
+    String rid = null;
+    for (int i = 0; i < 10; i++) {
+      Harness.Reply r = h.get(gw.port(), "/e/x");
+      assertEquals(200, r.status());
+      rid = r.headers().get("X-Request-Id");
+    }
+    awaitSample(gw, "vane_shadow_compared_total{check=\"status\",experiment=\"e\",shadow=\"s1\"}", 10);
+    String shadow = awaitSample(gw, "vane_shadow_mirrored_total{experiment=\"e\",shadow=\"s1\"}", 10);
+    assertEquals(10, value(shadow, "vane_shadow_agreements_total{check=\"status\",experiment=\"e\",shadow=\"s1\"}"));
+    assertEquals(0, value(shadow, "vane_shadow_dropped_total{experiment=\"e\",shadow=\"s1\"}"));
+
+    Map<String, String> json = Map.of("Authorization", "Bearer " + FEEDER, "Content-Type", "application/json");
+    String event = "{\"requestId\": \"" + rid + "\", \"eventId\": \"ev1\", \"metric\": \"click\", \"value\": 1}";
+    for (String body : List.of(event, event, "{\"eventId\": \"ev2\", \"metric\": \"click\", \"value\": 1}")) {
+      h.send(gw.adminPort(), HttpMethod.POST, "/v1/feedback", json, io.vertx.core.buffer.Buffer.buffer(body));
+    }
+    String fb = scrape(gw, VIEWER, null).body().toString();
+    assertEquals(1, value(fb, "vane_feedback_events_total{status=\"accepted\"}"));
+    assertEquals(1, value(fb, "vane_feedback_events_total{status=\"duplicate\"}"));
+    assertEquals(1, value(fb, "vane_feedback_events_total{status=\"rejected\"}"));
+
+    // the rollout starts at its first look (this instance leads it) and ramps the canary to step 1's 20%
+    String rollout = awaitSample(gw, "vane_rollout_phase{experiment=\"e\",phase=\"stepping\"}", 1);
+    assertEquals(0, value(rollout, "vane_rollout_phase{experiment=\"e\",phase=\"rolled_back\"}"));
+    assertEquals(0, value(rollout, "vane_rollout_step{experiment=\"e\"}"));
+    awaitSample(gw, "vane_canary_weight{experiment=\"e\"}", 20);
+  }
+
+  @Test
+  void stickyStoreUpFollowsRedis() throws Exception {
+    dev.vane.gateway.state.RedisServerProcess redis = fx.redis();
+    Gateway gw = fx.gateway(yaml(20, "{}") + """
+        state:
+          redis: { uri: "%s", commandTimeout: 50ms, flushInterval: 100ms }
+        """.formatted(redis.uri()), dev.vane.gateway.runtime.Stores::forConfig);
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, h.send(gw.port(), HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u" + (i % 2)), null).status());
+    }
+    String up = awaitSample(gw, "vane_sticky_store_up{store=\"redis\"}", 1);
+    assertTrue(value(up, "vane_sticky_redis_claims_total") >= 1, "claims sent to Redis");
+    assertEquals(5, value(up, "vane_sticky_lookups_total{result=\"hit\"}")
+        + value(up, "vane_sticky_lookups_total{result=\"miss\"}"), "one local lookup per request");
+    redis.stop();
+    awaitSample(gw, "vane_sticky_store_up{store=\"redis\"}", 0);
+  }
+
   @Test
   void theExpositionPassesPromtoolCheckMetrics() throws Exception {
     Assumptions.assumeTrue(PrometheusServer.installed(),
