@@ -230,6 +230,21 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void aConfigThatCannotBeAppliedIsCountedAndTheServingVersionStays(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("vane.yaml");
+    String good = yaml(20, "{ authenticate: false }").replace("eventLoops: 1", "eventLoops: 1, reloadInterval: 10ms");
+    java.nio.file.Files.writeString(file, good);
+    dev.vane.config.ConfigLoader loader = new dev.vane.config.ConfigLoader();
+    Gateway gw = fx.own(Gateway.start(loader.load(file)).await());
+    gw.watch(file, loader);
+    String version = gw.config().version();
+    java.nio.file.Files.writeString(file, good.replace("percent: 20", "percent: 200"));
+    String text = awaitSample(gw, "vane_config_reload_failures_total", 1);
+    assertEquals(1, value(text, "vane_config_info{version=\"" + version + "\"}"), "the old version serves");
+  }
+
+  @Test
   void stickyStoreUpFollowsRedis() throws Exception {
     dev.vane.gateway.state.RedisServerProcess redis = fx.redis();
     Gateway gw = fx.gateway(yaml(20, "{}") + """
