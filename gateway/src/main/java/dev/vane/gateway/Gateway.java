@@ -12,6 +12,7 @@ import dev.vane.gateway.configstore.ConfigStore;
 import dev.vane.gateway.configstore.ConfigVersion;
 import dev.vane.gateway.configstore.MemoryConfigStore;
 import dev.vane.gateway.control.ControlPlane;
+import dev.vane.gateway.observability.PrometheusMetrics;
 import dev.vane.gateway.rollout.RolloutDriver;
 import dev.vane.gateway.configsource.ConfigSource;
 import dev.vane.gateway.configsource.FileConfigSource;
@@ -71,6 +72,8 @@ public final class Gateway implements AutoCloseable {
   private final AtomicReference<Authenticator> authenticator = new AtomicReference<>();
   private volatile ControlPlane control;
   private volatile RolloutDriver rollouts;
+  /** What GET /metrics on the admin listener serves. */
+  private volatile PrometheusMetrics metrics;
   private volatile String deployment;
   private volatile String adminDeployment;
   private volatile int port;
@@ -132,6 +135,9 @@ public final class Gateway implements AutoCloseable {
     ConnectionGuard adminGuard = new ConnectionGuard(new ServerSettings.Limits(cfg.server().limits().headerTimeout(),
         cfg.server().limits().idleTimeout(), cfg.server().limits().bodyTimeout(), ADMIN_MAX_CONNECTIONS));
     Gateway g = new Gateway(vertx, ownsVertx, core, store, guard, adminGuard);
+    g.metrics = new PrometheusMetrics(new PrometheusMetrics.Sources(core,
+        Map.of("data", guard::counters, "admin", adminGuard::counters), g.denials::unauthenticated,
+        g.denials::forbidden, () -> g.rollouts));
     Authenticator auth;
     try {
       core.tracing().configure(cfg.observability().tracing());
@@ -157,7 +163,7 @@ public final class Gateway implements AutoCloseable {
           g.port = boundPort.get();
           return vertx.deployVerticle(() -> new AdminListener(core, cfg.server(), boundAdminPort, adminGuard,
               () -> ApiRouter.admin(vertx, core, g.authenticator::get, () -> g.control, () -> g.rollouts,
-                  g.denials)),
+                  g.denials, g.metrics)),
               new DeploymentOptions().setInstances(instances));
         })
         .onSuccess(id -> {
@@ -182,6 +188,7 @@ public final class Gateway implements AutoCloseable {
           if (g.deployment != null) {
             vertx.undeploy(g.deployment);
           }
+          g.metrics.close();
           auth.close();
           core.tracing().close();
           core.closeShadowLoop();
@@ -459,6 +466,7 @@ public final class Gateway implements AutoCloseable {
         control.close();
       }
     }
+    metrics.close();
     Authenticator auth = authenticator.get();
     if (auth != null) {
       auth.close();

@@ -1,6 +1,7 @@
 package dev.vane.gateway.api;
 
 import dev.vane.config.AdminSettings.Role;
+import dev.vane.config.ObservabilitySettings;
 import dev.vane.gateway.auth.AuthenticationException;
 import dev.vane.gateway.auth.Authenticator;
 import dev.vane.gateway.auth.Principal;
@@ -9,6 +10,7 @@ import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
 import dev.vane.gateway.http.RequestIds;
 import dev.vane.gateway.http.RequestLogs;
+import dev.vane.gateway.observability.PrometheusMetrics;
 import dev.vane.gateway.rollout.RolloutDriver;
 import dev.vane.gateway.runtime.GatewayCore;
 import io.vertx.core.Handler;
@@ -62,6 +64,15 @@ public final class ApiRouter {
    */
   public static ApiRouter admin(Vertx vertx, GatewayCore core, Supplier<Authenticator> auth,
       Supplier<ControlPlane> control, Supplier<RolloutDriver> rollouts, Denials denied) {
+    return admin(vertx, core, auth, control, rollouts, denied, null);
+  }
+
+  /**
+   * The admin listener's endpoints, with {@code GET /metrics} served from {@code metrics} (null: 404) while
+   * {@code observability.metrics.enabled}; it needs the viewer role unless {@code authenticate} is false.
+   */
+  public static ApiRouter admin(Vertx vertx, GatewayCore core, Supplier<Authenticator> auth,
+      Supplier<ControlPlane> control, Supplier<RolloutDriver> rollouts, Denials denied, PrometheusMetrics metrics) {
     Router router = base(vertx);
     HealthEndpoints health = new HealthEndpoints(core);
     ExperimentEndpoints experiments = new ExperimentEndpoints(core);
@@ -108,6 +119,26 @@ public final class ApiRouter {
     }
     read(router.route("/admin/v1/audit")).handler(g.needs(Role.VIEWER))
         .handler(ctx -> ops.audit(ctx.request(), rid(ctx)));
+    Handler<RoutingContext> viewer = g.needs(Role.VIEWER);
+    read(router.route("/metrics")).handler(ctx -> {
+      ObservabilitySettings.Metrics m = core.snapshot().config().observability().metrics();
+      if (metrics == null || !m.enabled()) {
+        ctx.fail(404);
+      } else if (m.authenticate()) {
+        viewer.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    }).handler(ctx -> {
+      String accept = ctx.request().getHeader("Accept");
+      vertx.executeBlocking(() -> metrics.scrape(accept), false).onComplete(ar -> {
+        if (ar.failed()) {
+          Answers.failed(ctx.request(), rid(ctx), ar.cause());
+          return;
+        }
+        ctx.response().putHeader("Content-Type", ar.result().contentType()).end(ar.result().body());
+      });
+    });
     errors(router);
     return new ApiRouter(router, true);
   }

@@ -63,6 +63,11 @@ public final class ArmCounters {
     return latency.snapshot();
   }
 
+  /** Adds this arm's latencies to {@code counts} by bucket: see {@link LatencyRecorder#addBucketCounts}. */
+  public double addLatencyBuckets(long[] upperMicros, long[] counts) {
+    return latency.addBucketCounts(upperMicros, counts);
+  }
+
   /** The counts now; with {@code withLatency}, a copy of the latency histogram too (else null). */
   public Figures.Arm figures(boolean withLatency) {
     return new Figures.Arm(requests.sum(), exposures.sum(), newUnits.sum(), nonSticky.sum(), status2xx.sum(),

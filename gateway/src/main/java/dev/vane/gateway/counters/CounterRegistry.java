@@ -33,6 +33,11 @@ public final class CounterRegistry {
     return Map.copyOf(out);
   }
 
+  /** The counters of every experiment version bound since this registry was created (none is ever dropped). */
+  public java.util.List<ExperimentCounters> all() {
+    return java.util.List.copyOf(byKey.values());
+  }
+
   /** Figures of an earlier or current version, or null. */
   public ExperimentCounters get(String id, String version) {
     return byKey.get(key(id, version));

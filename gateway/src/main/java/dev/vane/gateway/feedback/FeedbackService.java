@@ -45,6 +45,9 @@ public final class FeedbackService {
   /** Characters of a client's string (event id, metric, request id, value) echoed in an answer at most. */
   static final int ECHO_CHARS = 128;
 
+  private final java.util.concurrent.atomic.LongAdder accepted = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder duplicates = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
   private final Supplier<Duration> maxWindow;
   private final CounterRegistry registry;
   private final FeedbackBackend backend;
@@ -80,6 +83,20 @@ public final class FeedbackService {
     this.seen = new RecentTable(maxLocal, localTtl, 4, System::nanoTime);
     this.timeBase = clockMillis.getAsLong() - (1L << (TIME_BITS - 1));
     this.shares = backend.shares();
+  }
+
+  /**
+   * Events answered since start, by their result's status.
+   *
+   * @param accepted  counted toward their experiment's outcomes
+   * @param duplicate an event id seen before (not counted again)
+   * @param rejected  invalid, unattributable or failed events
+   */
+  public record Counts(long accepted, long duplicate, long rejected) {}
+
+  /** Events answered since start, by status (every event of {@link #ingest} counts once). */
+  public Counts counts() {
+    return new Counts(accepted.sum(), duplicates.sum(), rejected.sum());
   }
 
   static String requestKey(String requestId) {
@@ -221,7 +238,17 @@ public final class FeedbackService {
       }));
     }
     return CompletableFuture.allOf(out.toArray(new CompletableFuture[0]))
-        .thenApply(v -> out.stream().map(CompletableFuture::join).toList());
+        .thenApply(v -> {
+          List<Result> results = out.stream().map(CompletableFuture::join).toList();
+          for (Result r : results) {
+            switch (r.status()) {
+              case "accepted" -> accepted.increment();
+              case "duplicate" -> duplicates.increment();
+              default -> rejected.increment();
+            }
+          }
+          return results;
+        });
   }
 
   private CompletionStage<Result> one(int i, Object raw) {

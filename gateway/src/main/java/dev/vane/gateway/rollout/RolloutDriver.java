@@ -80,6 +80,8 @@ public final class RolloutDriver implements AutoCloseable {
   private final Map<String, Hooks> hooks = new ConcurrentHashMap<>();
   private final Map<String, String> lastReason = new ConcurrentHashMap<>();
   private final Set<String> leading = ConcurrentHashMap.newKeySet();
+  /** The state this instance saved last, per experiment whose rollout it leads. */
+  private final Map<String, RolloutState> saved = new ConcurrentHashMap<>();
   private volatile long timer = -1;
   private volatile boolean closed;
 
@@ -206,6 +208,7 @@ public final class RolloutDriver implements AutoCloseable {
     return store.lead(id, owner, ttl).thenCompose(fence -> {
       if (fence.isEmpty()) {
         leading.remove(id);
+        saved.remove(id);
         return CompletableFuture.completedFuture(null);
       }
       leading.add(id);
@@ -302,8 +305,10 @@ public final class RolloutDriver implements AutoCloseable {
           .thenCompose(saved -> {
         if (!saved) {
           log.info("rollout of {}: another instance leads it now; this one stops", id);
+          this.saved.remove(id);
           return CompletableFuture.<Void>completedFuture(null);
         }
+        this.saved.put(id, next);
         JsonObject decided = event(id, action, reason, next, ok ? d : null);
         boolean changed = !action.equals("hold");
         boolean newReason = !reason.equals(lastReason.put(id, reason));
@@ -480,6 +485,21 @@ public final class RolloutDriver implements AutoCloseable {
       return new ShadowFigures(s.compared(), agreement, ratio);
     }
     return new ShadowFigures(0, 0, 0);
+  }
+
+  /**
+   * The rollout states this instance saved at its last look, for the experiments whose rollout it leads (other
+   * instances' are not here: metrics report a rollout from its leader only). Read without waiting on the store.
+   */
+  public Map<String, RolloutState> ledStates() {
+    Set<String> now = core.snapshot().config().routing().experiments().keySet();
+    Map<String, RolloutState> out = new java.util.TreeMap<>();
+    saved.forEach((id, s) -> {
+      if (now.contains(id) && leading.contains(id)) {
+        out.put(id, s);
+      }
+    });
+    return out;
   }
 
   /** Whether this instance drove {@code id}'s rollout at its last look. */

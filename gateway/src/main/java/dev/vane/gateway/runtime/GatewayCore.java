@@ -34,6 +34,7 @@ public final class GatewayCore {
   private final CounterRegistry stats;
   private final Assigner assigner;
   private volatile String lastReloadError;
+  private final java.util.concurrent.atomic.LongAdder reloadFailures = new java.util.concurrent.atomic.LongAdder();
   private volatile boolean draining;
   private volatile Instant lastReloadAt;
   private volatile java.util.function.Supplier<java.util.Map<String, Object>> controlStatus = java.util.Map::of;
@@ -91,6 +92,12 @@ public final class GatewayCore {
 
   public void reloadFailed(String message) {
     lastReloadError = message;
+    reloadFailures.increment();
+  }
+
+  /** Config versions that could not be applied (invalid, unreadable) since start. */
+  public long reloadFailures() {
+    return reloadFailures.sum();
   }
 
   public String lastReloadError() {
@@ -115,7 +122,8 @@ public final class GatewayCore {
     return assigner;
   }
 
-  CounterRegistry counters() {
+  /** Counters of every experiment version this process has served. */
+  public CounterRegistry counters() {
     return stats;
   }
 
