@@ -25,7 +25,10 @@ public final class LazyRedisLink implements AutoCloseable {
     this.connections = RedisConnections.acquire();
   }
 
-  /** The link, connected now or within the timeout; fails with the connect's failure or a TimeoutException. */
+  /**
+   * The link, connected now or within the timeout; fails with the connect's failure or a TimeoutException. Never
+   * blocks: the connect runs in the background.
+   */
   public CompletableFuture<RedisLink> get() {
     CompletableFuture<RedisLink> f;
     synchronized (this) {
@@ -33,7 +36,11 @@ public final class LazyRedisLink implements AutoCloseable {
         return CompletableFuture.failedFuture(new IllegalStateException("closed"));
       }
       if (link == null || link.isCompletedExceptionally()) {
-        link = connections.connect(uri, timeout, new RedisLink.Events() {});
+        // started on the factory's executor, not on the caller's thread: a first connect through a fresh factory
+        // builds Lettuce's event loops and loads its classes, which takes seconds on a loaded machine; the caller
+        // must neither block for that nor wait past its timeout
+        link = CompletableFuture.supplyAsync(() -> connections.connect(uri, timeout, new RedisLink.Events() {}),
+            connections.executor()).thenCompose(connecting -> connecting);
       }
       f = link;
     }
