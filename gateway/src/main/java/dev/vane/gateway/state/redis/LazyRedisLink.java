@@ -25,10 +25,7 @@ public final class LazyRedisLink implements AutoCloseable {
     this.connections = RedisConnections.acquire();
   }
 
-  /**
-   * The link, connected now or within the timeout; fails with the connect's failure or a TimeoutException. Never
-   * blocks: the connect runs in the background.
-   */
+  /** The link, connected now or within the timeout; fails with the connect's failure or a TimeoutException. */
   public CompletableFuture<RedisLink> get() {
     CompletableFuture<RedisLink> f;
     synchronized (this) {
@@ -36,11 +33,7 @@ public final class LazyRedisLink implements AutoCloseable {
         return CompletableFuture.failedFuture(new IllegalStateException("closed"));
       }
       if (link == null || link.isCompletedExceptionally()) {
-        // started on the factory's executor, not on the caller's thread: a first connect through a fresh factory
-        // builds Lettuce's event loops and loads its classes, which takes seconds on a loaded machine; the caller
-        // must neither block for that nor wait past its timeout
-        link = CompletableFuture.supplyAsync(() -> connections.connect(uri, timeout, new RedisLink.Events() {}),
-            connections.executor()).thenCompose(connecting -> connecting);
+        link = connections.connect(uri, timeout, new RedisLink.Events() {});
       }
       f = link;
     }

@@ -19,7 +19,6 @@ import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,11 +88,6 @@ public final class RedisConnections {
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
-  }
-
-  /** Lettuce's computation threads, for work that must not run on a caller's thread (such as starting a connect). */
-  public Executor executor() {
-    return resources.eventExecutorGroup();
   }
 
   /** Users of the process's factory now (0 when there is none), for tests. */
