@@ -204,9 +204,9 @@ class RedisConfigStoreTest {
   void withRedisDownReadsAndWritesFailQuicklyAsUnavailableWithoutTheCredentials() {
     int port = RedisServerProcess.freePort();
     RedisConfigStore s = store("redis://:s3cret-pw@127.0.0.1:" + port, 10, Duration.ofSeconds(1), null);
-    // A first connect through a fresh factory loads Lettuce's classes and starts its event loops, which on a loaded
-    // machine takes longer than the 1 s timeout (calls then fail at their timeout, as they should); the timed calls
-    // below measure the store with Redis down, not the JVM warming up, so they start once a connect has failed.
+    // The first connect in a JVM loads Lettuce's classes and starts its event loops, on the caller's thread and
+    // before the call's timeout starts; on a loaded machine that took 2-8 s. The timed calls below measure the store
+    // with Redis down, not the JVM warming up, so they start once a connect has failed (not timed out).
     List<Throwable> warmUp = new ArrayList<>();
     Eventually.await(WAIT, () -> {
       Throwable t = failure(s.current());
