@@ -49,7 +49,7 @@ class UpstreamPoolTest {
   final AtomicLong now = new AtomicLong(1_000_000);
 
   @BeforeAll
-  static void startServer() {
+  static void startServer() throws Exception {
     vertx = Vertx.vertx();
     server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(0))
         .connectionHandler(c -> {
@@ -79,6 +79,17 @@ class UpstreamPoolTest {
           }
         }))
         .listen(0, "127.0.0.1").await();
+    // One exchange through a pool before any test: on a cold JVM, loading the HTTP client and server code held an
+    // event loop for over 2 s on a loaded machine, past the first test's request timeout.
+    Promise<String> warm = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      UpstreamPool pool = new UpstreamPool(vertx, endpoint(1, 1, 30_000), () -> 0L);
+      get(pool, "/warm-up", 30_000).onComplete(ar -> {
+        pool.close();
+        warm.handle(ar);
+      });
+    });
+    warm.future().await(30, TimeUnit.SECONDS);
   }
 
   @AfterAll
