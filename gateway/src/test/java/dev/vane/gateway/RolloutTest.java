@@ -298,8 +298,10 @@ class RolloutTest {
     String shadowed = yaml(a.url(), b.url(), "")
         .replace("    canary: { endpoint: b, percent: 0 }\n",
             "    canary: { endpoint: b, percent: 0 }\n    shadows: [ { endpoint: b, tolerance: 0.001 } ]\n")
-        .replace("      steps:\n", "      shadowFirst: { minCompared: 100, minAgreement: 0.95, maxLatencyRatio: 10 }\n"
+        .replace("      steps:\n", "      shadowFirst: { minCompared: 100, minAgreement: 0.95, maxLatencyRatio: 1000 }\n"
             + "      steps:\n");
+    // the latency bar is wide open: a copy's latency includes the shadow loop's queueing, which on a loaded CI
+    // machine is many times the served request's; this test is about agreement
     Gateway g = fx.gateway(shadowed);
     try (Traffic t = new Traffic(g.port())) {
       await(() -> canary(g) != null && canary(g).weightBps() == 2000, 60_000, () -> status(g).encodePrettily());
