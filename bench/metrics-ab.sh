@@ -39,12 +39,23 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ADMIN/metrics" >/dev/null &&
 curl -sf "http://127.0.0.1:$ADMIN/metrics" >/dev/null || { echo "vane did not start: $RUN/vane.log" >&2; exit 1; }
 wrk -t1 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$PORT/p" >/dev/null
 rps() { wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/p" | awk '/Requests\/sec/ {print $2}'; }
+scraper() { # one keep-alive connection, a scrape every second (a process per scrape would cost more than the scrape)
+  python3 - "$ADMIN" <<'PY' &
+import http.client, sys, time
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
+while True:
+    c.request("GET", "/metrics"); c.getresponse().read(); time.sleep(1)
+PY
+  S=$!
+}
 A=(); B=()
 for r in $(seq "$ROUNDS"); do
-  A+=("$(rps)")
-  ( while true; do curl -s -o /dev/null "http://127.0.0.1:$ADMIN/metrics"; sleep 1; done ) & S=$!
-  B+=("$(rps)")
-  kill "$S"; wait "$S" 2>/dev/null || true
+  # ABBA: each arm goes first in every other round, so drift (JIT, GC, the machine) does not favour one
+  if ((r % 2)); then
+    A+=("$(rps)"); scraper; B+=("$(rps)"); kill "$S"; wait "$S" 2>/dev/null || true
+  else
+    scraper; B+=("$(rps)"); kill "$S"; wait "$S" 2>/dev/null || true; A+=("$(rps)")
+  fi
   echo "round $r: not scraped ${A[-1]} req/s, scraped every 1 s ${B[-1]} req/s"
 done
 python3 - "${A[*]}" "${B[*]}" <<'PY'
