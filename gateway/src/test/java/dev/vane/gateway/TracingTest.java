@@ -174,10 +174,15 @@ class TracingTest {
   @Test
   void ratioZeroWithoutATraceparentExportsNothingButStillPropagatesAnUnsampledContext() throws Exception {
     Gateway gw = traced(0);
+    java.util.Set<String> traces = new java.util.HashSet<>();
     for (int i = 0; i < 20; i++) {
       String[] tp = upstreamTraceparent(post(gw, "/v2/x", Map.of("X-User-Id", "u" + i)));
       assertTrue(!sampled(tp), "not sampled: " + tp[3]);
+      assertTrue(tp[1].matches("[0-9a-f]{32}") && !tp[1].matches("0+"), "a valid trace id: " + tp[1]);
+      assertTrue(tp[2].matches("[0-9a-f]{16}") && !tp[2].matches("0+"), "a valid span id: " + tp[2]);
+      traces.add(tp[1]);
     }
+    assertEquals(20, traces.size(), "a new trace per request");
     awaitShadowCompared(gw);
     fx.close(gw);
     assertEquals(List.of(), receiver.spans());

@@ -17,6 +17,7 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +46,12 @@ final class Pipeline {
 
   private final SdkTracerProvider provider;
   final Tracer tracer;
+  private final double ratio;
 
-  private Pipeline(SdkTracerProvider provider) {
+  private Pipeline(SdkTracerProvider provider, double ratio) {
     this.provider = provider;
     this.tracer = provider.get(SCOPE);
+    this.ratio = ratio;
   }
 
   static Pipeline start(ObservabilitySettings.Tracing s) {
@@ -58,10 +61,16 @@ final class Pipeline {
         .setSampler(new LinkedOrRatioSampler(s.samplingRatio()))
         .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
         .build();
-    return new Pipeline(provider);
+    return new Pipeline(provider, s.samplingRatio());
   }
 
   RequestSpan startRequest(HttpServerRequest req) {
+    if (req.getHeader("traceparent") == null && !(ThreadLocalRandom.current().nextDouble() < ratio)) {
+      // a new trace that is not sampled (most requests at a low ratio): no SDK objects at all, only a fresh
+      // unsampled traceparent for the upstream calls (the sampling decision is the same as the trace-id ratio's)
+      ThreadLocalRandom r = ThreadLocalRandom.current();
+      return RequestSpan.unsampled(hex(r.nextLong() | 1L) + hex(r.nextLong()));
+    }
     Context parent = W3C.extract(Context.root(), req, REQUEST_HEADERS);
     Span span = tracer.spanBuilder(req.method().name())
         .setParent(parent)
@@ -76,6 +85,12 @@ final class Pipeline {
       }
     }
     return new RequestSpan(this, span, parent.with(span), req.method().name());
+  }
+
+  /** 16 lowercase hex digits. */
+  static String hex(long v) {
+    String s = Long.toHexString(v);
+    return "0".repeat(16 - s.length()) + s;
   }
 
   /** Exports what is queued and stops; waits up to {@code waitMillis} for it (0: does not wait). */

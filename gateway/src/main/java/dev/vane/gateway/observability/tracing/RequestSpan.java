@@ -1,5 +1,7 @@
 package dev.vane.gateway.observability.tracing;
 
+import java.util.concurrent.ThreadLocalRandom;
+
 import dev.vane.config.EndpointSettings;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -13,25 +15,40 @@ import io.opentelemetry.context.Context;
  */
 public final class RequestSpan {
   private final Pipeline pipeline;
-  private final Span span;
+  private final Span span; // null: an unsampled new trace, propagated without SDK objects
   private final Context context;
   private final String method;
+  private final String traceId; // with span == null
 
   RequestSpan(Pipeline pipeline, Span span, Context context, String method) {
     this.pipeline = pipeline;
     this.span = span;
     this.context = context;
     this.method = method;
+    this.traceId = null;
+  }
+
+  private RequestSpan(String traceId) {
+    this.pipeline = null;
+    this.span = null;
+    this.context = null;
+    this.method = null;
+    this.traceId = traceId;
+  }
+
+  /** A new trace that is not sampled: upstream calls get its unsampled {@code traceparent}; nothing is recorded. */
+  static RequestSpan unsampled(String traceId) {
+    return new RequestSpan(traceId);
   }
 
   /** Whether this span is sampled (recorded and exported). */
   public boolean sampled() {
-    return span.getSpanContext().isSampled();
+    return span != null && span.getSpanContext().isSampled();
   }
 
   /** The request's route ({@code id} of its route, or {@code default} for the default endpoint); names the span. */
   public void route(String route) {
-    if (span.isRecording()) {
+    if (span != null && span.isRecording()) {
       span.setAttribute(Attrs.ROUTE, route);
       span.updateName(method + " " + route);
     }
@@ -45,7 +62,7 @@ public final class RequestSpan {
    * @param sticky     whether the unit's arm is stored (found, or stored by this request)
    */
   public void assigned(String experiment, String arm, String assignment, boolean sticky) {
-    if (span.isRecording()) {
+    if (span != null && span.isRecording()) {
       span.setAttribute(Attrs.EXPERIMENT, experiment);
       span.setAttribute(Attrs.ARM, arm);
       span.setAttribute(Attrs.ASSIGNMENT, assignment);
@@ -60,6 +77,10 @@ public final class RequestSpan {
    * @param fallback whether this call retries a failed arm on the control
    */
   public UpstreamSpan startUpstream(EndpointSettings endpoint, boolean fallback) {
+    if (span == null) {
+      return UpstreamSpan.unsampled("00-" + traceId + "-" + Pipeline.hex(ThreadLocalRandom.current().nextLong() | 1L)
+          + "-00");
+    }
     Span s = pipeline.tracer.spanBuilder(endpoint.id()) // named when recording: no string is built otherwise
         .setParent(context)
         .setSpanKind(SpanKind.CLIENT)
@@ -89,6 +110,9 @@ public final class RequestSpan {
    * @param fallback  whether the assigned arm failed and the control served instead
    */
   public void end(int status, String requestId, String endpoint, boolean fallback) {
+    if (span == null) {
+      return;
+    }
     if (span.isRecording()) {
       span.setAttribute(Attrs.HTTP_STATUS, status);
       span.setAttribute(Attrs.REQUEST_ID, requestId);

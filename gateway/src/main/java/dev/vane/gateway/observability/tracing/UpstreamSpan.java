@@ -14,21 +14,36 @@ public final class UpstreamSpan {
   /** Sets (replaces) a header: the client's own {@code traceparent} gives way to this span's. */
   private static final TextMapSetter<MultiMap> HEADERS = (headers, name, value) -> headers.set(name, value);
 
-  private final Span span;
+  private final Span span; // null: an unsampled new trace, propagated without SDK objects
+  private final String traceparent; // with span == null
   private boolean ended;
 
   UpstreamSpan(Span span) {
     this.span = span;
+    this.traceparent = null;
+  }
+
+  private UpstreamSpan(String traceparent) {
+    this.span = null;
+    this.traceparent = traceparent;
+  }
+
+  static UpstreamSpan unsampled(String traceparent) {
+    return new UpstreamSpan(traceparent);
   }
 
   /** Puts this span's {@code traceparent} (and the trace's {@code tracestate}, if any) into the upstream request. */
   public void inject(MultiMap headers) {
+    if (span == null) {
+      headers.set("traceparent", traceparent);
+      return;
+    }
     Pipeline.W3C.inject(Context.root().with(span), headers, HEADERS);
   }
 
   /** The upstream answered with {@code status}; 5xx marks the span as an error. */
   public void status(int status) {
-    if (span.isRecording()) {
+    if (span != null && span.isRecording()) {
       span.setAttribute(Attrs.HTTP_STATUS, status);
       if (status >= 500) {
         span.setAttribute(Attrs.ERROR_TYPE, Integer.toString(status));
@@ -41,7 +56,9 @@ public final class UpstreamSpan {
   public void end() {
     if (!ended) {
       ended = true;
-      span.end();
+      if (span != null) {
+        span.end();
+      }
     }
   }
 
@@ -51,6 +68,9 @@ public final class UpstreamSpan {
       return;
     }
     ended = true;
+    if (span == null) {
+      return;
+    }
     if (span.isRecording()) {
       span.setAttribute(Attrs.ERROR_TYPE, cause == null ? "unknown" : cause.getClass().getName());
       span.setStatus(StatusCode.ERROR, cause == null ? null : String.valueOf(cause.getMessage()));
