@@ -126,11 +126,24 @@ public final class ConfigLoader {
    * @param source the file name errors are reported against
    */
   public VaneConfig parse(byte[] bytes, String source) throws ConfigException {
+    return guarded(source, (errors, substituted) -> parse(bytes, source, errors, substituted));
+  }
+
+  /** One way of reading a config, adding its errors to {@code errors}; null (or errors) when it is invalid. */
+  private interface Reading {
+    VaneConfig read(List<ConfigError> errors, Map<String, String> substituted);
+  }
+
+  /**
+   * Runs {@code reading}; every failure, even an unexpected exception inside the loader (logged, without its
+   * message), is a {@link ConfigException} whose errors hide substituted values.
+   */
+  private VaneConfig guarded(String source, Reading reading) throws ConfigException {
     Map<String, String> substituted = new LinkedHashMap<>();
     List<ConfigError> errors = new ArrayList<>();
     try {
-      VaneConfig cfg = parse(bytes, source, errors, substituted);
-      if (errors.isEmpty()) {
+      VaneConfig cfg = reading.read(errors, substituted);
+      if (errors.isEmpty() && cfg != null) {
         return cfg;
       }
     } catch (RuntimeException | StackOverflowError e) {
@@ -140,6 +153,7 @@ public final class ConfigLoader {
     }
     throw new ConfigException(source, errors.stream().map(err -> shown(err, substituted)).toList());
   }
+
 
   /** The document of {@code bytes} as a mapping with its text (after substitution), or null with errors added. */
   private Doc tree(byte[] bytes, List<ConfigError> errors, Map<String, String> substituted) {
@@ -194,35 +208,28 @@ public final class ConfigLoader {
    * hold only the {@link #ROUTING_SECTIONS}. Validated as one file; errors carry the same paths.
    */
   public VaneConfig parseLayered(byte[] bootstrap, byte[] document, String source) throws ConfigException {
-    Map<String, String> substituted = new LinkedHashMap<>();
-    List<ConfigError> errors = new ArrayList<>();
-    try {
+    return guarded(source, (errors, substituted) -> {
       Doc b = tree(bootstrap, errors, substituted);
       Doc d = errors.isEmpty() ? tree(document, errors, substituted) : null;
-      if (b != null && d != null) {
-        d.root().fieldNames().forEachRemaining(k -> {
-          if (!ROUTING_SECTIONS.contains(k)) {
-            errors.add(new ConfigError(k, "set in the bootstrap file, not in the versioned config (expected: only "
-                + String.join(", ", ROUTING_SECTIONS) + ")"));
-          }
-        });
-        if (errors.isEmpty()) {
-          ObjectNode merged = b.root().deepCopy();
-          ROUTING_SECTIONS.forEach(merged::remove);
-          merged.setAll(d.root());
-          VaneConfig cfg = build(merged, source, version(b.text() + "\n---\n" + d.text()), errors);
-          if (errors.isEmpty()) {
-            return cfg;
-          }
-        }
+      if (b == null || d == null) {
+        return null;
       }
-    } catch (RuntimeException | StackOverflowError e) {
-      log.error("config {}: the loader failed unexpectedly ({}); reported as a config error", source, where(e));
-      errors.add(new ConfigError("", "cannot load the config: unexpected " + e.getClass().getSimpleName()
-          + " in the loader (a bug in Vane: see the log)"));
-    }
-    throw new ConfigException(source, errors.stream().map(err -> shown(err, substituted)).toList());
+      d.root().fieldNames().forEachRemaining(k -> {
+        if (!ROUTING_SECTIONS.contains(k)) {
+          errors.add(new ConfigError(k, "set in the bootstrap file, not in the versioned config (expected: only "
+              + String.join(", ", ROUTING_SECTIONS) + ")"));
+        }
+      });
+      if (!errors.isEmpty()) {
+        return null;
+      }
+      ObjectNode merged = b.root().deepCopy();
+      ROUTING_SECTIONS.forEach(merged::remove);
+      merged.setAll(d.root());
+      return build(merged, source, version(b.text() + "\n---\n" + d.text()), errors);
+    });
   }
+
 
   /** {@link #parseLayered(byte[], byte[], String)} of UTF-8 texts. */
   public VaneConfig parseLayered(String bootstrap, String document, String source) throws ConfigException {
