@@ -264,6 +264,8 @@ public final class Demo {
     out.printf("  curl -s -H 'X-User-Id: alice' -d '{\"inputs\":[]}' -D - http://127.0.0.1:%d/v2/models/fraud/infer%n", gw);
     out.printf("  curl -s -H \"Authorization: Bearer $VANE_TOKEN\" $VANE_ADMIN_URL/v1/experiments/fraud-canary%n");
     out.printf("  java -jar gateway/target/vane.jar ctl status%n");
+    out.printf("  java -jar gateway/target/vane.jar ctl rollout status embedder%n");
+    out.printf("  curl -s -H \"Authorization: Bearer $VANE_TOKEN\" $VANE_ADMIN_URL/metrics | grep vane_requests_total%n");
     out.printf("  java -jar gateway/target/vane.jar ctl pause fraud-canary --reason 'kill switch drill'%n");
     out.printf("  curl -s http://127.0.0.1:%d/readyz%n", gw);
     out.println("Vane demo is serving (Ctrl-C to stop)");
