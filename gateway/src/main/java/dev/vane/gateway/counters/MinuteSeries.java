@@ -3,7 +3,7 @@ package dev.vane.gateway.counters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,14 +14,18 @@ import java.util.function.LongSupplier;
  * {@code m mod windowMinutes}. The first writer of a new minute replaces the slot's row (the one of minute
  * {@code m - windowMinutes}) by compare-and-set; a writer that loses the race uses the winner's row. Readers only
  * count a slot whose row is of the minute asked for, so a minute older than the window reads as zero even before
- * its slot is reused. Memory is bounded by the window: at most {@code windowMinutes} rows of 8 {@link LongAdder}s
- * (about 0.3 KB each uncontended), allocated only for minutes that saw traffic. Rolling minutes up to hours beyond
- * the window is a later step.
+ * its slot is reused. Memory is bounded by the window: at most {@code windowMinutes} rows of 8 counters striped by
+ * thread ({@code 64 * STRIPES} bytes, at most 0.5 KB, each), allocated only for minutes that saw traffic: under
+ * 0.8 MB per arm for 24 hours. Writing is a clock read and an atomic add per count, on the writing thread's own
+ * cache line. Rolling minutes up to hours beyond the window is a later step.
  */
 public final class MinuteSeries {
   /** Minutes kept by default: 24 hours. */
   public static final int DEFAULT_WINDOW_MINUTES = 24 * 60;
   private static final long MINUTE_MILLIS = 60_000L;
+  /** Stripes per row: the processors rounded up to a power of two, at most 8. */
+  static final int STRIPES =
+      Math.min(8, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() * 2 - 1)));
 
   private final LongSupplier millis;
   private final int windowMinutes;
@@ -55,24 +59,24 @@ public final class MinuteSeries {
   }
 
   void recordRequest() {
-    row().requests.increment();
+    row().add(Row.REQUESTS, 1);
   }
 
   void recordExposure() {
-    row().exposures.increment();
+    row().add(Row.EXPOSURES, 1);
   }
 
   /** The status class of one answer, as {@link ArmCounters#recordStatus}. */
   void recordStatus(int status) {
-    Row r = row();
-    (status < 300 ? r.status2xx : status < 400 ? r.status3xx : status < 500 ? r.status4xx : r.status5xx).increment();
+    int c = status < 300 ? 0 : status < 400 ? 1 : status < 500 ? 2 : 3;
+    row().add(Row.STATUS_2XX + c, 1);
   }
 
   /** One end-to-end latency, counted in the minute the request ended. */
   void recordLatencyMicros(long micros) {
     Row r = row();
-    r.latencyCount.increment();
-    r.latencySumMicros.add(micros);
+    r.add(Row.LATENCY_COUNT, 1);
+    r.add(Row.LATENCY_SUM_MICROS, micros);
   }
 
   private Row row() {
@@ -139,30 +143,37 @@ public final class MinuteSeries {
     }
   }
 
+  /**
+   * One minute's counts, striped by writing thread so that event loops do not contend: stripe {@code i} is the 8
+   * longs (one 64-byte cache line) at {@code 8 * i}, field {@code f} at {@code 8 * i + f}. A reader sums the stripes.
+   * {@link java.util.concurrent.atomic.LongAdder}s would grow a padded cell per contending thread per field (kilobytes per row); this stays at
+   * {@code 64 * STRIPES} bytes.
+   */
   private static final class Row {
+    static final int EXPOSURES = 0;
+    static final int REQUESTS = 1;
+    static final int STATUS_2XX = 2;
+    static final int LATENCY_COUNT = 6;
+    static final int LATENCY_SUM_MICROS = 7;
+    private static final int FIELDS = 8;
+
     final long minute;
-    final LongAdder exposures = new LongAdder();
-    final LongAdder requests = new LongAdder();
-    final LongAdder status2xx = new LongAdder();
-    final LongAdder status3xx = new LongAdder();
-    final LongAdder status4xx = new LongAdder();
-    final LongAdder status5xx = new LongAdder();
-    final LongAdder latencyCount = new LongAdder();
-    final LongAdder latencySumMicros = new LongAdder();
+    private final AtomicLongArray cells = new AtomicLongArray(FIELDS * STRIPES);
 
     Row(long minute) {
       this.minute = minute;
     }
 
+    void add(int field, long n) {
+      int stripe = (int) Thread.currentThread().getId() & (STRIPES - 1);
+      cells.getAndAdd(stripe * FIELDS + field, n);
+    }
+
+    /** Adds each field's sum over the stripes to {@code s}, in field order. */
     void addTo(long[] s) {
-      s[0] += exposures.sum();
-      s[1] += requests.sum();
-      s[2] += status2xx.sum();
-      s[3] += status3xx.sum();
-      s[4] += status4xx.sum();
-      s[5] += status5xx.sum();
-      s[6] += latencyCount.sum();
-      s[7] += latencySumMicros.sum();
+      for (int i = 0; i < cells.length(); i++) {
+        s[i % FIELDS] += cells.get(i);
+      }
     }
   }
 }
