@@ -111,6 +111,12 @@ public final class Gateway implements AutoCloseable {
   /** With an injected random source for assignment and bandit decisions (tests make it seeded). */
   static Future<Gateway> start(VaneConfig cfg, Function<VaneConfig, StickyStore> storeFactory,
       Supplier<? extends RandomGenerator> random) {
+    return start(cfg, storeFactory, random, Clock.systemUTC());
+  }
+
+  /** With an injected random source and the wall clock of the counters (tests move it by hand). */
+  static Future<Gateway> start(VaneConfig cfg, Function<VaneConfig, StickyStore> storeFactory,
+      Supplier<? extends RandomGenerator> random, Clock clock) {
     int loops = cfg.server().eventLoops() > 0 ? cfg.server().eventLoops()
         : Math.max(1, Runtime.getRuntime().availableProcessors());
     Vertx vertx;
@@ -119,13 +125,14 @@ public final class Gateway implements AutoCloseable {
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }
-    return start(vertx, true, cfg, storeFactory, loops, random);
+    return start(vertx, true, cfg, storeFactory, loops, random, clock);
   }
 
   static Future<Gateway> start(Vertx vertx, boolean ownsVertx, VaneConfig cfg,
-      Function<VaneConfig, StickyStore> storeFactory, int instances, Supplier<? extends RandomGenerator> random) {
+      Function<VaneConfig, StickyStore> storeFactory, int instances, Supplier<? extends RandomGenerator> random,
+      Clock clock) {
     StickyStore store = storeFactory.apply(cfg);
-    GatewayCore core = new GatewayCore(vertx, cfg, store, Stores.sharedFor(cfg), Clock.systemUTC(), random);
+    GatewayCore core = new GatewayCore(vertx, cfg, store, Stores.sharedFor(cfg), clock, random);
     if (cfg.routing().experiments().values().stream().anyMatch(e -> !e.shadows().isEmpty())) {
       // mirroring configured from the start: start the shadow loop here rather than from an event loop on the
       // first mirrored request (Vert.x warns when a Vert.x is created on another's thread)

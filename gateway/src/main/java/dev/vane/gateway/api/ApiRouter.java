@@ -78,6 +78,7 @@ public final class ApiRouter {
     ExperimentEndpoints experiments = new ExperimentEndpoints(core);
     ResultsEndpoint results = new ResultsEndpoint(core);
     FeedbackEndpoint feedback = new FeedbackEndpoint(core);
+    TimeSeriesEndpoint timeseries = new TimeSeriesEndpoint(core);
     AdminEndpoints ops = new AdminEndpoints(control);
     read(router.route("/healthz")).handler(ctx -> health.healthz(ctx.request()));
     read(router.route("/readyz")).handler(ctx -> health.readyz(ctx.request()));
@@ -88,6 +89,8 @@ public final class ApiRouter {
         .handler(ctx -> experiments.one(ctx.request(), rid(ctx), ctx.pathParam("id")));
     read(router.route("/v1/experiments/:id/results")).handler(g.needs(Role.VIEWER))
         .handler(ctx -> results.results(ctx.request(), rid(ctx), ctx.pathParam("id")));
+    read(router.route("/v1/experiments/:id/timeseries")).handler(g.needs(Role.VIEWER))
+        .handler(ctx -> timeseries.timeseries(ctx.request(), rid(ctx), ctx.pathParam("id")));
     router.route("/v1/feedback").method(HttpMethod.POST).handler(g.needs(Role.FEEDBACK))
         .handler(ctx -> {
           feedback.feedback(ctx.request(), rid(ctx));

@@ -1,6 +1,7 @@
 package dev.vane.gateway.counters;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -26,13 +27,27 @@ public final class ArmCounters {
   /** Requests where the upstream could not be reached, timed out or reset (the gateway answered 502/503/504). */
   private final LongAdder upstreamErrors = new LongAdder();
   private final LatencyRecorder latency = new LatencyRecorder();
+  /** Requests, exposures, status classes and latency per minute, for the last day (see {@link MinuteSeries}). */
+  private final MinuteSeries series;
+
+  /** Counters whose minute series reads the wall clock {@code millis} (milliseconds since the epoch). */
+  public ArmCounters(LongSupplier millis) {
+    this.series = new MinuteSeries(millis, MinuteSeries.DEFAULT_WINDOW_MINUTES);
+  }
+
+  /** This arm's counts per minute (read only: recording goes through this class). */
+  public MinuteSeries series() {
+    return series;
+  }
 
   public void recordRequest() {
     requests.increment();
+    series.recordRequest();
   }
 
   public void recordExposure() {
     exposures.increment();
+    series.recordExposure();
   }
 
   /** An exposure without a unit id. */
@@ -56,6 +71,7 @@ public final class ArmCounters {
   /** End-to-end latency of one request through the gateway. */
   public void recordLatencyMicros(long micros) {
     latency.recordMicros(micros);
+    series.recordLatencyMicros(micros);
   }
 
   /** Every latency recorded so far (a copy the caller owns). */
@@ -77,6 +93,7 @@ public final class ArmCounters {
 
   /** The status class of one answer (what the client got: 499 when it left first). */
   public void recordStatus(int status) {
+    series.recordStatus(status);
     if (status < 300) {
       status2xx.increment();
     } else if (status < 400) {

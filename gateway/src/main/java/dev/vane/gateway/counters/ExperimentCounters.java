@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /** Figures of one version of one experiment: per arm, per shadow, and requests outside the experiment. */
 public final class ExperimentCounters {
@@ -32,13 +33,18 @@ public final class ExperimentCounters {
   }
 
   public ExperimentCounters(Experiment e, Analysis analysis, Instant since) {
+    this(e, analysis, since, System::currentTimeMillis);
+  }
+
+  /** @param millis the wall clock of the per-minute series, in milliseconds since the epoch */
+  public ExperimentCounters(Experiment e, Analysis analysis, Instant since, LongSupplier millis) {
     this.outcomes = new OutcomeCounters(e, analysis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
     Map<String, ArmCounters> a = new LinkedHashMap<>();
     for (Arm arm : e.arms()) {
-      a.put(arm.id(), new ArmCounters());
+      a.put(arm.id(), new ArmCounters(millis));
     }
     Map<String, ShadowCounters> s = new LinkedHashMap<>();
     for (Shadow sh : e.shadows()) {

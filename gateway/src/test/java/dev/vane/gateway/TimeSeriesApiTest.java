@@ -1,0 +1,180 @@
+package dev.vane.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code GET /v1/experiments/{id}/timeseries} on a real gateway whose counters read a clock the test moves. */
+class TimeSeriesApiTest {
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  static final String VIEWER = SecretWatch.secret("viewer");
+
+  /** A clock the test sets by hand. */
+  static final class HandClock extends Clock {
+    volatile Instant now;
+
+    HandClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  private final HandClock clock = new HandClock(Instant.parse("2026-01-01T10:00:30Z"));
+
+  private Gateway start(TestBackend a, TestBackend b) throws Exception {
+    String yaml = """
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
+        admin: { auth: { tokens: [ { name: vera, token: %s, roles: [viewer] } ] } }
+        endpoints:
+          - { id: a, url: "%s" }
+          - { id: b, url: "%s" }
+        routes: [ { pathPrefix: /e/, experiment: e } ]
+        experiments:
+          - { id: e, champion: { endpoint: a }, canary: { endpoint: b, percent: 0 } }
+        """.formatted(VIEWER, a.url(), b.url());
+    return fx.own(Gateway.start(Harness.parse(yaml), Gateway::memoryStore, ThreadLocalRandom::current, clock).await());
+  }
+
+  private Harness.Reply get(Gateway gw, String uri) {
+    return h.send(gw.adminPort(), HttpMethod.GET, uri, Map.of("Authorization", "Bearer " + VIEWER), null);
+  }
+
+  /** The series once the champion's answered requests reach {@code answered} (status is counted as a request ends). */
+  private JsonObject series(Gateway gw, String query, long answered) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (true) {
+      Harness.Reply r = get(gw, "/v1/experiments/e/timeseries" + query);
+      assertEquals(200, r.status(), r.body().toString());
+      JsonObject j = r.json();
+      long n = 0;
+      for (Object o : j.getJsonObject("arms").getJsonArray("champion")) {
+        JsonObject s = ((JsonObject) o).getJsonObject("status");
+        n += s.getLong("2xx") + s.getLong("3xx") + s.getLong("4xx") + s.getLong("5xx");
+      }
+      if (n >= answered || System.nanoTime() > deadline) {
+        return j;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static JsonObject row(String t, long exposures, long requests, long s2, long s5) {
+    return new JsonObject().put("t", t).put("exposures", exposures).put("requests", requests)
+        .put("status", new JsonObject().put("2xx", s2).put("3xx", 0L).put("4xx", 0L).put("5xx", s5));
+  }
+
+  /** The row without its latency, which the test checks apart. */
+  private static JsonObject counts(Object row) {
+    JsonObject r = ((JsonObject) row).copy();
+    r.remove("latencyMeanMs");
+    return r;
+  }
+
+  @Test
+  void requestsLandInTheMinuteTheyHappenedPerArmAndRollUpToHours() throws Exception {
+    TestBackend a = fx.backend("a");
+    Gateway gw = start(a, fx.backend("b"));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, h.post(gw.port(), "/e/predict", "u" + i, "{}").status());
+    }
+    clock.now = Instant.parse("2026-01-01T10:01:10Z");
+    a.failing(1.0);
+    for (int i = 0; i < 2; i++) {
+      assertEquals(500, h.post(gw.port(), "/e/predict", "v" + i, "{}").status());
+    }
+    a.failing(0);
+
+    JsonObject j = series(gw, "?from=2026-01-01T10:00:00Z&to=2026-01-01T10:02:00Z", 5);
+    assertEquals("1m", j.getString("interval"));
+    assertEquals("2026-01-01T10:00:00Z", j.getString("from"));
+    assertEquals("2026-01-01T10:02:00Z", j.getString("to"));
+    assertEquals("2025-12-31T10:02:00Z", j.getString("retainedFrom"), "24 hours of minutes, the current one included");
+    JsonArray champion = j.getJsonObject("arms").getJsonArray("champion");
+    assertEquals(2, champion.size());
+    assertEquals(row("2026-01-01T10:00:00Z", 3, 3, 3, 0), counts(champion.getValue(0)));
+    assertEquals(row("2026-01-01T10:01:00Z", 2, 2, 0, 2), counts(champion.getValue(1)));
+    assertTrue(champion.getJsonObject(0).getDouble("latencyMeanMs") > 0, champion.encode());
+    JsonArray canary = j.getJsonObject("arms").getJsonArray("canary");
+    assertEquals(row("2026-01-01T10:00:00Z", 0, 0, 0, 0), counts(canary.getValue(0)));
+    assertNull(canary.getJsonObject(0).getValue("latencyMeanMs"), "no latencies: null, not 0");
+
+    JsonObject hourly = series(gw, "?interval=1h&from=2026-01-01T10:30:00Z", 5);
+    assertEquals("2026-01-01T10:00:00Z", hourly.getString("from"), "widened to the whole hour");
+    assertEquals(new JsonArray().add(row("2026-01-01T10:00:00Z", 5, 5, 3, 2)),
+        new JsonArray(hourly.getJsonObject("arms").getJsonArray("champion").stream().map(TimeSeriesApiTest::counts)
+            .toList()));
+
+    // by default the last hour of minutes up to now: 60 rows, the two busy minutes last
+    JsonArray last = series(gw, "", 5).getJsonObject("arms").getJsonArray("champion");
+    assertEquals(60, last.size());
+    assertEquals("2026-01-01T10:01:00Z", last.getJsonObject(59).getString("t"));
+    assertEquals(3, last.getJsonObject(58).getLong("requests"));
+  }
+
+  @Test
+  void minutesOlderThanADayAreDropped() throws Exception {
+    Gateway gw = start(fx.backend("a"), fx.backend("b"));
+    assertEquals(200, h.post(gw.port(), "/e/predict", "u", "{}").status());
+    String range = "?interval=1h&from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z";
+    assertEquals(1, requests(series(gw, range, 1)));
+
+    clock.now = Instant.parse("2026-01-02T10:00:30Z"); // minute 10:00 of yesterday has just left the window
+    JsonObject j = series(gw, range, 0);
+    assertEquals("2026-01-01T10:01:00Z", j.getString("retainedFrom"));
+    assertEquals("2026-01-01T10:00:00Z", j.getString("from"), "clipped to the window, widened to its hour");
+    assertEquals(0, requests(j));
+  }
+
+  private static long requests(JsonObject series) {
+    return series.getJsonObject("arms").getJsonArray("champion").stream()
+        .mapToLong(r -> ((JsonObject) r).getLong("requests")).sum();
+  }
+
+  @Test
+  void badParametersAreRefusedNamingTheParameter() throws Exception {
+    Gateway gw = start(fx.backend("a"), fx.backend("b"));
+    String p = "/v1/experiments/e/timeseries";
+    Map<String, String> bad = Map.of(
+        p + "?interval=5m", "interval: 5m (expected: 1m or 1h)",
+        p + "?from=yesterday", "from: yesterday (expected: an ISO-8601 instant such as 2026-01-31T12:00:00Z)",
+        p + "?to=2026-13-01T00:00:00Z", "to: 2026-13-01T00:00:00Z (expected: an ISO-8601 instant",
+        p + "?from=2026-01-01T10:00:00Z&to=2026-01-01T09:00:00Z",
+        "from: 2026-01-01T10:00:00Z (expected: before to 2026-01-01T09:00:00Z)");
+    bad.forEach((uri, message) -> {
+      Harness.Reply r = get(gw, uri);
+      assertEquals(400, r.status(), uri);
+      assertTrue(r.json().getString("message").startsWith(message), uri + ": " + r.json());
+    });
+    Harness.Reply none = get(gw, "/v1/experiments/nope/timeseries");
+    assertEquals(404, none.status());
+    assertEquals(401, h.get(gw.adminPort(), p).status(), "a viewer's route");
+  }
+}
