@@ -416,7 +416,7 @@ final class AdminEndpoints {
         then.accept(v);
         return;
       }
-      failed(req, rid, ControlPlaneErrors.unwrap(t));
+      failed(req, rid, ControlPlane.unwrap(t));
     })));
   }
 
@@ -449,18 +449,4 @@ final class AdminEndpoints {
       Answers.failed(req, rid, t);
     }
   }
-
-  /** Unwrapping of completion exceptions (package-visible for tests). */
-  static final class ControlPlaneErrors {
-    private ControlPlaneErrors() {}
-
-    static Throwable unwrap(Throwable t) {
-      while ((t instanceof java.util.concurrent.CompletionException
-          || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-        t = t.getCause();
-      }
-      return t;
-    }
-  }
-
 }

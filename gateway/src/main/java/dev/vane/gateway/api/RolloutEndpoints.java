@@ -75,12 +75,8 @@ final class RolloutEndpoints {
       }
       Context ctx = Vertx.currentContext();
       String why = reason;
-      d.status(id, 1).thenCompose(s -> {
-        if (s.isEmpty() || !s.get().getBoolean("configured")) {
-          return java.util.concurrent.CompletableFuture.completedFuture(false);
-        }
-        return d.command(id, command, who.name(), why).thenApply(x -> true);
-      }).whenComplete((ok, t) -> ctx.runOnContext(v -> Answers.guarded(req, rid, () -> {
+      (d.configured(id) ? d.command(id, command, who.name(), why).thenApply(x -> true)
+          : java.util.concurrent.CompletableFuture.completedFuture(false)).whenComplete((ok, t) -> ctx.runOnContext(v -> Answers.guarded(req, rid, () -> {
         if (t != null) {
           Answers.failed(req, rid, t);
         } else if (!ok) {

@@ -297,8 +297,10 @@ public final class ControlPlane implements AutoCloseable {
     });
   }
 
-  static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
+  /** The cause inside the {@link CompletionException}s and {@link java.util.concurrent.ExecutionException}s around it. */
+  public static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

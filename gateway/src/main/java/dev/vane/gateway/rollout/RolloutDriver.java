@@ -502,6 +502,12 @@ public final class RolloutDriver implements AutoCloseable {
     return out;
   }
 
+  /** Whether the config now serving declares a rollout for experiment {@code id}. */
+  public boolean configured(String id) {
+    VaneConfig cfg = core.snapshot().config();
+    return cfg.routing().experiment(id) != null && cfg.analysis(id).rollout() != null;
+  }
+
   /** Whether this instance drove {@code id}'s rollout at its last look. */
   public boolean leads(String id) {
     return leading.contains(id);
@@ -519,7 +525,7 @@ public final class RolloutDriver implements AutoCloseable {
     return store.state(id).thenCombine(store.history(id, limit), (json, history) -> {
       JsonObject out = new JsonObject().put("experiment", id).put("store", store.describe())
           .put("drivenHere", leading.contains(id))
-          .put("configured", r != null)
+          .put("configured", configured(id))
           .put("canaryPercent", canary == null ? null : canary.weightBps() / 100.0);
       if (r != null) {
         JsonArray steps = new JsonArray();
