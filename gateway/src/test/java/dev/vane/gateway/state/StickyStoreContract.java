@@ -40,8 +40,9 @@ public abstract class StickyStoreContract {
 
   public static Claim claim(StickyStore store, String experiment, String salt, String unit, String candidate,
       String replaceable) {
-    return store.claim(experiment, salt, unit, candidate, replaceable).toCompletableFuture()
+    Claim c = store.claim(experiment, salt, unit, candidate, replaceable).toCompletableFuture()
         .orTimeout(10, TimeUnit.SECONDS).join();
+    return new Claim(c.arm(), c.created()); // the arm and whether it was created (first exposures: own tests)
   }
 
   @Test
