@@ -212,9 +212,11 @@ public final class ResultsCalculator {
         }
       }
     }
+    NoveltyCheck.Result novelty = NoveltyCheck.compute(in, checked, options);
+    warnings.addAll(NoveltyCheck.warnings(novelty, options.alpha()));
     int family = (int) comparisons.stream().filter(c -> !Double.isNaN(c.pValue())).count();
     return new Report(in, options, Set.copyOf(reasons), List.copyOf(arms), List.copyOf(comparisons), family,
-        srm, in.bandit(), List.copyOf(slices), List.copyOf(warnings));
+        srm, in.bandit(), List.copyOf(slices), List.copyOf(warnings), novelty);
   }
 
   private Slice slice(ResultsInput in, List<MetricDef> metrics, String dimension, String value, List<ArmData> data) {
