@@ -116,5 +116,12 @@ class NoveltyApiTest {
       }
     }
     assertEquals(4L * units, crossExposures, "every exposure in one pair");
+
+    for (String query : List.of("country%2Bdevice", "country+device")) {
+      JsonArray only = h.get(gw.adminPort(), "/v1/experiments/e/results?slice=" + query).json().getJsonArray("slices");
+      assertEquals(1, only.size(), query);
+      assertEquals("country+device", only.getJsonObject(0).getString("dimension"), query);
+    }
+    assertEquals(400, h.get(gw.adminPort(), "/v1/experiments/e/results?slice=country%2Bos").status());
   }
 }
