@@ -107,12 +107,12 @@ final class NoveltyCheck {
   private static Day day(int d, MetricDef m, ArmData control, ArmData treatment, Options options) {
     String label = NoveltyDays.bucket(d);
     if (m.binary()) {
-      BinaryStats c = binary(control, m);
-      BinaryStats t = binary(treatment, m);
+      BinaryStats c = ResultsCalculator.binary(control, m);
+      BinaryStats t = ResultsCalculator.binary(treatment, m);
       return new Day(d, label, Comparison.compare(c, t, options), c.exposures(), t.exposures());
     }
-    ContinuousStats c = continuous(control, m);
-    ContinuousStats t = continuous(treatment, m);
+    ContinuousStats c = ResultsCalculator.continuous(control, m);
+    ContinuousStats t = ResultsCalculator.continuous(treatment, m);
     return new Day(d, label, Comparison.compare(c, t, options.withCuped(false)), c.count(), t.count());
   }
 
@@ -166,15 +166,5 @@ final class NoveltyCheck {
       }
     }
     return null;
-  }
-
-  private static BinaryStats binary(ArmData d, MetricDef m) {
-    BinaryStats s = d.binary() == null ? null : d.binary().get(m.name());
-    return s != null ? s : new BinaryStats(d.exposures(), 0);
-  }
-
-  private static ContinuousStats continuous(ArmData d, MetricDef m) {
-    ContinuousStats s = d.continuous() == null ? null : d.continuous().get(m.name());
-    return s != null ? s : ContinuousStats.EMPTY;
   }
 }

@@ -469,12 +469,14 @@ public final class ResultsCalculator {
   // ---- inputs ----------------------------------------------------------------------------------------------
 
   /** Successes of a binary metric over the arm's trials; (exposures, 0) when no feedback arrived yet. */
-  private static BinaryStats binary(ArmData d, MetricDef m) {
+  /** The metric's successes over the arm's exposures (0 successes when none were recorded). */
+  static BinaryStats binary(ArmData d, MetricDef m) {
     BinaryStats s = d.binary() == null ? null : d.binary().get(m.name());
     return s != null ? s : new BinaryStats(d.exposures(), 0);
   }
 
-  private static ContinuousStats continuous(ArmData d, MetricDef m) {
+  /** The metric's values of the arm (empty when none were recorded). */
+  static ContinuousStats continuous(ArmData d, MetricDef m) {
     ContinuousStats s = d.continuous() == null ? null : d.continuous().get(m.name());
     return s != null ? s : ContinuousStats.EMPTY;
   }

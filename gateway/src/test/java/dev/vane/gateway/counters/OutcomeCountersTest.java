@@ -12,28 +12,32 @@ import org.junit.jupiter.api.Test;
 
 /** Outcome sums: pooled and per slice, compensated, and finite at the largest values a metric accepts. */
 class OutcomeCountersTest {
-  private static OutcomeCounters stats() {
+  /** The counters of experiment {@code e} with two variants a and b and {@code analysis} (YAML lines). */
+  private static OutcomeCounters counters(String analysis) {
     try {
       VaneConfig cfg = new ConfigLoader(Map.<String, String>of()::get).parse("""
           endpoints:
             - { id: a, url: "http://127.0.0.1:1" }
             - { id: b, url: "http://127.0.0.1:2" }
-          routes:
-            - { pathPrefix: /v2/, experiment: e }
           experiments:
             - id: e
               variants:
                 - { id: a, endpoint: a, weight: 5000 }
                 - { id: b, endpoint: b, weight: 5000 }
-              metrics:
-                - { name: revenue, kind: continuous }
-              slices:
-                - { name: region, header: X-Region, maxValues: 4 }
-          """, "test");
+          """ + analysis.indent(4), "test");
       return new OutcomeCounters(cfg.routing().experiment("e"), cfg.analysis("e"));
     } catch (ConfigException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static OutcomeCounters stats() {
+    return counters("""
+        metrics:
+          - { name: revenue, kind: continuous }
+        slices:
+          - { name: region, header: X-Region, maxValues: 4 }
+        """);
   }
 
   @Test
@@ -55,27 +59,14 @@ class OutcomeCountersTest {
   }
 
   private static OutcomeCounters crossed() {
-    try {
-      VaneConfig cfg = new ConfigLoader(Map.<String, String>of()::get).parse("""
-          endpoints:
-            - { id: a, url: "http://127.0.0.1:1" }
-            - { id: b, url: "http://127.0.0.1:2" }
-          experiments:
-            - id: e
-              variants:
-                - { id: a, endpoint: a, weight: 5000 }
-                - { id: b, endpoint: b, weight: 5000 }
-              metrics:
-                - { name: converted, kind: binary }
-              slices:
-                - { name: country, header: X-Country, maxValues: 2 }
-                - { name: device, header: X-Device, maxValues: 2 }
-              sliceCrosses: [ [country, device] ]
-          """, "test");
-      return new OutcomeCounters(cfg.routing().experiment("e"), cfg.analysis("e"));
-    } catch (ConfigException e) {
-      throw new IllegalStateException(e);
-    }
+    return counters("""
+        metrics:
+          - { name: converted, kind: binary }
+        slices:
+          - { name: country, header: X-Country, maxValues: 2 }
+          - { name: device, header: X-Device, maxValues: 2 }
+        sliceCrosses: [ [country, device] ]
+        """);
   }
 
   @Test

@@ -38,6 +38,16 @@ public abstract class StickyStoreContract {
     stores.clear();
   }
 
+  /** The arm of a value stored in Redis ({@code arm@firstExposure}, or the arm alone), or null. */
+  public static String armIn(Object value) {
+    if (value == null) {
+      return null;
+    }
+    String v = value.toString();
+    int at = v.indexOf('@');
+    return at < 0 ? v : v.substring(0, at);
+  }
+
   public static Claim claim(StickyStore store, String experiment, String salt, String unit, String candidate,
       String replaceable) {
     Claim c = store.claim(experiment, salt, unit, candidate, replaceable).toCompletableFuture()

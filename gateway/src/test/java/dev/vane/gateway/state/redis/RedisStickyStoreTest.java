@@ -1,5 +1,6 @@
 package dev.vane.gateway.state.redis;
 
+import static dev.vane.gateway.state.StickyStoreContract.armIn;
 import static dev.vane.gateway.state.StickyStoreContract.claim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -775,15 +776,5 @@ class RedisStickyStoreTest {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
-  }
-
-  /** The arm of a stored value ({@code arm@firstExposure}, or the arm alone), or null. */
-  private static String armIn(Object value) {
-    if (value == null) {
-      return null;
-    }
-    String v = value.toString();
-    int at = v.indexOf('@');
-    return at < 0 ? v : v.substring(0, at);
   }
 }

@@ -1,5 +1,6 @@
 package dev.vane.gateway.state.redis;
 
+import static dev.vane.gateway.state.StickyStoreContract.armIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -167,15 +168,5 @@ class StickyClaimsTest {
     assertEquals(1, claims.overruled(), counters());
     assertEquals(0, claims.dropped(), counters());
     assertTrue(redis.callLong("PTTL", "k1") > 0, "written with the TTL");
-  }
-
-  /** The arm of a stored value ({@code arm@firstExposure}, or the arm alone), or null. */
-  private static String armIn(Object value) {
-    if (value == null) {
-      return null;
-    }
-    String v = value.toString();
-    int at = v.indexOf('@');
-    return at < 0 ? v : v.substring(0, at);
   }
 }
