@@ -8,14 +8,16 @@ import java.util.List;
  *
  * @param metrics           declared outcome metrics (feedback joins to them by name)
  * @param slices            dimensions to break results down by
+ * @param sliceCrosses      pairs of those dimensions to break results down by at once (each counted as a dimension
+ *                          named {@link Cross#name()} whose values are pairs)
  * @param attributionWindow feedback older than this (after its request) is rejected
  * @param bandit            Thompson-sampling settings for {@code policy: thompson}, else null
  * @param rollout           the canary's progressive rollout, else null
  */
-public record Analysis(List<Metric> metrics, List<Slice> slices, Duration attributionWindow, Bandit bandit,
-    Rollout rollout) {
+public record Analysis(List<Metric> metrics, List<Slice> slices, List<Cross> sliceCrosses,
+    Duration attributionWindow, Bandit bandit, Rollout rollout) {
   /** No metrics, no slices, no bandit, no rollout; the schema's default attribution window. */
-  public static final Analysis NONE = new Analysis(List.of(), List.of(), ConfigSchema.get().defaultDuration(
+  public static final Analysis NONE = new Analysis(List.of(), List.of(), List.of(), ConfigSchema.get().defaultDuration(
       "/properties/experiments/items/properties/attributionWindow"), null, null);
 
   /**
@@ -69,6 +71,45 @@ public record Analysis(List<Metric> metrics, List<Slice> slices, Duration attrib
   public Analysis {
     metrics = List.copyOf(metrics);
     slices = List.copyOf(slices);
+    sliceCrosses = List.copyOf(sliceCrosses);
+  }
+
+  /** Without crosses of slice dimensions. */
+  public Analysis(List<Metric> metrics, List<Slice> slices, Duration attributionWindow, Bandit bandit,
+      Rollout rollout) {
+    this(metrics, slices, List.of(), attributionWindow, bandit, rollout);
+  }
+
+  /**
+   * A cross of two declared slice dimensions: its results break down by the pair of their values.
+   *
+   * @param first  a declared slice dimension
+   * @param second another one
+   */
+  public record Cross(String first, String second) {
+    /** Joins the two dimension names in {@link #name()} (slice names are ids, which cannot hold it). */
+    public static final char JOIN = '+';
+
+    public Cross {
+      if (first.equals(second)) {
+        throw new IllegalArgumentException("second: " + second + " (expected: another dimension than first)");
+      }
+    }
+
+    /** The cross's dimension name in results: {@code first+second}, e.g. {@code country+device}. */
+    public String name() {
+      return first + JOIN + second;
+    }
+  }
+
+  /** The index of the declared slice dimension {@code name}, or -1. */
+  public int sliceIndex(String name) {
+    for (int i = 0; i < slices.size(); i++) {
+      if (slices.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The metric a bandit optimises and Simpson checks use: the primary one, else the first; null when none. */

@@ -188,6 +188,10 @@ final class ConfigAssembly {
     for (ConfigSpec.Slice s : list(x.slices())) {
       slices.add(new Analysis.Slice(s.name(), s.header(), s.bodyField(), s.maxValues()));
     }
+    List<Analysis.Cross> crosses = new ArrayList<>();
+    for (List<String> c : list(x.sliceCrosses())) {
+      crosses.add(new Analysis.Cross(c.get(0), c.get(1)));
+    }
     Analysis.Bandit bandit = null;
     ConfigSpec.Bandit b = x.bandit();
     if (b == null && policy == Policy.THOMPSON) {
@@ -198,7 +202,7 @@ final class ConfigAssembly {
       bandit = new Analysis.Bandit(b.minExplorationPercent(), b.warmup(), b.refreshInterval(), b.topTwo(),
           b.priorAlpha(), b.priorBeta());
     }
-    return new Analysis(metrics, slices, x.attributionWindow(), bandit, rollout(x.rollout()));
+    return new Analysis(metrics, slices, crosses, x.attributionWindow(), bandit, rollout(x.rollout()));
   }
 
   private static Analysis.Rollout rollout(ConfigSpec.Rollout r) {

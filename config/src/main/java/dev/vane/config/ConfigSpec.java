@@ -71,7 +71,7 @@ final class ConfigSpec {
   record Experiment(String id, String salt, boolean sticky, double coverage, Boolean override,
       boolean fallbackToChampion, boolean paused, String policy, List<Metric> metrics, List<Slice> slices, Duration attributionWindow,
       Bandit bandit, List<Variant> variants, Arm champion, Canary canary, List<Shadow> shadows, Targeting targeting,
-      Rollout rollout) {}
+      Rollout rollout, List<List<String>> sliceCrosses) {}
 
   record Rollout(ShadowFirst shadowFirst, List<Step> steps, List<Guardrail> guardrails, double alpha,
       Duration analysisInterval, Duration maxStepDuration, String onInconclusive, boolean requireNonInferiority,

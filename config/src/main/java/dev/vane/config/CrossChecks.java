@@ -241,6 +241,33 @@ final class CrossChecks {
         error(sat + ".name", Values.quote(name) + " (expected: unique among the experiment's slices)");
       }
     });
+    sliceCrosses(x.get("sliceCrosses"), at + ".sliceCrosses", slices);
+  }
+
+  /** Each cross names two different declared slices, and no pair is crossed twice (in either order). */
+  private void sliceCrosses(JsonNode list, String at, Set<String> slices) {
+    Set<Set<String>> pairs = new HashSet<>();
+    for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
+      JsonNode pair = list.get(i);
+      if (!pair.isArray() || pair.size() != 2) {
+        continue; // the schema reports it
+      }
+      String cat = at + "[" + i + "]";
+      String first = text(pair.get(0));
+      String second = text(pair.get(1));
+      for (int j = 0; j < 2; j++) {
+        String name = j == 0 ? first : second;
+        if (name != null && !slices.contains(name)) {
+          error(cat + "[" + j + "]", Values.quote(name) + " (expected: one of the experiment's slices "
+              + new java.util.TreeSet<>(slices) + ")");
+        }
+      }
+      if (first != null && first.equals(second)) {
+        error(cat + "[1]", Values.quote(second) + " (expected: a slice other than the first of the pair)");
+      } else if (first != null && second != null && !pairs.add(Set.of(first, second))) {
+        error(cat, "[" + first + ", " + second + "] (expected: each pair of slices crossed once)");
+      }
+    }
   }
 
   private void metrics(JsonNode list, String at) {

@@ -309,7 +309,7 @@ class ConfigLoaderTest {
             "colour: unknown field (expected one of: server, admin, observability, configSource, endpoints, experiments, routes, defaultEndpoint, state, version)"),
         Arguments.of("unknown experiment field",
             exp + "  - { id: e, champion: { endpoint: a }, weight: 3 }",
-            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, attributionWindow, rollout, bandit, variants, champion, canary, shadows, targeting)"),
+            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, sliceCrosses, attributionWindow, rollout, bandit, variants, champion, canary, shadows, targeting)"),
         Arguments.of("route to an unknown experiment",
             ENDPOINTS + "routes:\n  - { pathPrefix: /x, experiment: nope }",
             "routes[0].experiment: \"nope\" (expected: one of the experiments [])"),
@@ -403,12 +403,41 @@ class ConfigLoaderTest {
         Arguments.of("slice with header and body field",
             exp + "  - { id: e, champion: { endpoint: a }, slices: [ { name: r, header: X-R, bodyField: r } ] }",
             "experiments[0].slices[0]: both header and bodyField (expected: exactly one of header or bodyField)"),
+        Arguments.of("slice cross naming an undeclared slice",
+            exp + "  - { id: e, champion: { endpoint: a }, slices: [ { name: country, header: X-C }, { name: device, header: X-D } ], sliceCrosses: [ [country, os] ] }",
+            "experiments[0].sliceCrosses[0][1]: \"os\" (expected: one of the experiment's slices [country, device])"),
+        Arguments.of("slice crossed with itself",
+            exp + "  - { id: e, champion: { endpoint: a }, slices: [ { name: country, header: X-C } ], sliceCrosses: [ [country, country] ] }",
+            "experiments[0].sliceCrosses[0][1]: \"country\" (expected: a slice other than the first of the pair)"),
+        Arguments.of("slice pair crossed twice",
+            exp + "  - { id: e, champion: { endpoint: a }, slices: [ { name: country, header: X-C }, { name: device, header: X-D } ], sliceCrosses: [ [country, device], [device, country] ] }",
+            "experiments[0].sliceCrosses[1]: [device, country] (expected: each pair of slices crossed once)"),
+        Arguments.of("slice cross of three",
+            exp + "  - { id: e, champion: { endpoint: a }, slices: [ { name: country, header: X-C }, { name: device, header: X-D } ], sliceCrosses: [ [country, device, country] ] }",
+            "experiments[0].sliceCrosses[0]: "),
         Arguments.of("unknown transport",
             ENDPOINTS + "server: { transport: kqueue }",
             "server.transport: \"kqueue\" (expected: one of auto, epoll, io_uring, nio)"),
         Arguments.of("empty unit id source",
             ENDPOINTS + "server: { unitId: {} }",
             "server.unitId: {} (expected: at least one of header, cookie, query)"));
+  }
+
+  @Test
+  void sliceCrossesNameTwoDeclaredSlicesAndReadAsOneDimension() throws Exception {
+    VaneConfig c = loader.parse(ENDPOINTS + """
+        experiments:
+          - id: e
+            champion: { endpoint: a }
+            slices: [ { name: country, header: X-C, maxValues: 3 }, { name: device, header: X-D } ]
+            sliceCrosses: [ [country, device] ]
+        """, "c.yaml");
+    Analysis a = c.analysis("e");
+    assertEquals(List.of(new Analysis.Cross("country", "device")), a.sliceCrosses());
+    assertEquals("country+device", a.sliceCrosses().get(0).name());
+    assertEquals(1, a.sliceIndex("device"));
+    assertEquals(List.of(), loader.parse(ENDPOINTS + "experiments:\n  - { id: e, champion: { endpoint: a } }\n",
+        "n.yaml").analysis("e").sliceCrosses());
   }
 
   @ParameterizedTest(name = "{0}")

@@ -87,10 +87,11 @@ public final class Assigner {
     // the store's lookup, whose memory access then waits alongside it rather than after it. (A bandit's choice
     // draws randomness, so it is made only when needed.)
     Arm hashed = championYields ? strategy.choose(experiment, unit, random.get()) : null;
-    String stored = store.peek(experiment.id(), experiment.salt(), unit);
+    StickyStore.Stored found = store.find(experiment.id(), experiment.salt(), unit);
+    String stored = found == null ? null : found.arm();
     Arm storedArm = stored == null ? null : experiment.arm(stored);
     if (storedArm != null && (storedArm.role() != Role.CHAMPION || !championYields)) {
-      return done(experiment, storedArm, Assignment.Reason.STICKY, unit);
+      return sticky(experiment, storedArm, unit, found.firstExposureMillis());
     }
     Arm candidate = championYields ? hashed : strategy.choose(experiment, unit, random.get());
     if (candidate == null) {
@@ -98,7 +99,7 @@ public final class Assigner {
     }
     if (storedArm != null && candidate.role() == Role.CHAMPION) {
       // stored on the champion and the layout still says champion
-      return done(experiment, storedArm, Assignment.Reason.STICKY, unit);
+      return sticky(experiment, storedArm, unit, found.firstExposureMillis());
     }
     // the champion is the pool: a unit pinned to it yields to a grown canary or variant (monotone ramp)
     return store.claim(experiment.id(), experiment.salt(), unit, candidate.id(), stored).thenCompose(claim -> {
@@ -120,7 +121,12 @@ public final class Assigner {
       return new Assignment(experiment, candidate, Assignment.Reason.ASSIGNED, unit);
     }
     return new Assignment(experiment, won, claim.created() ? Assignment.Reason.ASSIGNED : Assignment.Reason.STICKY,
-        unit);
+        unit, claim.firstExposureMillis());
+  }
+
+  private static CompletionStage<Assignment> sticky(Experiment e, Arm arm, String unit, long firstExposureMillis) {
+    return CompletableFuture.completedFuture(
+        new Assignment(e, arm, Assignment.Reason.STICKY, unit, firstExposureMillis));
   }
 
   private static CompletionStage<Assignment> done(Experiment e, Arm arm, Assignment.Reason reason, String unit) {

@@ -7,8 +7,15 @@ package dev.vane.router;
  * @param arm        the arm that serves the request
  * @param reason     why this arm
  * @param unit       the unit id, or null when the request carried none
+ * @param firstExposureMillis when the unit was first exposed to its stored arm ({@link FirstExposure}, to the
+ *                   hour), or {@link FirstExposure#UNKNOWN} (no unit, not sticky, not an exposure, or not recorded)
  */
-public record Assignment(Experiment experiment, Arm arm, Reason reason, String unit) {
+public record Assignment(Experiment experiment, Arm arm, Reason reason, String unit, long firstExposureMillis) {
+
+  /** An assignment whose unit's first exposure is unknown. */
+  public Assignment(Experiment experiment, Arm arm, Reason reason, String unit) {
+    this(experiment, arm, reason, unit, FirstExposure.UNKNOWN);
+  }
 
   /** Why a request went to its arm. */
   public enum Reason {

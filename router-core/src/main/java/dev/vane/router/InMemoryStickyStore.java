@@ -11,8 +11,9 @@ import java.util.function.LongSupplier;
  * are re-assigned by the hash, which puts them back on the same arm unless weights changed meanwhile.
  *
  * <p>The assignments live in a {@link RecentTable}: a unit is a 128-bit hash of (experiment, salt, unit id) and its
- * value packs the arm (an index into the arm ids this store has seen) with the time of the unit's last request in
- * ticks of {@code ttl / 64}. There is no object per unit, so a store of a million units costs the garbage collector
+ * value packs the arm (an index into the arm ids this store has seen, 20 bits), the hour of the claim that stored
+ * it ({@link FirstExposure}, 20 bits) and the time of the unit's last request in ticks of {@code ttl / 64} (24 bits,
+ * compared modulo 2^24: a unit would have to go untouched, and the table unwritten, for 2^18 ttls to be misread). There is no object per unit, so a store of a million units costs the garbage collector
  * nothing to copy or scan, and a lookup is one probe of a primitive array instead of a map, key and string chain.
  * A request rewrites its unit's value only when the tick has moved on (once per {@code ttl / 64} per unit) or when
  * the unit sits in the oldest generation, which carries it into the newest before the old one is dropped. An
@@ -25,11 +26,17 @@ public final class InMemoryStickyStore implements StickyStore {
   private static final long TICKS_PER_TTL = 64;
   private static final int ARM_BITS = 20;
   private static final long ARM_MASK = (1L << ARM_BITS) - 1;
+  private static final long HOUR_MASK = (1L << FirstExposure.HOUR_BITS) - 1;
+  /** Arm and first-exposure hour: what a touch keeps. */
+  private static final int TICK_SHIFT = ARM_BITS + FirstExposure.HOUR_BITS;
+  private static final long KEPT_MASK = (1L << TICK_SHIFT) - 1;
+  private static final long TICK_MASK = (1L << (64 - TICK_SHIFT)) - 1;
 
   private final RecentTable table;
   private final long maxEntries;
   private final Duration ttl;
   private final LongSupplier nanoClock;
+  private final LongSupplier wallMillis;
   private final long originNanos;
   private final long tickNanos;
   /** The packed value's low bits. */
@@ -41,6 +48,14 @@ public final class InMemoryStickyStore implements StickyStore {
 
   /** With an injected nanosecond clock, for tests of expiry. */
   public InMemoryStickyStore(long maxEntries, Duration ttl, LongSupplier nanoClock) {
+    this(maxEntries, ttl, nanoClock, System::currentTimeMillis);
+  }
+
+  /**
+   * With an injected nanosecond clock (expiry) and wall clock in epoch milliseconds (the first exposure a new
+   * claim records), for tests.
+   */
+  public InMemoryStickyStore(long maxEntries, Duration ttl, LongSupplier nanoClock, LongSupplier wallMillis) {
     if (maxEntries <= 0) {
       throw new IllegalArgumentException("maxEntries: " + maxEntries + " (expected: > 0)");
     }
@@ -50,6 +65,7 @@ public final class InMemoryStickyStore implements StickyStore {
     this.maxEntries = maxEntries;
     this.ttl = ttl;
     this.nanoClock = nanoClock;
+    this.wallMillis = wallMillis;
     this.originNanos = nanoClock.getAsLong();
     long ttlNanos = ttl.toNanos();
     this.tickNanos = Math.max(1, ttlNanos / TICKS_PER_TTL);
@@ -69,12 +85,17 @@ public final class InMemoryStickyStore implements StickyStore {
     return prefixes.get(experiment, salt).copy().add(unit);
   }
 
+  /** The present tick, modulo 2^24. */
   private long tick() {
-    return (nanoClock.getAsLong() - originNanos) / tickNanos;
+    return ((nanoClock.getAsLong() - originNanos) / tickNanos) & TICK_MASK;
   }
 
   private static boolean live(long value, long now) {
-    return value != 0 && now - (value >>> ARM_BITS) <= TICKS_PER_TTL;
+    return value != 0 && ((now - (value >>> TICK_SHIFT)) & TICK_MASK) <= TICKS_PER_TTL;
+  }
+
+  private static long firstExposure(long value) {
+    return FirstExposure.unpack((value >>> ARM_BITS) & HOUR_MASK);
   }
 
   private String arm(long value) {
@@ -83,25 +104,37 @@ public final class InMemoryStickyStore implements StickyStore {
 
   @Override
   public String peek(String experiment, String salt, String unit) {
+    long v = lookUp(experiment, salt, unit);
+    return v == 0 ? null : arm(v);
+  }
+
+  @Override
+  public Stored find(String experiment, String salt, String unit) {
+    long v = lookUp(experiment, salt, unit);
+    return v == 0 ? null : new Stored(arm(v), firstExposure(v));
+  }
+
+  /** The unit's live value (its request recorded), or 0. */
+  private long lookUp(String experiment, String salt, String unit) {
     RecentTable.Hasher h = key(experiment, salt, unit);
     long h1 = h.h1();
     long h2 = h.h2();
     long v = table.getAndKeep(h1, h2);
     if (v == 0) {
-      return null;
+      return 0;
     }
     long now = tick();
     if (!live(v, now)) {
-      return null;
+      return 0;
     }
     touch(h1, h2, v, now);
-    return arm(v);
+    return v;
   }
 
   /** Records a request of the unit at tick {@code now} when its value holds an older one (a lost race is fine). */
   private void touch(long h1, long h2, long v, long now) {
-    if (v >>> ARM_BITS != now) {
-      table.compareAndSet(h1, h2, v, (now << ARM_BITS) | (v & ARM_MASK));
+    if (v >>> TICK_SHIFT != now) {
+      table.compareAndSet(h1, h2, v, (now << TICK_SHIFT) | (v & KEPT_MASK));
     }
   }
 
@@ -118,10 +151,11 @@ public final class InMemoryStickyStore implements StickyStore {
       String present = live(v, now) ? arm(v) : null;
       if (present != null && !present.equals(replaceable)) {
         touch(h1, h2, v, now);
-        return CompletableFuture.completedFuture(new Claim(present, false));
+        return CompletableFuture.completedFuture(new Claim(present, false, firstExposure(v)));
       }
-      if (table.compareAndSet(h1, h2, v, (now << ARM_BITS) | candidateIndex)) {
-        return CompletableFuture.completedFuture(new Claim(candidate, true));
+      long hour = FirstExposure.pack(wallMillis.getAsLong());
+      if (table.compareAndSet(h1, h2, v, (now << TICK_SHIFT) | (hour << ARM_BITS) | candidateIndex)) {
+        return CompletableFuture.completedFuture(new Claim(candidate, true, FirstExposure.unpack(hour)));
       }
       // another claim (or a request's touch) changed the unit meanwhile: look again
     }

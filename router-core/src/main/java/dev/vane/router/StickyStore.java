@@ -15,6 +15,24 @@ public interface StickyStore extends AutoCloseable {
   String peek(String experiment, String salt, String unit);
 
   /**
+   * {@link #peek} with the unit's first exposure to the arm ({@link FirstExposure}), in one look-up; null when
+   * unknown here. Stores that do not record first exposures answer {@link FirstExposure#UNKNOWN}.
+   */
+  default Stored find(String experiment, String salt, String unit) {
+    String arm = peek(experiment, salt, unit);
+    return arm == null ? null : new Stored(arm, FirstExposure.UNKNOWN);
+  }
+
+  /**
+   * A stored assignment.
+   *
+   * @param arm                 the arm id
+   * @param firstExposureMillis epoch milliseconds of the hour in which the claim that stored this arm for the unit
+   *                            was made, or {@link FirstExposure#UNKNOWN}
+   */
+  record Stored(String arm, long firstExposureMillis) {}
+
+  /**
    * First-write-wins assignment. Stores {@code candidate} when the unit has no assignment, or when its assignment
    * equals {@code replaceable} (an arm that no longer exists); otherwise keeps the stored one. Completes with the
    * assignment that won, which is the one to serve.
@@ -29,8 +47,15 @@ public interface StickyStore extends AutoCloseable {
    * @param arm     the arm id that won
    * @param created true when this call stored {@code candidate} (the unit is new to the experiment, or was moved
    *                off a removed arm)
+   * @param firstExposureMillis when the winning arm was stored for the unit (see {@link Stored}), or
+   *                {@link FirstExposure#UNKNOWN}
    */
-  record Claim(String arm, boolean created) {}
+  record Claim(String arm, boolean created, long firstExposureMillis) {
+    /** A claim whose first exposure is unknown. */
+    public Claim(String arm, boolean created) {
+      this(arm, created, FirstExposure.UNKNOWN);
+    }
+  }
 
   /**
    * Whether the store is past its start: {@code /readyz} answers 503 {@code starting} until then, so no traffic is

@@ -14,7 +14,50 @@ class InMemoryStickyStoreTest {
   private final AtomicLong now = new AtomicLong();
 
   private StickyStore.Claim claim(StickyStore s, String unit, String arm, String replaceable) {
-    return s.claim("e", "salt", unit, arm, replaceable).toCompletableFuture().join();
+    StickyStore.Claim c = s.claim("e", "salt", unit, arm, replaceable).toCompletableFuture().join();
+    return new StickyStore.Claim(c.arm(), c.created()); // first exposures: their own tests below
+  }
+
+  @Test
+  void aNewClaimRecordsTheHourOfItsFirstExposureAndLaterLooksReturnIt() {
+    AtomicLong wall = new AtomicLong(java.time.Instant.parse("2026-12-06T20:41:07Z").toEpochMilli());
+    long hour = java.time.Instant.parse("2026-12-06T20:00:00Z").toEpochMilli();
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofDays(30), now::get, wall::get);
+    assertEquals(new StickyStore.Claim("a", true, hour), s.claim("e", "salt", "u", "a", null).toCompletableFuture()
+        .join());
+    wall.addAndGet(Duration.ofDays(3).toMillis());
+    now.addAndGet(Duration.ofDays(3).toNanos());
+    assertEquals(new StickyStore.Stored("a", hour), s.find("e", "salt", "u"), "a request touches, and keeps it");
+    now.addAndGet(Duration.ofDays(1).toNanos());
+    assertEquals(new StickyStore.Stored("a", hour), s.find("e", "salt", "u"));
+    assertEquals(new StickyStore.Claim("a", false, hour), s.claim("e", "salt", "u", "b", null).toCompletableFuture()
+        .join());
+    long later = FirstExposure.hour(wall.get());
+    assertEquals(new StickyStore.Claim("b", true, later), s.claim("e", "salt", "u", "b", "a").toCompletableFuture()
+        .join(), "moved off a replaceable arm: first exposed to the new arm now");
+    assertEquals(new StickyStore.Stored("b", later), s.find("e", "salt", "u"));
+    assertNull(s.find("e", "salt", "nobody"));
+  }
+
+  @Test
+  void aClockBeforeTheOriginRecordsNoFirstExposure() {
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofMinutes(1), now::get, () -> 0L);
+    s.claim("e", "salt", "u", "a", null).toCompletableFuture().join();
+    assertEquals(new StickyStore.Stored("a", FirstExposure.UNKNOWN), s.find("e", "salt", "u"));
+  }
+
+  @Test
+  void ticksAreComparedModuloTheirBitsSoALongUptimeDoesNotExpireLiveUnits() {
+    // 2^24 ticks of ttl / 64 = 1 s each: 194 days; a unit requested every 30 s stays across the wrap
+    InMemoryStickyStore s = new InMemoryStickyStore(100, Duration.ofSeconds(64), now::get);
+    now.set((1L << 24) * 1_000_000_000L - Duration.ofSeconds(90).toNanos());
+    claim(s, "u", "a", null);
+    for (int i = 0; i < 6; i++) {
+      now.addAndGet(Duration.ofSeconds(30).toNanos());
+      assertEquals("a", s.peek("e", "salt", "u"), "request " + i);
+    }
+    now.addAndGet(Duration.ofSeconds(70).toNanos());
+    assertNull(s.peek("e", "salt", "u"), "expired after the wrap as before it");
   }
 
   @Test

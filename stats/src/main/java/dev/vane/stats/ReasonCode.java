@@ -27,5 +27,10 @@ public enum ReasonCode {
     /** CUPED was requested but the covariate is absent or constant: the unadjusted metric was used. */
     NO_COVARIATE_VARIANCE,
     /** The running confidence sequence became empty (evidence against the model); the latest interval is shown. */
-    EMPTY_CONFIDENCE_SEQUENCE
+    EMPTY_CONFIDENCE_SEQUENCE,
+    /**
+     * A trend over time needs at least three points with a finite estimate and a positive standard error, at two or
+     * more distinct times: slope, standard error and p-value are NaN.
+     */
+    TOO_FEW_POINTS
 }

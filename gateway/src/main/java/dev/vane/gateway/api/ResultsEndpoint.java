@@ -36,12 +36,15 @@ final class ResultsEndpoint {
       Errors.send(req.response(), 400, "format: " + FeedbackService.echo(format) + " (expected: json or csv)", rid);
       return;
     }
-    String slice = req.getParam("slice");
+    // a cross is named first+second, and an unescaped '+' in a query string reads as a space (slice names hold none)
+    String slice = req.getParam("slice") == null ? null : req.getParam("slice").replace(' ', Analysis.Cross.JOIN);
     Analysis analysis = snap.config().analysis(id);
-    if (slice != null && analysis.slices().stream().noneMatch(d -> d.name().equals(slice))) {
+    java.util.List<String> dimensions = java.util.stream.Stream.concat(
+        analysis.slices().stream().map(Analysis.Slice::name),
+        analysis.sliceCrosses().stream().map(Analysis.Cross::name)).toList();
+    if (slice != null && !dimensions.contains(slice)) {
       Errors.send(req.response(), 400, "slice: " + FeedbackService.echo(slice)
-          + " (expected: one of the experiment's slices "
-          + analysis.slices().stream().map(Analysis.Slice::name).toList() + ")", rid);
+          + " (expected: one of the experiment's slices or crosses " + dimensions + ")", rid);
       return;
     }
     ExperimentCounters local = snap.counters().get(id);

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Feedback outcomes of one experiment version: per arm and metric, and per slice value, arm and metric, as sums
- * that add across instances. Binary metrics count positive events ({@code n} = successes; the trials are the arm's
+ * that add across instances. Besides the declared slices, the slices hold their declared crosses
+ * ({@link SliceCrosses}) and the days since units' first exposure ({@link NoveltyDays}). Binary metrics count positive events ({@code n} = successes; the trials are the arm's
  * exposures); continuous metrics keep count, sum and sum of squares of the values.
  */
 public final class OutcomeCounters {
@@ -84,6 +85,7 @@ public final class OutcomeCounters {
   private final List<String> arms;
   private final Map<String, Map<String, Acc>> pooled = new LinkedHashMap<>();
   private final Map<String, Map<String, Map<String, Cell>>> slices = new LinkedHashMap<>();
+  private final SliceCrosses crosses;
 
   public OutcomeCounters(Experiment e, Analysis analysis) {
     this.analysis = analysis;
@@ -98,23 +100,44 @@ public final class OutcomeCounters {
     for (Analysis.Slice s : analysis.slices()) {
       slices.put(s.name(), new ConcurrentHashMap<>());
     }
+    crosses = new SliceCrosses(analysis);
+    for (int i = 0; i < crosses.size(); i++) {
+      slices.put(crosses.name(i), new ConcurrentHashMap<>());
+    }
+    if (!analysis.metrics().isEmpty()) {
+      slices.put(NoveltyDays.DIMENSION, new ConcurrentHashMap<>());
+    }
+  }
+
+  /**
+   * The counted dimensions, in order: the declared slices, their crosses ({@link SliceCrosses}) and, when metrics
+   * are declared, {@link NoveltyDays#DIMENSION}.
+   */
+  public List<String> dimensions() {
+    return List.copyOf(slices.keySet());
   }
 
   public Analysis analysis() {
     return analysis;
   }
 
+  /** Whether slice dimensions are declared. */
   public boolean hasSlices() {
-    return !slices.isEmpty();
+    return !analysis.slices().isEmpty();
   }
 
   /** The bounded slice value to count {@code raw} under in dimension {@code i}. */
   public String sliceValue(int i, String raw) {
     Analysis.Slice s = analysis.slices().get(i);
     String v = raw == null || raw.isEmpty() ? NONE : raw.length() > 100 ? raw.substring(0, 100) : raw;
-    v = v.replace('\u001f', ' ');
-    Map<String, Map<String, Cell>> values = slices.get(s.name());
-    if (values.containsKey(v) || values.size() < s.maxValues()) {
+    v = v.replace('\u001f', ' ').replace(SliceCrosses.JOIN, ' ');
+    return bounded(s.name(), v, s.maxValues());
+  }
+
+  /** {@code v}, or {@link #OTHER} when the dimension holds {@code bound} other values already. */
+  private String bounded(String dimension, String v, int bound) {
+    Map<String, Map<String, Cell>> values = slices.get(dimension);
+    if (values.containsKey(v) || values.size() < bound) {
       return v;
     }
     return OTHER;
@@ -133,6 +156,23 @@ public final class OutcomeCounters {
     for (int i = 0; i < sliceValues.length; i++) {
       cell(analysis.slices().get(i).name(), sliceValues[i], arm).exposures.increment();
     }
+    for (int i = 0; i < crosses.size(); i++) {
+      String pair = crosses.pair(i, sliceValues);
+      if (pair != null) {
+        cell(crosses.name(i), bounded(crosses.name(i), pair, crosses.bound(i)), arm).exposures.increment();
+      }
+    }
+  }
+
+  /**
+   * Counts an exposure of {@code arm} {@code day} whole days after its unit's first exposure (the novelty check);
+   * nothing when {@code day < 0} (unknown) or no metric is declared.
+   */
+  public void exposureOnDay(String arm, int day) {
+    String bucket = NoveltyDays.bucket(day);
+    if (bucket != null && slices.containsKey(NoveltyDays.DIMENSION)) {
+      cell(NoveltyDays.DIMENSION, bucket, arm).exposures.increment();
+    }
   }
 
   /**
@@ -140,6 +180,14 @@ public final class OutcomeCounters {
    * {@link Analysis.Metric#accepts range} (finite, |value| <= 1e15), which keeps every sum finite.
    */
   public boolean outcome(String arm, String[] sliceValues, String metric, double value) {
+    return outcome(arm, sliceValues, -1, metric, value);
+  }
+
+  /**
+   * {@link #outcome(String, String[], String, double)} of an exposure {@code day} whole days after its unit's first
+   * exposure ({@code < 0}: unknown, not counted by day).
+   */
+  public boolean outcome(String arm, String[] sliceValues, int day, String metric, double value) {
     Map<String, Acc> m = pooled.get(arm);
     Acc acc = m == null ? null : m.get(metric);
     if (acc == null) {
@@ -151,6 +199,17 @@ public final class OutcomeCounters {
         cell(analysis.slices().get(i).name(), sliceValues[i], arm).metrics.computeIfAbsent(metric, k -> new Acc())
             .add(value);
       }
+      for (int i = 0; i < crosses.size(); i++) {
+        String pair = crosses.pair(i, sliceValues);
+        if (pair != null) {
+          cell(crosses.name(i), bounded(crosses.name(i), pair, crosses.bound(i)), arm).metrics
+              .computeIfAbsent(metric, k -> new Acc()).add(value);
+        }
+      }
+    }
+    String bucket = NoveltyDays.bucket(day);
+    if (bucket != null) {
+      cell(NoveltyDays.DIMENSION, bucket, arm).metrics.computeIfAbsent(metric, k -> new Acc()).add(value);
     }
     return true;
   }

@@ -67,7 +67,7 @@ public final class FeedbackService {
   private static final int TIME_BITS = 42;
   private static final long TIME_MASK = (1L << TIME_BITS) - 1;
 
-  private record Context(String experiment, String version, String arm, List<String> slices) {}
+  private record Context(String experiment, String version, String arm, List<String> slices, int day) {}
 
   /**
    * @param maxWindow the longest attribution window of the current config (bounds remote lookups)
@@ -109,8 +109,17 @@ public final class FeedbackService {
 
   /** Remembers which arm served a request (and the unit's latest exposure) for later feedback. */
   public void exposed(ExperimentCounters es, String arm, String requestId, String unit, String[] sliceValues) {
+    exposed(es, arm, requestId, unit, sliceValues, -1);
+  }
+
+  /**
+   * {@link #exposed(ExperimentCounters, String, String, String, String[])} of a request {@code day} whole days after
+   * its unit's first exposure to the arm (-1: unknown); its feedback is counted for that day too (the novelty check).
+   */
+  public void exposed(ExperimentCounters es, String arm, String requestId, String unit, String[] sliceValues,
+      int day) {
     long at = clock.getAsLong();
-    int ctx = contextId(es.experimentId(), es.version(), arm, sliceValues);
+    int ctx = contextId(es.experimentId(), es.version(), arm, sliceValues, day);
     if (ctx >= 0) {
       long value = ((long) (ctx + 1) << TIME_BITS) | ((at - timeBase) & TIME_MASK);
       RecentTable.Hasher r = requestHash(requestId);
@@ -122,7 +131,7 @@ public final class FeedbackService {
     }
     if (shares) {
       Duration window = es.outcomes().analysis().attributionWindow();
-      Attribution a = new Attribution(es.experimentId(), es.version(), arm, at, sliceValues);
+      Attribution a = new Attribution(es.experimentId(), es.version(), arm, at, sliceValues, day);
       backend.share(requestKey(requestId), a, window);
       if (unit != null) {
         backend.share(unitKey(es.experimentId(), unit), a, window);
@@ -146,12 +155,13 @@ public final class FeedbackService {
       return null;
     }
     Attribution t = contexts[(int) (v >>> TIME_BITS) - 1];
-    return new Attribution(t.experiment(), t.version(), t.arm(), timeBase + (v & TIME_MASK), t.sliceValues());
+    return new Attribution(t.experiment(), t.version(), t.arm(), timeBase + (v & TIME_MASK), t.sliceValues(),
+        t.day());
   }
 
   /** The index of an attribution context, registering it the first time; -1 when the table of contexts is full. */
-  private int contextId(String experiment, String version, String arm, String[] sliceValues) {
-    Context c = new Context(experiment, version, arm, Arrays.asList(sliceValues));
+  private int contextId(String experiment, String version, String arm, String[] sliceValues, int day) {
+    Context c = new Context(experiment, version, arm, Arrays.asList(sliceValues), day);
     Integer id = contextIds.get(c);
     return id != null ? id : register(c, sliceValues);
   }
@@ -168,7 +178,7 @@ public final class FeedbackService {
     if (contextCount == a.length) {
       a = Arrays.copyOf(a, a.length * 2);
     }
-    a[contextCount] = new Attribution(c.experiment(), c.version(), c.arm(), 0, sliceValues.clone());
+    a[contextCount] = new Attribution(c.experiment(), c.version(), c.arm(), 0, sliceValues.clone(), c.day());
     contexts = a; // published before the id can be read from contextIds
     contextIds.put(c, contextCount);
     return contextCount++;
@@ -342,7 +352,7 @@ public final class FeedbackService {
               return new Result(i, eventId, "duplicate", 200, null, null);
             }
             if (!m.binary() || value == 1) {
-              es.outcomes().outcome(a.arm(), a.sliceValues(), metric, value);
+              es.outcomes().outcome(a.arm(), a.sliceValues(), a.day(), metric, value);
             }
             return new Result(i, eventId, "accepted", 200, null, null);
           });

@@ -6,6 +6,7 @@ import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.OutcomeCounters;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.router.Assignment;
+import dev.vane.router.FirstExposure;
 import java.util.List;
 
 /**
@@ -66,7 +67,10 @@ final class Record implements ProxyStep {
     }
   }
 
-  /** Slice exposure counts, and the attribution feedback will join to (experiments that declare metrics). */
+  /**
+   * Slice exposure counts, and the attribution feedback will join to (experiments that declare metrics), with the
+   * whole days since the unit's first exposure to its arm (the novelty check's exposures by day).
+   */
   private void analyse(Exchange x, ExperimentCounters es, Assignment a) {
     OutcomeCounters outcomes = es.outcomes();
     Analysis analysis = outcomes.analysis();
@@ -91,7 +95,9 @@ final class Record implements ProxyStep {
       outcomes.exposure(a.arm().id(), slices);
     }
     if (!analysis.metrics().isEmpty()) {
-      core.feedback().exposed(es, a.arm().id(), x.requestId, a.unit(), slices);
+      int day = FirstExposure.daysSince(a.firstExposureMillis(), core.millis());
+      outcomes.exposureOnDay(a.arm().id(), day);
+      core.feedback().exposed(es, a.arm().id(), x.requestId, a.unit(), slices, day);
     }
   }
 }

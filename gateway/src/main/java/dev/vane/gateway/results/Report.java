@@ -24,7 +24,7 @@ import java.util.Set;
  */
 record Report(ResultsInput input, Options options, Set<String> reasons, List<ArmFigures> arms,
     List<MetricComparison> comparisons, int holmFamily, Srm srm, ResultsInput.BanditView bandit,
-    List<Slice> slices, List<Warning> warnings) {
+    List<Slice> slices, List<Warning> warnings, NoveltyCheck.Result novelty) {
 
   /**
    * One arm within the pooled data or one slice.
@@ -104,7 +104,7 @@ record Report(ResultsInput input, Options options, Set<String> reasons, List<Arm
   /**
    * A warning for analysts.
    *
-   * @param code      {@code simpsons_paradox} or {@code sample_ratio_mismatch}
+   * @param code      {@code simpsons_paradox}, {@code sample_ratio_mismatch} or {@code novelty_effect}
    * @param dimension slice dimension (Simpson only)
    * @param metric    metric checked (Simpson only)
    * @param treatment treatment arm (Simpson only)

@@ -212,9 +212,11 @@ public final class ResultsCalculator {
         }
       }
     }
+    NoveltyCheck.Result novelty = NoveltyCheck.compute(in, checked, options);
+    warnings.addAll(NoveltyCheck.warnings(novelty, options.alpha()));
     int family = (int) comparisons.stream().filter(c -> !Double.isNaN(c.pValue())).count();
     return new Report(in, options, Set.copyOf(reasons), List.copyOf(arms), List.copyOf(comparisons), family,
-        srm, in.bandit(), List.copyOf(slices), List.copyOf(warnings));
+        srm, in.bandit(), List.copyOf(slices), List.copyOf(warnings), novelty);
   }
 
   private Slice slice(ResultsInput in, List<MetricDef> metrics, String dimension, String value, List<ArmData> data) {
@@ -467,12 +469,14 @@ public final class ResultsCalculator {
   // ---- inputs ----------------------------------------------------------------------------------------------
 
   /** Successes of a binary metric over the arm's trials; (exposures, 0) when no feedback arrived yet. */
-  private static BinaryStats binary(ArmData d, MetricDef m) {
+  /** The metric's successes over the arm's exposures (0 successes when none were recorded). */
+  static BinaryStats binary(ArmData d, MetricDef m) {
     BinaryStats s = d.binary() == null ? null : d.binary().get(m.name());
     return s != null ? s : new BinaryStats(d.exposures(), 0);
   }
 
-  private static ContinuousStats continuous(ArmData d, MetricDef m) {
+  /** The metric's values of the arm (empty when none were recorded). */
+  static ContinuousStats continuous(ArmData d, MetricDef m) {
     ContinuousStats s = d.continuous() == null ? null : d.continuous().get(m.name());
     return s != null ? s : ContinuousStats.EMPTY;
   }

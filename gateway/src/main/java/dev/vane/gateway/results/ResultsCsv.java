@@ -1,5 +1,6 @@
 package dev.vane.gateway.results;
 
+import dev.vane.gateway.counters.SliceCrosses;
 import dev.vane.gateway.results.Report.ArmFigures;
 import dev.vane.gateway.results.Report.Latency;
 import dev.vane.gateway.results.Report.MetricComparison;
@@ -20,8 +21,9 @@ import java.util.TreeSet;
  * pooled rows come first with dimension and value {@value ResultsCalculator#POOLED} and also carry the built-in
  * {@code latency} and {@code error_rate} metrics. Treatment rows carry the comparison against the control; control
  * rows leave those cells empty. Numbers are plain decimals with the shortest digits that read back to the same
- * double; an undefined number (null in the JSON) is an empty cell. The sample-ratio check, bandit state and
- * warnings are JSON-only.
+ * double; an undefined number (null in the JSON) is an empty cell. A cross of two slice dimensions is a dimension
+ * {@code first+second} whose values are pairs {@code a+b} (the JSON splits them). The sample-ratio check, bandit
+ * state, novelty check and warnings are JSON-only.
  *
  * <p>Text cells (dimension, slice value, arm, role, metric, kind, direction, test, reasons) are neutralised against
  * CSV injection (OWASP): one that starts with {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage
@@ -44,7 +46,7 @@ final class ResultsCsv {
     block(out, r, ResultsCalculator.POOLED, ResultsCalculator.POOLED, r.arms(), r.comparisons());
     for (Slice s : r.slices()) {
       if (sliceDimension == null || sliceDimension.equals(s.dimension())) {
-        block(out, r, s.dimension(), s.value(), s.arms(), s.comparisons());
+        block(out, r, s.dimension(), SliceCrosses.display(s.value()), s.arms(), s.comparisons());
       }
     }
     return out.toString();

@@ -20,10 +20,19 @@ import org.HdrHistogram.Histogram;
  * @param slices       dimension → value → per-arm data (values beyond a dimension's cardinality bound are
  *                     grouped as {@code other}); empty when no slices are configured
  * @param bandit       bandit state for {@code policy: thompson} experiments, else null
+ * @param noveltyDays  whole days since units' first exposure (0..13, 14 for "14 and later") → per-arm data of the
+ *                     exposures made that day and the outcomes attributed to them; empty when not counted
  */
 public record ResultsInput(String experimentId, String version, String control, List<String> arms,
     Map<String, Integer> weightsBps, List<MetricDef> metrics, List<ArmData> pooled,
-    Map<String, Map<String, List<ArmData>>> slices, BanditView bandit) {
+    Map<String, Map<String, List<ArmData>>> slices, BanditView bandit, Map<Integer, List<ArmData>> noveltyDays) {
+
+  /** Without data by days since first exposure. */
+  public ResultsInput(String experimentId, String version, String control, List<String> arms,
+      Map<String, Integer> weightsBps, List<MetricDef> metrics, List<ArmData> pooled,
+      Map<String, Map<String, List<ArmData>>> slices, BanditView bandit) {
+    this(experimentId, version, control, arms, weightsBps, metrics, pooled, slices, bandit, Map.of());
+  }
 
   /**
    * A declared metric.

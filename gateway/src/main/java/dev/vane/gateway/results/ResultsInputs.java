@@ -2,6 +2,7 @@ package dev.vane.gateway.results;
 
 import dev.vane.config.Analysis;
 import dev.vane.gateway.counters.Figures;
+import dev.vane.gateway.counters.NoveltyDays;
 import dev.vane.gateway.counters.OutcomeCounters;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Turns an experiment's figures (local or summed in Redis) into the results calculator's input. */
 public final class ResultsInputs {
@@ -37,6 +39,7 @@ public final class ResultsInputs {
           analysis));
     }
     Map<String, Map<String, List<ResultsInput.ArmData>>> slices = new LinkedHashMap<>();
+    Map<Integer, List<ResultsInput.ArmData>> days = new TreeMap<>();
     f.outcomes().slices().forEach((dim, values) -> {
       Map<String, List<ResultsInput.ArmData>> byValue = new LinkedHashMap<>();
       values.forEach((value, cells) -> {
@@ -49,9 +52,18 @@ public final class ResultsInputs {
         }
         byValue.put(value, list);
       });
-      slices.put(dim, byValue);
+      if (dim.equals(NoveltyDays.DIMENSION)) {
+        byValue.forEach((label, list) -> {
+          if (NoveltyDays.day(label) >= 0) {
+            days.put(NoveltyDays.day(label), list);
+          }
+        });
+      } else {
+        slices.put(dim, byValue);
+      }
     });
-    return new ResultsInput(e.id(), e.version(), e.control().id(), arms, weights, metrics, pooled, slices, bandit);
+    return new ResultsInput(e.id(), e.version(), e.control().id(), arms, weights, metrics, pooled, slices, bandit,
+        days);
   }
 
   public static ResultsInput.ArmData armData(String arm, long exposures, long units, long requests, long errors,

@@ -1,5 +1,6 @@
 package dev.vane.gateway.results;
 
+import dev.vane.gateway.counters.SliceCrosses;
 import dev.vane.gateway.results.Report.ArmFigures;
 import dev.vane.gateway.results.Report.Latency;
 import dev.vane.gateway.results.Report.MetricComparison;
@@ -10,9 +11,11 @@ import dev.vane.gateway.results.Report.SrmArm;
 import dev.vane.gateway.results.Report.Warning;
 import dev.vane.gateway.results.ResultsInput.BanditView;
 import dev.vane.gateway.results.ResultsInput.MetricDef;
+import dev.vane.stats.ComparisonResult;
 import dev.vane.stats.Interval;
 import dev.vane.stats.Options;
 import dev.vane.stats.SequentialState;
+import dev.vane.stats.TrendResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -49,14 +52,23 @@ final class ResultsJson {
     Map<String, JsonArray> byDimension = new LinkedHashMap<>();
     for (Slice s : r.slices()) {
       if (sliceDimension == null || sliceDimension.equals(s.dimension())) {
-        byDimension.computeIfAbsent(s.dimension(), d -> new JsonArray()).add(new JsonObject()
-            .put("value", s.value())
+        JsonObject value = new JsonObject().put("value", SliceCrosses.display(s.value()));
+        if (SliceCrosses.isCross(s.dimension())) {
+          value.put("values", new JsonArray(new ArrayList<>(SliceCrosses.values(s.value()))));
+        }
+        byDimension.computeIfAbsent(s.dimension(), d -> new JsonArray()).add(value
             .put("arms", arms(s.arms()))
             .put("comparisons", comparisons(s.comparisons()))
             .put("holmFamilySize", s.holmFamily()));
       }
     }
-    byDimension.forEach((d, values) -> slices.add(new JsonObject().put("dimension", d).put("values", values)));
+    byDimension.forEach((d, values) -> {
+      JsonObject dim = new JsonObject().put("dimension", d);
+      if (SliceCrosses.isCross(d)) {
+        dim.put("dimensions", new JsonArray(new ArrayList<>(SliceCrosses.dimensions(d))));
+      }
+      slices.add(dim.put("values", values));
+    });
 
     JsonArray warnings = new JsonArray();
     for (Warning w : r.warnings()) {
@@ -81,6 +93,7 @@ final class ResultsJson {
         .put("srm", srm(r.srm()))
         .put("bandit", bandit(r.bandit(), in.arms()))
         .put("slices", slices)
+        .put("novelty", novelty(r.novelty()))
         .put("warnings", warnings)
         .put("methods", methods(r.options()));
   }
@@ -109,7 +122,43 @@ final class ResultsJson {
             + "latency and error_rate); within each slice value over its treatments x declared metrics")
         .put("srm", "chi-square goodness of fit of exposures against weightsBps over arms with weight > 0; "
             + "mismatch when p < 0.001; not computed for bandits (adaptive allocation)")
-        .put("simpsonsParadox", SimpsonCheck.RULE);
+        .put("simpsonsParadox", SimpsonCheck.RULE)
+        .put("novelty", NoveltyCheck.RULE);
+  }
+
+  /** The novelty check: per treatment the effect by day since first exposure and the trend test; null: no metric. */
+  private static JsonObject novelty(NoveltyCheck.Result n) {
+    if (n == null) {
+      return null;
+    }
+    JsonObject byTreatment = new JsonObject();
+    for (NoveltyCheck.ByTreatment t : n.treatments()) {
+      JsonArray days = new JsonArray();
+      for (NoveltyCheck.Day d : t.days()) {
+        ComparisonResult c = d.comparison();
+        Interval ci = c.differenceInterval();
+        days.add(new JsonObject()
+            .put("day", d.label())
+            .put("difference", num(c.difference()))
+            .put("ciLow", num(ci.low()))
+            .put("ciHigh", num(ci.high()))
+            .put("standardError", num(c.standardError()))
+            .put("control", new JsonObject().put("n", d.controlN()).put("mean", num(c.controlMean())))
+            .put("treatment", new JsonObject().put("n", d.treatmentN()).put("mean", num(c.treatmentMean())))
+            .put("reasons", strings(c.reasons().stream().map(ResultsCalculator::code).toList())));
+      }
+      TrendResult tr = t.trend();
+      byTreatment.put(t.treatment(), new JsonObject()
+          .put("byDay", days)
+          .put("trend", new JsonObject()
+              .put("slopePerDay", num(tr.slope()))
+              .put("standardError", num(tr.standardError()))
+              .put("pValue", num(tr.pValue()))
+              .put("significant", tr.significant())
+              .put("days", tr.points())
+              .put("reason", NoveltyCheck.reason(tr))));
+    }
+    return new JsonObject().put("metric", n.metric()).put("test", NoveltyCheck.TEST).put("byTreatment", byTreatment);
   }
 
   private static JsonArray arms(List<ArmFigures> arms) {

@@ -1,5 +1,6 @@
 package dev.vane.gateway.results;
 
+import dev.vane.gateway.counters.SliceCrosses;
 import dev.vane.gateway.results.Report.MetricComparison;
 import dev.vane.gateway.results.Report.Warning;
 import java.util.ArrayList;
@@ -8,7 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Simpson's-paradox check of one treatment, one metric and one slice dimension.
+ * Simpson's-paradox check of one treatment, one metric and one slice dimension (a declared dimension or a cross of
+ * two, whose values are pairs, shown as {@code first+second}).
  *
  * <p>The metric checked is the primary metric, or the first declared metric when none is primary. With
  * {@code d} the pooled difference (treatment - control) and {@code p} its fixed-horizon p-value, a warning is
@@ -61,9 +63,9 @@ final class SimpsonCheck {
         MetricComparison s = e.getValue();
         if (s.controlExposures() >= MIN_SLICE_EXPOSURES && s.treatmentExposures() >= MIN_SLICE_EXPOSURES
             && Math.signum(s.difference()) == -sign && s.pValue() < alpha) {
-          values.add(e.getKey());
-          what.append(what.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(signed(s.difference()))
-              .append(" (p = ").append(fmt(s.pValue())).append(')');
+          values.add(SliceCrosses.display(e.getKey()));
+          what.append(what.length() == 0 ? "" : ", ").append(SliceCrosses.display(e.getKey())).append(' ')
+              .append(signed(s.difference())).append(" (p = ").append(fmt(s.pValue())).append(')');
         }
       }
       if (!values.isEmpty()) {
@@ -85,8 +87,9 @@ final class SimpsonCheck {
       if (Math.signum(s.difference()) != -sign) {
         return null;
       }
-      values.add(e.getKey());
-      what.append(what.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(signed(s.difference()));
+      values.add(SliceCrosses.display(e.getKey()));
+      what.append(what.length() == 0 ? "" : ", ").append(SliceCrosses.display(e.getKey())).append(' ')
+          .append(signed(s.difference()));
     }
     if (values.size() < 2) {
       return null;

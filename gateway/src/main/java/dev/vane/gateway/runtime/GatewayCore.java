@@ -52,9 +52,13 @@ public final class GatewayCore {
   /** The transport of the gateway's loops (a startup setting), used for the shadow loop too. */
   private final ServerSettings.Transport transport;
 
+  /** The wall clock of the counters and attributions. */
+  private final Clock clock;
+
   public GatewayCore(Vertx vertx, VaneConfig initial, StickyStore store, Stores.Shared shared, Clock clock,
       Supplier<? extends RandomGenerator> random) {
     this.vertx = vertx;
+    this.clock = clock;
     this.transport = initial.server().transport();
     this.shadowLoop = new ShadowLoop(transport);
     this.shared = shared;
@@ -66,6 +70,11 @@ public final class GatewayCore {
     this.assigner = new Assigner(store, random, initial.server().overrideHeader(), Map.of(Policy.THOMPSON, bandit));
     this.lastReloadAt = clock.instant();
     publish(initial);
+  }
+
+  /** Now on the counters' wall clock, in epoch milliseconds (the days since a unit's first exposure count on it). */
+  public long millis() {
+    return clock.millis();
   }
 
   public Snapshot snapshot() {

@@ -14,6 +14,7 @@ import dev.vane.router.ModelNames;
 import dev.vane.router.RequestView;
 import dev.vane.router.Route;
 import dev.vane.router.RoutingTable;
+import dev.vane.router.StickyStore;
 import dev.vane.router.UnitIdSource;
 import dev.vane.stats.BinaryStats;
 import dev.vane.stats.ThompsonConfig;
@@ -201,6 +202,12 @@ public class HotPathBenchmark {
   @Benchmark
   public String redisStoreCacheHit() {
     return redisStore.peek("fraud", "fraud", nextUnit());
+  }
+
+  /** {@link #redisStoreCacheHit} with the unit's first exposure, from the table beside the cache (the assigner's read). */
+  @Benchmark
+  public StickyStore.Stored redisStoreCacheHitWithFirstExposure() {
+    return redisStore.find("fraud", "fraud", nextUnit());
   }
 
   /** Recording one latency into an arm's HdrHistogram Recorder. */

@@ -79,8 +79,19 @@ class OpenApiResultsSchemaTest {
             Map.of("conversion", BinaryStats.of(1000, 100)), Map.of("revenue", Data.normal(7, 100, 20, 4))),
         new ArmData("b", 1020, 1001, 1130, 9, Data.latency(6, 1020, 12_600),
             Map.of("conversion", BinaryStats.of(1020, 130)), Map.of("revenue", Data.normal(8, 130, 21, 4))));
+    Map<String, List<ArmData>> crossed = new LinkedHashMap<>();
+    crossed.put("us\u001emobile", List.of(conversion("a", 300, 30), conversion("b", 310, 41)));
+    crossed.put("other", List.of(conversion("a", 10, 1), conversion("b", 0, 0)));
+    Map<String, Map<String, List<ArmData>>> slices = new LinkedHashMap<>();
+    slices.put("region", region);
+    slices.put("region+device", crossed);
+    Map<Integer, List<ArmData>> days = new java.util.TreeMap<>();
+    for (int d = 0; d < 4; d++) {
+      days.put(d, List.of(conversion("a", 250, 25), conversion("b", 250, 40 - 3 * d)));
+    }
+    days.put(14, List.of(conversion("a", 0, 0), conversion("b", 3, 0)));
     ResultsInput full = new ResultsInput("s", "v", "a", List.of("a", "b"), weights("a", 5000, "b", 5000),
-        List.of(CONVERSION, REVENUE), pooled, Map.of("region", region), null);
+        List.of(CONVERSION, REVENUE), pooled, slices, null, days);
     ResultsInput skewed = new ResultsInput("k", "v", "a", List.of("a", "b"), weights("a", 5000, "b", 5000),
         List.of(CONVERSION), List.of(conversion("a", 5000, 500), conversion("b", 5600, 600)), Map.of(), null);
     Map<String, List<ArmData>> size = new LinkedHashMap<>();

@@ -297,6 +297,37 @@ class ResultsCalculatorTest {
   }
 
   @Test
+  void aCrossOfTwoDimensionsIsASliceWithItsPairsAndSimpsonsCheckWarnsOnIt() {
+    // kidney stones again, now as a cross of size and site whose pairs each reverse the pooled effect
+    Map<String, List<ArmData>> cross = new LinkedHashMap<>();
+    cross.put("small\u001eleft", List.of(conversion("a", 40, 37), conversion("b", 140, 121)));
+    cross.put("small\u001eright", List.of(conversion("a", 47, 44), conversion("b", 130, 113)));
+    cross.put("large\u001eleft", List.of(conversion("a", 130, 95), conversion("b", 40, 27)));
+    cross.put("large\u001eright", List.of(conversion("a", 133, 97), conversion("b", 40, 28)));
+    ResultsInput in = twoArms("stones", List.of(conversion("a", 350, 273), conversion("b", 350, 289)),
+        "size+site", cross);
+    JsonObject json = new ResultsCalculator().toJson(in);
+    JsonObject dim = json.getJsonArray("slices").getJsonObject(0);
+    assertEquals("size+site", dim.getString("dimension"));
+    assertEquals(new JsonArray().add("size").add("site"), dim.getJsonArray("dimensions"));
+    JsonObject first = dim.getJsonArray("values").getJsonObject(0);
+    assertEquals("small+left", first.getString("value"));
+    assertEquals(new JsonArray().add("small").add("left"), first.getJsonArray("values"));
+
+    JsonArray warnings = json.getJsonArray("warnings");
+    assertEquals(1, warnings.size(), warnings.encode());
+    JsonObject w = warnings.getJsonObject(0);
+    assertEquals("simpsons_paradox", w.getString("code"));
+    assertEquals("size+site", w.getString("dimension"));
+    assertEquals("all_slices_reversed", w.getString("rule"));
+    assertEquals(new JsonArray().add("small+left").add("small+right").add("large+left").add("large+right"),
+        w.getJsonArray("values"));
+
+    String csv = new ResultsCalculator().toCsv(in);
+    assertTrue(csv.contains("\r\nsize+site,small+left,a,control,conversion,"), csv);
+  }
+
+  @Test
   void slicesThatAgreeWithThePooledEffectAreNotFlagged() {
     Map<String, List<ArmData>> region = new LinkedHashMap<>();
     region.put("eu", List.of(conversion("a", 2000, 200), conversion("b", 2000, 260)));

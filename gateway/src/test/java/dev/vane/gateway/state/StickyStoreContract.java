@@ -38,10 +38,21 @@ public abstract class StickyStoreContract {
     stores.clear();
   }
 
+  /** The arm of a value stored in Redis ({@code arm@firstExposure}, or the arm alone), or null. */
+  public static String armIn(Object value) {
+    if (value == null) {
+      return null;
+    }
+    String v = value.toString();
+    int at = v.indexOf('@');
+    return at < 0 ? v : v.substring(0, at);
+  }
+
   public static Claim claim(StickyStore store, String experiment, String salt, String unit, String candidate,
       String replaceable) {
-    return store.claim(experiment, salt, unit, candidate, replaceable).toCompletableFuture()
+    Claim c = store.claim(experiment, salt, unit, candidate, replaceable).toCompletableFuture()
         .orTimeout(10, TimeUnit.SECONDS).join();
+    return new Claim(c.arm(), c.created()); // the arm and whether it was created (first exposures: own tests)
   }
 
   @Test

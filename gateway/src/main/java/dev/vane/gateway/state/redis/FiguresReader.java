@@ -58,8 +58,8 @@ final class FiguresReader {
       outF.put(arm.id(), a.hgetall(RedisKeys.armOutcomes(id, ver, arm.id())).toCompletableFuture());
     }
     Map<String, CompletableFuture<Map<String, String>>> sliceF = new LinkedHashMap<>();
-    for (var dim : local.outcomes().analysis().slices()) {
-      sliceF.put(dim.name(), a.hgetall(RedisKeys.slice(id, ver, dim.name())).toCompletableFuture());
+    for (String dim : local.outcomes().dimensions()) {
+      sliceF.put(dim, a.hgetall(RedisKeys.slice(id, ver, dim)).toCompletableFuture());
     }
     all.addAll(outF.values());
     all.addAll(sliceF.values());

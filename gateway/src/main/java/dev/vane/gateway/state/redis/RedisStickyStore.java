@@ -1,6 +1,7 @@
 package dev.vane.gateway.state.redis;
 
 import dev.vane.gateway.state.redis.StickyCache.CacheKey;
+import dev.vane.router.FirstExposure;
 import dev.vane.router.StickyStore;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -22,8 +23,8 @@ import java.util.function.LongSupplier;
  *       Redis after a reconnect.</li>
  * </ul>
  *
- * <p><b>Key layout.</b> One string key per unit, {@link RedisKeys#sticky}, whose value is the arm id and which
- * expires {@link RedisSettings#ttl()} after it was written or last refreshed.
+ * <p><b>Key layout.</b> One string key per unit, {@link RedisKeys#sticky}, whose value is the arm id with the hour
+ * of the unit's first exposure to it ({@code arm@epochSecond}, {@link ClaimScript}) and which expires {@link RedisSettings#ttl()} after it was written or last refreshed.
  *
  * <p><b>Threading.</b> All methods may be called from any thread and none blocks, except {@link #close()}.
  * {@link #peek} answers from the local cache (it may fire an asynchronous PEXPIRE). The stage returned by
@@ -53,32 +54,54 @@ public final class RedisStickyStore implements StickyStore {
    * TTLs run on Redis's clock. Connects in the background and returns at once.
    */
   public RedisStickyStore(RedisSettings settings, LongSupplier nanoClock) {
+    this(settings, nanoClock, System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #RedisStickyStore(RedisSettings, LongSupplier)}, with the wall clock (epoch milliseconds) whose hour a
+   * new assignment records as its unit's first exposure (for tests).
+   */
+  public RedisStickyStore(RedisSettings settings, LongSupplier nanoClock, LongSupplier wallMillis) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     this.cache = new StickyCache(settings.cacheSize(), settings.cacheStaleness(), settings.ttl(), nanoClock);
     this.connection = new StickyConnection(settings, cache, nanoClock);
-    this.claims = new StickyClaims(settings, cache, connection);
+    this.claims = new StickyClaims(settings, cache, connection, Objects.requireNonNull(wallMillis, "wallMillis"));
     connection.start(claims::drain);
   }
 
   @Override
   public String peek(String experiment, String salt, String unit) {
-    long now = nanoClock.getAsLong();
     CacheKey ck = CacheKey.of(experiment, salt, unit);
+    long entry = lookUp(ck, experiment, salt, unit);
+    return entry == 0 ? null : cache.arm(entry);
+  }
+
+  /** {@link #peek} and the unit's first exposure as Redis or this instance's provisional answer recorded it. */
+  @Override
+  public Stored find(String experiment, String salt, String unit) {
+    CacheKey ck = CacheKey.of(experiment, salt, unit);
+    long entry = lookUp(ck, experiment, salt, unit);
+    return entry == 0 ? null : new Stored(cache.arm(entry), cache.firstExposure(ck));
+  }
+
+  /** The unit's cache entry to serve (counted as a hit, its TTL refreshed when due), or 0 (a miss). */
+  private long lookUp(CacheKey ck, String experiment, String salt, String unit) {
+    long now = nanoClock.getAsLong();
     long entry = cache.live(ck, now);
     if (entry == 0) {
       misses.increment();
-      return null;
+      return 0;
     }
     if (cache.toVerify(entry)) {
       misses.increment(); // to be checked with Redis after a reconnect: the caller claims, with this arm
-      return null;
+      return 0;
     }
     hits.increment();
     if (!StickyCache.provisional(entry) && cache.refreshDue(entry, now)) {
       claims.refreshTtl(RedisKeys.sticky(experiment, salt, unit), ck, entry, now);
     }
-    return cache.arm(entry);
+    return entry;
   }
 
   @Override
@@ -93,11 +116,15 @@ public final class RedisStickyStore implements StickyStore {
     if (cachedArm != null && !cachedArm.equals(replaceable)) {
       if (!cache.toVerify(cached)) {
         hits.increment();
-        return CompletableFuture.completedFuture(new Claim(cachedArm, false));
+        return CompletableFuture.completedFuture(new Claim(cachedArm, false, cache.firstExposure(ck)));
       }
       verifying = true;
     }
-    // cached before a reconnect: Redis's arm wins, and where Redis lost the key it gets the cached arm back
+    // cached before a reconnect: Redis's arm wins, and where Redis lost the key it gets the cached arm back (with
+    // the cached first exposure, when known)
+    if (verifying && cache.firstExposure(ck) != FirstExposure.UNKNOWN) {
+      return claims.claim(key, ck, cachedArm, replaceable, cache.firstExposure(ck));
+    }
     return claims.claim(key, ck, verifying ? cachedArm : candidate, replaceable);
   }
 

@@ -1,6 +1,7 @@
 package dev.vane.gateway.state.redis;
 
 import dev.vane.router.ArmIds;
+import dev.vane.router.FirstExposure;
 import dev.vane.router.PairCache;
 import dev.vane.router.RecentTable;
 import dev.vane.router.StickyStore.Claim;
@@ -23,6 +24,11 @@ import java.util.function.LongSupplier;
 final class StickyCache {
   /** The local cache: a unit's {@link CacheKey} to its packed entry (see {@link #pack}). */
   private final RecentTable cache;
+  /**
+   * Beside it, the unit's first exposure as a packed hour ({@link FirstExposure#pack}) when known: the entry's 64 bits
+   * are taken. Written before the entry, so a reader that sees an entry sees its hour (or a later one).
+   */
+  private final RecentTable firstExposures;
   private final ArmIds arms = new ArmIds(ARM_MASK);
   private final LongSupplier nanoClock;
   private final long originNanos;
@@ -49,6 +55,7 @@ final class StickyCache {
     // bounded by size; generations also rotate with time, but an entry's own deadline (within the staleness) is
     // what ends its service, checked on read
     this.cache = new RecentTable(Math.max(4, size), staleness, 4, nanoClock);
+    this.firstExposures = new RecentTable(Math.max(4, size), staleness, 4, nanoClock);
   }
 
   /**
@@ -159,6 +166,26 @@ final class StickyCache {
     return e;
   }
 
+  /** The first exposure cached with {@code key}'s entry, or {@link FirstExposure#UNKNOWN}. */
+  long firstExposure(CacheKey key) {
+    return FirstExposure.unpack(firstExposures.get(key.h1(), key.h2()));
+  }
+
+  private void firstExposure(CacheKey key, long firstExposureMillis) {
+    long hour = FirstExposure.pack(firstExposureMillis);
+    if (hour != 0) {
+      firstExposures.put(key.h1(), key.h2(), hour);
+    } else if (firstExposures.get(key.h1(), key.h2()) != 0) {
+      firstExposures.put(key.h1(), key.h2(), -1); // unknown now (the table holds no 0); -1 unpacks as unknown
+    }
+  }
+
+  /** Caches {@code entry} for {@code key} with its unit's first exposure (or {@link FirstExposure#UNKNOWN}). */
+  void put(CacheKey key, long entry, long firstExposureMillis) {
+    firstExposure(key, firstExposureMillis);
+    put(key, entry);
+  }
+
   /** Caches {@code entry} for {@code key}, whatever was there. */
   void put(CacheKey key, long entry) {
     while (!cache.compareAndSet(key.h1(), key.h2(), cache.get(key.h1(), key.h2()), entry)) {
@@ -170,16 +197,17 @@ final class StickyCache {
    * Caches {@code candidate} as a provisional assignment unless the cache already holds one it may not replace (for
    * instance the winner from Redis that arrived meanwhile), and returns the cached one.
    */
-  Claim provisional(CacheKey ck, String candidate, String replaceable) {
+  Claim provisional(CacheKey ck, String candidate, String replaceable, long firstExposureMillis) {
     while (true) {
       long now = nanoClock.getAsLong();
       long present = cache.get(ck.h1(), ck.h2());
       long held = live(ck, now);
       if (held != 0 && !arm(held).equals(replaceable)) {
-        return new Claim(arm(held), false);
+        return new Claim(arm(held), false, firstExposure(ck));
       }
+      firstExposure(ck, firstExposureMillis);
       if (cache.compareAndSet(ck.h1(), ck.h2(), present, pack(candidate, true, now) | NO_TTL)) {
-        return new Claim(candidate, true);
+        return new Claim(candidate, true, FirstExposure.hour(firstExposureMillis));
       }
     }
   }

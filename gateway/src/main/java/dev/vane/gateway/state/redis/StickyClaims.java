@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,12 @@ final class StickyClaims {
   private final LongAdder queued = new LongAdder();
   private final LongAdder dropped = new LongAdder();
 
-  StickyClaims(RedisSettings settings, StickyCache cache, StickyConnection link) {
+  private final LongSupplier wallMillis;
+
+  /** @param wallMillis the wall clock in epoch milliseconds whose hour a new assignment records as first exposure */
+  StickyClaims(RedisSettings settings, StickyCache cache, StickyConnection link, LongSupplier wallMillis) {
     this.settings = settings;
+    this.wallMillis = wallMillis;
     this.cache = cache;
     this.link = link;
     this.script = new ClaimScript(settings.ttl());
@@ -82,35 +87,40 @@ final class StickyClaims {
    * is not {@code replaceable}; answers locally, with {@code proposed}, when Redis is down or late (class comment).
    */
   CompletionStage<Claim> claim(String key, CacheKey ck, String proposed, String replaceable) {
+    return claim(key, ck, proposed, replaceable, wallMillis.getAsLong());
+  }
+
+  /** {@link #claim(String, CacheKey, String, String)} recording {@code at} as the first exposure if it wins. */
+  CompletionStage<Claim> claim(String key, CacheKey ck, String proposed, String replaceable, long at) {
     RedisLink conn = link.usable();
     if (conn == null) {
       provisionalAnswers.increment();
-      Claim local = cache.provisional(ck, proposed, replaceable);
-      enqueue(key, new Pending(proposed, replaceable), false);
+      Claim local = cache.provisional(ck, proposed, replaceable, at);
+      enqueue(key, new Pending(proposed, replaceable, at), false);
       return CompletableFuture.completedFuture(local);
     }
     claims.increment();
     CompletableFuture<Claim> result = new CompletableFuture<>();
     // the first answer, Redis's or the local one; set before `result` completes, so counters are current by then
     AtomicReference<Claim> answer = new AtomicReference<>();
-    CompletableFuture<ClaimScript.Reply> reply = script.run(conn, key, proposed, replaceable);
+    CompletableFuture<ClaimScript.Reply> reply = script.run(conn, key, proposed, replaceable, at);
     ScheduledFuture<?> timeout = link.schedule(
-        () -> answerLocally(result, answer, ck, proposed, replaceable, true), timeoutNanos);
+        () -> answerLocally(result, answer, ck, proposed, replaceable, at, true), timeoutNanos);
     reply.whenComplete((r, failure) -> {
       if (timeout != null) {
         timeout.cancel(false);
       }
       if (failure == null) {
-        cache.put(ck, cache.confirmed(r.arm(), r.pttlMillis(), proposed, replaceable));
-        Claim verdict = new Claim(r.arm(), r.created());
+        cache.put(ck, cache.confirmed(r.arm(), r.pttlMillis(), proposed, replaceable), r.firstExposureMillis());
+        Claim verdict = new Claim(r.arm(), r.created(), r.firstExposureMillis());
         if (answer.compareAndSet(null, verdict)) {
           result.complete(verdict);
         } else if (!answer.get().arm().equals(r.arm())) {
           overruled.increment(); // answered locally after the timeout, and another instance had won
         }
       } else {
-        answerLocally(result, answer, ck, proposed, replaceable, false);
-        failed(key, new Pending(proposed, replaceable), RedisFailures.unwrap(failure), false);
+        answerLocally(result, answer, ck, proposed, replaceable, at, false);
+        failed(key, new Pending(proposed, replaceable, at), RedisFailures.unwrap(failure), false);
       }
     });
     return result;
@@ -121,9 +131,9 @@ final class StickyClaims {
    * Redis answered first; {@code timedOut} when Redis is connected but did not answer within the command timeout.
    */
   private void answerLocally(CompletableFuture<Claim> result, AtomicReference<Claim> answer, CacheKey ck,
-      String candidate, String replaceable, boolean timedOut) {
+      String candidate, String replaceable, long at, boolean timedOut) {
     if (answer.get() == null) {
-      Claim local = cache.provisional(ck, candidate, replaceable);
+      Claim local = cache.provisional(ck, candidate, replaceable, at);
       if (answer.compareAndSet(null, local)) {
         provisionalAnswers.increment();
         if (timedOut) {
@@ -208,10 +218,11 @@ final class StickyClaims {
       }
       pendingCount.decrementAndGet();
       claims.increment();
-      batch.add(script.run(conn, key, claim.candidate, claim.replaceable).handle((reply, failure) -> {
+      batch.add(script.run(conn, key, claim.candidate, claim.replaceable, claim.at).handle((reply, failure) -> {
         if (failure == null) {
           cache.put(CacheKey.of(key),
-              cache.confirmed(reply.arm(), reply.pttlMillis(), claim.candidate, claim.replaceable));
+              cache.confirmed(reply.arm(), reply.pttlMillis(), claim.candidate, claim.replaceable),
+              reply.firstExposureMillis());
           if (!reply.arm().equals(claim.candidate)) {
             overruled.increment(); // served the candidate during the outage; Redis had another arm
           }
@@ -281,5 +292,6 @@ final class StickyClaims {
     return pendingCount.get();
   }
 
-  private record Pending(String candidate, String replaceable) {}
+  /** A first-write waiting for Redis; {@code at}: when it was asked for (its first exposure if it wins). */
+  private record Pending(String candidate, String replaceable, long at) {}
 }

@@ -1,5 +1,6 @@
 package dev.vane.gateway.state.redis;
 
+import static dev.vane.gateway.state.StickyStoreContract.armIn;
 import static dev.vane.gateway.state.StickyStoreContract.claim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vane.gateway.state.Eventually;
 import dev.vane.gateway.state.RedisServerProcess;
+import dev.vane.router.FirstExposure;
+import dev.vane.router.StickyStore;
 import dev.vane.router.StickyStore.Claim;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,6 +97,38 @@ class RedisStickyStoreTest {
   }
 
   @Test
+  void aUnitsFirstExposureIsRecordedByTheInstanceThatClaimedItAndReadByAnother() throws Exception {
+    RedisSettings settings = RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5));
+    long monday = java.time.Instant.parse("2026-11-30T09:17:00Z").toEpochMilli();
+    long mondayHour = java.time.Instant.parse("2026-11-30T09:00:00Z").toEpochMilli();
+    java.util.concurrent.atomic.AtomicLong wallA = new java.util.concurrent.atomic.AtomicLong(monday);
+    java.util.concurrent.atomic.AtomicLong wallB = new java.util.concurrent.atomic.AtomicLong(monday + 3 * DAY);
+    RedisStickyStore a = new RedisStickyStore(settings, System::nanoTime, wallA::get);
+    closeables.add(a);
+    RedisStickyStore b = new RedisStickyStore(settings, System::nanoTime, wallB::get);
+    closeables.add(b);
+    Eventually.await(Duration.ofSeconds(10), () -> a.healthy() && b.healthy(), () -> a.describe() + b.describe());
+
+    assertEquals(new Claim("arm-a", true, mondayHour),
+        a.claim("exp", "salt", "u1", "arm-a", null).toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertEquals(new StickyStore.Stored("arm-a", mondayHour), a.find("exp", "salt", "u1"), "cached with it");
+    assertEquals("arm-a@" + mondayHour / 1000, shared.call("GET", RedisKeys.sticky("exp", "salt", "u1")));
+    assertNull(b.find("exp", "salt", "u1"), "not cached on the other instance yet");
+    assertEquals(new Claim("arm-a", false, mondayHour),
+        b.claim("exp", "salt", "u1", "arm-b", null).toCompletableFuture().get(5, TimeUnit.SECONDS),
+        "the other instance, three days later, gets the arm and the hour it was first claimed");
+    assertEquals(new StickyStore.Stored("arm-a", mondayHour), b.find("exp", "salt", "u1"));
+
+    // a value an operator wrote (or an older Vane): the arm is served as it is, its first exposure unknown
+    shared.call("SET", RedisKeys.sticky("exp", "salt", "u2"), "arm-b");
+    assertEquals(new Claim("arm-b", false, FirstExposure.UNKNOWN),
+        b.claim("exp", "salt", "u2", "arm-a", null).toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertEquals(new StickyStore.Stored("arm-b", FirstExposure.UNKNOWN), b.find("exp", "salt", "u2"));
+  }
+
+  private static final long DAY = 86_400_000L;
+
+  @Test
   void twoInstancesAgreeOnTenThousandUnitsIncludingConcurrentFirstClaims() throws Exception {
     // generous timeout: agreement is what Redis decides; the fallback is tested below
     RedisSettings settings = RedisSettings.defaults(shared.uri()).withCommandTimeout(Duration.ofSeconds(5));
@@ -134,7 +169,7 @@ class RedisStickyStoreTest {
       Claim cb = fromB.get(u).get(10, TimeUnit.SECONDS);
       assertEquals(ca.arm(), cb.arm(), "user-" + u);
       assertTrue(ca.created() ^ cb.created(), "exactly one instance created user-" + u);
-      assertEquals(ca.arm(), shared.call("GET", RedisKeys.sticky("exp", "salt", "user-" + u)));
+      assertEquals(ca.arm(), armIn(shared.call("GET", RedisKeys.sticky("exp", "salt", "user-" + u))));
       wonByA += ca.created() ? 1 : 0;
     }
 
@@ -155,8 +190,11 @@ class RedisStickyStoreTest {
     CompletableFuture.allOf(second.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     for (int u = racing; u < units; u++) {
       String expected = u % 2 == 0 ? "arm-a" : "arm-b";
-      assertEquals(new Claim(expected, true), first.get(u - racing).join(), "user-" + u);
-      assertEquals(new Claim(expected, false), second.get(u - racing).join(), "user-" + u);
+      Claim one = first.get(u - racing).join();
+      Claim two = second.get(u - racing).join();
+      assertEquals(new Claim(expected, true), new Claim(one.arm(), one.created()), "user-" + u);
+      assertEquals(new Claim(expected, false), new Claim(two.arm(), two.created()), "user-" + u);
+      assertEquals(one.firstExposureMillis(), two.firstExposureMillis(), "both instances know the first claim's hour");
     }
     for (int u = 0; u < units; u++) {
       String unit = "user-" + u;
@@ -310,7 +348,7 @@ class RedisStickyStoreTest {
     assertEquals("vane:sticky:exp:s1:{u}", RedisKeys.sticky("exp", "s1", "{u}"), "braces kept: keys stay as before");
     assertEquals("vane:sticky:a%3Ab:50%25:u%3A1", RedisKeys.sticky("a:b", "50%", "u:1"));
     claim(store, "a:b", "50%", "u:1", "arm", null);
-    assertEquals("arm", shared.call("GET", "vane:sticky:a%3Ab:50%25:u%3A1"));
+    assertEquals("arm", armIn(shared.call("GET", "vane:sticky:a%3Ab:50%25:u%3A1")));
   }
 
   @Test
@@ -463,9 +501,9 @@ class RedisStickyStoreTest {
     Eventually.await(Duration.ofSeconds(5), () -> store.pendingWrites() == 0, store::describe);
     Eventually.await(Duration.ofSeconds(2), () -> "redis-arm".equals(store.peek("exp", "salt", "known")),
         () -> "the winner from Redis replaces the local arm: " + store.peek("exp", "salt", "known"));
-    assertEquals("redis-arm", redis.call("GET", RedisKeys.sticky("exp", "salt", "known")),
+    assertEquals("redis-arm", armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", "known"))),
         "first write wins: Redis's earlier assignment stays");
-    assertEquals("hashed", redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh")),
+    assertEquals("hashed", armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh"))),
         "a unit Redis lacked keeps the arm it was served");
     assertEquals("hashed", store.peek("exp", "salt", "fresh"));
     assertTrue(redis.callLong("PTTL", RedisKeys.sticky("exp", "salt", "fresh")) > 0, "queued writes get a TTL");
@@ -543,14 +581,14 @@ class RedisStickyStoreTest {
     assertTrue(store.stats().reconnects() >= 1, store.stats().toString());
     Eventually.await(Duration.ofSeconds(5), () -> store.pendingWrites() == 0, store::describe);
     Eventually.await(Duration.ofSeconds(5), () -> servedWhileDown.entrySet().stream().allMatch(e ->
-            e.getValue().equals(redis.call("GET", RedisKeys.sticky("exp", "salt", e.getKey())))),
+            e.getValue().equals(armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", e.getKey()))))),
         () -> "units served during the outage were written with the arm they were served");
     assertEquals(0, store.stats().dropped());
     // the restarted Redis lost every key: each cached unit, checked once invalidations are back on, writes its arm back
     Eventually.await(Duration.ofSeconds(5), store::tracking, store::describe);
     for (Map.Entry<String, String> e : warm.entrySet()) {
       assertEquals(e.getValue(), claim(store, "exp", "salt", e.getKey(), "other", null).arm(), e.getKey());
-      assertEquals(e.getValue(), redis.call("GET", RedisKeys.sticky("exp", "salt", e.getKey())), e.getKey());
+      assertEquals(e.getValue(), armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", e.getKey()))), e.getKey());
     }
   }
 
@@ -584,10 +622,10 @@ class RedisStickyStoreTest {
     awake.get(10, TimeUnit.SECONDS);
     // the delayed commands complete after the pause and write the arms that were served
     Eventually.await(Duration.ofSeconds(8), () -> units.stream().allMatch(unit ->
-            redis.call("GET", RedisKeys.sticky("exp", "salt", unit)) != null),
+            armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", unit))) != null),
         () -> "delayed first-writes reached Redis: " + store.describe());
     for (int u = 0; u < units.size(); u++) {
-      assertEquals("arm-" + (u % 3), redis.call("GET", RedisKeys.sticky("exp", "salt", units.get(u))));
+      assertEquals("arm-" + (u % 3), armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", units.get(u)))));
     }
     assertEquals(new Claim("arm-1", true), claim(store, "exp", "salt", "after", "arm-1", null));
   }
@@ -610,8 +648,8 @@ class RedisStickyStoreTest {
     try {
       raced = b.claim("exp", "salt", "raced", "arm-b", null).toCompletableFuture().get(5, TimeUnit.SECONDS);
       fresh = b.claim("exp", "salt", "fresh", "arm-b", null).toCompletableFuture().get(5, TimeUnit.SECONDS);
-      assertEquals(new Claim("arm-b", true), raced, "the hashed arm, for now");
-      assertEquals(new Claim("arm-b", true), fresh);
+      assertEquals(new Claim("arm-b", true), new Claim(raced.arm(), raced.created()), "the hashed arm, for now");
+      assertEquals(new Claim("arm-b", true), new Claim(fresh.arm(), fresh.created()));
       assertEquals(2, b.stats().provisionalAnswers(), b.stats().toString());
       assertEquals(2, b.stats().timeouts(), b.stats().toString());
       assertEquals(0, b.stats().overruled(), "Redis has not answered yet");
@@ -624,8 +662,8 @@ class RedisStickyStoreTest {
     Eventually.await(Duration.ofSeconds(5), () -> b.stats().overruled() == 1, b::describe);
     assertEquals("arm-a", b.peek("exp", "salt", "raced"), "the loser serves the winner's arm from now on");
     assertEquals("arm-b", b.peek("exp", "salt", "fresh"), "no one else claimed it: the provisional arm stands");
-    assertEquals("arm-b", redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh")));
-    assertEquals("arm-a", redis.call("GET", RedisKeys.sticky("exp", "salt", "raced")));
+    assertEquals("arm-b", armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh"))));
+    assertEquals("arm-a", armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", "raced"))));
     // replies come in order on the one connection: once this one is in, the frozen claims' replies were handled
     assertEquals(new Claim("probe", true), claim(b, "exp", "salt", "probe", "probe", null));
     assertEquals(1, b.stats().overruled(), b.stats().toString());
@@ -647,7 +685,7 @@ class RedisStickyStoreTest {
 
     redis.restart();
     Eventually.await(Duration.ofSeconds(5), () -> "redis-arm".equals(store.peek("exp", "salt", "known"))
-        && "hashed".equals(redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh"))), store::describe);
+        && "hashed".equals(armIn(redis.call("GET", RedisKeys.sticky("exp", "salt", "fresh")))), store::describe);
     // replies come in order on the one connection: once this one is in, both queued claims' replies were handled
     assertEquals(new Claim("probe", true), claim(store, "exp", "salt", "probe", "probe", null));
     assertEquals(1, store.stats().overruled(), store.stats().toString());

@@ -1,5 +1,6 @@
 package dev.vane.gateway.state.redis;
 
+import static dev.vane.gateway.state.StickyStoreContract.armIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +47,7 @@ class StickyClaimsTest {
     cache = new StickyCache(settings.cacheSize(), settings.cacheStaleness(), settings.ttl(), System::nanoTime);
     link = new StickyConnection(settings, cache, System::nanoTime);
     closeables.add(link::close);
-    claims = new StickyClaims(settings, cache, link);
+    claims = new StickyClaims(settings, cache, link, System::currentTimeMillis);
     link.start(() -> {
       if (drainOn.get()) {
         claims.drain();
@@ -59,7 +60,9 @@ class StickyClaimsTest {
   }
 
   private Claim claim(String key, String proposed, String replaceable) throws Exception {
-    return claims.claim(key, CacheKey.of(key), proposed, replaceable).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Claim c = claims.claim(key, CacheKey.of(key), proposed, replaceable).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    return new Claim(c.arm(), c.created()); // the arm and whether it was created; first exposures: ClaimScriptTest
   }
 
   /** The arm cached for {@code key}, or null; and whether it is provisional. */
@@ -83,7 +86,7 @@ class StickyClaimsTest {
     assertEquals(new Claim("a", true), claim("k1", "a", null));
     assertEquals(new Claim("a", false), claim("k1", "b", null), "the first write wins");
     assertEquals(new Claim("c", true), claim("k1", "c", "a"), "a replaceable arm is overwritten");
-    assertEquals("c", redis.call("GET", "k1"));
+    assertEquals("c", armIn(redis.call("GET", "k1")));
     assertEquals("c", cachedArm("k1"));
     assertEquals(3, claims.claims(), counters());
     assertEquals(0, claims.provisionalAnswers() + claims.queued() + claims.dropped(), counters());
@@ -159,8 +162,8 @@ class StickyClaimsTest {
 
     Eventually.await(WAIT, () -> claims.pendingWrites() == 0 && claims.claims() == 2, this::counters);
     Eventually.await(WAIT, () -> "b".equals(cachedArm("k2")), this::counters);
-    assertEquals("a", redis.call("GET", "k1"), "no earlier assignment: the provisional arm is kept");
-    assertEquals("b", redis.call("GET", "k2"), "Redis's earlier assignment wins");
+    assertEquals("a", armIn(redis.call("GET", "k1")), "no earlier assignment: the provisional arm is kept");
+    assertEquals("b", armIn(redis.call("GET", "k2")), "Redis's earlier assignment wins");
     assertEquals("a", cachedArm("k1"));
     assertEquals(1, claims.overruled(), counters());
     assertEquals(0, claims.dropped(), counters());

@@ -146,7 +146,7 @@ class StickyConnectionTest {
     long before = cacheAndTrack("k1", "a");
     long provisional = cache.live(CacheKey.of("p1"), System.nanoTime());
     assertEquals(0, provisional);
-    cache.provisional(CacheKey.of("p1"), "a", null);
+    cache.provisional(CacheKey.of("p1"), "a", null, System.currentTimeMillis());
     assertFalse(cache.toVerify(before), "confirmed since the last connect");
 
     redis.stop();
