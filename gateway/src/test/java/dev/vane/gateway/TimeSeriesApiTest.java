@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
@@ -91,11 +92,11 @@ class TimeSeriesApiTest {
         .put("status", new JsonObject().put("2xx", s2).put("3xx", 0L).put("4xx", 0L).put("5xx", s5));
   }
 
-  /** The row without its latency, which the test checks apart. */
+  /** The row's request counts only (latency, units, metrics and rates are checked apart). */
   private static JsonObject counts(Object row) {
-    JsonObject r = ((JsonObject) row).copy();
-    r.remove("latencyMeanMs");
-    return r;
+    JsonObject r = (JsonObject) row;
+    return new JsonObject().put("t", r.getString("t")).put("exposures", r.getLong("exposures"))
+        .put("requests", r.getLong("requests")).put("status", r.getJsonObject("status"));
   }
 
   @Test
@@ -119,15 +120,25 @@ class TimeSeriesApiTest {
     assertEquals("1m", j.getString("interval"));
     assertEquals("2026-01-01T10:00:00Z", j.getString("from"));
     assertEquals("2026-01-01T10:02:00Z", j.getString("to"));
-    assertEquals("2025-12-31T10:02:00Z", j.getString("retainedFrom"), "24 hours of minutes, the current one included");
+    assertEquals("2025-12-31T10:01:00Z", j.getString("retainedFrom"), "24 whole hours of minutes before the current");
+    assertEquals(new JsonObject().put("champion", 10_000).put("canary", 0), j.getJsonObject("weightsBps"));
+    assertEquals(new JsonObject(), j.getJsonObject("shadows"));
     JsonArray champion = j.getJsonObject("arms").getJsonArray("champion");
     assertEquals(2, champion.size());
     assertEquals(row("2026-01-01T10:00:00Z", 3, 3, 3, 0), counts(champion.getValue(0)));
     assertEquals(row("2026-01-01T10:01:00Z", 2, 2, 0, 2), counts(champion.getValue(1)));
-    assertTrue(champion.getJsonObject(0).getDouble("latencyMeanMs") > 0, champion.encode());
+    JsonObject busy = champion.getJsonObject(0);
+    assertTrue(busy.getDouble("latencyMeanMs") > 0, champion.encode());
+    assertTrue(busy.getDouble("latencyP50Ms") > 0 && busy.getDouble("latencyP99Ms") >= busy.getDouble("latencyP50Ms"),
+        busy.encode());
+    assertEquals(3, busy.getLong("units"), "three units, each new to the arm");
+    assertEquals(0.0, busy.getDouble("errorRate"));
+    assertEquals(1.0, champion.getJsonObject(1).getDouble("errorRate"), "two 500s of two requests");
     JsonArray canary = j.getJsonObject("arms").getJsonArray("canary");
     assertEquals(row("2026-01-01T10:00:00Z", 0, 0, 0, 0), counts(canary.getValue(0)));
-    assertNull(canary.getJsonObject(0).getValue("latencyMeanMs"), "no latencies: null, not 0");
+    for (String f : new String[] {"latencyMeanMs", "latencyP50Ms", "latencyP99Ms", "errorRate"}) {
+      assertNull(canary.getJsonObject(0).getValue(f), f + ": no requests, so null, not 0");
+    }
 
     JsonObject hourly = series(gw, "?interval=1h&from=2026-01-01T10:30:00Z", 5);
     assertEquals("2026-01-01T10:00:00Z", hourly.getString("from"), "widened to the whole hour");
@@ -143,17 +154,32 @@ class TimeSeriesApiTest {
   }
 
   @Test
-  void minutesOlderThanADayAreDropped() throws Exception {
+  void minutesOlderThanADayAreDroppedWhileTheirHoursAreKeptForTwoWeeks() throws Exception {
     Gateway gw = start(fx.backend("a"), fx.backend("b"));
     assertEquals(200, h.post(gw.port(), "/e/predict", "u", "{}").status());
-    String range = "?interval=1h&from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z";
-    assertEquals(1, requests(series(gw, range, 1)));
+    String hours = "?interval=1h&from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z";
+    assertEquals(1, requests(series(gw, hours, 1)));
+    assertEquals(1, requests(series(gw, "?from=2026-01-01T10:00:00Z", 1)));
 
-    clock.now = Instant.parse("2026-01-02T10:00:30Z"); // minute 10:00 of yesterday has just left the window
-    JsonObject j = series(gw, range, 0);
-    assertEquals("2026-01-01T10:01:00Z", j.getString("retainedFrom"));
-    assertEquals("2026-01-01T10:00:00Z", j.getString("from"), "clipped to the window, widened to its hour");
-    assertEquals(0, requests(j));
+    clock.now = Instant.parse("2026-01-02T10:01:30Z"); // minute 10:00 of yesterday has just left the window
+    Harness.Reply gone = get(gw, "/v1/experiments/e/timeseries?from=2026-01-01T10:00:00Z");
+    assertEquals(400, gone.status());
+    assertEquals("from: 2026-01-01T10:00:00Z (expected: at or after 2026-01-01T10:01:00Z, the start of the minute "
+        + "window; interval=1h or 1d reads older rows)", gone.json().getString("message"));
+    assertEquals(0, requests(series(gw, "?from=2026-01-01T10:01:00Z&to=2026-01-01T10:05:00Z", 0)));
+    JsonObject j = series(gw, hours, 1);
+    assertEquals("2025-12-19T10:00:00Z", j.getString("retainedFrom"), "14 whole days of hours before the current");
+    assertEquals("2026-01-01T00:00:00Z", j.getString("from"));
+    assertEquals(1, requests(j), "the hour keeps it");
+
+    JsonObject days = series(gw, "?interval=1d&from=2026-01-01T05:00:00Z", 1);
+    assertEquals("2026-01-01T00:00:00Z", days.getString("from"), "widened to the whole day");
+    assertEquals("2026-01-03T00:00:00Z", days.getString("to"));
+    assertEquals(List.of(1L, 0L), days.getJsonObject("arms").getJsonArray("champion").stream()
+        .map(r -> ((JsonObject) r).getLong("requests")).toList());
+
+    clock.now = Instant.parse("2026-01-15T11:00:00Z"); // 14 whole days of hours after 10:00 on the 1st
+    assertEquals(0, requests(series(gw, "?interval=1d&from=2026-01-01T00:00:00Z", 0)), "past the retention");
   }
 
   private static long requests(JsonObject series) {
@@ -166,7 +192,7 @@ class TimeSeriesApiTest {
     Gateway gw = start(fx.backend("a"), fx.backend("b"));
     String p = "/v1/experiments/e/timeseries";
     Map<String, String> bad = Map.of(
-        p + "?interval=5m", "interval: 5m (expected: 1m or 1h)",
+        p + "?interval=5m", "interval: 5m (expected: 1m, 1h or 1d)",
         p + "?from=yesterday", "from: yesterday (expected: an ISO-8601 instant such as 2026-01-31T12:00:00Z)",
         p + "?to=2026-13-01T00:00:00Z", "to: 2026-13-01T00:00:00Z (expected: an ISO-8601 instant",
         p + "?from=2026-01-01T10:00:00Z&to=2026-01-01T09:00:00Z",

@@ -28,7 +28,7 @@ public final class CounterRegistry {
     Map<String, ExperimentCounters> out = new HashMap<>();
     for (Experiment e : cfg.routing().experiments().values()) {
       out.put(e.id(), byKey.computeIfAbsent(key(e.id(), e.version()),
-          k -> new ExperimentCounters(e, cfg.analysis(e.id()), clock.instant(), clock::millis)));
+          k -> new ExperimentCounters(e, cfg.analysis(e.id()), clock.instant(), clock::millis, cfg.timeseries())));
     }
     return Map.copyOf(out);
   }
