@@ -62,6 +62,8 @@ public final class TimeSeries {
   private final int width;
   private final Ring minutes;
   private final Ring hours;
+  /** Changes handed out by {@link #changes()} and not answered yet (flusher thread only). */
+  private final List<Change> outstanding = new ArrayList<>();
 
   /**
    * @param layout         the experiment version's arms, shadows and declared metrics
@@ -245,10 +247,14 @@ public final class TimeSeries {
 
   /**
    * The changes of every row written since the last call (each row's sums now minus those of its last
-   * {@link Change#committed} change). Call from one thread only; every change must be answered with
-   * {@link Change#committed} or {@link Change#failed}.
+   * {@link Change#committed} change). Call from one thread only; a change should be answered with
+   * {@link Change#committed} or {@link Change#failed}; one left unanswered counts as failed at the next call.
    */
   public List<Change> changes() {
+    for (Change c : outstanding) {
+      c.failed(); // neither committed nor failed (its batch was never sent): offered again
+    }
+    outstanding.clear();
     List<Change> out = new ArrayList<>();
     for (Ring ring : new Ring[] {minutes, hours}) {
       for (int i = 0; i < ring.slots.length(); i++) {
@@ -263,9 +269,18 @@ public final class TimeSeries {
           continue;
         }
         long expireAt = (r.period + 1 + ring.kept) * ring.resolution.millis;
-        out.add(new Change(ring.resolution, r.period, delta, expireAt, () -> r.flushed = now, () -> r.dirty = true));
+        Change[] self = new Change[1];
+        self[0] = new Change(ring.resolution, r.period, delta, expireAt, () -> {
+          r.flushed = now;
+          outstanding.remove(self[0]);
+        }, () -> {
+          r.dirty = true;
+          outstanding.remove(self[0]);
+        });
+        out.add(self[0]);
       }
     }
+    outstanding.addAll(out);
     return out;
   }
 

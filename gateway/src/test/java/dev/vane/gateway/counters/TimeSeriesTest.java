@@ -202,6 +202,9 @@ class TimeSeriesTest {
     long m = Resolution.MINUTE.period(now.get());
     assertEquals((m + 1 + 10) * MIN, again.get(0).expireAtMillis(), "when the minute leaves the window");
     assertEquals((1_000 + 1 + 3) * HOUR, again.get(1).expireAtMillis(), "when the hour leaves the retention");
+    assertEquals(2, s.changes().size(), "unanswered (its batch never sent): offered again at the next call");
+    again = s.changes();
+    assertEquals(3, again.get(0).delta().arm(0, SeriesPeriod.REQUESTS));
     again.forEach(TimeSeries.Change::committed);
     assertEquals(List.of(), s.changes(), "nothing new");
     s.outcome(1, 0, 1.0, now.get());
