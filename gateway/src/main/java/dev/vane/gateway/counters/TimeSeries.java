@@ -251,7 +251,7 @@ public final class TimeSeries {
    * {@link Change#committed} or {@link Change#failed}; one left unanswered counts as failed at the next call.
    */
   public List<Change> changes() {
-    for (Change c : outstanding) {
+    for (Change c : List.copyOf(outstanding)) {
       c.failed(); // neither committed nor failed (its batch was never sent): offered again
     }
     outstanding.clear();
