@@ -68,7 +68,7 @@ class TimeSeriesApiTest {
     return h.send(gw.adminPort(), HttpMethod.GET, uri, Map.of("Authorization", "Bearer " + VIEWER), null);
   }
 
-  /** The series once the champion's answered requests reach {@code answered} (status is counted as a request ends). */
+  /** The series once the answered requests reach {@code answered} (status is counted as a request ends). */
   private JsonObject series(Gateway gw, String query, long answered) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (true) {
@@ -76,9 +76,11 @@ class TimeSeriesApiTest {
       assertEquals(200, r.status(), r.body().toString());
       JsonObject j = r.json();
       long n = 0;
-      for (Object o : j.getJsonObject("arms").getJsonArray("champion")) {
-        JsonObject s = ((JsonObject) o).getJsonObject("status");
-        n += s.getLong("2xx") + s.getLong("3xx") + s.getLong("4xx") + s.getLong("5xx");
+      for (String arm : j.getJsonObject("arms").fieldNames()) {
+        for (Object o : j.getJsonObject("arms").getJsonArray(arm)) {
+          JsonObject s = ((JsonObject) o).getJsonObject("status");
+          n += s.getLong("2xx") + s.getLong("3xx") + s.getLong("4xx") + s.getLong("5xx");
+        }
       }
       if (n >= answered || System.nanoTime() > deadline) {
         return j;
@@ -180,6 +182,94 @@ class TimeSeriesApiTest {
 
     clock.now = Instant.parse("2026-01-15T11:00:00Z"); // 14 whole days of hours after 10:00 on the 1st
     assertEquals(0, requests(series(gw, "?interval=1d&from=2026-01-01T00:00:00Z", 0)), "past the retention");
+  }
+
+  @Test
+  void outcomesCountAtTheMinuteOfTheirExposureAndResultsCompareArmsPerInterval() throws Exception {
+    TestBackend a = fx.backend("a");
+    TestBackend b = fx.backend("b");
+    String yaml = """
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
+        admin: { auth: { tokens: [ { name: vera, token: %s, roles: [viewer, feedback] } ] } }
+        endpoints:
+          - { id: a, url: "%s" }
+          - { id: b, url: "%s" }
+        routes: [ { pathPrefix: /e/, experiment: e } ]
+        experiments:
+          - id: e
+            champion: { endpoint: a }
+            canary: { endpoint: b, percent: 50 }
+            shadows: [ { id: s1, endpoint: b, percent: 100 } ]
+            metrics: [ { name: revenue, kind: continuous }, { name: click, kind: binary } ]
+            attributionWindow: 1h
+        """.formatted(VIEWER, a.url(), b.url());
+    Gateway gw = fx.own(Gateway.start(Harness.parse(yaml), Gateway::memoryStore, ThreadLocalRandom::current, clock)
+        .await());
+    JsonArray events = new JsonArray();
+    java.util.Map<String, Double> revenueByArm = new java.util.HashMap<>();
+    java.util.Map<String, Long> clicksByArm = new java.util.HashMap<>();
+    for (int i = 0; i < 40; i++) { // minute 10:00
+      Harness.Reply r = h.post(gw.port(), "/e/predict", "u" + i, "{}");
+      assertEquals(200, r.status());
+      String arm = r.header("X-Vane-Variant");
+      events.add(new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "r" + i)
+          .put("metric", "revenue").put("value", i));
+      revenueByArm.merge(arm, (double) i, Double::sum);
+      if (i % 3 == 0) {
+        events.add(new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "c" + i)
+            .put("metric", "click").put("value", true));
+        clicksByArm.merge(arm, 1L, Long::sum);
+      }
+    }
+    series(gw, "?from=2026-01-01T10:00:00Z&to=2026-01-01T10:01:00Z", 40);
+    clock.now = Instant.parse("2026-01-01T10:20:00Z"); // the feedback comes twenty minutes later
+    Harness.Reply f = h.send(gw.adminPort(), HttpMethod.POST, "/v1/feedback",
+        Map.of("Authorization", "Bearer " + VIEWER, "Content-Type", "application/json"),
+        io.vertx.core.buffer.Buffer.buffer(new JsonObject().put("events", events).encode()));
+    assertEquals(200, f.status(), f.body().toString());
+
+    JsonObject j = get(gw, "/v1/experiments/e/timeseries?from=2026-01-01T10:00:00Z&to=2026-01-01T10:21:00Z").json();
+    for (String arm : new String[] {"champion", "canary"}) {
+      JsonArray rows = j.getJsonObject("arms").getJsonArray(arm);
+      JsonObject at = rows.getJsonObject(0).getJsonObject("metrics");
+      assertEquals(revenueByArm.getOrDefault(arm, 0.0), at.getJsonObject("revenue").getDouble("sum"), 1e-9, arm);
+      assertEquals(clicksByArm.getOrDefault(arm, 0L), at.getJsonObject("click").getLong("n"), arm);
+      long exposures = rows.getJsonObject(0).getLong("exposures");
+      assertEquals(clicksByArm.getOrDefault(arm, 0L) / (double) exposures, at.getJsonObject("click").getDouble("mean"),
+          1e-12, "clicks over the minute's exposures");
+      JsonObject arrival = rows.getJsonObject(20).getJsonObject("metrics");
+      assertEquals(0, arrival.getJsonObject("revenue").getLong("n"), "nothing in the minute the feedback arrived");
+      assertNull(arrival.getJsonObject("revenue").getValue("mean"));
+    }
+    // every request was mirrored in minute 10:00; the copies' comparisons land as they complete
+    JsonArray shadow = j.getJsonObject("shadows").getJsonArray("s1");
+    assertEquals(21, shadow.size());
+    assertEquals(40, shadow.getJsonObject(0).getLong("mirrored"));
+
+    JsonObject results = get(gw, "/v1/experiments/e/results?interval=1h&from=2026-01-01T10:00:00Z").json();
+    JsonObject over = results.getJsonObject("overTime");
+    assertEquals("1h", over.getString("interval"));
+    assertEquals("2026-01-01T10:00:00Z", over.getString("from"));
+    assertEquals("2026-01-01T11:00:00Z", over.getString("to"));
+    JsonObject hour = over.getJsonObject("metrics").getJsonObject("revenue").getJsonArray("canary").getJsonObject(0);
+    JsonObject canaryRow = j.getJsonObject("arms").getJsonArray("canary").getJsonObject(0).getJsonObject("metrics")
+        .getJsonObject("revenue");
+    assertEquals(canaryRow.getLong("n"), hour.getJsonObject("interval").getJsonObject("treatment").getLong("n"));
+    assertEquals(hour.getJsonObject("interval").getDouble("difference"),
+        hour.getJsonObject("cumulative").getDouble("difference"), "one interval: cumulative = interval");
+    assertTrue(over.getJsonObject("metrics").containsKey("error_rate"));
+    assertTrue(over.getJsonObject("metrics").containsKey("click"));
+    assertNull(get(gw, "/v1/experiments/e/results").json().getValue("overTime"), "without interval: unchanged");
+
+    Map<String, String> bad = Map.of(
+        "/v1/experiments/e/results?interval=1m", "interval: 1m (expected: 1h or 1d)",
+        "/v1/experiments/e/results?interval=1h&format=csv", "interval: 1h (expected: only with format=json)",
+        "/v1/experiments/e/results?interval=1d&from=soon", "from: soon (expected: an ISO-8601 instant");
+    bad.forEach((uri, message) -> {
+      Harness.Reply r = get(gw, uri);
+      assertEquals(400, r.status(), uri);
+      assertTrue(r.json().getString("message").startsWith(message), uri + ": " + r.json());
+    });
   }
 
   private static long requests(JsonObject series) {
