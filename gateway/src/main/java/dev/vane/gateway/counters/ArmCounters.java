@@ -36,6 +36,28 @@ public final class ArmCounters {
     this.index = index;
   }
 
+  /**
+   * A request assigned to this arm, as {@link #recordRequest}, plus {@link #recordExposure} when {@code exposure}
+   * and {@link #recordNewUnit} when {@code newUnit}, reading the clock once.
+   */
+  public void recordArrival(boolean exposure, boolean newUnit) {
+    requests.increment();
+    if (exposure) {
+      exposures.increment();
+    }
+    if (newUnit) {
+      newUnits.increment();
+    }
+    series.arrival(index, exposure, newUnit);
+  }
+
+  /** The end of a request on this arm: {@link #recordStatus} and {@link #recordLatencyMicros}, reading the clock once. */
+  public void recordEnd(int status, long micros) {
+    countStatus(status);
+    latency.recordMicros(micros);
+    series.end(index, status, micros);
+  }
+
   public void recordRequest() {
     requests.increment();
     series.addArm(index, SeriesPeriod.REQUESTS, 1);
@@ -93,6 +115,10 @@ public final class ArmCounters {
   /** The status class of one answer (what the client got: 499 when it left first). */
   public void recordStatus(int status) {
     series.addArm(index, SeriesPeriod.STATUS_2XX + (status < 300 ? 0 : status < 400 ? 1 : status < 500 ? 2 : 3), 1);
+    countStatus(status);
+  }
+
+  private void countStatus(int status) {
     if (status < 300) {
       status2xx.increment();
     } else if (status < 400) {

@@ -126,29 +126,69 @@ public final class TimeSeries {
     hours.current(t).add(cell, n);
   }
 
+  /**
+   * A request's arrival on the arm: a request, and an exposure and a new unit when so, with one read of the clock
+   * and one look-up of each row (the request path's common case).
+   */
+  void arrival(int arm, boolean exposure, boolean newUnit) {
+    long t = millis.getAsLong();
+    arrival(minutes.current(t), arm * SeriesPeriod.ARM_FIELDS, exposure, newUnit);
+    arrival(hours.current(t), arm * SeriesPeriod.ARM_FIELDS, exposure, newUnit);
+  }
+
+  private static void arrival(Row r, int base, boolean exposure, boolean newUnit) {
+    r.add(base + SeriesPeriod.REQUESTS, 1);
+    if (exposure) {
+      r.add(base + SeriesPeriod.EXPOSURES, 1);
+    }
+    if (newUnit) {
+      r.add(base + SeriesPeriod.UNITS, 1);
+    }
+  }
+
+  /** A request's end on the arm: its status class and end-to-end latency, with one read of the clock. */
+  void end(int arm, int status, long micros) {
+    long t = millis.getAsLong();
+    int bucket = LatencyBuckets.index(micros);
+    int statusField = SeriesPeriod.STATUS_2XX + (status < 300 ? 0 : status < 400 ? 1 : status < 500 ? 2 : 3);
+    end(minutes.current(t), arm, statusField, bucket, micros);
+    end(hours.current(t), arm, statusField, bucket, micros);
+  }
+
+  private static void end(Row r, int arm, int statusField, int bucket, long micros) {
+    r.add(arm * SeriesPeriod.ARM_FIELDS + statusField, 1);
+    latency(r, arm, bucket, micros);
+  }
+
   /** A shadow's compared pair: counted, agreed or not, and the latency difference (shadow − served, µs). */
   void compared(int shadow, boolean agreed, long diffMicros) {
     long t = millis.getAsLong();
     int base = layout.arms().size() * SeriesPeriod.ARM_FIELDS + shadow * SeriesPeriod.SHADOW_FIELDS;
-    for (Row r : new Row[] {minutes.current(t), hours.current(t)}) {
-      r.add(base + SeriesPeriod.COMPARED, 1);
-      if (agreed) {
-        r.add(base + SeriesPeriod.AGREEMENTS, 1);
-      }
-      r.add(base + SeriesPeriod.LATENCY_DIFF_SUM_MICROS, diffMicros);
+    compared(minutes.current(t), base, agreed, diffMicros);
+    compared(hours.current(t), base, agreed, diffMicros);
+  }
+
+  private static void compared(Row r, int base, boolean agreed, long diffMicros) {
+    r.add(base + SeriesPeriod.COMPARED, 1);
+    if (agreed) {
+      r.add(base + SeriesPeriod.AGREEMENTS, 1);
     }
+    r.add(base + SeriesPeriod.LATENCY_DIFF_SUM_MICROS, diffMicros);
   }
 
   /** One end-to-end latency of the arm, counted in the period the request ended. */
   void latency(int arm, long micros) {
     long t = millis.getAsLong();
     int bucket = LatencyBuckets.index(micros);
+    latency(minutes.current(t), arm, bucket, micros);
+    latency(hours.current(t), arm, bucket, micros);
+  }
+
+  private static void latency(Row r, int arm, int bucket, long micros) {
     int base = arm * SeriesPeriod.ARM_FIELDS;
-    for (Row r : new Row[] {minutes.current(t), hours.current(t)}) {
-      r.latency(arm).getAndIncrement(bucket); // before the counts, which mark the row written
-      r.add(base + SeriesPeriod.LATENCY_COUNT, 1);
-      r.add(base + SeriesPeriod.LATENCY_SUM_MICROS, micros);
-    }
+    r.latency(arm).getAndIncrement(bucket); // before the counts, which mark the row written
+    r.add(base + SeriesPeriod.LATENCY_COUNT, 1);
+    r.add(base + SeriesPeriod.LATENCY_SUM_MICROS, micros);
   }
 
   /**

@@ -62,6 +62,13 @@ public class TimeSeriesBenchmark {
     arm.recordLatencyMicros(1_234);
   }
 
+  /** The same counts as {@code Record} makes them: arrival and end, one clock read each. */
+  @Benchmark
+  public void asRecordCountsThem() {
+    arm.recordArrival(true, true);
+    arm.recordEnd(200, 1_234);
+  }
+
   /** The same counts in LongAdders and the latency recorder only. */
   @Benchmark
   public void countersOnly() {

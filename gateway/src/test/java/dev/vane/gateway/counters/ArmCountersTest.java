@@ -31,4 +31,29 @@ class ArmCountersTest {
     assertEquals(List.of(f.requests(), f.exposures(), f.units(), f.status2xx(), f.status3xx(), f.status4xx(),
         f.status5xx(), f.fallbacks(), f.upstreamErrors(), 1L, 7_000L), java.util.Arrays.stream(got).boxed().toList());
   }
+
+  @Test
+  void arrivalAndEndCountWhatTheSeparateCallsCount() {
+    AtomicLong now = new AtomicLong(5_000 * 60_000L);
+    SeriesPeriod.Layout layout = new SeriesPeriod.Layout(List.of("a", "b"), List.of(), List.of());
+    TimeSeries series = new TimeSeries(layout, now::get, 60, 24);
+    ArmCounters combined = new ArmCounters(series, 0);
+    ArmCounters separate = new ArmCounters(series, 1);
+    combined.recordArrival(true, true);
+    combined.recordArrival(false, false);
+    combined.recordEnd(503, 2_000);
+    separate.recordRequest();
+    separate.recordExposure();
+    separate.recordNewUnit();
+    separate.recordRequest();
+    separate.recordStatus(503);
+    separate.recordLatencyMicros(2_000);
+    assertEquals(separate.figures(false).toString().replace("latency=null", ""),
+        combined.figures(false).toString().replace("latency=null", ""));
+    SeriesPeriod m = series.read(TimeSeries.Resolution.MINUTE, 5_000, 5_001).get(0);
+    for (int f = 0; f < SeriesPeriod.ARM_FIELDS; f++) {
+      assertEquals(m.arm(1, f), m.arm(0, f), SeriesPeriod.ARM_NAMES.get(f));
+    }
+    assertEquals(java.util.Arrays.toString(m.latency(1)), java.util.Arrays.toString(m.latency(0)));
+  }
 }
