@@ -291,7 +291,9 @@ class TimeSeriesApiTest {
         p + "?from=yesterday", "from: yesterday (expected: an ISO-8601 instant such as 2026-01-31T12:00:00Z)",
         p + "?to=2026-13-01T00:00:00Z", "to: 2026-13-01T00:00:00Z (expected: an ISO-8601 instant",
         p + "?from=2026-01-01T10:00:00Z&to=2026-01-01T09:00:00Z",
-        "from: 2026-01-01T10:00:00Z (expected: before to 2026-01-01T09:00:00Z)");
+        "from: 2026-01-01T10:00:00Z (expected: before to 2026-01-01T09:00:00Z)",
+        p + "?to=2025-12-01T00:00:00Z",
+        "to: 2025-12-01T00:00:00Z (expected: after 2025-12-31T10:00:00Z, the oldest row kept for interval=1m)");
     refused(gw, bad);
     Harness.Reply none = get(gw, "/v1/experiments/nope/timeseries");
     assertEquals(404, none.status());

@@ -70,6 +70,10 @@ record SeriesRange(String interval, TimeSeries.Resolution resolution, long stepM
     };
     long from = fromParam != null ? Math.floorDiv(fromParam, step) * step
         : Math.max(to - span, Math.floorDiv(retained, step) * step);
+    if (from >= to && fromParam == null) { // a to before everything kept
+      throw new IllegalArgumentException("to: " + FeedbackService.echo(req.getParam("to")) + " (expected: after "
+          + Instant.ofEpochMilli(retained) + ", the oldest row kept for interval=" + interval + ")");
+    }
     if (from >= to) {
       throw new IllegalArgumentException("from: " + FeedbackService.echo(req.getParam("from"))
           + " (expected: before to " + Instant.ofEpochMilli(to) + ")");
