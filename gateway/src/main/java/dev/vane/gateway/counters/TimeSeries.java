@@ -262,6 +262,25 @@ public final class TimeSeries {
     return s;
   }
 
+  /**
+   * Releases the rows that are no longer kept (they read as absent already; a live series reuses their slots, but
+   * the series of a replaced experiment version never writes again). Returns how many were released.
+   */
+  public int dropExpired() {
+    long now = millis.getAsLong();
+    int dropped = 0;
+    for (Ring ring : new Ring[] {minutes, hours}) {
+      long oldest = ring.resolution.period(now) - ring.kept;
+      for (int i = 0; i < ring.slots.length(); i++) {
+        Row r = ring.slots.get(i);
+        if (r != null && r.period < oldest && ring.slots.compareAndSet(i, r, null)) {
+          dropped++;
+        }
+      }
+    }
+    return dropped;
+  }
+
   // ---- flushing (one flusher thread) ----
 
   /**

@@ -135,6 +135,18 @@ class TimeSeriesTest {
   }
 
   @Test
+  void rowsNoLongerKeptCanBeReleased() {
+    TimeSeries s = series(10, 3);
+    s.addArm(0, SeriesPeriod.REQUESTS, 1);
+    assertEquals(0, s.dropExpired(), "still kept");
+    now.addAndGet(11 * MIN);
+    assertEquals(1, s.dropExpired(), "the minute row");
+    now.addAndGet(4 * HOUR);
+    assertEquals(1, s.dropExpired(), "the hour row");
+    assertEquals(List.of(), s.read(Resolution.HOUR, 0, 2_000));
+  }
+
+  @Test
   void outcomesCountAtTheirExposureWhileItsRowsAreKept() {
     TimeSeries s = series(60, 48);
     long exposure = now.get();
