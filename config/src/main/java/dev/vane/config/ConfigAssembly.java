@@ -61,7 +61,7 @@ final class ConfigAssembly {
       table = new RoutingTable(version, List.of(), List.of(), null);
     }
     return new VaneConfig(source, version, server, endpoints, table, state(f.state()), analysis,
-        admin(f.admin(), f.configSource()), observability(f.observability()));
+        admin(f.admin(), f.configSource()), observability(f.observability()), timeseries(f.timeseries()));
   }
 
   static ObservabilitySettings observability(ConfigSpec.Observability o) {
@@ -118,6 +118,10 @@ final class ConfigAssembly {
 
   private static ServerSettings.Tls tls(ConfigSpec.Tls t) {
     return t == null ? null : new ServerSettings.Tls(t.cert(), t.key());
+  }
+
+  static TimeSeriesSettings timeseries(ConfigSpec.TimeSeries t) {
+    return new TimeSeriesSettings(t.minuteWindow(), t.retention());
   }
 
   static StateSettings state(ConfigSpec.State s) {

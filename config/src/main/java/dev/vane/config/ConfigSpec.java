@@ -34,7 +34,7 @@ final class ConfigSpec {
 
   record File(String version, Server server, Admin admin, Observability observability, String configSource,
       List<Endpoint> endpoints,
-      List<Experiment> experiments, List<Route> routes, String defaultEndpoint, State state) {}
+      List<Experiment> experiments, List<Route> routes, String defaultEndpoint, State state, TimeSeries timeseries) {}
 
   record Server(String host, int port, @JsonDeserialize(using = SizeReader.class) long maxBodyBytes,
       boolean variantHeaders, UnitId unitId, String overrideHeader, boolean allowOverride, int eventLoops,
@@ -102,6 +102,8 @@ final class ConfigSpec {
 
   record Bandit(double minExplorationPercent, long warmup, Duration refreshInterval, boolean topTwo,
       double priorAlpha, double priorBeta) {}
+
+  record TimeSeries(Duration minuteWindow, Duration retention) {}
 
   record State(String store, Duration ttl, long maxEntries, Redis redis) {}
 

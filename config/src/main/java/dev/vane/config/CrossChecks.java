@@ -60,6 +60,25 @@ final class CrossChecks {
     });
     endpoint(doc.get("defaultEndpoint"), "defaultEndpoint");
     admin(doc);
+    timeseries(object(doc.get("timeseries")));
+  }
+
+  /** Minute rows in whole minutes, hour rows in whole hours and kept at least as long as minute rows. */
+  private void timeseries(JsonNode t) {
+    if (t == null || schemaErrorUnder.test("timeseries")) {
+      return;
+    }
+    BigDecimal window = t.get("minuteWindow") == null ? null : Units.millis(t.get("minuteWindow"));
+    BigDecimal retention = t.get("retention") == null ? null : Units.millis(t.get("retention"));
+    if (window != null && window.remainder(BigDecimal.valueOf(60_000)).signum() != 0) {
+      error("timeseries.minuteWindow", t.get("minuteWindow").asText() + " (expected: whole minutes, such as 90m)");
+    }
+    if (retention != null && retention.remainder(BigDecimal.valueOf(3_600_000)).signum() != 0) {
+      error("timeseries.retention", t.get("retention").asText() + " (expected: whole hours, such as 36h or 14d)");
+    } else if (window != null && retention != null && retention.compareTo(window) < 0) {
+      error("timeseries.retention", t.get("retention").asText() + " (expected: at least timeseries.minuteWindow, "
+          + t.get("minuteWindow").asText() + ": hours are kept at least as long as minutes)");
+    }
   }
 
   /**

@@ -15,14 +15,16 @@ import java.util.Map;
  * @param analysis  per experiment id: metrics, slices, attribution window, bandit settings
  * @param admin     the control plane: authentication, where the routing config comes from, history and audit
  * @param observability metrics, tracing and logs
+ * @param timeseries how long per-arm minute and hour rows are kept
  */
 public record VaneConfig(String source, String version, ServerSettings server, Map<String, EndpointSettings> endpoints,
     RoutingTable routing, StateSettings state, Map<String, Analysis> analysis, AdminSettings admin,
-    ObservabilitySettings observability) {
+    ObservabilitySettings observability, TimeSeriesSettings timeseries) {
 
   public VaneConfig {
     endpoints = Map.copyOf(endpoints);
     analysis = Map.copyOf(analysis);
+    timeseries = timeseries == null ? TimeSeriesSettings.defaults() : timeseries;
   }
 
   /** The analysis settings of an experiment ({@link Analysis#NONE} when it declares none). */

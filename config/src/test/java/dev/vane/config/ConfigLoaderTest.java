@@ -70,6 +70,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void timeSeriesKeepADayOfMinutesAndTwoWeeksOfHoursUnlessConfigured() throws Exception {
+    VaneConfig d = loader.parse(ENDPOINTS, "x");
+    assertEquals(new TimeSeriesSettings(java.time.Duration.ofHours(24), java.time.Duration.ofDays(14)), d.timeseries());
+    assertEquals(1440, d.timeseries().windowMinutes());
+    assertEquals(336, d.timeseries().retentionHours());
+    VaneConfig c = loader.parse(ENDPOINTS + "timeseries: { minuteWindow: 90m, retention: 2d }", "x");
+    assertEquals(90, c.timeseries().windowMinutes());
+    assertEquals(48, c.timeseries().retentionHours());
+  }
+
+  @Test
   void anEmptyDocumentNeedsEndpoints() {
     ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("", "x"));
     assertEquals("endpoints: missing (expected: a list)", e.errors().get(0).toString());
@@ -306,7 +317,7 @@ class ConfigLoaderTest {
             "endpoints[0].url: \"ftp://h/x\" (expected: an http:// or https:// URL)"),
         Arguments.of("unknown top-level field",
             ENDPOINTS + "colour: blue",
-            "colour: unknown field (expected one of: server, admin, observability, configSource, endpoints, experiments, routes, defaultEndpoint, state, version)"),
+            "colour: unknown field (expected one of: server, admin, observability, configSource, endpoints, experiments, routes, defaultEndpoint, state, timeseries, version)"),
         Arguments.of("unknown experiment field",
             exp + "  - { id: e, champion: { endpoint: a }, weight: 3 }",
             "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, sliceCrosses, attributionWindow, rollout, bandit, variants, champion, canary, shadows, targeting)"),
@@ -420,7 +431,20 @@ class ConfigLoaderTest {
             "server.transport: \"kqueue\" (expected: one of auto, epoll, io_uring, nio)"),
         Arguments.of("empty unit id source",
             ENDPOINTS + "server: { unitId: {} }",
-            "server.unitId: {} (expected: at least one of header, cookie, query)"));
+            "server.unitId: {} (expected: at least one of header, cookie, query)"),
+        Arguments.of("time-series retention shorter than the minute window",
+            ENDPOINTS + "timeseries: { minuteWindow: 2d, retention: 24h }",
+            "timeseries.retention: 24h (expected: at least timeseries.minuteWindow, 2d: hours are kept at least as "
+                + "long as minutes)"),
+        Arguments.of("time-series retention in part hours",
+            ENDPOINTS + "timeseries: { retention: 90m }",
+            "timeseries.retention: 90m (expected: whole hours, such as 36h or 14d)"),
+        Arguments.of("time-series minute window in part minutes",
+            ENDPOINTS + "timeseries: { minuteWindow: 90s }",
+            "timeseries.minuteWindow: 90s (expected: whole minutes, such as 90m)"),
+        Arguments.of("time-series minute window beyond a week",
+            ENDPOINTS + "timeseries: { minuteWindow: 8d }",
+            "timeseries.minuteWindow: "));
   }
 
   @Test

@@ -2,26 +2,57 @@ package dev.vane.gateway.api;
 
 import dev.vane.config.Analysis;
 import dev.vane.gateway.counters.ExperimentCounters;
+import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
+import dev.vane.gateway.counters.SeriesRows;
 import dev.vane.gateway.feedback.FeedbackService;
 import dev.vane.gateway.http.Errors;
+import dev.vane.gateway.results.OverTime;
 import dev.vane.gateway.results.ResultsCalculator;
 import dev.vane.gateway.results.ResultsInputs;
 import dev.vane.gateway.results.ResultsInput;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Snapshot;
 import dev.vane.router.Experiment;
+import dev.vane.stats.Options;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
-/** {@code GET /v1/experiments/{id}/results[?format=csv][&slice=dimension]}: the analysis, as JSON or CSV. */
+/**
+ * {@code GET /v1/experiments/{id}/results[?format=csv][&slice=dimension][&interval=1h|1d&from=&to=]}: the analysis,
+ * as JSON or CSV; with {@code interval} (JSON only), also its {@code overTime} section ({@link OverTime}) over the
+ * intervals {@link SeriesRange} reads.
+ */
 final class ResultsEndpoint {
+  private static final List<String> OVER_TIME_INTERVALS = List.of("1h", "1d");
+
   private final GatewayCore core;
   private final ResultsCalculator calculator = new ResultsCalculator();
 
   ResultsEndpoint(GatewayCore core) {
     this.core = core;
+  }
+
+  /** The time series' rows {@code range} asks for (none without a range), from where the figures come from. */
+  private CompletionStage<SeriesRows> overTime(Experiment e, ExperimentCounters local, SeriesRange range) {
+    return range == null ? CompletableFuture.completedFuture(null)
+        : core.figures().readSeries(e, local, range.resolution(), range.fromPeriod(), range.toPeriod());
+  }
+
+  /** The results with {@code overTime} ({@link OverTime}) when an interval was asked for. */
+  private static JsonObject withOverTime(JsonObject results, ResultsInput in, ExperimentCounters local,
+      SeriesRange range, SeriesRows rows) {
+    if (range == null) {
+      return results;
+    }
+    return results.put("overTime", OverTime.render(in, Options.defaults(), range.interval(), range.fromMillis(),
+        range.toMillis(), rows.intervals(local.timeSeries().layout(), range.fromMillis(), range.toMillis(),
+            range.stepMillis())));
   }
 
   void results(HttpServerRequest req, String rid, String id) {
@@ -48,13 +79,34 @@ final class ResultsEndpoint {
       return;
     }
     ExperimentCounters local = snap.counters().get(id);
+    SeriesRange range = null;
+    if (req.getParam("interval") != null) {
+      try {
+        if (format.equals("csv")) {
+          throw new IllegalArgumentException("interval: " + FeedbackService.echo(req.getParam("interval"))
+              + " (expected: only with format=json)");
+        }
+        range = SeriesRange.of(req, local.timeSeries(), "1h", OVER_TIME_INTERVALS);
+      } catch (IllegalArgumentException bad) {
+        Errors.send(req.response(), 400, bad.getMessage(), rid);
+        return;
+      }
+    }
+    SeriesRange over = range;
     Context ctx = Vertx.currentContext();
-    core.figures().read(e, local).whenComplete((f, t) -> ctx.runOnContext(x -> Answers.guarded(req, rid, () -> {
-      Figures.Experiment figs = t == null ? f : local.localFigures();
+    CompletableFuture<Figures.Experiment> figsF = core.figures().read(e, local).toCompletableFuture();
+    CompletableFuture<SeriesRows> rowsF = overTime(e, local, over).toCompletableFuture();
+    CompletableFuture.allOf(figsF.exceptionally(t -> null), rowsF.exceptionally(t -> null))
+        .whenComplete((v, t) -> ctx.runOnContext(x -> Answers.guarded(req, rid, () -> {
+      // each falls back to this instance's own when the shared store did not answer
+      Figures.Experiment figs = figsF.isCompletedExceptionally() ? local.localFigures() : figsF.join();
+      SeriesRows rows = over == null ? null : !rowsF.isCompletedExceptionally() ? rowsF.join()
+          : FigureSource.localSeries(local, over.resolution(), over.fromPeriod(), over.toPeriod());
       ResultsInput in = ResultsInputs.from(e, analysis, figs, core.bandit().view(e));
       // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
       core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
-          : calculator.toJson(in, slice).put("figures", figs.source()).encodePrettily(), false)
+          : withOverTime(calculator.toJson(in, slice).put("figures", figs.source()), in, local, over, rows)
+              .encodePrettily(), false)
           .onComplete(ar -> Answers.guarded(req, rid, () -> {
             if (ar.failed()) {
               Answers.failed(req, rid, ar.cause());

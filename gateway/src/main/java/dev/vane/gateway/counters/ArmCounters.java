@@ -1,7 +1,6 @@
 package dev.vane.gateway.counters;
 
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -27,27 +26,46 @@ public final class ArmCounters {
   /** Requests where the upstream could not be reached, timed out or reset (the gateway answered 502/503/504). */
   private final LongAdder upstreamErrors = new LongAdder();
   private final LatencyRecorder latency = new LatencyRecorder();
-  /** Requests, exposures, status classes and latency per minute, for the last day (see {@link MinuteSeries}). */
-  private final MinuteSeries series;
+  /** The experiment version's minute and hour rows, where this arm's counts go too (see {@link TimeSeries}). */
+  private final TimeSeries series;
+  /** This arm's index in {@code series}. */
+  private final int index;
 
-  /** Counters whose minute series reads the wall clock {@code millis} (milliseconds since the epoch). */
-  public ArmCounters(LongSupplier millis) {
-    this.series = new MinuteSeries(millis, MinuteSeries.DEFAULT_WINDOW_MINUTES);
+  ArmCounters(TimeSeries series, int index) {
+    this.series = series;
+    this.index = index;
   }
 
-  /** This arm's counts per minute (read only: recording goes through this class). */
-  public MinuteSeries series() {
-    return series;
+  /**
+   * A request assigned to this arm, as {@link #recordRequest}, plus {@link #recordExposure} when {@code exposure}
+   * and {@link #recordNewUnit} when {@code newUnit}, reading the clock once.
+   */
+  public void recordArrival(boolean exposure, boolean newUnit) {
+    requests.increment();
+    if (exposure) {
+      exposures.increment();
+    }
+    if (newUnit) {
+      newUnits.increment();
+    }
+    series.arrival(index, exposure, newUnit);
+  }
+
+  /** The end of a request on this arm: {@link #recordStatus} and {@link #recordLatencyMicros}, reading the clock once. */
+  public void recordEnd(int status, long micros) {
+    countStatus(status);
+    latency.recordMicros(micros);
+    series.end(index, status, micros);
   }
 
   public void recordRequest() {
     requests.increment();
-    series.recordRequest();
+    series.addArm(index, SeriesPeriod.REQUESTS, 1);
   }
 
   public void recordExposure() {
     exposures.increment();
-    series.recordExposure();
+    series.addArm(index, SeriesPeriod.EXPOSURES, 1);
   }
 
   /** An exposure without a unit id. */
@@ -58,20 +76,23 @@ public final class ArmCounters {
   /** A unit's first exposure on this arm. */
   public void recordNewUnit() {
     newUnits.increment();
+    series.addArm(index, SeriesPeriod.UNITS, 1);
   }
 
   public void recordFallback() {
     fallbacks.increment();
+    series.addArm(index, SeriesPeriod.FALLBACKS, 1);
   }
 
   public void recordUpstreamError() {
     upstreamErrors.increment();
+    series.addArm(index, SeriesPeriod.UPSTREAM_ERRORS, 1);
   }
 
   /** End-to-end latency of one request through the gateway. */
   public void recordLatencyMicros(long micros) {
     latency.recordMicros(micros);
-    series.recordLatencyMicros(micros);
+    series.latency(index, micros);
   }
 
   /** Every latency recorded so far (a copy the caller owns). */
@@ -93,7 +114,11 @@ public final class ArmCounters {
 
   /** The status class of one answer (what the client got: 499 when it left first). */
   public void recordStatus(int status) {
-    series.recordStatus(status);
+    series.addArm(index, SeriesPeriod.STATUS_2XX + (status < 300 ? 0 : status < 400 ? 1 : status < 500 ? 2 : 3), 1);
+    countStatus(status);
+  }
+
+  private void countStatus(int status) {
     if (status < 300) {
       status2xx.increment();
     } else if (status < 400) {

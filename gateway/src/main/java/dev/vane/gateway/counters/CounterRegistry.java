@@ -25,10 +25,12 @@ public final class CounterRegistry {
 
   /** Figures for every experiment of {@code cfg}, creating those of new versions. */
   public Map<String, ExperimentCounters> bind(VaneConfig cfg) {
+    // replaced versions keep their counters, but their time-series rows go once they leave the retention
+    byKey.values().forEach(c -> c.timeSeries().dropExpired());
     Map<String, ExperimentCounters> out = new HashMap<>();
     for (Experiment e : cfg.routing().experiments().values()) {
       out.put(e.id(), byKey.computeIfAbsent(key(e.id(), e.version()),
-          k -> new ExperimentCounters(e, cfg.analysis(e.id()), clock.instant(), clock::millis)));
+          k -> new ExperimentCounters(e, cfg.analysis(e.id()), clock.instant(), clock::millis, cfg.timeseries())));
     }
     return Map.copyOf(out);
   }

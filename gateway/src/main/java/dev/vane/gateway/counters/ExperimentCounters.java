@@ -1,6 +1,7 @@
 package dev.vane.gateway.counters;
 
 import dev.vane.config.Analysis;
+import dev.vane.config.TimeSeriesSettings;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
 import dev.vane.router.Shadow;
@@ -27,6 +28,7 @@ public final class ExperimentCounters {
   private final LongAdder paused = new LongAdder();
 
   private final OutcomeCounters outcomes;
+  private final TimeSeries series;
 
   public ExperimentCounters(Experiment e, Instant since) {
     this(e, Analysis.NONE, since);
@@ -36,19 +38,31 @@ public final class ExperimentCounters {
     this(e, analysis, since, System::currentTimeMillis);
   }
 
-  /** @param millis the wall clock of the per-minute series, in milliseconds since the epoch */
+  /** @param millis the wall clock of the time series, in milliseconds since the epoch */
   public ExperimentCounters(Experiment e, Analysis analysis, Instant since, LongSupplier millis) {
+    this(e, analysis, since, millis, TimeSeriesSettings.defaults());
+  }
+
+  /**
+   * @param millis     the wall clock of the time series, in milliseconds since the epoch
+   * @param timeseries how long the time series keeps minutes and hours
+   */
+  public ExperimentCounters(Experiment e, Analysis analysis, Instant since, LongSupplier millis,
+      TimeSeriesSettings timeseries) {
     this.outcomes = new OutcomeCounters(e, analysis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
+    this.series = new TimeSeries(new SeriesPeriod.Layout(e.arms().stream().map(Arm::id).toList(),
+        e.shadows().stream().map(Shadow::id).toList(), analysis.metrics().stream().map(Analysis.Metric::name).toList()),
+        millis, timeseries.windowMinutes(), timeseries.retentionHours());
     Map<String, ArmCounters> a = new LinkedHashMap<>();
-    for (Arm arm : e.arms()) {
-      a.put(arm.id(), new ArmCounters(millis));
+    for (int i = 0; i < e.arms().size(); i++) {
+      a.put(e.arms().get(i).id(), new ArmCounters(series, i));
     }
     Map<String, ShadowCounters> s = new LinkedHashMap<>();
-    for (Shadow sh : e.shadows()) {
-      s.put(sh.id(), new ShadowCounters());
+    for (int i = 0; i < e.shadows().size(); i++) {
+      s.put(e.shadows().get(i).id(), new ShadowCounters(series, i));
     }
     this.arms = Map.copyOf(a);
     this.shadows = Map.copyOf(s);
@@ -92,6 +106,20 @@ public final class ExperimentCounters {
 
   public ShadowCounters shadow(String id) {
     return shadows.get(id);
+  }
+
+  /** Results over time: per arm and shadow, rows per minute and per hour. */
+  public TimeSeries timeSeries() {
+    return series;
+  }
+
+  /**
+   * One accepted outcome, in the time series at the minute and hour of its exposure ({@code exposureMillis}, epoch
+   * milliseconds); binary metrics count positive events only, as {@link OutcomeCounters#outcome}.
+   */
+  public void outcomeOverTime(String arm, String metric, double value, long exposureMillis) {
+    series.outcome(series.layout().arms().indexOf(arm), series.layout().metrics().indexOf(metric), value,
+        exposureMillis);
   }
 
   /** Feedback outcomes. */

@@ -10,6 +10,21 @@ public interface FigureSource extends AutoCloseable {
   /** Figures of {@code experiment}; may complete on any thread; on failure the API falls back to local figures. */
   CompletionStage<Figures.Experiment> read(Experiment experiment, ExperimentCounters local);
 
+  /**
+   * The rows of {@code local}'s time series of periods {@code [fromPeriod, toPeriod)} at {@code resolution}: this
+   * instance's, or the sum over instances; may complete on any thread; on failure the API falls back to local rows.
+   */
+  default CompletionStage<SeriesRows> readSeries(Experiment experiment, ExperimentCounters local,
+      TimeSeries.Resolution resolution, long fromPeriod, long toPeriod) {
+    return CompletableFuture.completedFuture(localSeries(local, resolution, fromPeriod, toPeriod));
+  }
+
+  /** This instance's rows of {@code local}'s time series. */
+  static SeriesRows localSeries(ExperimentCounters local, TimeSeries.Resolution resolution, long fromPeriod,
+      long toPeriod) {
+    return new SeriesRows("local", local.timeSeries().read(resolution, fromPeriod, toPeriod));
+  }
+
   /** Called for each exposure that carries a unit id (for distinct-unit counting across instances). */
   default void unit(ExperimentCounters stats, String arm, String unit) {}
 

@@ -30,10 +30,20 @@ public final class ShadowCounters {
   private final LongAdder latencyDiffMicrosSum = new LongAdder();
   private final AtomicLong maxAbsDiffBits = new AtomicLong(Double.doubleToLongBits(0.0));
   private final LatencyRecorder latency = new LatencyRecorder();
+  /** The experiment version's minute and hour rows, where this shadow's counts go too (see {@link TimeSeries}). */
+  private final TimeSeries series;
+  /** This shadow's index in {@code series}. */
+  private final int index;
+
+  ShadowCounters(TimeSeries series, int index) {
+    this.series = series;
+    this.index = index;
+  }
 
   /** A copy was planned (its in-flight slot reserved). */
   public void recordMirrored() {
     mirrored.increment();
+    series.addShadow(index, SeriesPeriod.MIRRORED, 1);
   }
 
   /** A copy was not sent: the shadow endpoint had {@code maxShadowInFlight} copies in flight. */
@@ -64,7 +74,8 @@ public final class ShadowCounters {
   }
 
   /**
-   * Counts one compared pair.
+   * Counts one compared pair. In the time series the pair agrees when its numeric outputs are within tolerance,
+   * else (no numeric outputs on both sides) when its top labels are equal, else when its bodies are equal.
    *
    * @param maxAbsDiff largest absolute difference between numeric outputs, or null when either side had none
    *                   (+Infinity: their shapes differ)
@@ -73,6 +84,8 @@ public final class ShadowCounters {
   public void record(boolean statusMatch, boolean bodyEqual, Double maxAbsDiff, boolean withinTolerance,
       Boolean labelEqual, long primaryMicros, long shadowMicros) {
     compared.increment();
+    series.compared(index, maxAbsDiff != null ? withinTolerance : labelEqual != null ? labelEqual : bodyEqual,
+        shadowMicros - primaryMicros);
     latency.recordMicros(shadowMicros);
     latencyDiffMicrosSum.add(shadowMicros - primaryMicros);
     if (statusMatch) {

@@ -353,6 +353,7 @@ public final class FeedbackService {
             }
             if (!m.binary() || value == 1) {
               es.outcomes().outcome(a.arm(), a.sliceValues(), a.day(), metric, value);
+              es.outcomeOverTime(a.arm(), metric, value, a.atMillis());
             }
             return new Result(i, eventId, "accepted", 200, null, null);
           });

@@ -37,30 +37,23 @@ final class Record implements ProxyStep {
   public void onEnd(Exchange x) {
     ArmCounters as = x.armCounters;
     if (as != null) {
-      as.recordStatus(x.status());
-      as.recordLatencyMicros(x.micros());
+      as.recordEnd(x.status(), x.micros());
     }
   }
 
   private void count(Exchange x, Assignment a) {
     ExperimentCounters es = x.counters;
     ArmCounters as = x.armCounters;
-    as.recordRequest();
     switch (a.reason()) {
       case OVERRIDE -> es.recordOverride();
       case NOT_TARGETED -> es.recordNotTargeted();
       case NOT_COVERED -> es.recordNotCovered();
       case PAUSED -> es.recordPaused();
-      case ASSIGNED -> {
-        as.recordExposure();
-        as.recordNewUnit();
-      }
-      case RANDOM -> {
-        as.recordExposure();
-        as.recordNonSticky();
-      }
-      default -> as.recordExposure();
+      case RANDOM -> as.recordNonSticky();
+      default -> { }
     }
+    // request, exposure and new unit with one read of the clock (the time series counts each in its minute)
+    as.recordArrival(a.exposure(), a.reason() == Assignment.Reason.ASSIGNED);
     core.recordUnit(es, a);
     if (a.exposure()) {
       analyse(x, es, a);

@@ -6,7 +6,9 @@ import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.counters.OutcomeCounters;
+import dev.vane.gateway.counters.SeriesRows;
 import dev.vane.gateway.counters.ShadowCounters;
+import dev.vane.gateway.counters.TimeSeries;
 import dev.vane.router.Experiment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -222,7 +224,25 @@ public final class RedisFigures implements FigureSource {
       latency(b, RedisKeys.shadowLatency(exp, ver, id), sh.getValue().latencyHistogram(), cur);
     }
     outcomes(b, es, cur);
+    series(b, es);
     return b;
+  }
+
+  /**
+   * The time series' rows written since the last flush: their deltas summed into one hash per experiment version
+   * per minute and per hour ({@link SeriesCodec}), each expiring when its period leaves the minute window or the
+   * retention; a failed transaction offers them again, whole, at the next flush.
+   */
+  private static void series(FlushBatch b, ExperimentCounters es) {
+    long now = es.timeSeries().nowMillis();
+    for (TimeSeries.Change c : es.timeSeries().changes()) {
+      String key = RedisKeys.series(es.experimentId(), es.version(), c.resolution().code(), c.period());
+      if (SeriesCodec.write(b, key, c.delta()) > 0) {
+        b.pexpire(key, Math.max(1, c.expireAtMillis() - now));
+      }
+      b.onSuccess(c::committed);
+      b.onFailure(c::failed);
+    }
   }
 
   private static void outcomes(FlushBatch b, ExperimentCounters es, Cursor cur) {
@@ -313,6 +333,16 @@ public final class RedisFigures implements FigureSource {
       return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));
     }
     return FiguresReader.read(reader.commands(), e, local, links.timeout());
+  }
+
+  @Override
+  public CompletionStage<SeriesRows> readSeries(Experiment e, ExperimentCounters local,
+      TimeSeries.Resolution resolution, long fromPeriod, long toPeriod) {
+    RedisLink reader = links.reader();
+    if (reader == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));
+    }
+    return SeriesReader.read(reader.commands(), local, resolution, fromPeriod, toPeriod, links.timeout());
   }
 
   /** Flushes once more (best effort) and disconnects. */

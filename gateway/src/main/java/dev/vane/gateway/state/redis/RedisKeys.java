@@ -142,6 +142,14 @@ public final class RedisKeys {
     return versioned(experiment, "slice", version) + ':' + escape(dimension);
   }
 
+  /**
+   * The time-series row of one minute ({@code resolution} {@code m}) or hour ({@code h}), as periods since the
+   * epoch: {@code vane:{<exp>}:ts:<ver>:<resolution>:<period>}.
+   */
+  public static String series(String experiment, String version, String resolution, long period) {
+    return versioned(experiment, "ts", version) + ':' + resolution + ':' + period;
+  }
+
   /** A feedback event id seen for an experiment: {@code vane:evt:<exp>:<eventId>}. */
   public static String event(String experiment, String eventId) {
     return PREFIX + "evt:" + escape(experiment) + ':' + escape(eventId);

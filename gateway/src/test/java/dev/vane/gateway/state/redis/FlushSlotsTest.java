@@ -114,7 +114,8 @@ class FlushSlotsTest {
       for (FlushBatch b : batches) {
         b.writes().forEach(w -> commands.add(w.command()));
       }
-      assertEquals(Set.of("HINCRBY", "HINCRBYFLOAT", "HSET", "PFADD"), commands, "every kind of figure write");
+      assertEquals(Set.of("HINCRBY", "HINCRBYFLOAT", "HSET", "PFADD", "PEXPIRE"), commands,
+          "every kind of figure write (PEXPIRE: the time series' minute and hour rows)");
       List<FlushBatch> attributions = feedback.plan();
       assertEquals(3, attributions.size(), "one transaction per hour's hash");
       batches.addAll(attributions);
