@@ -24,6 +24,14 @@ public interface RedisLink extends AutoCloseable {
    */
   RedisAsyncCommands<String, String> transaction(String slotKey);
 
+  /**
+   * Whether CLIENT TRACKING switched on through {@link #commands()} covers every key this link reads: true for one
+   * server or a Sentinel's primary; false on a cluster, whose reads go through one connection per node.
+   */
+  default boolean tracksEveryKey() {
+    return true;
+  }
+
   /** Whether the connection is established now. */
   boolean isOpen();
 

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * against the script's own client, so every claim would evict its own result.) After a reconnect, tracking is
  * switched on again and each confirmed cached entry is marked to be checked against Redis on its unit's next request
  * ({@link StickyCache#verifyConfirmed}): pushes sent while the link was down are lost. Where Redis refuses tracking,
- * a change is served stale for at most {@link RedisSettings#cacheStaleness()}.
+ * a change is served stale for at most {@link RedisSettings#cacheStaleness()}; so it is on a Redis Cluster
+ * ({@link RedisLink#tracksEveryKey()} false: tracking is per connection and a cluster link reads through one
+ * connection per node, each of which reconnects and moves on its own), said once in the log when the link is up.
  *
  * <p><b>Ticks.</b> Every {@value #TICK_MILLIS} ms and on each connection event, on the timer thread: log a change of
  * started, up or down; switch tracking on for a new link; and, while up, run the owner's task (the outage queue's
@@ -69,6 +71,8 @@ final class StickyConnection {
   private volatile long trackedGeneration = -1;
   /** Redis refused CLIENT TRACKING (older than 6, RESP2 only, or not permitted): staleness only. */
   private volatile boolean trackingRefused;
+  /** The link is to a Redis Cluster, where Vane does not track keys: staleness only. */
+  private volatile boolean trackingUnavailable;
   private boolean trackingInFlight; // timer thread only
 
   private volatile RedisLink link;
@@ -133,6 +137,11 @@ final class StickyConnection {
   /** Whether Redis refused CLIENT TRACKING: cached assignments then follow Redis only through their staleness. */
   boolean trackingRefused() {
     return trackingRefused;
+  }
+
+  /** Whether the link is to a Redis Cluster, where cached assignments follow Redis only through their staleness. */
+  boolean trackingUnavailable() {
+    return trackingUnavailable;
   }
 
   /** Keys dropped from the cache because Redis said they changed (a FLUSHDB counts once), since creation. */
@@ -223,8 +232,15 @@ final class StickyConnection {
   private void armTracking() {
     RedisLink conn = link;
     long gen = linkGeneration.get();
-    if (!settings.invalidations() || trackingRefused || trackingInFlight || trackedGeneration == gen || conn == null
-        || !conn.isOpen()) {
+    if (!settings.invalidations() || trackingRefused || trackingUnavailable || trackingInFlight
+        || trackedGeneration == gen || conn == null || !conn.isOpen()) {
+      return;
+    }
+    if (!conn.tracksEveryKey()) {
+      trackingUnavailable = true;
+      log.info("Redis sticky store: invalidations off on a Redis Cluster (Vane does not track keys per node "
+          + "connection); a change made in Redis reaches this instance's cache only after cacheStaleness ({})",
+          settings.cacheStaleness());
       return;
     }
     trackingInFlight = true;
