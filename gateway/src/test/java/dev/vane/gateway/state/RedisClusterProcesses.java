@@ -126,6 +126,57 @@ public final class RedisClusterProcesses implements AutoCloseable {
     return victim;
   }
 
+  /**
+   * Moves {@code key}'s slot to another primary as {@code redis-cli --cluster reshard} does: the target
+   * {@code IMPORTING}, the source {@code MIGRATING}, the slot's keys moved one {@code MIGRATE} at a time with
+   * {@code pauseMillis} between them (so clients meet the slot half moved: ASK redirects, TRYAGAIN for multi-key
+   * commands), then {@code SETSLOT NODE} on every primary. Returns the new owner.
+   */
+  public RedisServerProcess migrateSlotOf(String key, long pauseMillis) {
+    String slot = Integer.toString(SlotHash.getSlot(key));
+    RedisServerProcess source = primaryOf(key);
+    List<RedisServerProcess> primaries = primaries();
+    RedisServerProcess target = primaries.stream().filter(n -> n != source).findFirst().orElseThrow();
+    String sourceId = (String) source.call("CLUSTER", "MYID");
+    String targetId = (String) target.call("CLUSTER", "MYID");
+    target.call("CLUSTER", "SETSLOT", slot, "IMPORTING", sourceId);
+    source.call("CLUSTER", "SETSLOT", slot, "MIGRATING", targetId);
+    while (true) {
+      List<?> keys = (List<?>) source.call("CLUSTER", "GETKEYSINSLOT", slot, "1");
+      if (keys.isEmpty()) {
+        break;
+      }
+      source.call("MIGRATE", "127.0.0.1", Integer.toString(target.port()), "", "0", "5000", "KEYS",
+          (String) keys.get(0));
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    target.call("CLUSTER", "SETSLOT", slot, "NODE", targetId);
+    source.call("CLUSTER", "SETSLOT", slot, "NODE", targetId);
+    for (RedisServerProcess p : primaries) {
+      if (p != source && p != target) {
+        p.call("CLUSTER", "SETSLOT", slot, "NODE", targetId);
+      }
+    }
+    await(() -> primaryOf(key) == target, () -> "slot " + slot + " not moved");
+    return target;
+  }
+
+  /** The running primaries, as the cluster says now. */
+  public List<RedisServerProcess> primaries() {
+    List<RedisServerProcess> out = new ArrayList<>();
+    for (RedisServerProcess n : nodes) {
+      if (n.running() && ((String) n.call("INFO", "replication")).contains("role:master")) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
   /** Waits until every running node says {@code cluster_state:ok}. */
   public void awaitOk() {
     await(() -> nodes.stream().filter(RedisServerProcess::running)
