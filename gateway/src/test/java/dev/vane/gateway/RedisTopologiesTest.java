@@ -184,4 +184,23 @@ class RedisTopologiesTest {
     List<AuditEntry> read = log.read(null, 3).toCompletableFuture().join();
     assertEquals(List.of(0L, 1L, 2L), read.stream().map(AuditEntry::version).toList());
   }
+
+  @org.junit.jupiter.api.Test
+  void anAclUserWithAPasswordWorksOnEveryClusterNodeAndAWrongPasswordIsNotShown() {
+    for (var node : cluster.nodes()) { // ACL users are per node in a cluster
+      node.call("ACL", "SETUSER", "vane", "on", ">s3cret-pw", "~*", "&*", "+@all");
+    }
+    String uri = cluster.uri().replace("redis-cluster://", "redis-cluster://vane:s3cret-pw@");
+    RedisAuditLog log = fx.own(RedisAuditLog.of(uri, 100, Duration.ofSeconds(2)));
+    log.append(new AuditEntry(null, Instant.now(), "acl", null, "write", null, 7L, 200, null, null))
+        .toCompletableFuture().join();
+    assertEquals(7L, log.read(null, 1).toCompletableFuture().join().get(0).version());
+    assertTrue(log.describe().contains("vane:***@"), log.describe());
+
+    RedisAuditLog wrong = fx.own(RedisAuditLog.of(uri.replace("s3cret-pw", "wrong-pw"), 100,
+        Duration.ofSeconds(2)));
+    CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+        () -> wrong.read(null, 1).toCompletableFuture().join());
+    assertTrue(!String.valueOf(e.getCause().getMessage()).contains("wrong-pw"), e.getCause().getMessage());
+  }
 }

@@ -40,11 +40,11 @@ class RedisRolloutStoreTopologiesTest {
     RedisRolloutStore one = fx.own(new RedisRolloutStore(uri, Duration.ofSeconds(3)));
     RedisRolloutStore two = fx.own(new RedisRolloutStore(uri, Duration.ofSeconds(3)));
     String exp = "exp-" + topology;
-    Optional<Long> fence = get(one.lead(exp, "one", Duration.ofMillis(300)));
+    Optional<Long> fence = get(one.lead(exp, "one", Duration.ofSeconds(2)));
     assertTrue(fence.isPresent());
-    assertEquals(Optional.empty(), get(two.lead(exp, "two", Duration.ofMillis(300))), "the lease is held");
+    assertEquals(Optional.empty(), get(two.lead(exp, "two", Duration.ofSeconds(2))), "the lease is held");
     assertTrue(get(one.save(exp, fence.get(), "{\"step\":1}")));
-    Thread.sleep(400); // the lease expires
+    Thread.sleep(2_100); // the lease expires
     Optional<Long> next = get(two.lead(exp, "two", Duration.ofSeconds(10)));
     assertEquals(Optional.of(fence.get() + 1), next);
     assertFalse(get(one.save(exp, fence.get(), "{\"step\":2}")), "the old leader is fenced out");

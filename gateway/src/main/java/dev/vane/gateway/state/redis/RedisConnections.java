@@ -9,6 +9,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -272,13 +273,14 @@ public final class RedisConnections {
         });
   }
 
-  /** A connection to one Redis server (or the master a Sentinel names). */
-  private static final class StandaloneLink implements RedisLink {
-    private final StatefulRedisConnection<String, String> conn;
+  /**
+   * What every link does with its Lettuce connection: reports its connection events, and is open and closed with it.
+   */
+  private abstract static class ConnectionLink implements RedisLink {
+    private final StatefulConnection<String, String> conn;
 
-    StandaloneLink(StatefulRedisConnection<String, String> conn, Events events) {
+    ConnectionLink(StatefulConnection<String, String> conn, Events events) {
       this.conn = conn;
-      conn.addListener(events::onPush);
       ((RedisChannelHandler<?, ?>) conn).addListener(new RedisConnectionStateListener() {
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
@@ -290,16 +292,6 @@ public final class RedisConnections {
           events.onDisconnected();
         }
       });
-    }
-
-    @Override
-    public RedisClusterAsyncCommands<String, String> commands() {
-      return conn.async();
-    }
-
-    @Override
-    public RedisAsyncCommands<String, String> transaction(String slotKey) {
-      return conn.async();
     }
 
     @Override
@@ -318,6 +310,27 @@ public final class RedisConnections {
     }
   }
 
+  /** A connection to one Redis server (or the master a Sentinel names). */
+  private static final class StandaloneLink extends ConnectionLink {
+    private final StatefulRedisConnection<String, String> conn;
+
+    StandaloneLink(StatefulRedisConnection<String, String> conn, Events events) {
+      super(conn, events);
+      this.conn = conn;
+      conn.addListener(events::onPush);
+    }
+
+    @Override
+    public RedisClusterAsyncCommands<String, String> commands() {
+      return conn.async();
+    }
+
+    @Override
+    public RedisAsyncCommands<String, String> transaction(String slotKey) {
+      return conn.async();
+    }
+  }
+
   /**
    * A connection to a Redis Cluster: keyed commands are routed by slot to its primary; a transaction runs on the
    * node connection of the primary serving its slot, as the client's topology says (a slot that moved meanwhile
@@ -325,22 +338,12 @@ public final class RedisConnections {
    * transaction, by then on the new node). CLIENT TRACKING is not offered ({@link #tracksEveryKey}): the link's
    * reads go through one connection per node.
    */
-  private static final class ClusterLink implements RedisLink {
+  private static final class ClusterLink extends ConnectionLink {
     private final StatefulRedisClusterConnection<String, String> conn;
 
     ClusterLink(StatefulRedisClusterConnection<String, String> conn, Events events) {
+      super(conn, events);
       this.conn = conn;
-      ((RedisChannelHandler<?, ?>) conn).addListener(new RedisConnectionStateListener() {
-        @Override
-        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
-          events.onReconnected();
-        }
-
-        @Override
-        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-          events.onDisconnected();
-        }
-      });
     }
 
     @Override
@@ -362,21 +365,6 @@ public final class RedisConnections {
     @Override
     public boolean tracksEveryKey() {
       return false;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return conn.isOpen();
-    }
-
-    @Override
-    public void close() {
-      conn.close();
-    }
-
-    @Override
-    public CompletableFuture<Void> closeAsync() {
-      return conn.closeAsync();
     }
   }
 }
