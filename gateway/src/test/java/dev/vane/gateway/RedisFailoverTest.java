@@ -78,7 +78,7 @@ class RedisFailoverTest {
       assertEquals(0, figuresLost, "figure deltas lost: " + this);
       // Goal 0, not met: while the slot of an event id's key has no primary, SET NX fails and each instance
       // deduplicates in its own memory only (the documented outage fallback), so an event sent to both is accepted
-      // twice. Measured: 0 in five cluster runs, 1 of 172 accepted events in one; asserted: that bound with a margin.
+      // twice. Measured: 1 event (of about 170) in 2 of 7 cluster runs, 0 otherwise; asserted: that with a margin.
       assertTrue(feedbackTwice <= 2, "feedback events counted twice: " + this);
       assertEquals(0, claimsDropped, "sticky first-writes dropped instead of retried: " + this);
       assertEquals(feedbackAccepted + feedbackTwice, feedbackCounted, "every accepted event counted: " + this);
