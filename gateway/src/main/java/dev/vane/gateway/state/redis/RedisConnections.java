@@ -57,13 +57,15 @@ import java.util.concurrent.TimeUnit;
  * which slot is refreshed every {@value #TOPOLOGY_REFRESH_SECONDS} s and, adaptively, on a MOVED or ASK redirect, on
  * {@value #RECONNECTS_BEFORE_REFRESH} failed reconnects to a node, on an uncovered slot or an unknown node, at most
  * once per {@value #ADAPTIVE_REFRESH_MILLIS} ms (Lettuce's default of 30 s would leave a failed-over slot pointing at
- * the dead node that long); connections to nodes that left are closed. A transaction runs on the connection to the
+ * the dead node that long); connections to nodes that left are closed. The period is short because no adaptive
+ * trigger fires when the last refresh ran just before a replica was promoted and the dead node's connection is not
+ * reconnecting (a refresh connects to each node once: cheap at this rate). A transaction runs on the connection to the
  * primary of its slot ({@link RedisLink#transaction}).
  */
 public final class RedisConnections {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private static final int REQUEST_QUEUE_SIZE = 65_536;
-  static final long TOPOLOGY_REFRESH_SECONDS = 30;
+  static final long TOPOLOGY_REFRESH_SECONDS = 5;
   static final long ADAPTIVE_REFRESH_MILLIS = 500;
   static final int RECONNECTS_BEFORE_REFRESH = 3;
   private static RedisConnections shared; // guarded by RedisConnections.class
