@@ -203,4 +203,16 @@ class RedisTopologiesTest {
         () -> wrong.read(null, 1).toCompletableFuture().join());
     assertTrue(!String.valueOf(e.getCause().getMessage()).contains("wrong-pw"), e.getCause().getMessage());
   }
+
+  @org.junit.jupiter.api.Test
+  void aSentinelUriCarriesTheDataNodesPasswordAndNotTheSentinels() {
+    RedisSentinelProcesses guarded = fx.own(RedisSentinelProcesses.start());
+    guarded.requirePassword("data-pw");
+    String uri = guarded.uri().replace("redis-sentinel://", "redis-sentinel://:data-pw@");
+    RedisAuditLog log = fx.own(RedisAuditLog.of(uri, 100, Duration.ofSeconds(2)));
+    log.append(new AuditEntry(null, Instant.now(), "pw", null, "write", null, 9L, 200, null, null))
+        .toCompletableFuture().join();
+    assertEquals(9L, log.read(null, 1).toCompletableFuture().join().get(0).version());
+    assertTrue(log.describe().contains(":***@"), log.describe());
+  }
 }

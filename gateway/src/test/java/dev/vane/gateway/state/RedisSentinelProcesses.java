@@ -74,6 +74,22 @@ public final class RedisSentinelProcesses implements AutoCloseable {
   }
 
   /**
+   * Requires {@code password} on both data nodes from now on (the replica and the sentinels are told it first, so
+   * replication and monitoring go on); the sentinels themselves stay without one.
+   */
+  public void requirePassword(String password) {
+    for (RedisServerProcess sentinel : sentinels) {
+      sentinel.call("SENTINEL", "SET", MASTER, "auth-pass", password);
+    }
+    for (RedisServerProcess node : data) {
+      node.call("CONFIG", "SET", "masterauth", password);
+    }
+    for (RedisServerProcess node : data) {
+      node.call("CONFIG", "SET", "requirepass", password);
+    }
+  }
+
+  /**
    * Kills (SIGKILL) the primary and returns it once the sentinels have promoted the replica and it answers as a
    * primary.
    */
