@@ -8,6 +8,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -18,6 +19,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.push.RedisClusterPushListener;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -32,8 +35,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import reactor.core.Disposable;
 
 /**
  * The process's one Lettuce {@link ClientResources}, through which every Redis connection of the gateway is made
@@ -191,7 +197,7 @@ public final class RedisConnections {
               }
             }
             return CompletableFuture.allOf(nodes.toArray(new CompletableFuture[0]))
-                .<RedisLink>thenApply(all -> new ClusterLink(conn, events))
+                .<RedisLink>thenApply(all -> new ClusterLink(conn, events, resources))
                 .whenComplete((link, failure) -> {
                   if (failure != null) {
                     conn.closeAsync();
@@ -331,21 +337,35 @@ public final class RedisConnections {
     public RedisAsyncCommands<String, String> transaction(String slotKey) {
       return conn.async();
     }
+
+    @Override
+    public CompletableFuture<Void> track(TrackingArgs args) {
+      return conn.async().clientTracking(args).toCompletableFuture().thenAccept(ok -> {});
+    }
   }
 
   /**
    * A connection to a Redis Cluster: keyed commands are routed by slot to its primary; a transaction runs on the
    * node connection of the primary serving its slot, as the client's topology says (a slot that moved meanwhile
    * makes the queued commands fail with MOVED, so EXEC aborts and nothing is applied: the caller retries the whole
-   * transaction, by then on the new node). CLIENT TRACKING is not offered ({@link #tracksEveryKey}): the link's
-   * reads go through one connection per node.
+   * transaction, by then on the new node). Tracking is switched on per primary's connection, the ones keyed commands
+   * go through; a lost node connection or a changed topology is reported as {@link Events#onNodesChanged}.
    */
   private static final class ClusterLink extends ConnectionLink {
     private final StatefulRedisClusterConnection<String, String> conn;
+    private final Events events;
+    private final Set<StatefulRedisConnection<String, String>> watched = ConcurrentHashMap.newKeySet();
+    private final Disposable topologyChanges;
 
-    ClusterLink(StatefulRedisClusterConnection<String, String> conn, Events events) {
+    ClusterLink(StatefulRedisClusterConnection<String, String> conn, Events events, ClientResources resources) {
       super(conn, events);
       this.conn = conn;
+      this.events = events;
+      conn.addListener((RedisClusterPushListener) (node, message) -> events.onPush(message));
+      // every cluster client of the process publishes here: a change elsewhere costs a re-check, nothing more
+      this.topologyChanges = resources.eventBus().get()
+          .filter(e -> e instanceof ClusterTopologyChangedEvent)
+          .subscribe(e -> events.onNodesChanged());
     }
 
     @Override
@@ -355,18 +375,56 @@ public final class RedisConnections {
 
     @Override
     public RedisAsyncCommands<String, String> transaction(String slotKey) {
+      return primary(slotKey).async();
+    }
+
+    private StatefulRedisConnection<String, String> primary(String slotKey) {
       int slot = SlotHash.getSlot(slotKey);
       RedisClusterNode primary = conn.getPartitions().getMasterBySlot(slot);
       if (primary == null) {
         throw new IllegalStateException("no primary serves slot " + slot + " (of " + slotKey + ") yet");
       }
       // by host and port, as Lettuce routes keyed commands: the same pooled connection
-      return conn.getConnection(primary.getUri().getHost(), primary.getUri().getPort()).async();
+      return conn.getConnection(primary.getUri().getHost(), primary.getUri().getPort());
     }
 
     @Override
-    public boolean tracksEveryKey() {
-      return false;
+    public CompletableFuture<Void> track(TrackingArgs args) {
+      List<CompletableFuture<?>> nodes = new ArrayList<>();
+      for (RedisClusterNode node : conn.getPartitions()) {
+        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots()) {
+          nodes.add(conn.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
+              .thenCompose(c -> {
+                watch(c);
+                return c.async().clientTracking(args);
+              }));
+        }
+      }
+      return CompletableFuture.allOf(nodes.toArray(new CompletableFuture[0]));
+    }
+
+    /** Reports the loss of a node connection (its tracking ends with it) once per connection. */
+    private void watch(StatefulRedisConnection<String, String> node) {
+      if (watched.add(node)) {
+        ((RedisChannelHandler<?, ?>) node).addListener(new RedisConnectionStateListener() {
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            events.onNodesChanged();
+          }
+        });
+      }
+    }
+
+    @Override
+    public void close() {
+      topologyChanges.dispose();
+      super.close();
+    }
+
+    @Override
+    public CompletableFuture<Void> closeAsync() {
+      topologyChanges.dispose();
+      return super.closeAsync();
     }
   }
 }

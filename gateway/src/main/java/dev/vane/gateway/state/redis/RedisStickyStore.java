@@ -138,8 +138,7 @@ public final class RedisStickyStore implements StickyStore {
         .append(')')
         .append(", cached=").append(cache.size())
         .append(", invalidations=")
-        .append(tracking() ? "on" : connection.trackingRefused() ? "refused by Redis"
-            : connection.trackingUnavailable() ? "off on a cluster" : "off")
+        .append(tracking() ? "on" : connection.trackingRefused() ? "refused by Redis" : "off")
         .append(", staleness=").append(settings.cacheStaleness())
         .append(", ttl=").append(settings.ttl());
     String error = connection.lastError();
