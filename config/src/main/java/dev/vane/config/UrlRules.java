@@ -50,16 +50,27 @@ final class UrlRules {
   }
 
   /**
-   * A Redis URI as Lettuce reads it: {@code redis://} or {@code rediss://} with a host, a port 1..65535 when given
-   * and a database {@code /0}..{@code /2147483647} when given; or {@code redis-socket://} with a socket path.
+   * A Redis URI: {@code redis://} or {@code rediss://} (one server) with a host, a port 1..65535 when given and a
+   * database {@code /0}..{@code /2147483647} when given; {@code redis-socket://} with a socket path;
+   * {@code redis-sentinel://} or {@code rediss-sentinel://} (Lettuce's Sentinel URI) with one or more comma-separated
+   * sentinels {@code host[:port]}, an optional database and the master's name as the fragment ({@code #mymaster});
+   * or {@code redis-cluster://} or {@code rediss-cluster://} (Vane's, for a Redis Cluster) with one or more
+   * comma-separated seed nodes {@code host[:port]} and no database other than {@code /0}.
    */
   static String redis(JsonNode v) {
     if (!v.isTextual() || v.asText().isBlank()) {
       return null;
     }
     String s = v.asText();
-    if (!(s.startsWith("redis://") || s.startsWith("rediss://") || s.startsWith("redis-socket://"))) {
-      return "redis:// or rediss://";
+    int colon = s.indexOf("://");
+    String scheme = colon < 0 ? "" : s.substring(0, colon);
+    boolean multiHost = scheme.endsWith("-sentinel") || scheme.endsWith("-cluster");
+    if (!(scheme.equals("redis") || scheme.equals("rediss") || scheme.equals("redis-socket")
+        || (multiHost && (scheme.startsWith("redis-") || scheme.startsWith("rediss-"))))) {
+      return "redis://, rediss://, redis-socket://, redis[s]-sentinel:// or redis[s]-cluster://";
+    }
+    if (multiHost) {
+      return redisNodes(s.substring(colon + 3), scheme.endsWith("-sentinel"));
     }
     URI u;
     try {
@@ -80,6 +91,46 @@ final class UrlRules {
       return "a database number /0../2147483647 as the path";
     }
     return null;
+  }
+
+  /**
+   * What is wrong with the part after {@code ://} of a Sentinel or Cluster URI ({@code [user info@]host[:port],...
+   * [/db][#master]}), or null.
+   */
+  private static String redisNodes(String rest, boolean sentinel) {
+    int hash = rest.indexOf('#');
+    String master = hash < 0 ? null : rest.substring(hash + 1);
+    String beforeFragment = hash < 0 ? rest : rest.substring(0, hash);
+    int slash = beforeFragment.indexOf('/', beforeFragment.lastIndexOf('@') + 1);
+    String nodes = slash < 0 ? beforeFragment : beforeFragment.substring(0, slash);
+    String db = slash < 0 ? "" : beforeFragment.substring(slash);
+    nodes = nodes.substring(nodes.lastIndexOf('@') + 1);
+    if (nodes.isEmpty()) {
+      return sentinel ? "one or more sentinels host[:port],..." : "one or more seed nodes host[:port],...";
+    }
+    for (String node : nodes.split(",", -1)) {
+      if (!node.matches("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+)(:\\d+)?")) {
+        return (sentinel ? "sentinels" : "seed nodes") + " as host[:port],... (a host, a port 1..65535)";
+      }
+      int c = node.lastIndexOf(':');
+      if (c > node.lastIndexOf(']')) {
+        BigInteger p = new BigInteger(node.substring(c + 1));
+        if (p.signum() == 0 || p.compareTo(BigInteger.valueOf(65535)) > 0) {
+          return "a port 1..65535, not " + node.substring(c + 1);
+        }
+      }
+    }
+    if (sentinel) {
+      if (!db.isEmpty() && !db.equals("/")
+          && !(db.matches("/\\d{1,10}") && Long.parseLong(db.substring(1)) <= Integer.MAX_VALUE)) {
+        return "a database number /0../2147483647 as the path";
+      }
+      return master == null || master.isEmpty() ? "the master's name as the fragment (#mymaster)" : null;
+    }
+    if (!db.isEmpty() && !db.equals("/") && !db.equals("/0")) {
+      return "no database but /0 (a Redis Cluster has only database 0)";
+    }
+    return master == null ? null : "no fragment (a #master name is for redis-sentinel://)";
   }
 
   /** What is wrong with the server authority of {@code u} (a host, a port 1..65535), or null. */

@@ -185,6 +185,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sentinelAndClusterUrisAreAccepted() throws Exception {
+    for (String uri : new String[] {"redis-sentinel://s1:26379,s2:26380,[::1]:26381/2#mymaster",
+        "rediss-sentinel://user:pw@sentinel.internal#main", "redis-cluster://a:7000,b:7001,c",
+        "rediss-cluster://default:pw@10.0.0.1:6380/0"}) {
+      VaneConfig c = loader.parse(ENDPOINTS + "state: { redis: { uri: \"" + uri + "\" } }", "x");
+      assertEquals(uri, c.state().redis().uri());
+      assertFalse(c.state().redis().toString().contains("pw@"), c.state().redis().toString());
+    }
+  }
+
+  @Test
   void aUtf8ByteOrderMarkIsSkipped() throws Exception {
     byte[] text = ENDPOINTS.getBytes(StandardCharsets.UTF_8);
     byte[] withBom = new byte[text.length + 3];
@@ -371,7 +382,23 @@ class ConfigLoaderTest {
             "state.redis: missing (expected: a redis section with uri when store is redis)"),
         Arguments.of("redis uri with another scheme",
             ENDPOINTS + "state: { redis: { uri: \"http://user:pw@h:1\" } }",
-            "state.redis.uri: \"http://user:***@h:1\" (expected: redis:// or rediss://)"),
+            "state.redis.uri: \"http://user:***@h:1\" (expected: redis://, rediss://, redis-socket://, "
+                + "redis[s]-sentinel:// or redis[s]-cluster://)"),
+        Arguments.of("redis cluster uri with a database",
+            ENDPOINTS + "state: { redis: { uri: \"redis-cluster://:pw@h:1,h:2/3\" } }",
+            "state.redis.uri: \"redis-cluster://:***@h:1,h:2/3\" (expected: no database but /0 (a Redis Cluster has "
+                + "only database 0))"),
+        Arguments.of("redis cluster uri with a bad port",
+            ENDPOINTS + "state: { redis: { uri: \"rediss-cluster://h:1,h:70000\" } }",
+            "state.redis.uri: \"rediss-cluster://h:1,h:70000\" (expected: a port 1..65535, not 70000)"),
+        Arguments.of("redis cluster uri with an empty seed",
+            ENDPOINTS + "state: { redis: { uri: \"redis-cluster://h:1,,h:2\" } }",
+            "state.redis.uri: \"redis-cluster://h:1,,h:2\" (expected: seed nodes as host[:port],... (a host, a port "
+                + "1..65535))"),
+        Arguments.of("redis sentinel uri without a master name",
+            ENDPOINTS + "state: { redis: { uri: \"redis-sentinel://user:pw@s1:26379,s2:26379/0\" } }",
+            "state.redis.uri: \"redis-sentinel://user:***@s1:26379,s2:26379/0\" (expected: the master's name as the "
+                + "fragment (#mymaster))"),
         Arguments.of("unset environment variable",
             ENDPOINTS + "server: { host: ${NOT_SET} }",
             "line 4: environment variable NOT_SET is not set (use ${NOT_SET:-default} for a default)"),

@@ -46,12 +46,14 @@ public final class RedisServerProcess implements AutoCloseable {
 
   private final int port;
   private final List<String> extraArgs;
+  private final String config;
   private final Path dir;
   private final Thread shutdownHook;
   private Process process;
 
-  private RedisServerProcess(int port, List<String> extraArgs) throws IOException {
+  private RedisServerProcess(int port, String config, List<String> extraArgs) throws IOException {
     this.port = port;
+    this.config = config;
     this.extraArgs = List.copyOf(extraArgs);
     this.dir = Files.createTempDirectory("vane-redis-");
     this.shutdownHook = new Thread(this::kill, "redis-server-" + port + "-cleanup");
@@ -65,8 +67,16 @@ public final class RedisServerProcess implements AutoCloseable {
 
   /** Starts a server on {@code port} (e.g. one reserved with {@link #freePort()} before the server should exist). */
   public static RedisServerProcess start(int port, String... extraArgs) {
+    return startWithConfig(port, null, extraArgs);
+  }
+
+  /**
+   * Starts a server on {@code port} from a config file holding {@code config} (written to its directory; null for
+   * none), e.g. a Sentinel: {@code startWithConfig(port, "sentinel monitor m 127.0.0.1 6379 2\n", "--sentinel")}.
+   */
+  public static RedisServerProcess startWithConfig(int port, String config, String... extraArgs) {
     try {
-      RedisServerProcess redis = new RedisServerProcess(port, List.of(extraArgs));
+      RedisServerProcess redis = new RedisServerProcess(port, config, List.of(extraArgs));
       try {
         redis.launch();
       } catch (RuntimeException e) {
@@ -253,7 +263,19 @@ public final class RedisServerProcess implements AutoCloseable {
 
   private synchronized void launch() {
     Binary bin = binary();
-    List<String> cmd = new ArrayList<>(List.of(bin.path.toString(),
+    List<String> cmd = new ArrayList<>(List.of(bin.path.toString()));
+    if (config != null) {
+      Path file = dir.resolve("redis.conf");
+      try {
+        if (!Files.exists(file)) { // a restarted Sentinel keeps the state it wrote to its file
+          Files.writeString(file, config);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      cmd.add(file.toString());
+    }
+    cmd.addAll(List.of(
         "--port", Integer.toString(port),
         "--bind", "127.0.0.1",
         "--save", "",

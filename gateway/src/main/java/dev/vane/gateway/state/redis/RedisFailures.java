@@ -20,14 +20,16 @@ final class RedisFailures {
 
   /**
    * Whether a write that failed so may succeed later: a link or timeout failure, or an error reply that Redis gives
-   * while busy, loading, out of memory or without a writable primary. Any other error reply is final.
+   * while busy, loading, out of memory or without a writable primary, or a Redis Cluster while a slot has no
+   * primary ({@code CLUSTERDOWN}, during a failover) or is being moved ({@code TRYAGAIN}). Any other error reply is
+   * final.
    */
   static boolean retryable(Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
     return !(cause instanceof RedisCommandExecutionException)
         || cause instanceof RedisBusyException || cause instanceof RedisLoadingException
-        || String.valueOf(cause.getMessage()).startsWith("OOM")
-        || String.valueOf(cause.getMessage()).startsWith("MASTERDOWN")
-        || String.valueOf(cause.getMessage()).startsWith("READONLY");
+        || message.startsWith("OOM") || message.startsWith("MASTERDOWN") || message.startsWith("READONLY")
+        || message.startsWith("CLUSTERDOWN") || message.startsWith("TRYAGAIN");
   }
 
   /** {@code "<simple class name>: <message>"}, as {@code describe()} shows the last error. */

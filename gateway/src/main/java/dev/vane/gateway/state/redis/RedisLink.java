@@ -1,5 +1,6 @@
 package dev.vane.gateway.state.redis;
 
+import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -24,6 +25,14 @@ public interface RedisLink extends AutoCloseable {
    */
   RedisAsyncCommands<String, String> transaction(String slotKey);
 
+  /**
+   * Switches CLIENT TRACKING on (with {@code args}) for every connection through which this link reads keys: its one
+   * connection, or on a cluster the connection to each primary (pushes from any of them reach
+   * {@link Events#onPush}). A connection that is lost or added later is reported through
+   * {@link Events#onDisconnected} or {@link Events#onNodesChanged}, after which tracking must be switched on again.
+   */
+  CompletableFuture<Void> track(TrackingArgs args);
+
   /** Whether the connection is established now. */
   boolean isOpen();
 
@@ -44,5 +53,11 @@ public interface RedisLink extends AutoCloseable {
 
     /** The link was lost; Lettuce reconnects by itself. */
     default void onDisconnected() {}
+
+    /**
+     * A cluster link's connections changed (a node connection was lost, or the topology changed): invalidations sent
+     * meanwhile may be lost, and new nodes are not tracked yet.
+     */
+    default void onNodesChanged() {}
   }
 }

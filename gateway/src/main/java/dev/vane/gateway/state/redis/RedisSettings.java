@@ -2,15 +2,15 @@ package dev.vane.gateway.state.redis;
 
 import dev.vane.config.Redaction;
 import dev.vane.config.StateSettings;
-import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Settings of {@link RedisStickyStore}.
  *
- * @param uri              {@code redis://[:password@]host[:port][/db]} or {@code rediss://…} for TLS, as read by
- *                         Lettuce's {@code RedisURI.create}
+ * @param uri              {@code redis://[[user]:password@]host[:port][/db]} or {@code rediss://…} for TLS, a
+ *                         {@code redis[s]-sentinel://…#master} or a {@code redis[s]-cluster://host:port,…} URI
+ *                         ({@link RedisTopology})
  * @param ttl              how long an assignment lives in Redis after it was written or last refreshed; refreshed
  *                         lazily, at most once per {@code ttl / 2} per unit, and only while the unit is active
  * @param cacheSize        maximum number of assignments held in the local cache
@@ -37,13 +37,7 @@ public record RedisSettings(String uri, Duration ttl, long cacheSize, Duration c
     if (uri.isBlank()) {
       throw new IllegalArgumentException("uri: \"" + uri + "\" (expected: redis://host:port or rediss://host:port)");
     }
-    try {
-      RedisURI.create(uri);
-    } catch (RuntimeException e) {
-      // Lettuce's message echoes the URI, password included; neither it nor the cause may reach a log or a console
-      throw new IllegalArgumentException("uri: \"" + Redaction.uri(uri) + "\" (expected: redis://host:port or "
-          + "rediss://host:port; " + Redaction.text(e.getMessage()) + ")");
-    }
+    RedisTopology.parse(uri); // its message shows the URI redacted: Lettuce's echoes the password
     if (ttl.toMillis() <= 0) {
       throw new IllegalArgumentException("ttl: " + ttl + " (expected: >= 1 ms)");
     }

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * against the script's own client, so every claim would evict its own result.) After a reconnect, tracking is
  * switched on again and each confirmed cached entry is marked to be checked against Redis on its unit's next request
  * ({@link StickyCache#verifyConfirmed}): pushes sent while the link was down are lost. Where Redis refuses tracking,
- * a change is served stale for at most {@link RedisSettings#cacheStaleness()}.
+ * a change is served stale for at most {@link RedisSettings#cacheStaleness()}. On a Redis Cluster tracking is per
+ * primary's connection ({@link RedisLink#track}): a lost node connection or a changed topology (failover,
+ * resharding) counts as a reconnect here (switched on again on every primary, cached entries checked).
  *
  * <p><b>Ticks.</b> Every {@value #TICK_MILLIS} ms and on each connection event, on the timer thread: log a change of
  * started, up or down; switch tracking on for a new link; and, while up, run the owner's task (the outage queue's
@@ -223,12 +225,12 @@ final class StickyConnection {
   private void armTracking() {
     RedisLink conn = link;
     long gen = linkGeneration.get();
-    if (!settings.invalidations() || trackingRefused || trackingInFlight || trackedGeneration == gen || conn == null
-        || !conn.isOpen()) {
+    if (!settings.invalidations() || trackingRefused || trackingInFlight || trackedGeneration == gen
+        || conn == null || !conn.isOpen()) {
       return;
     }
     trackingInFlight = true;
-    conn.commands().clientTracking(TrackingArgs.Builder.enabled().noloop())
+    conn.track(TrackingArgs.Builder.enabled().noloop())
         .whenComplete((ok, failure) -> schedule(() -> {
           trackingInFlight = false;
           if (failure == null) {
@@ -236,6 +238,7 @@ final class StickyConnection {
               return; // lost again meanwhile: the next tick arms the new link
             }
             boolean first = trackedGeneration < 0;
+            boolean cluster = RedisTopology.parse(settings.uri()).kind() == RedisTopology.Kind.CLUSTER;
             trackedGeneration = gen;
             if (!first) {
               // the next request for each confirmed unit claims it again with the cached arm as candidate, so
@@ -244,8 +247,10 @@ final class StickyConnection {
               // their queued write
               cache.verifyConfirmed();
             }
-            log.info("Redis sticky store: invalidations on ({}*); cached assignments follow changes in Redis",
-                RedisKeys.STICKY);
+            if (first || !cluster) { // a cluster re-arms on every topology change
+              log.info("Redis sticky store: invalidations on ({}*{}); cached assignments follow changes in Redis",
+                  RedisKeys.STICKY, cluster ? ", tracked on each cluster primary's connection" : "");
+            }
           } else if (RedisFailures.unwrap(failure) instanceof RedisCommandExecutionException refused) {
             trackingRefused = true;
             log.warn("Redis sticky store: Redis refused CLIENT TRACKING ({}); a change made in Redis reaches this "
@@ -270,6 +275,12 @@ final class StickyConnection {
       linkGeneration.incrementAndGet();
       lost.set(true);
       lastError = "connection lost";
+    }
+
+    @Override
+    public void onNodesChanged() {
+      linkGeneration.incrementAndGet();
+      schedule(StickyConnection.this::tick, 0);
     }
 
     @Override
