@@ -194,7 +194,7 @@ class RedisFailoverTest {
     long local = localRequests(g1) + localRequests(g2);
     long[] inRedis = new long[1];
     try {
-      Eventually.await(Duration.ofSeconds(15), () -> (inRedis[0] = RedisTopologiesTest.requests(g1)) >= local,
+      Eventually.await(Duration.ofSeconds(15), () -> (inRedis[0] = TopologyFigures.requests(h, g1)) >= local,
           () -> "figures " + inRedis[0] + " of " + local);
     } catch (AssertionError notReached) {
       System.out.println("figures not summed: g1 " + h.get(g1.adminPort(), "/v1/experiments/e").json()
@@ -204,7 +204,7 @@ class RedisFailoverTest {
     long twice = feedbackAccepted.values().stream().filter(c -> c.get() > 1).count();
     long[] counted = new long[1];
     try {
-      Eventually.await(Duration.ofSeconds(10), () -> (counted[0] = RedisTopologiesTest.clicks(g1).values().stream()
+      Eventually.await(Duration.ofSeconds(10), () -> (counted[0] = TopologyFigures.clicks(h, g1).values().stream()
           .mapToLong(Long::longValue).sum()) >= accepted, () -> "clicks " + counted[0]);
     } catch (AssertionError notReached) {
       // reported below

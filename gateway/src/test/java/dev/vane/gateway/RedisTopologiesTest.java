@@ -98,7 +98,7 @@ class RedisTopologiesTest {
     Map<String, Long> clicks = new HashMap<>();
     Eventually.await(Duration.ofSeconds(10), () -> {
       clicks.clear();
-      clicks.putAll(clicks(g2));
+      clicks.putAll(TopologyFigures.clicks(h, g2));
       return clicks.values().stream().mapToLong(Long::longValue).sum() == 100;
     }, () -> "clicks " + clicks);
     assertEquals(expected, clicks, "each event joined to the arm that served its request, once");
@@ -109,44 +109,18 @@ class RedisTopologiesTest {
         Buffer.buffer(new JsonObject().put("events", events).encode())).json();
   }
 
-  static Map<String, Long> clicks(Gateway g) {
-    Map<String, Long> seen = new HashMap<>();
-    JsonObject res = h.get(g.adminPort(), "/v1/experiments/e/results").json();
-    for (Object o : res.getJsonArray("arms")) {
-      JsonObject arm = (JsonObject) o;
-      for (Object m : arm.getJsonArray("metrics")) {
-        if (((JsonObject) m).getString("metric").equals("click")) {
-          seen.put(arm.getString("arm"), ((JsonObject) m).getLong("successes"));
-        }
-      }
-    }
-    return seen;
-  }
-
   /** The requests summed over arms in Redis's figures once they reach {@code total} (or the last seen). */
   static long awaitRequests(Gateway g, long total) {
     long[] sum = new long[1];
     try {
       Eventually.await(Duration.ofSeconds(10), () -> {
-        sum[0] = requests(g);
+        sum[0] = TopologyFigures.requests(h, g);
         return sum[0] >= total;
       }, () -> "requests " + sum[0]);
     } catch (AssertionError notReached) {
       return sum[0];
     }
     return sum[0];
-  }
-
-  static long requests(Gateway g) {
-    JsonObject f = h.get(g.adminPort(), "/v1/experiments/e").json();
-    if (!"redis".equals(f.getString("figures"))) {
-      return -1;
-    }
-    long sum = 0;
-    for (Object o : f.getJsonArray("arms")) {
-      sum += ((JsonObject) o).getLong("requests");
-    }
-    return sum;
   }
 
   @ParameterizedTest(name = "{0}")

@@ -18,6 +18,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
   private static final long FORM_TIMEOUT_MILLIS = 30_000;
 
   private final List<RedisServerProcess> nodes = new ArrayList<>();
+  /** Each node's cluster bus port, by data port. */
+  private final java.util.Map<Integer, Integer> busPorts = new java.util.HashMap<>();
 
   private RedisClusterProcesses() {}
 
@@ -26,13 +28,12 @@ public final class RedisClusterProcesses implements AutoCloseable {
     RedisClusterProcesses c = new RedisClusterProcesses();
     try {
       for (int i = 0; i < primaries * (1 + replicasEach); i++) {
-        c.nodes.add(RedisServerProcess.start(RedisServerProcess.freePort(), "--cluster-enabled", "yes",
-            "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
-            "--cluster-replica-validity-factor", "0"));
+        c.nodes.add(c.startNode());
       }
       RedisServerProcess first = c.nodes.get(0);
       for (RedisServerProcess n : c.nodes.subList(1, c.nodes.size())) {
-        first.call("CLUSTER", "MEET", "127.0.0.1", Integer.toString(n.port()));
+        first.call("CLUSTER", "MEET", "127.0.0.1", Integer.toString(n.port()),
+            Integer.toString(c.busPorts.get(n.port())));
       }
       for (int p = 0; p < primaries; p++) {
         int from = SlotHash.SLOT_COUNT * p / primaries;
@@ -56,6 +57,31 @@ public final class RedisClusterProcesses implements AutoCloseable {
       c.close();
       throw e;
     }
+  }
+
+  /**
+   * One cluster node on a free port with its cluster bus on another free port ({@code cluster-port}; by default the
+   * bus is the port + 10000, which nothing reserved). A port taken between reservation and bind is retried.
+   */
+  private RedisServerProcess startNode() {
+    IllegalStateException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try {
+        int bus = RedisServerProcess.freePort();
+        RedisServerProcess n = RedisServerProcess.start(RedisServerProcess.freePort(), "--cluster-enabled", "yes",
+            "--cluster-port", Integer.toString(bus),
+            "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
+            "--cluster-replica-validity-factor", "0");
+        busPorts.put(n.port(), bus);
+        return n;
+      } catch (IllegalStateException e) {
+        if (e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
+          throw e;
+        }
+        last = e;
+      }
+    }
+    throw last;
   }
 
   /** {@code redis-cluster://127.0.0.1:<port>,...}: Vane's cluster URI with every node as a seed. */

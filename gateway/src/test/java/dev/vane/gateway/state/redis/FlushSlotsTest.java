@@ -141,7 +141,8 @@ class FlushSlotsTest {
     Path conf = Files.createTempFile("vane-cluster-", ".conf");
     Files.delete(conf); // Redis creates it
     try (RedisServerProcess redis = RedisServerProcess.start(RedisServerProcess.freePort(), "--cluster-enabled",
-        "yes", "--cluster-config-file", conf.toString())) {
+        "yes", "--cluster-port", Integer.toString(RedisServerProcess.freePort()), // not the port + 10000
+        "--cluster-config-file", conf.toString())) {
       redis.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
       Eventually.await(Duration.ofSeconds(10),
           () -> String.valueOf(redis.call("CLUSTER", "INFO")).contains("cluster_state:ok"),
