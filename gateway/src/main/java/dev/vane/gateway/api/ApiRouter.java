@@ -17,6 +17,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -122,6 +124,12 @@ public final class ApiRouter {
     }
     read(router.route("/admin/v1/audit")).handler(g.needs(Role.VIEWER))
         .handler(ctx -> ops.audit(ctx.request(), rid(ctx)));
+    read(router.route("/admin/v1/whoami")).handler(g.needs(null))
+        .handler(ctx -> Answers.json(ctx.request(), 200, whoami(principal(ctx))));
+    // the dashboard's static files: no data in them, so no token (the pages call the API above with one)
+    Dashboard dashboard = Dashboard.shared();
+    read(router.route("/ui")).handler(dashboard::redirect);
+    read(router.route("/ui/*")).handler(ctx -> dashboard.serve(ctx, rid(ctx)));
     Handler<RoutingContext> viewer = g.needs(Role.VIEWER);
     read(router.route("/metrics")).handler(ctx -> {
       ObservabilitySettings.Metrics m = core.snapshot().config().observability().metrics();
@@ -144,6 +152,17 @@ public final class ApiRouter {
     });
     errors(router);
     return new ApiRouter(router, true);
+  }
+
+  /** {@code GET /admin/v1/whoami}: the caller's name, roles (in the order viewer, feedback, operator, admin) and scheme. */
+  static JsonObject whoami(Principal p) {
+    JsonArray roles = new JsonArray();
+    for (Role r : Role.values()) {
+      if (p.roles().contains(r)) {
+        roles.add(r.id());
+      }
+    }
+    return new JsonObject().put("name", p.name()).put("roles", roles).put("scheme", p.scheme());
   }
 
   /** Method and path of every route on this router (the OpenAPI test compares them with the document). */
@@ -178,6 +197,7 @@ public final class ApiRouter {
 
   /** Authentication and the role each route needs. */
   private record Guard(Supplier<Authenticator> auth, Supplier<ControlPlane> control, Denials denied) {
+    /** Lets callers with {@code role} through (null: any authenticated caller), 401 or 403 for the others. */
     Handler<RoutingContext> needs(Role role) {
       return ctx -> {
         HttpServerRequest req = ctx.request();
@@ -196,7 +216,7 @@ public final class ApiRouter {
             return;
           }
           Principal p = ar.result();
-          if (!p.may(role)) {
+          if (role != null && !p.may(role)) {
             denied.forbidden.increment();
             RequestLogs.log(req, rid, () -> log.warn("admin: 403 {} {} by {} from {}: needs {} (request id {})",
                 req.method(), req.path(), p.name(), AdminEndpoints.address(req), role.id(), rid));
