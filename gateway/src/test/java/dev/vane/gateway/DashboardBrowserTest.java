@@ -208,30 +208,6 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(1)
-  void theStaticFilesNeedNoTokenAndCarryStrictHeaders() {
-    Harness.Reply page = h.get(gw.adminPort(), "/ui/");
-    assertEquals(200, page.status());
-    assertTrue(page.header("Content-Type").startsWith("text/html"));
-    String csp = page.header("Content-Security-Policy");
-    assertTrue(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe"),
-        csp);
-    assertEquals("nosniff", page.header("X-Content-Type-Options"));
-    assertEquals("no-cache", page.header("Cache-Control"));
-    Harness.Reply chart = h.get(gw.adminPort(), "/ui/vendor/chart.umd.js");
-    assertEquals(200, chart.status());
-    assertTrue(chart.body().toString().contains("Chart"), "Chart.js's UMD build");
-    assertEquals(304, h.send(gw.adminPort(), HttpMethod.GET, "/ui/app.js", Map.of("If-None-Match",
-        h.get(gw.adminPort(), "/ui/app.js").header("ETag")), null).status());
-    assertEquals(404, h.get(gw.adminPort(), "/ui/nope.js").status());
-    assertEquals(301, h.get(gw.adminPort(), "/ui").status());
-    assertEquals(401, h.get(gw.adminPort(), "/admin/v1/whoami").status());
-    JsonObject me = call(FEEDBACK, HttpMethod.GET, "/admin/v1/whoami", null).json();
-    assertEquals(new JsonObject().put("name", "fred").put("roles", new JsonArray().add("feedback")).put("scheme", "token"),
-        me);
-  }
-
-  @Test
   @Order(2)
   void aWrongTokenRendersTheSignInPageWithTheRefusal() throws Exception {
     refusalsExpected = true;
