@@ -149,12 +149,23 @@ final class Browser implements AutoCloseable {
 
   /** Saves the page (up to 2400 px of it) as {@code target/screenshots/<name>.png}. */
   Path screenshot(String name) {
+    return screenshot(name, null, 2400);
+  }
+
+  /**
+   * Saves {@code height} px of the page (at most to its end) as {@code target/screenshots/<name>.png}, from the top of
+   * the element {@code fromCss} (null: the top of the page).
+   */
+  Path screenshot(String name, String fromCss, int height) {
     try {
       Files.createDirectories(SCREENSHOTS);
-      Number height = (Number) js("return Math.min(2400, document.documentElement.scrollHeight)");
+      Number top = fromCss == null ? 0 : (Number) js("const e = document.querySelector(arguments[0]);"
+          + "return e ? Math.max(0, Math.floor(e.getBoundingClientRect().top + window.scrollY) - 8) : 0", fromCss);
+      Number h = (Number) js("return Math.min(arguments[0], document.documentElement.scrollHeight - arguments[1])",
+          height, top);
       Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
-          "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", 1280, "height", height.intValue(),
-              "scale", 1)));
+          "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", top.intValue(), "width", 1280,
+              "height", Math.max(1, h.intValue()), "scale", 1)));
       Path file = SCREENSHOTS.resolve(name + ".png");
       Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
       return file;

@@ -213,7 +213,7 @@ class DashboardBrowserTest {
     refusalsExpected = true;
     browser.open(ui);
     browser.await("#signin-form");
-    browser.screenshot("signin");
+    browser.screenshot("signin", null, 600);
     signIn("not-a-token");
     WebElement msg = browser.waiting().until(d -> {
       WebElement m = d.findElement(By.id("signin-message"));
@@ -222,7 +222,7 @@ class DashboardBrowserTest {
     assertTrue(msg.getText().contains("not accepted"), msg.getText());
     assertFalse(browser.driver.getCurrentUrl().contains("not-a-token"));
     assertNotNull(browser.js("return sessionStorage.getItem('vane.token') === null ? 'gone' : null"));
-    browser.screenshot("signin-401");
+    browser.screenshot("signin-401", null, 600);
   }
 
   @Test
@@ -342,7 +342,7 @@ class DashboardBrowserTest {
       assertEquals(arms.getJsonObject(i).getLong("observed"), Long.parseLong(observed.get(i).getAttribute("data-value")));
     }
     browser.awaitDrawn("#chart-traffic");
-    browser.screenshot("srm");
+    browser.screenshot("srm", null, 900);
   }
 
   @Test
@@ -367,7 +367,7 @@ class DashboardBrowserTest {
     // the JS density against the closed form at the mean of Beta(2, 3): 12 x (1 - x)^2 at 0.4 = 1.728
     Object d = browser.js("return import('./densities.js').then(m => m.betaDensity(0.4, 2, 3))");
     assertEquals(1.728, ((Number) d).doubleValue(), 1e-9);
-    browser.screenshot("bandit");
+    browser.screenshot("bandit", "#fig-posterior", 700);
   }
 
   @Test
@@ -409,7 +409,7 @@ class DashboardBrowserTest {
     WebElement msg = browser.await("#forbidden-message");
     assertTrue(msg.getText().contains("lacks the role viewer"), msg.getText());
     assertFalse(browser.has("canvas"), "no chart on a refused page");
-    browser.screenshot("forbidden");
+    browser.screenshot("forbidden", null, 600);
   }
 
   @Test
@@ -423,7 +423,7 @@ class DashboardBrowserTest {
     WebElement dialog = browser.await("dialog#confirm[open]");
     assertTrue(dialog.getText().contains("served by the control arm"), dialog.getText());
     browser.driver.findElement(By.id("confirm-reason")).sendKeys("browser test");
-    browser.screenshot("pause-confirm");
+    browser.screenshot("pause-confirm", null, 900);
     JsonObject before = api("/v1/experiments/fraud");
     browser.driver.findElement(By.id("confirm-ok")).click();
     browser.await("#experiment-title .status-paused");
