@@ -90,7 +90,7 @@ export async function experimentPage(main, app, id) {
   if (app.mayOperate()) {
     operations(main, app, exp);
   }
-  armsTable(main, exp, results);
+  armsTable(main, exp);
 
   // interval picker
   const picker = el('div', { class: 'interval', role: 'group', 'aria-label': 'Time-series interval' },
@@ -162,8 +162,7 @@ function srmBanner(main, results) {
     el('strong', { text: '⚠ Sample ratio mismatch. ' }), w.detail || '', table));
 }
 
-function armsTable(main, exp, results) {
-  const rArms = Object.fromEntries((results.arms || []).map((a) => [a.arm, a]));
+function armsTable(main, exp) {
   const table = el('table', { id: 'arms-table', class: 'data' });
   table.append(el('caption', { text: 'Arms now (since the experiment\'s current version)' }));
   table.append(el('thead', {}, el('tr', {}, ['Arm', 'Role', 'Planned weight', 'Requests', 'Exposures', 'Share', 'Units', 'Error rate', 'p50', 'p99']
@@ -175,7 +174,7 @@ function armsTable(main, exp, results) {
     el('td', { 'data-value': String(a.requests), text: String(a.requests) }),
     el('td', { 'data-value': String(a.exposures), text: String(a.exposures) }),
     el('td', { 'data-value': String(a.exposureShare), text: fmt.pct(a.exposureShare) }),
-    el('td', { 'data-value': String((rArms[a.id] || {}).units ?? a.units), text: String(a.units) }),
+    el('td', { 'data-value': String(a.units), text: String(a.units) }),
     el('td', { 'data-value': String(a.errorRate), text: fmt.pct(a.errorRate, 2) }),
     el('td', { text: fmt.ms(a.latencyMs && a.latencyMs.p50) }),
     el('td', { text: fmt.ms(a.latencyMs && a.latencyMs.p99) })))));

@@ -82,6 +82,17 @@ export function rolloutBadge(rollout) {
     + (s.paused ? ', paused' : ''), kind + ' rollout');
 }
 
+/** What kind of experiment: a bandit, a canary, an A/B/n test, or a champion alone. */
+function kind(e) {
+  if (e.policy === 'thompson') {
+    return 'bandit (Thompson)';
+  }
+  if (e.arms.some((a) => a.role === 'canary')) {
+    return 'canary';
+  }
+  return e.arms.length > 1 ? 'A/B/n' : 'champion only';
+}
+
 /** The experiments list. */
 export async function experimentsPage(main, app) {
   const list = await getJson('/v1/experiments');
@@ -95,15 +106,16 @@ export async function experimentsPage(main, app) {
     el('p', { class: 'hint', text: 'Config ' + list.configVersion + '. Traffic share is of exposures since the experiment\'s current version; lift is the primary metric\'s relative difference to the control with its ' + '95% interval.' }));
   const table = el('table', { id: 'experiments-table', class: 'data' });
   table.append(el('caption', { class: 'visually-hidden', text: 'Experiments' }));
-  table.append(el('thead', {}, el('tr', {}, ['Experiment', 'Status', 'Arms (planned → observed share)', 'Exposures', 'Primary metric lift [interval]', 'SRM', 'Rollout']
+  table.append(el('thead', {}, el('tr', {}, ['Experiment', 'Status', 'Arms (planned weight → observed share)', 'Exposures', 'Primary metric lift [interval]', 'SRM', 'Rollout']
     .map((h) => el('th', { scope: 'col', text: h })))));
   const body = el('tbody');
   list.experiments.forEach((e, i) => {
     const [results, rollout] = extra[i];
     const status = e.paused ? badge('⏸ paused', 'warn status-paused') : badge('▶ running', 'good status-running');
+    const bandit = e.policy === 'thompson';
     const arms = el('ul', { class: 'arms' }, e.arms.map((a) => el('li', { 'data-arm': a.id },
       el('span', { class: 'arm', text: a.id }), a.id === e.control ? ' (control)' : '',
-      ' ' + fmt.pct(a.weightBps / 10000) + ' → ' + fmt.pct(a.exposureShare))));
+      bandit ? ' adaptive → ' + fmt.pct(a.exposureShare) : ' ' + fmt.pct(a.weightBps / 10000) + ' → ' + fmt.pct(a.exposureShare))));
     const exposures = e.arms.reduce((n, a) => n + a.exposures, 0);
     const metric = primaryMetric(results);
     let lift;
@@ -124,7 +136,7 @@ export async function experimentsPage(main, app) {
     }
     body.append(el('tr', { 'data-experiment': e.id },
       el('th', { scope: 'row' }, el('a', { href: '#/experiments/' + encodeURIComponent(e.id), text: e.id }),
-        el('div', { class: 'muted small', text: e.policy === 'thompson' ? 'bandit (Thompson)' : e.arms.length === 2 && e.arms.some((a) => a.role === 'canary') ? 'canary' : 'A/B/n' })),
+        el('div', { class: 'muted small', text: kind(e) })),
       el('td', {}, status),
       el('td', {}, arms),
       el('td', { 'data-value': String(exposures), text: String(exposures) }),
