@@ -14,7 +14,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,62 +107,81 @@ class DashboardBrowserTest {
               guardrails: [ { metric: errorRate, margin: 0.5 } ]
               analysisInterval: 250ms
         """.formatted(ADMIN, OPERATOR, VIEWER, FEEDBACK, a.url(), b.url(), c.url()));
+    long t0 = System.nanoTime();
     traffic();
+    long t1 = System.nanoTime();
     ui = "http://127.0.0.1:" + gw.adminPort() + "/ui/";
     browser = fx.own(Browser.start());
+    System.out.printf("DashboardBrowserTest: traffic %.1f s, browser start %.1f s%n", (t1 - t0) / 1e9,
+        (System.nanoTime() - t1) / 1e9);
   }
 
-  /** Real requests through the gateway, and click feedback on them. */
+  /** Real requests through the gateway (one client per experiment, side by side), and click feedback on them. */
   static void traffic() throws Exception {
-    SplittableRandom rnd = new SplittableRandom(2026);
     Map<String, Double> clickRate = Map.of("a", 0.10, "b", 0.20, "c", 0.08, "r1", 0.05, "r2", 0.30);
-    JsonArray clicks = new JsonArray();
+    Queue<JsonObject> clicks = new ConcurrentLinkedQueue<>();
     String[] regions = {"eu", "us", "apac"};
-    for (int round = 0; round < 2; round++) {
-      for (int u = 0; u < 300; u++) {
-        String user = "user-" + u;
-        Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/ranker/infer",
-            Map.of("X-User-Id", user, "X-Region", regions[u % 3]), Buffer.buffer("{}"));
-        String arm = r.header("X-Vane-Variant");
-        if (rnd.nextDouble() < clickRate.get(arm)) {
+    List<CompletableFuture<Void>> clients = List.of(CompletableFuture.runAsync(() -> {
+      SplittableRandom rnd = new SplittableRandom(1);
+      for (int round = 0; round < 2; round++) {
+        for (int u = 0; u < 300; u++) {
+          Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/ranker/infer",
+              Map.of("X-User-Id", "user-" + u, "X-Region", regions[u % 3]), Buffer.buffer("{}"));
+          if (rnd.nextDouble() < clickRate.get(r.header("X-Vane-Variant"))) {
+            clicks.add(event(r, "click"));
+          }
+          if (rnd.nextDouble() < 0.02) {
+            clicks.add(event(r, "complaints"));
+          }
+        }
+      }
+    }), CompletableFuture.runAsync(() -> {
+      for (int u = 0; u < 200; u++) {
+        h.post(gw.port(), "/fraud/infer", "user-" + u, "{}");
+      }
+    }), CompletableFuture.runAsync(() -> {
+      for (int u = 0; u < 200; u++) {
+        h.post(gw.port(), "/skewed/infer", "user-" + u, "{}");
+      }
+      // the sample-ratio mismatch: the same units come back after a ramp to 90/10; sticky assignment keeps them on
+      // the arms they had at 50/50, so the new version's exposures are about even against weights of 9000 and 1000
+      Harness.Reply ramp = call(ADMIN, HttpMethod.POST, "/admin/v1/experiments/skewed/ramp",
+          "{\"weights\": {\"x\": 9000, \"y\": 1000}, \"reason\": \"ramp after traffic\"}");
+      assertEquals(200, ramp.status(), ramp.body().toString());
+      for (int u = 0; u < 200; u++) {
+        h.post(gw.port(), "/skewed/infer", "user-" + u, "{}");
+      }
+    }), CompletableFuture.runAsync(() -> {
+      SplittableRandom rnd = new SplittableRandom(2);
+      for (int i = 0; i < 300; i++) {
+        Harness.Reply r = h.post(gw.port(), "/reco/infer", "user-" + i, "{}");
+        if (rnd.nextDouble() < clickRate.get(r.header("X-Vane-Variant"))) {
           clicks.add(event(r, "click"));
         }
-        if (rnd.nextDouble() < 0.02) {
-          clicks.add(event(r, "complaints"));
+      }
+    }), CompletableFuture.runAsync(() -> {
+      for (int i = 0; i < 300; i++) {
+        h.post(gw.port(), "/summ/infer", "unit-" + i, "{}");
+        if (i % 50 == 49) {
+          pause(300); // a rollout look every 250 ms
         }
       }
-    }
-    for (int u = 0; u < 200; u++) {
-      h.post(gw.port(), "/skewed/infer", "user-" + u, "{}");
-      h.post(gw.port(), "/fraud/infer", "user-" + u, "{}");
-    }
-    // the sample-ratio mismatch: the same units come back after a ramp to 90/10; sticky assignment keeps them on the
-    // arms they had at 50/50, so the new version's exposures are about even against weights of 9000 and 1000
-    Harness.Reply ramp = call(ADMIN, HttpMethod.POST, "/admin/v1/experiments/skewed/ramp",
-        "{\"weights\": {\"x\": 9000, \"y\": 1000}, \"reason\": \"ramp after traffic\"}");
-    assertEquals(200, ramp.status(), ramp.body().toString());
-    for (int u = 0; u < 200; u++) {
-      h.post(gw.port(), "/skewed/infer", "user-" + u, "{}");
-    }
-    for (int i = 0; i < 300; i++) {
-      Harness.Reply r = h.post(gw.port(), "/reco/infer", "user-" + i, "{}");
-      if (rnd.nextDouble() < clickRate.get(r.header("X-Vane-Variant"))) {
-        clicks.add(event(r, "click"));
-      }
-      if (i % 100 == 99) {
-        Thread.sleep(250); // let the bandit's posteriors refresh between batches
-      }
-    }
-    for (int i = 0; i < 300; i++) {
-      h.post(gw.port(), "/summ/infer", "unit-" + i, "{}");
-      if (i % 50 == 49) {
-        Thread.sleep(300); // a rollout look every 250 ms
-      }
-    }
-    Harness.Reply fb = call(FEEDBACK, HttpMethod.POST, "/v1/feedback", new JsonObject().put("events", clicks).encode());
+    }));
+    CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    Harness.Reply fb = call(FEEDBACK, HttpMethod.POST, "/v1/feedback",
+        new JsonObject().put("events", new JsonArray(new ArrayList<>(clicks))).encode());
     assertEquals(200, fb.status(), fb.body().toString());
     gw.refreshBandits();
     Thread.sleep(300); // statuses are counted as requests end
+  }
+
+  static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static JsonObject event(Harness.Reply r, String metric) {
