@@ -534,23 +534,44 @@ function novelty(main, results) {
   main.append(section);
 }
 
+/** An ISO-8601 duration (PT10M, PT0.25S, PT1H30M) as "10 min", "0.25 s", "1 h 30 min"; PT0S as "no minimum". */
+function duration(iso) {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(iso || '');
+  if (!m) {
+    return iso || '—';
+  }
+  const parts = [m[1] && m[1] + ' h', m[2] && m[2] + ' min', m[3] && Number(m[3]) > 0 && m[3] + ' s'].filter(Boolean);
+  return parts.length ? parts.join(' ') : 'no minimum';
+}
+
 function rolloutSection(main, r) {
   const section = el('section', { id: 'rollout', 'aria-labelledby': 'rollout-title' }, el('h2', { id: 'rollout-title', text: 'Rollout' }));
   const s = r.state;
   const steps = r.plan && r.plan.steps ? r.plan.steps : [];
   section.append(el('p', { id: 'rollout-state', text: s
     ? 'State: ' + s.phase.replace('_', ' ') + (s.phase === 'stepping' ? ', step ' + (s.step + 1) + ' of ' + steps.length : '')
-      + (s.paused ? ', paused' : '') + ', ' + s.looks + ' looks, step started ' + fmt.time(s.stepStartedAt)
-      + '. Canary at ' + (r.canaryPercent ?? '—') + '%.'
+      + (s.paused ? ', paused' : '') + ', ' + s.looks + ' looks, step started ' + fmt.time(s.stepStartedAt) + '. '
+      + (r.canaryPercent === null || r.canaryPercent === undefined ? 'No canary now.' : 'Canary at ' + r.canaryPercent + '%.')
     : 'Not started yet.' }));
+  const mark = (i) => {
+    if (!s) {
+      return '';
+    }
+    if (s.phase === 'promoted' || s.step > i) {
+      return ' ✓ done';
+    }
+    if (s.step === i) {
+      return s.phase === 'stepping' ? ' ← now' : s.phase === 'rolled_back' ? ' ✗ rolled back here' : s.phase === 'aborted' ? ' ✗ aborted here' : '';
+    }
+    return '';
+  };
   section.append(el('ol', { class: 'steps', id: 'rollout-steps' }, steps.map((st, i) => el('li', {
-    class: s && s.phase === 'stepping' && s.step === i ? 'current' : s && (s.step > i || s.phase === 'promoted') ? 'done' : '',
+    class: s && s.step === i && s.phase === 'stepping' ? 'current' : '',
     'aria-current': s && s.phase === 'stepping' && s.step === i ? 'step' : null,
-  }, st.percent + '% (at least ' + st.minExposures + ' exposures, ' + st.minDuration + ')'
-    + (s && s.phase === 'stepping' && s.step === i ? ' ← now' : s && (s.step > i || s.phase === 'promoted') ? ' ✓' : '')))));
+  }, st.percent + '% (at least ' + st.minExposures + ' exposures, ' + duration(st.minDuration) + ')' + mark(i)))));
   if (r.plan && r.plan.guardrails) {
     section.append(el('p', { class: 'hint', text: 'Guardrails: ' + r.plan.guardrails.map((g) => g.metric + ' (margin ' + fmt.pct(g.margin, 0) + ')').join(', ')
-      + (r.plan.srm ? ', SRM' : '') + '; alpha ' + r.plan.alpha + '; a look every ' + r.plan.analysisInterval + '.' }));
+      + (r.plan.srm ? ', SRM' : '') + '; alpha ' + r.plan.alpha + '; a look every ' + duration(r.plan.analysisInterval) + '.' }));
   }
   const decisions = (r.history || []).filter((d) => d.type !== 'rollout.hold');
   const table = el('table', { class: 'data', id: 'rollout-history' },
