@@ -158,7 +158,10 @@ function withDefaults(config) {
   options.responsive = true;
   options.maintainAspectRatio = false;
   options.plugins = options.plugins || {};
-  options.plugins.legend = Object.assign({ labels: { usePointStyle: true } }, options.plugins.legend || {});
+  // bands (an interval's low and high lines) are drawn but not listed: the legend names the series they belong to
+  options.plugins.legend = Object.assign({
+    labels: { usePointStyle: true, filter: (item, data) => !data.datasets[item.datasetIndex].hideInLegend },
+  }, options.plugins.legend || {});
   options.interaction = options.interaction || { mode: 'nearest', intersect: false };
   config.options = options;
   return config;

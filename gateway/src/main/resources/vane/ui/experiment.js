@@ -264,7 +264,7 @@ function latencyChart(parent, rows, arms, note) {
     if (quantiles) {
       columns.push({ key: 'p50_' + a, label: a + ' p50', format: fmt.ms }, { key: 'p99_' + a, label: a + ' p99', format: fmt.ms });
       datasets.push(Object.assign({ label: a + ' p50', data: table.map((r) => r['p50_' + a]) }, style(i)));
-      datasets.push(Object.assign({}, style(i), { label: a + ' p99', data: table.map((r) => r['p99_' + a]), borderDash: [6, 3], pointStyle: 'triangle' }));
+      datasets.push(Object.assign({}, style(i), { label: a + ' p99', data: table.map((r) => r['p99_' + a]), borderDash: [6, 3], pointStyle: 'star', pointRadius: 5 }));
     } else {
       columns.push({ key: 'mean_' + a, label: a + ' mean', format: fmt.ms });
       datasets.push(Object.assign({ label: a + ' mean', data: table.map((r) => r['mean_' + a]) }, style(i)));
@@ -272,7 +272,7 @@ function latencyChart(parent, rows, arms, note) {
   });
   figure(parent, {
     id: 'latency', title: quantiles ? 'Latency p50 and p99 per arm' : 'Latency per arm',
-    description: quantiles ? 'End-to-end latency quantiles in ms per interval (p99 dashed, triangles).' : 'Mean end-to-end latency in ms per interval.',
+    description: quantiles ? 'End-to-end latency quantiles in ms per interval (p99 dashed, stars).' : 'Mean end-to-end latency in ms per interval.',
     note: quantiles ? null : 'p50/p99 over time: no data yet (this gateway\'s series give the mean only); the arms table above has p50/p99 since the version started.',
     columns, rows: table, empty: note || 'no requests in this window',
     config: lineConfig(table.map((r) => fmt.label(r.t)), datasets, 'ms', { y: { min: 0 } }),
@@ -341,8 +341,8 @@ function metricPerArmOverTime(parent, rows, arms, m, note) {
     columns.push({ key: 'n_' + a, label: a + ' n' }, { key: 'mean_' + a, label: a + ' mean', format: (v) => fmt.num(v, 4) },
       { key: 'low_' + a, label: a + ' low', format: (v) => fmt.num(v, 4) }, { key: 'high_' + a, label: a + ' high', format: (v) => fmt.num(v, 4) });
     const s = style(i);
-    datasets.push(Object.assign({}, s, { label: a + ' low', data: table.map((r) => r['low_' + a]), pointRadius: 0, borderWidth: 0.5, fill: false }));
-    datasets.push(Object.assign({}, s, { label: a + ' high', data: table.map((r) => r['high_' + a]), pointRadius: 0, borderWidth: 0.5, fill: '-1', backgroundColor: s.borderColor + '22' }));
+    datasets.push(Object.assign({}, s, { label: a + ' low', data: table.map((r) => r['low_' + a]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: false }));
+    datasets.push(Object.assign({}, s, { label: a + ' high', data: table.map((r) => r['high_' + a]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: '-1', backgroundColor: s.borderColor + '22' }));
     datasets.push(Object.assign({ label: a + ' mean', data: table.map((r) => r['mean_' + a]) }, s));
   });
   figure(parent, {
@@ -381,8 +381,8 @@ function effectOverTime(parent, results, m) {
       { key: 'cumhi_' + tr, label: tr + ' cumulative high', format: f }, { key: 'int_' + tr, label: tr + ' interval difference', format: f },
       { key: 'intlo_' + tr, label: tr + ' interval low', format: f }, { key: 'inthi_' + tr, label: tr + ' interval high', format: f });
     const s = style(i + 1);
-    datasets.push(Object.assign({}, s, { label: tr + ' cumulative low', data: table.map((r) => r['cumlo_' + tr]), pointRadius: 0, borderWidth: 0.5 }));
-    datasets.push(Object.assign({}, s, { label: tr + ' cumulative high', data: table.map((r) => r['cumhi_' + tr]), pointRadius: 0, borderWidth: 0.5, fill: '-1', backgroundColor: s.borderColor + '22' }));
+    datasets.push(Object.assign({}, s, { label: tr + ' cumulative low', data: table.map((r) => r['cumlo_' + tr]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true }));
+    datasets.push(Object.assign({}, s, { label: tr + ' cumulative high', data: table.map((r) => r['cumhi_' + tr]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: '-1', backgroundColor: s.borderColor + '22' }));
     datasets.push(Object.assign({}, s, { label: tr + ' cumulative', data: table.map((r) => r['cum_' + tr]) }));
     datasets.push(Object.assign({}, s, { label: tr + ' per interval', data: table.map((r) => r['int_' + tr]), showLine: false, pointStyle: 'crossRot', pointRadius: 5 }));
   });
@@ -453,7 +453,9 @@ function shadowCharts(parent, s, ts) {
     ],
     config: null,
   });
-  const table = (series || []).map((p) => ({ t: p.t, mirrored: p.mirrored, compared: p.compared, agreements: p.agreements, agreementRate: p.agreementRate ?? null, latencyDiffMeanMs: p.latencyDiffMeanMs ?? null }));
+  // from the first interval with a mirrored copy, as the traffic charts start from the first request
+  const first = (series || []).findIndex((p) => (p.mirrored || 0) > 0);
+  const table = (first < 0 ? [] : series.slice(first)).map((p) => ({ t: p.t, mirrored: p.mirrored, compared: p.compared, agreements: p.agreements, agreementRate: p.agreementRate ?? null, latencyDiffMeanMs: p.latencyDiffMeanMs ?? null }));
   figure(parent, {
     id: 'shadow-' + s.id, title: 'Shadow ' + s.id + ': agreement and latency difference over time',
     description: 'Agreement rate (left axis) and mean latency difference shadow − served in ms (right axis) per interval.',

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -423,8 +424,78 @@ class DashboardBrowserTest {
     browser.screenshot("config");
   }
 
+  /**
+   * The fields the time-series and results APIs are gaining (per-interval quantiles, outcome sums, weights, shadow
+   * series, results over time), added to the real answers by a fetch wrapper in the page: the charts that show "No
+   * data yet" today draw them, and their tables hold the numbers given.
+   */
   @Test
   @Order(8)
+  void chartsThatWaitForNewFieldsDrawThemOnceTheyAreThere() {
+    browser.open(ui + "#/experiments");
+    browser.await("#experiments-table");
+    browser.js("""
+        const real = window.fetch.bind(window);
+        window.fetch = async (url, init) => {
+          const res = await real(url, init);
+          const u = String(url);
+          if (!res.ok || !(u.includes('/timeseries') || u.includes('/results?'))) return res;
+          const j = await res.clone().json();
+          if (u.includes('/timeseries')) {
+            j.weightsBps = {a: 4000, b: 4000, c: 2000, champion: 5000, canary: 5000};
+            const first = Object.values(j.arms)[0];
+            for (const rows of Object.values(j.arms)) {
+              for (const r of rows) {
+                r.latencyP50Ms = r.latencyMeanMs;
+                r.latencyP99Ms = r.latencyMeanMs === null ? null : 3 * r.latencyMeanMs;
+                r.metrics = r.exposures ? { click: { n: r.exposures, sum: r.exposures / 10, mean: 0.1, variance: 0.09 } } : {};
+              }
+            }
+            j.shadows = { mirror: first.map(r => ({ t: r.t, mirrored: r.requests, compared: r.requests,
+              agreements: r.requests, agreementRate: r.requests ? 0.75 : null, latencyDiffMeanMs: 1.5 })) };
+          } else {
+            const p = (t, d) => ({ t, interval: { control: { n: 100, mean: 0.1 }, treatment: { n: 100, mean: 0.1 + d },
+              difference: d, ciLow: d - 0.05, ciHigh: d + 0.05, pValue: 0.2 },
+              cumulative: { difference: d / 2, ciLow: d / 2 - 0.03, ciHigh: d / 2 + 0.03, pValue: 0.3 } });
+            j.overTime = { interval: '1h', from: '2026-12-06T00:00:00Z', to: '2026-12-06T03:00:00Z', metrics: { click: {
+              b: [p('2026-12-06T00:00:00Z', 0.02), p('2026-12-06T01:00:00Z', 0.04), p('2026-12-06T02:00:00Z', 0.06)],
+              c: [p('2026-12-06T00:00:00Z', -0.01), p('2026-12-06T01:00:00Z', 0.0), p('2026-12-06T02:00:00Z', 0.01)] } } };
+          }
+          return new Response(JSON.stringify(j), { status: 200, headers: { 'Content-Type': 'application/json' } });
+        };""");
+    browser.js("location.hash = '#/experiments/ranker'");
+    browser.await("#chart-armmetric-click");
+    for (String chart : List.of("traffic", "latency", "armmetric-click", "effect-click")) {
+      assertTrue(browser.awaitDrawn("#chart-" + chart) > 100, chart);
+    }
+    List<Map<String, String>> traffic = browser.table("#table-traffic");
+    assertEquals(0.4, Double.parseDouble(traffic.get(0).get("plan_a")), 1e-12, "planned weights from weightsBps");
+    List<Map<String, String>> latency = browser.table("#table-latency");
+    Map<String, String> row = latency.get(0);
+    assertEquals(3 * Double.parseDouble(row.get("p50_a")), Double.parseDouble(row.get("p99_a")), 1e-9, "p50 and p99");
+    List<Map<String, String>> effect = browser.table("#table-effect-click");
+    assertEquals(3, effect.size());
+    assertEquals(List.of(0.03, 0.0, 0.06), List.of(Double.parseDouble(effect.get(2).get("cum_b")),
+        Double.parseDouble(effect.get(2).get("cumlo_b")), Double.parseDouble(effect.get(2).get("cumhi_b"))));
+    List<Map<String, String>> perArm = browser.table("#table-armmetric-click");
+    assertEquals(0.1 - 1.96 * Math.sqrt(0.09 / Long.parseLong(perArm.get(0).get("n_a"))),
+        Double.parseDouble(perArm.get(0).get("low_a")), 1e-12);
+    assertFalse(browser.has("#empty-effect-click") || browser.has("#empty-armmetric-click") || browser.has(".note"),
+        "nothing waits for data any more");
+    browser.screenshot("experiment-new-fields");
+    browser.js("location.hash = '#/experiments/fraud'");
+    assertTrue(browser.awaitDrawn("#chart-shadow-mirror") > 100);
+    assertEquals("0.75", browser.table("#table-shadow-mirror").get(0).get("agreementRate"));
+    // the keyboard opens a chart's table
+    WebElement toggle = browser.driver.findElement(By.id("toggle-shadow-mirror"));
+    toggle.sendKeys(Keys.ENTER);
+    assertTrue(browser.driver.findElement(By.id("table-shadow-mirror")).isDisplayed());
+    browser.driver.navigate().refresh(); // the real fetch again; the token stays in the tab
+    browser.await("#fig-traffic");
+  }
+
+  @Test
+  @Order(9)
   void aTokenWithoutTheViewerRoleGetsTheForbiddenPage() {
     refusalsExpected = true;
     signOut();
@@ -436,7 +507,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void anOperatorPausesAnExperimentAndTrafficGoesToTheControl() throws Exception {
     signOut();
     signIn(OPERATOR);
@@ -466,7 +537,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void screenshotsWereSaved() throws Exception {
     for (String name : List.of("signin", "signin-401", "experiments", "experiment", "srm", "bandit", "rollout",
         "config", "forbidden", "pause-confirm", "paused")) {
