@@ -321,36 +321,74 @@ function metricNow(parent, results, m) {
 }
 
 /** The metric per arm per interval, with intervals (mean ± z·sd/√n), from the time series' metrics when given. */
+/**
+ * One interval's summary {n, mean, variance} merged into a running one (Chan et al.'s parallel update of the sum of
+ * squared deviations M2 = variance (n - 1)), so that the cumulative mean and its interval come from the same rows.
+ */
+function merge(acc, x) {
+  if (!x || !(x.n > 0)) {
+    return acc;
+  }
+  const m2 = Number.isFinite(x.variance) && x.n > 1 ? x.variance * (x.n - 1) : 0;
+  if (!acc) {
+    return { n: x.n, mean: x.mean, m2 };
+  }
+  const n = acc.n + x.n;
+  const delta = x.mean - acc.mean;
+  return { n, mean: acc.mean + delta * x.n / n, m2: acc.m2 + m2 + delta * delta * acc.n * x.n / n };
+}
+
+/**
+ * The metric per arm over time with 95% intervals (mean ± 1.96 sd / √n), per interval and cumulative, from the time
+ * series' per-interval {n, sum, mean, variance} when they carry them.
+ */
 function metricPerArmOverTime(parent, rows, arms, m, note) {
   const has = rows.some((r) => arms.some((a) => r.byArm[a] && r.byArm[a].metrics && r.byArm[a].metrics[m.name]));
-  const table = has ? rows.map((r) => {
+  const running = {};
+  const perInterval = [];
+  const cumulative = [];
+  for (const r of has ? rows : []) {
     const o = { t: r.t };
+    const c = { t: r.t };
     for (const a of arms) {
       const x = r.byArm[a] && r.byArm[a].metrics ? r.byArm[a].metrics[m.name] : null;
-      const half = x && x.n > 1 && x.variance !== null && x.variance !== undefined ? 1.96 * Math.sqrt(x.variance / x.n) : null;
-      o['n_' + a] = x ? x.n : null;
-      o['mean_' + a] = x ? x.mean : null;
-      o['low_' + a] = half === null ? null : x.mean - half;
-      o['high_' + a] = half === null ? null : x.mean + half;
+      put(o, a, x ? { n: x.n, mean: x.mean, variance: x.variance } : null);
+      running[a] = merge(running[a], x);
+      const acc = running[a];
+      put(c, a, acc ? { n: acc.n, mean: acc.mean, variance: acc.n > 1 ? acc.m2 / (acc.n - 1) : null } : null);
     }
-    return o;
-  }) : [];
-  const columns = [{ key: 't', label: 'Interval start', format: fmt.time }];
-  const datasets = [];
-  arms.forEach((a, i) => {
-    columns.push({ key: 'n_' + a, label: a + ' n' }, { key: 'mean_' + a, label: a + ' mean', format: (v) => fmt.num(v, 4) },
-      { key: 'low_' + a, label: a + ' low', format: (v) => fmt.num(v, 4) }, { key: 'high_' + a, label: a + ' high', format: (v) => fmt.num(v, 4) });
-    const s = style(i);
-    datasets.push(Object.assign({}, s, { label: a + ' low', data: table.map((r) => r['low_' + a]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: false }));
-    datasets.push(Object.assign({}, s, { label: a + ' high', data: table.map((r) => r['high_' + a]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: '-1', backgroundColor: s.borderColor + '22' }));
-    datasets.push(Object.assign({ label: a + ' mean', data: table.map((r) => r['mean_' + a]) }, s));
-  });
-  figure(parent, {
-    id: 'armmetric-' + m.name, title: m.name + ' per arm per interval',
-    description: 'Mean of ' + m.name + ' per arm in each interval with a 95% interval (shaded).',
-    columns, rows: table, empty: note || 'the time series do not carry outcome sums per metric yet',
-    config: lineConfig(table.map((r) => fmt.label(r.t)), datasets, m.name),
-  });
+    perInterval.push(o);
+    cumulative.push(c);
+  }
+  const draw = (id, title, description, table) => {
+    const columns = [{ key: 't', label: 'Interval start', format: fmt.time }];
+    const datasets = [];
+    arms.forEach((a, i) => {
+      columns.push({ key: 'n_' + a, label: a + ' n' }, { key: 'mean_' + a, label: a + ' mean', format: (v) => fmt.num(v, 4) },
+        { key: 'low_' + a, label: a + ' low', format: (v) => fmt.num(v, 4) }, { key: 'high_' + a, label: a + ' high', format: (v) => fmt.num(v, 4) });
+      const s = style(i);
+      datasets.push(Object.assign({}, s, { label: a + ' low', data: table.map((r) => r['low_' + a]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: false }));
+      datasets.push(Object.assign({}, s, { label: a + ' high', data: table.map((r) => r['high_' + a]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: '-1', backgroundColor: s.borderColor + '22' }));
+      datasets.push(Object.assign({ label: a + ' mean', data: table.map((r) => r['mean_' + a]) }, s));
+    });
+    figure(parent, {
+      id, title, description, columns, rows: table, empty: note || 'the time series do not carry outcome sums per metric yet',
+      config: lineConfig(table.map((r) => fmt.label(r.t)), datasets, m.name),
+    });
+  };
+  draw('armmetric-' + m.name, m.name + ' per arm per interval',
+    'Mean of ' + m.name + ' per arm in each interval with a 95% interval (shaded).', perInterval);
+  draw('armmetric-cum-' + m.name, m.name + ' per arm, cumulative over time',
+    'Mean of ' + m.name + ' per arm from the window\'s start to each interval\'s end, with a 95% interval (shaded).', cumulative);
+}
+
+/** Puts arm a's n, mean and 95% interval (mean ± 1.96 sd / √n; null below two observations) into row o. */
+function put(o, a, x) {
+  const half = x && x.n > 1 && Number.isFinite(x.variance) ? 1.96 * Math.sqrt(x.variance / x.n) : null;
+  o['n_' + a] = x ? x.n : null;
+  o['mean_' + a] = x ? x.mean : null;
+  o['low_' + a] = half === null ? null : x.mean - half;
+  o['high_' + a] = half === null ? null : x.mean + half;
 }
 
 /** The treatment effect over time (cumulative and per interval), from the results API's overTime when given. */

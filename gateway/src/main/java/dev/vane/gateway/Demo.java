@@ -359,8 +359,8 @@ public final class Demo {
   }
 
   /**
-   * While the demo serves: about 10 requests a second to each of fraud, ranker and reco from the same synthetic
-   * users, and their clicks, so that the dashboard's charts move.
+   * While the demo serves: about 10 requests a second to each of fraud, ranker and reco from new synthetic
+   * visitors, and their clicks, so that the dashboard's charts move.
    */
   private void trickle(Vertx models, HttpClient client, Context ctx) {
     String[] regions = {"eu", "us", "apac"};
@@ -371,7 +371,9 @@ public final class Demo {
       long[] ticks = {0};
       models.setPeriodic(100, id -> {
         for (String model : new String[] {"fraud", "ranker", "reco"}) {
-          String user = "user-" + rnd.nextInt(Math.max(1, users));
+          // new visitors, one request each: the sample-ratio check counts requests, and returning sticky users
+          // would repeat the burst's unit-level split (not quite the weights) into a false mismatch as hours pass
+          String user = "visitor-" + ticks[0] + "-" + model;
           client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v2/models/" + model + "/infer")
                   .putHeader("X-User-Id", user).putHeader("Content-Type", "application/json")
                   .putHeader("X-Region", regions[Math.floorMod(user.hashCode(), regions.length)]))

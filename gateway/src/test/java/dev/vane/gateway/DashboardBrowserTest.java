@@ -480,6 +480,12 @@ class DashboardBrowserTest {
     List<Map<String, String>> perArm = browser.table("#table-armmetric-click");
     assertEquals(0.1 - 1.96 * Math.sqrt(0.09 / Long.parseLong(perArm.get(0).get("n_a"))),
         Double.parseDouble(perArm.get(0).get("low_a")), 1e-12);
+    // cumulative: the intervals' counts summed, the mean of equal means unchanged
+    List<Map<String, String>> cumulative = browser.table("#table-armmetric-cum-click");
+    long n = perArm.stream().mapToLong(r -> r.get("n_a").isEmpty() ? 0 : Long.parseLong(r.get("n_a"))).sum();
+    assertEquals(n, Long.parseLong(cumulative.get(cumulative.size() - 1).get("n_a")));
+    assertEquals(0.1, Double.parseDouble(cumulative.get(cumulative.size() - 1).get("mean_a")), 1e-12);
+    assertTrue(browser.awaitDrawn("#chart-armmetric-cum-click") > 100);
     assertFalse(browser.has("#empty-effect-click") || browser.has("#empty-armmetric-click") || browser.has(".note"),
         "nothing waits for data any more");
     browser.screenshot("experiment-new-fields");
