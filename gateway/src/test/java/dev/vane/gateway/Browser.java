@@ -46,17 +46,39 @@ final class Browser implements AutoCloseable {
     this.profile = profile;
   }
 
-  static Browser start() {
-    Path chromium = Path.of(env("VANE_CHROMIUM", "/usr/bin/chromium"));
-    Path chromedriver = Path.of(env("VANE_CHROMEDRIVER", "/usr/bin/chromedriver"));
-    if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
-      String why = "no browser: " + chromium + " or " + chromedriver + " is missing (install the Debian packages "
-          + "chromium and chromium-driver, or set VANE_CHROMIUM and VANE_CHROMEDRIVER)";
-      if (System.getenv("CI") != null) {
-        throw new AssertionError(why + "; CI is set, so the dashboard's browser tests fail rather than skip");
-      }
-      Assumptions.abort(why + "; skipped because CI is not set");
+  /**
+   * Null when the browser and its driver are installed; else why not, for a test to skip on (AssertionError instead
+   * when {@code CI} is set: there the browser tests must not pass by skipping).
+   */
+  static String missing() {
+    Path chromium = chromium();
+    Path chromedriver = chromedriver();
+    if (Files.isExecutable(chromium) && Files.isExecutable(chromedriver)) {
+      return null;
     }
+    String why = "no browser: " + chromium + " or " + chromedriver + " is missing (install the Debian packages "
+        + "chromium and chromium-driver, or set VANE_CHROMIUM and VANE_CHROMEDRIVER)";
+    if (System.getenv("CI") != null) {
+      throw new AssertionError(why + "; CI is set, so the dashboard's browser tests fail rather than skip");
+    }
+    return why + "; skipped because CI is not set";
+  }
+
+  private static Path chromium() {
+    return Path.of(env("VANE_CHROMIUM", "/usr/bin/chromium"));
+  }
+
+  private static Path chromedriver() {
+    return Path.of(env("VANE_CHROMEDRIVER", "/usr/bin/chromedriver"));
+  }
+
+  static Browser start() {
+    String why = missing();
+    if (why != null) {
+      Assumptions.abort(why);
+    }
+    Path chromium = chromium();
+    Path chromedriver = chromedriver();
     Path profile;
     try {
       profile = Files.createTempDirectory("vane-chromium-");
