@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Vane's own JSON endpoints on a vertx-web {@link Router}. On the traffic port ({@link #data}): health and readiness
  * only. On the admin listener ({@link #admin}): those, plus experiments, results, feedback, the versioned config,
- * experiment operations and the audit log, each behind a role (see README's role table). Every answer carries an
- * {@code X-Request-Id} (the client's when sane, else a new one); an unknown path gets 404, a method an endpoint does
- * not take 405, and anything a handler throws is logged with the request id and answered {@code 500 internal}.
+ * experiment operations and the audit log, each behind a role (see README's role table), {@code whoami} for any
+ * known caller, and the dashboard's static files under {@code /ui/} ({@link Dashboard}: no data, no token). Every
+ * answer carries an {@code X-Request-Id} (the client's when sane, else a new one); an unknown path gets 404, a method
+ * an endpoint does not take 405, and anything a handler throws is logged with the request id and answered
+ * {@code 500 internal}.
  */
 public final class ApiRouter {
   private static final Logger log = LoggerFactory.getLogger(ApiRouter.class);
