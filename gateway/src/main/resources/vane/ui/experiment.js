@@ -21,8 +21,8 @@ function trimmed(ts, arms) {
   if (!ts || !ts.arms) {
     return [];
   }
-  const first = arms.map((a) => ts.arms[a] || []);
-  const n = Math.max(0, ...first.map((r) => r.length));
+  const series = arms.map((a) => ts.arms[a] || []);
+  const n = Math.max(0, ...series.map((r) => r.length));
   const rows = [];
   let started = false;
   for (let i = 0; i < n; i++) {
@@ -30,7 +30,7 @@ function trimmed(ts, arms) {
     let total = 0;
     let t = null;
     arms.forEach((a, k) => {
-      const r = first[k][i];
+      const r = series[k][i];
       if (r) {
         byArm[a] = r;
         t = r.t;
@@ -46,8 +46,9 @@ function trimmed(ts, arms) {
   return rows;
 }
 
+/** A line chart over interval starts; {@code extra.y} adds to the y axis (bounds, tick format). */
 function lineConfig(labels, datasets, yTitle, extra) {
-  return Object.assign({
+  return {
     type: 'line',
     data: { labels, datasets },
     options: {
@@ -57,7 +58,7 @@ function lineConfig(labels, datasets, yTitle, extra) {
         y: Object.assign({ title: { display: true, text: yTitle } }, extra && extra.y),
       },
     },
-  }, {});
+  };
 }
 
 export async function experimentPage(main, app, id) {
