@@ -262,6 +262,8 @@ class DashboardBrowserTest {
     });
     assertTrue(msg.getText().contains("not accepted"), msg.getText());
     assertFalse(browser.driver.getCurrentUrl().contains("not-a-token"));
+    assertFalse(browser.driver.findElement(By.id("sign-out")).isDisplayed(), "no sign-out button when signed out");
+    assertFalse(browser.driver.findElement(By.id("nav")).isDisplayed());
     assertNotNull(browser.js("return sessionStorage.getItem('vane.token') === null ? 'gone' : null"));
     browser.screenshot("signin-401", null, 600);
   }
