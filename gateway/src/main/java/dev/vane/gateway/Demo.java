@@ -176,8 +176,8 @@ public final class Demo {
     gateway.attachInMemory(text).toCompletableFuture().join();
     int gw = gateway.port();
     adminUrl = "http://127.0.0.1:" + gateway.adminPort();
-    out.printf("Vane demo: gateway on http://127.0.0.1:%d, admin API on %s, %d simulated models; driving %d users x "
-        + "%d requests%n", gw, adminUrl, sims.size(), users, requestsPerUser);
+    out.printf("Vane demo: gateway on http://127.0.0.1:%d, admin API on %s, dashboard on %s/ui/, %d simulated models; "
+        + "driving %d users x %d requests%n", gw, adminUrl, adminUrl, sims.size(), users, requestsPerUser);
 
     Map<String, String> fraudArm = new ConcurrentHashMap<>();
     Map<String, String> rankerArm = new ConcurrentHashMap<>();
@@ -261,6 +261,8 @@ public final class Demo {
     operatorRamp(out);
     out.printf("%nVane is serving on http://127.0.0.1:%d, its admin API on %s. Try:%n", gw, adminUrl);
     out.printf("  export VANE_ADMIN_URL=%s VANE_TOKEN=%s%n", adminUrl, token);
+    out.printf("  dashboard: %s/ui/ (sign in with the token above)%s%n", adminUrl,
+        exitAfterReport ? "" : "; a trickle of users keeps its charts moving");
     out.printf("  curl -s -H 'X-User-Id: alice' -d '{\"inputs\":[]}' -D - http://127.0.0.1:%d/v2/models/fraud/infer%n", gw);
     out.printf("  curl -s -H \"Authorization: Bearer $VANE_TOKEN\" $VANE_ADMIN_URL/v1/experiments/fraud-canary%n");
     out.printf("  java -jar gateway/target/vane.jar ctl status%n");
@@ -275,6 +277,7 @@ public final class Demo {
       models.close().await();
       return 0;
     }
+    trickle(models, client, ctx);
     CountDownLatch forever = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();
@@ -353,6 +356,49 @@ public final class Demo {
         }
       }
     }
+  }
+
+  /**
+   * While the demo serves: about 10 requests a second to each of fraud, ranker and reco from new synthetic
+   * visitors, and their clicks, so that the dashboard's charts move.
+   */
+  private void trickle(Vertx models, HttpClient client, Context ctx) {
+    String[] regions = {"eu", "us", "apac"};
+    Queue<JsonObject> clicks = new ConcurrentLinkedQueue<>();
+    ctx.runOnContext(v -> {
+      // everything below runs on ctx's event loop: one thread uses the random source
+      SplittableRandom rnd = new SplittableRandom(42);
+      long[] ticks = {0};
+      models.setPeriodic(100, id -> {
+        for (String model : new String[] {"fraud", "ranker", "reco"}) {
+          // new visitors, one request each: the sample-ratio check counts requests, and returning sticky users
+          // would repeat the burst's unit-level split (not quite the weights) into a false mismatch as hours pass
+          String user = "visitor-" + ticks[0] + "-" + model;
+          client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v2/models/" + model + "/infer")
+                  .putHeader("X-User-Id", user).putHeader("Content-Type", "application/json")
+                  .putHeader("X-Region", regions[Math.floorMod(user.hashCode(), regions.length)]))
+              .compose(req -> req.send(Buffer.buffer("{\"inputs\":[]}")))
+              .compose(resp -> resp.body().map(b -> resp))
+              .onSuccess(resp -> {
+                String arm = resp.getHeader("X-Vane-Variant");
+                Double rate = arm == null ? null : CLICK_RATE.get(arm);
+                if (rate != null && rnd.nextDouble() < rate) {
+                  String rid = resp.getHeader("X-Request-Id");
+                  clicks.add(new JsonObject().put("requestId", rid).put("eventId", "click-" + rid)
+                      .put("metric", "click").put("value", 1));
+                }
+              });
+        }
+        if (++ticks[0] % 20 == 0 && !clicks.isEmpty()) {
+          JsonArray batch = new JsonArray();
+          for (JsonObject e; (e = clicks.poll()) != null; ) {
+            batch.add(e);
+          }
+          client.request(admin(HttpMethod.POST, "/v1/feedback")).compose(r -> r.send(new JsonObject()
+              .put("events", batch).encode())).compose(r -> r.body());
+        }
+      });
+    });
   }
 
   private static String pct(Object v) {

@@ -131,7 +131,8 @@ class AdminApiTest {
         row(post, "/admin/v1/experiments/e/resume", "{}", 401, 401, 403, 403, 409, 409),
         row(post, "/admin/v1/experiments/nope/promote", "{}", 401, 401, 403, 403, 404, 404),
         row(post, "/admin/v1/experiments/nope/rollback", "{}", 401, 401, 403, 403, 404, 404),
-        row(get, "/admin/v1/audit", null, 401, 401, 200, 403, 200, 200));
+        row(get, "/admin/v1/audit", null, 401, 401, 200, 403, 200, 200),
+        row(get, "/admin/v1/whoami", null, 401, 401, 200, 200, 200, 200));
     String[] callers = {null, WRONG, VIEWER, FEEDBACK, OPERATOR, ADMIN};
     String[] names = {"none", "wrong", "viewer", "feedback", "operator", "admin"};
     List<String> wrong = new ArrayList<>();

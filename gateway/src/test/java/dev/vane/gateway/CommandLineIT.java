@@ -65,6 +65,7 @@ class CommandLineIT {
       String url = null;
       String admin = null;
       String token = null;
+      String dashboard = null;
       long deadline = System.currentTimeMillis() + 90_000;
       String line;
       while (System.currentTimeMillis() < deadline && (line = r.readLine()) != null) {
@@ -77,6 +78,10 @@ class CommandLineIT {
         if (a.find()) {
           admin = a.group(1);
           token = a.group(2);
+        }
+        Matcher d = Pattern.compile("dashboard: (http://\\S+/ui/)").matcher(line);
+        if (d.find()) {
+          dashboard = d.group(1);
         }
         if (line.startsWith("Vane demo is serving")) {
           break;
@@ -115,6 +120,11 @@ class CommandLineIT {
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, exp.statusCode());
       assertTrue(exp.body().contains("\"fraud-canary\""), exp.body());
+      assertNotNull(dashboard, text);
+      HttpResponse<String> ui = client.send(HttpRequest.newBuilder(URI.create(dashboard)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, ui.statusCode(), "the dashboard's page needs no token");
+      assertTrue(ui.body().contains("<title>Vane dashboard</title>"), ui.body());
     } finally {
       p.destroy();
       if (!p.waitFor(10, TimeUnit.SECONDS)) {

@@ -17,6 +17,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,9 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Vane's own JSON endpoints on a vertx-web {@link Router}. On the traffic port ({@link #data}): health and readiness
  * only. On the admin listener ({@link #admin}): those, plus experiments, results, feedback, the versioned config,
- * experiment operations and the audit log, each behind a role (see README's role table). Every answer carries an
- * {@code X-Request-Id} (the client's when sane, else a new one); an unknown path gets 404, a method an endpoint does
- * not take 405, and anything a handler throws is logged with the request id and answered {@code 500 internal}.
+ * experiment operations and the audit log, each behind a role (see README's role table), {@code whoami} for any
+ * known caller, and the dashboard's static files under {@code /ui/} ({@link Dashboard}: no data, no token). Every
+ * answer carries an {@code X-Request-Id} (the client's when sane, else a new one); an unknown path gets 404, a method
+ * an endpoint does not take 405, and anything a handler throws is logged with the request id and answered
+ * {@code 500 internal}.
  */
 public final class ApiRouter {
   private static final Logger log = LoggerFactory.getLogger(ApiRouter.class);
@@ -122,6 +126,12 @@ public final class ApiRouter {
     }
     read(router.route("/admin/v1/audit")).handler(g.needs(Role.VIEWER))
         .handler(ctx -> ops.audit(ctx.request(), rid(ctx)));
+    read(router.route("/admin/v1/whoami")).handler(g.needs(null))
+        .handler(ctx -> Answers.json(ctx.request(), 200, whoami(principal(ctx))));
+    // the dashboard's static files: no data in them, so no token (the pages call the API above with one)
+    Dashboard dashboard = Dashboard.shared();
+    read(router.route("/ui")).handler(dashboard::redirect);
+    read(router.route("/ui/*")).handler(ctx -> dashboard.serve(ctx, rid(ctx)));
     Handler<RoutingContext> viewer = g.needs(Role.VIEWER);
     read(router.route("/metrics")).handler(ctx -> {
       ObservabilitySettings.Metrics m = core.snapshot().config().observability().metrics();
@@ -144,6 +154,17 @@ public final class ApiRouter {
     });
     errors(router);
     return new ApiRouter(router, true);
+  }
+
+  /** {@code GET /admin/v1/whoami}: the caller's name, roles (in the order viewer, feedback, operator, admin) and scheme. */
+  static JsonObject whoami(Principal p) {
+    JsonArray roles = new JsonArray();
+    for (Role r : Role.values()) {
+      if (p.roles().contains(r)) {
+        roles.add(r.id());
+      }
+    }
+    return new JsonObject().put("name", p.name()).put("roles", roles).put("scheme", p.scheme());
   }
 
   /** Method and path of every route on this router (the OpenAPI test compares them with the document). */
@@ -178,6 +199,7 @@ public final class ApiRouter {
 
   /** Authentication and the role each route needs. */
   private record Guard(Supplier<Authenticator> auth, Supplier<ControlPlane> control, Denials denied) {
+    /** Lets callers with {@code role} through (null: any authenticated caller), 401 or 403 for the others. */
     Handler<RoutingContext> needs(Role role) {
       return ctx -> {
         HttpServerRequest req = ctx.request();
@@ -196,7 +218,7 @@ public final class ApiRouter {
             return;
           }
           Principal p = ar.result();
-          if (!p.may(role)) {
+          if (role != null && !p.may(role)) {
             denied.forbidden.increment();
             RequestLogs.log(req, rid, () -> log.warn("admin: 403 {} {} by {} from {}: needs {} (request id {})",
                 req.method(), req.path(), p.name(), AdminEndpoints.address(req), role.id(), rid));
