@@ -143,4 +143,33 @@ class FeedbackTest {
     String srm = skewed.getJsonObject("srm").encode();
     assertTrue(srm.contains("\"mismatch\""), srm);
   }
+
+  @Test
+  void returningUsersDoNotRaiseTheSampleRatioAlarmTheirFirstAssignmentsAreCounted() throws Exception {
+    gw = fx.gateway(yaml(a.url(), b.url(), "", 5000));
+    // 600 users, each assigned once; then ten users of arm a come back 200 times each: 2,000 more exposures of a,
+    // which a chi-square test of exposures would call a mismatch (about 2,300 : 300) though assignment is fine
+    java.util.List<String> onA = new java.util.ArrayList<>();
+    for (int u = 0; u < 600; u++) {
+      Harness.Reply r = h.post(gw.port(), "/v2/models/m/infer", "u" + u, "{}");
+      if ("a".equals(r.header("X-Vane-Variant")) && onA.size() < 10) {
+        onA.add("u" + u);
+      }
+    }
+    for (String u : onA) {
+      for (int i = 0; i < 200; i++) {
+        h.post(gw.port(), "/v2/models/m/infer", u, "{}");
+      }
+    }
+    JsonObject srm = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("srm");
+    assertEquals("assignments", srm.getString("basis"), srm.encode());
+    assertEquals("ok", srm.getString("verdict"), srm.encode());
+    long observed = 0;
+    for (Object o : srm.getJsonArray("arms")) {
+      observed += ((JsonObject) o).getLong("observed");
+    }
+    assertEquals(600, observed, "each user counted once: " + srm.encode());
+    long exposuresA = arm(h.get(gw.adminPort(), "/v1/experiments/e/results").json(), "a").getLong("exposures");
+    assertTrue(exposuresA >= 2000, "the returning users' requests are exposures: " + exposuresA);
+  }
 }

@@ -107,21 +107,24 @@ public final class Assigner {
       if (championYields && won != null && won.role() == Role.CHAMPION && candidate.role() != Role.CHAMPION) {
         // the remote store had the unit on the champion (not known locally): the champion yields, as above
         return store.claim(experiment.id(), experiment.salt(), unit, candidate.id(), won.id())
-            .thenApply(again -> resolved(experiment, candidate, again, unit));
+            .thenApply(again -> resolved(experiment, candidate, again, unit, true));
       }
-      return CompletableFuture.completedFuture(resolved(experiment, candidate, claim, unit));
+      return CompletableFuture.completedFuture(resolved(experiment, candidate, claim, unit, stored != null));
     });
   }
 
-  private static Assignment resolved(Experiment experiment, Arm candidate, StickyStore.Claim claim, String unit) {
+  /** @param replacing whether the claim named a stored arm as replaceable (a created claim is then a move) */
+  private static Assignment resolved(Experiment experiment, Arm candidate, StickyStore.Claim claim, String unit,
+      boolean replacing) {
     Arm won = experiment.arm(claim.arm());
     if (won == null) {
       // The store holds an arm this snapshot does not have (removed meanwhile, or written by an instance on a
       // newer config): serve the candidate now; the next request repairs the store.
       return new Assignment(experiment, candidate, Assignment.Reason.ASSIGNED, unit);
     }
-    return new Assignment(experiment, won, claim.created() ? Assignment.Reason.ASSIGNED : Assignment.Reason.STICKY,
-        unit, claim.firstExposureMillis());
+    Assignment.Reason reason = !claim.created() ? Assignment.Reason.STICKY
+        : replacing ? Assignment.Reason.MOVED : Assignment.Reason.ASSIGNED;
+    return new Assignment(experiment, won, reason, unit, claim.firstExposureMillis());
   }
 
   private static CompletionStage<Assignment> sticky(Experiment e, Arm arm, String unit, long firstExposureMillis) {

@@ -23,6 +23,12 @@ public record Assignment(Experiment experiment, Arm arm, Reason reason, String u
     STICKY(true),
     /** A new sticky assignment, stored by this request (the unit's first exposure). */
     ASSIGNED(true),
+    /**
+     * A stored assignment replaced by this request: the unit moved from the champion to a grown canary or variant,
+     * or off an arm that no longer exists. Its first exposure on the new arm, but not a fresh draw: the
+     * sample-ratio check leaves it out.
+     */
+    MOVED(true),
     /** Hashed without storing (non-sticky experiment). */
     HASHED(true),
     /** No unit id on the request: chosen at random for this request only; not sticky. */

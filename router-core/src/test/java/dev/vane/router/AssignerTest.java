@@ -99,7 +99,7 @@ class AssignerTest {
       Assignment now = assign(after, "u" + u);
       if (seen.get("u" + u).equals("c")) {
         assertNotEquals("c", now.arm().id());
-        assertEquals(Assignment.Reason.ASSIGNED, now.reason());
+        assertEquals(Assignment.Reason.MOVED, now.reason());
         assertEquals(now.arm().id(), store.peek("exp", "s", "u" + u), "the store was repaired");
       } else {
         assertEquals(seen.get("u" + u), now.arm().id());

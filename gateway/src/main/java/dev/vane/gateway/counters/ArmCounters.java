@@ -17,6 +17,8 @@ public final class ArmCounters {
   private final LongAdder nonSticky = new LongAdder();
   /** Units newly assigned to this arm (first exposure of a sticky unit on this arm). */
   private final LongAdder newUnits = new LongAdder();
+  /** Independent assignments: new sticky units plus exposures without a unit id (see {@link Figures.Arm}). */
+  private final LongAdder assigned = new LongAdder();
   private final LongAdder status2xx = new LongAdder();
   private final LongAdder status3xx = new LongAdder();
   private final LongAdder status4xx = new LongAdder();
@@ -41,12 +43,23 @@ public final class ArmCounters {
    * and {@link #recordNewUnit} when {@code newUnit}, reading the clock once.
    */
   public void recordArrival(boolean exposure, boolean newUnit) {
+    recordArrival(exposure, newUnit, newUnit);
+  }
+
+  /**
+   * As {@link #recordArrival(boolean, boolean)}; {@code drawn} when the new unit was a fresh draw of the assignment
+   * (counted in {@link Figures.Arm#assigned}), not a unit moved off another arm.
+   */
+  public void recordArrival(boolean exposure, boolean newUnit, boolean drawn) {
     requests.increment();
     if (exposure) {
       exposures.increment();
     }
     if (newUnit) {
       newUnits.increment();
+    }
+    if (drawn) {
+      assigned.increment();
     }
     series.arrival(index, exposure, newUnit);
   }
@@ -71,11 +84,13 @@ public final class ArmCounters {
   /** An exposure without a unit id. */
   public void recordNonSticky() {
     nonSticky.increment();
+    assigned.increment();
   }
 
   /** A unit's first exposure on this arm. */
   public void recordNewUnit() {
     newUnits.increment();
+    assigned.increment();
     series.addArm(index, SeriesPeriod.UNITS, 1);
   }
 
@@ -109,7 +124,7 @@ public final class ArmCounters {
   public Figures.Arm figures(boolean withLatency) {
     return new Figures.Arm(requests.sum(), exposures.sum(), newUnits.sum(), nonSticky.sum(), status2xx.sum(),
         status3xx.sum(), status4xx.sum(), status5xx.sum(), fallbacks.sum(), upstreamErrors.sum(),
-        withLatency ? latency.snapshot() : null);
+        assigned.sum(), withLatency ? latency.snapshot() : null);
   }
 
   /** The status class of one answer (what the client got: 499 when it left first). */

@@ -12,17 +12,20 @@ public final class Figures {
 
   /**
    * One arm. Counts are requests unless named otherwise; {@code units} is distinct unit ids exposed to the arm
-   * (exact in memory, HyperLogLog-estimated across instances, ±0.81%).
+   * (exact in memory, HyperLogLog-estimated across instances, ±0.81%); {@code assigned} is the independent
+   * assignments made to the arm, exactly, on every instance: units whose sticky assignment this version created
+   * plus exposures without a unit id (each drawn at random on its own). The sample-ratio check counts those, not
+   * exposures: a returning unit's requests are not independent draws.
    */
   public record Arm(long requests, long exposures, long units, long nonSticky, long status2xx, long status3xx,
-      long status4xx, long status5xx, long fallbacks, long upstreamErrors, Histogram latency) {
+      long status4xx, long status5xx, long fallbacks, long upstreamErrors, long assigned, Histogram latency) {
 
     static final String[] FIELDS = {"requests", "exposures", "units", "nonSticky", "status2xx", "status3xx",
-        "status4xx", "status5xx", "fallbacks", "upstreamErrors"};
+        "status4xx", "status5xx", "fallbacks", "upstreamErrors", "assigned"};
 
     public long[] counters() {
       return new long[] {requests, exposures, units, nonSticky, status2xx, status3xx, status4xx, status5xx,
-          fallbacks, upstreamErrors};
+          fallbacks, upstreamErrors, assigned};
     }
 
     public static String[] fields() {
@@ -30,7 +33,7 @@ public final class Figures {
     }
 
     public static Arm of(long[] c, Histogram latency) {
-      return new Arm(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], latency);
+      return new Arm(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], latency);
     }
   }
 

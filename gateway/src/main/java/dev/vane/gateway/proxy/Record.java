@@ -53,7 +53,8 @@ final class Record implements ProxyStep {
       default -> { }
     }
     // request, exposure and new unit with one read of the clock (the time series counts each in its minute)
-    as.recordArrival(a.exposure(), a.reason() == Assignment.Reason.ASSIGNED);
+    as.recordArrival(a.exposure(), a.reason() == Assignment.Reason.ASSIGNED || a.reason() == Assignment.Reason.MOVED,
+        a.reason() == Assignment.Reason.ASSIGNED);
     core.recordUnit(es, a);
     if (a.exposure()) {
       analyse(x, es, a);

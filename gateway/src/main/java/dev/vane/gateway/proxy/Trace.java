@@ -43,7 +43,8 @@ final class Trace implements ProxyStep {
       Assignment a = x.assignment;
       if (a != null) {
         span.assigned(x.experiment.id(), a.arm().id(), a.reason().name().toLowerCase(java.util.Locale.ROOT),
-            a.reason() == Assignment.Reason.STICKY || a.reason() == Assignment.Reason.ASSIGNED);
+            a.reason() == Assignment.Reason.STICKY || a.reason() == Assignment.Reason.ASSIGNED
+                || a.reason() == Assignment.Reason.MOVED);
       }
     }
     span.end(x.status(), x.requestId, x.upstreamEndpoint == null ? null : x.upstreamEndpoint.id(), x.fellBack);

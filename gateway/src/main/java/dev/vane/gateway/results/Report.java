@@ -91,10 +91,16 @@ record Report(ResultsInput input, Options options, Set<String> reasons, List<Arm
    * @param verdict {@code ok}, {@code mismatch}, or null when not computed ({@code reasons} says why)
    * @param arms    arms with a positive weight, with observed and expected exposures
    */
+  /** @param basis {@code assignments} or {@code exposures}: what the arms' observed counts are; null when not run */
   record Srm(String verdict, double statistic, int degreesOfFreedom, double pValue, double threshold,
-      List<SrmArm> arms, Set<String> reasons) {}
+      List<SrmArm> arms, Set<String> reasons, String basis) {
+    Srm(String verdict, double statistic, int degreesOfFreedom, double pValue, double threshold, List<SrmArm> arms,
+        Set<String> reasons) {
+      this(verdict, statistic, degreesOfFreedom, pValue, threshold, arms, reasons, null);
+    }
+  }
 
-  /** @param expected total exposures x weight / sum of weights */
+  /** @param expected total observed x weight / sum of weights */
   record SrmArm(String arm, int weightBps, long observed, double expected) {}
 
   /** One value of one slice dimension. */

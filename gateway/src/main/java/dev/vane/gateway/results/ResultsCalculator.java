@@ -442,12 +442,16 @@ public final class ResultsCalculator {
     if (arms.isEmpty()) {
       return new Srm(null, Double.NaN, 0, Double.NaN, threshold, List.of(), Set.of("no_weights"));
     }
+    // independent draws: a returning unit's requests all land on its arm, so exposures are overdispersed and a
+    // chi-square test of them raises false mismatches; count assignments when the experiment made any
+    Map<String, Long> assigned = in.assigned() == null ? Map.of() : in.assigned();
+    boolean byAssignment = arms.stream().mapToLong(a -> assigned.getOrDefault(a, 0L)).sum() > 0;
     long[] observed = new long[arms.size()];
     double[] weights = new double[arms.size()];
     long total = 0;
     double weightSum = 0;
     for (int i = 0; i < observed.length; i++) {
-      observed[i] = pooled.get(arms.get(i)).exposures();
+      observed[i] = byAssignment ? assigned.getOrDefault(arms.get(i), 0L) : pooled.get(arms.get(i)).exposures();
       weights[i] = in.weightsBps().get(arms.get(i));
       total += observed[i];
       weightSum += weights[i];
@@ -463,7 +467,7 @@ public final class ResultsCalculator {
       rows.add(new SrmArm(arms.get(i), (int) weights[i], observed[i], total * weights[i] / weightSum));
     }
     return new Srm(r.mismatch() ? "mismatch" : "ok", r.statistic(), r.degreesOfFreedom(), r.pValue(), threshold,
-        List.copyOf(rows), Set.copyOf(why));
+        List.copyOf(rows), Set.copyOf(why), byAssignment ? "assignments" : "exposures");
   }
 
   // ---- inputs ----------------------------------------------------------------------------------------------

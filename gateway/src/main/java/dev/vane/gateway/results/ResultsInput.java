@@ -20,12 +20,23 @@ import org.HdrHistogram.Histogram;
  * @param slices       dimension → value → per-arm data (values beyond a dimension's cardinality bound are
  *                     grouped as {@code other}); empty when no slices are configured
  * @param bandit       bandit state for {@code policy: thompson} experiments, else null
+ * @param assigned     per arm, independent assignments (units whose sticky assignment this version created plus
+ *                     exposures without a unit id, see {@code Figures.Arm#assigned}); the sample-ratio check counts
+ *                     these when any arm has some, else exposures; empty when not known
  * @param noveltyDays  whole days since units' first exposure (0..13, 14 for "14 and later") → per-arm data of the
  *                     exposures made that day and the outcomes attributed to them; empty when not counted
  */
 public record ResultsInput(String experimentId, String version, String control, List<String> arms,
     Map<String, Integer> weightsBps, List<MetricDef> metrics, List<ArmData> pooled,
-    Map<String, Map<String, List<ArmData>>> slices, BanditView bandit, Map<Integer, List<ArmData>> noveltyDays) {
+    Map<String, Map<String, List<ArmData>>> slices, BanditView bandit, Map<Integer, List<ArmData>> noveltyDays,
+    Map<String, Long> assigned) {
+
+  /** Without counts of independent assignments (the sample-ratio check then counts exposures). */
+  public ResultsInput(String experimentId, String version, String control, List<String> arms,
+      Map<String, Integer> weightsBps, List<MetricDef> metrics, List<ArmData> pooled,
+      Map<String, Map<String, List<ArmData>>> slices, BanditView bandit, Map<Integer, List<ArmData>> noveltyDays) {
+    this(experimentId, version, control, arms, weightsBps, metrics, pooled, slices, bandit, noveltyDays, Map.of());
+  }
 
   /** Without data by days since first exposure. */
   public ResultsInput(String experimentId, String version, String control, List<String> arms,

@@ -62,8 +62,12 @@ public final class ResultsInputs {
         slices.put(dim, byValue);
       }
     });
+    Map<String, Long> assigned = new LinkedHashMap<>();
+    for (Arm a : e.arms()) {
+      assigned.put(a.id(), f.arms().get(a.id()).assigned());
+    }
     return new ResultsInput(e.id(), e.version(), e.control().id(), arms, weights, metrics, pooled, slices, bandit,
-        days);
+        days, assigned);
   }
 
   public static ResultsInput.ArmData armData(String arm, long exposures, long units, long requests, long errors,

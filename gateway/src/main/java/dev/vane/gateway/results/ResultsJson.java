@@ -120,7 +120,9 @@ final class ResultsJson {
             + "over looks, confidence sequence = running intersection; every results request is one look")
         .put("multipleTesting", "Holm over every pooled comparison with a p-value (treatments x metrics incl. "
             + "latency and error_rate); within each slice value over its treatments x declared metrics")
-        .put("srm", "chi-square goodness of fit of exposures against weightsBps over arms with weight > 0; "
+        .put("srm", "chi-square goodness of fit of independent assignments (units whose sticky assignment this "
+            + "version created, plus exposures without a unit id) against weightsBps over arms with weight > 0, "
+            + "of exposures when there are none (hashed without a store: repeat requests make that test liberal); "
             + "mismatch when p < 0.001; not computed for bandits (adaptive allocation)")
         .put("simpsonsParadox", SimpsonCheck.RULE)
         .put("novelty", NoveltyCheck.RULE);
@@ -242,6 +244,7 @@ final class ResultsJson {
     }
     return new JsonObject()
         .put("verdict", s.verdict())
+        .put("basis", s.basis())
         .put("statistic", num(s.statistic()))
         .put("degreesOfFreedom", s.verdict() == null ? null : s.degreesOfFreedom())
         .put("pValue", num(s.pValue()))

@@ -456,7 +456,10 @@ public final class RolloutDriver implements AutoCloseable {
     Map<String, OutcomeCounters.Sums> sums = f.outcomes().pooled().getOrDefault(arm, Map.of());
     ResultsInput.ArmData d = ResultsInputs.armData(arm, a.exposures(), a.units(), a.requests(), a.status5xx(),
         a.latency(), sums, analysis);
-    return new ArmFigures(d.exposures(), d.requests(), d.errors(),
+    // the sample-ratio check counts independent assignments when the experiment made any (hashed without a
+    // store makes none: then exposures)
+    long anyAssigned = f.arms().values().stream().mapToLong(Figures.Arm::assigned).sum();
+    return new ArmFigures(d.exposures(), anyAssigned > 0 ? a.assigned() : d.exposures(), d.requests(), d.errors(),
         d.latency() == null ? LatencyStats.empty() : LatencyStats.of(d.latency()), d.binary(), d.continuous());
   }
 

@@ -126,7 +126,7 @@ public final class RolloutController {
             }
             allNonInferior &= v.result().verdict() == GuardrailResult.Verdict.NON_INFERIOR;
         }
-        SrmResult srm = plan.srm() ? SampleRatio.srm(new long[] {championNow.exposures(), canaryNow.exposures()},
+        SrmResult srm = plan.srm() ? SampleRatio.srm(new long[] {championNow.assigned(), canaryNow.assigned()},
                 new double[] {100 - step.percent(), step.percent()}, RolloutPlan.SRM_ALPHA) : null;
 
         String where = String.format(Locale.ROOT, "step %d (%d%%)", s.step() + 1, step.percent());
@@ -139,7 +139,7 @@ public final class RolloutController {
         }
         if (srm != null && srm.mismatch()) {
             return rollback(s, now, String.format(Locale.ROOT, "%s: sample ratio mismatch (p=%.3g < %s, %d:%d)",
-                    where, srm.pValue(), RolloutPlan.SRM_ALPHA, championNow.exposures(), canaryNow.exposures()),
+                    where, srm.pValue(), RolloutPlan.SRM_ALPHA, championNow.assigned(), canaryNow.assigned()),
                     verdicts, srm);
         }
         Duration elapsed = Duration.between(s.stepStartedAt(), now);

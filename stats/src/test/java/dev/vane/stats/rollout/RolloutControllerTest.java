@@ -1,5 +1,9 @@
 package dev.vane.stats.rollout;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,6 +60,20 @@ class RolloutControllerTest {
         assertEquals(Action.ROLLBACK, a.action());
         assertTrue(a.srm().mismatch());
         assertTrue(a.reason().contains("sample ratio mismatch"), a.reason());
+    }
+
+    @Test
+    void theSampleRatioCheckCountsAssignmentsNotTheRequestsOfReturningUnits() {
+        RolloutController c = new RolloutController(plan(false, OnInconclusive.HOLD, null));
+        // 9,000 : 1,000 units assigned, as planned; the canary's units came back more often (13,000 requests)
+        ArmFigures champion = new ArmFigures(9000, 9000, 9000, 90, LatencyStats.empty(), Map.of(), Map.of());
+        ArmFigures canary = new ArmFigures(13000, 1000, 13000, 130, LatencyStats.empty(), Map.of(), Map.of());
+        Analysis a = c.analyze(RolloutState.start(c.plan(), T0), champion, canary, null, at(1));
+        assertFalse(a.srm().mismatch(), a.describe());
+        assertNotEquals(Action.ROLLBACK, a.action(), a.reason());
+        // and the same figures with a skewed assignment are a mismatch
+        ArmFigures skewed = new ArmFigures(13000, 1300, 13000, 130, LatencyStats.empty(), Map.of(), Map.of());
+        assertTrue(c.analyze(RolloutState.start(c.plan(), T0), champion, skewed, null, at(1)).srm().mismatch());
     }
 
     @Test
