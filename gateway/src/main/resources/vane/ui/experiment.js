@@ -135,7 +135,7 @@ export async function experimentPage(main, app, id) {
     }
   }
   slices(main, results);
-  novelty(main, results);
+  novelty(main, results, exp);
   if (rollout && rollout.configured) {
     rolloutSection(main, rollout);
   }
@@ -519,7 +519,8 @@ function shadowCharts(parent, s, ts) {
   const table = (first < 0 ? [] : series.slice(first)).map((p) => ({ t: p.t, mirrored: p.mirrored, compared: p.compared, agreements: p.agreements, agreementRate: p.agreementRate ?? null, latencyDiffMeanMs: p.latencyDiffMeanMs ?? null }));
   figure(parent, {
     id: 'shadow-' + s.id, title: 'Shadow ' + s.id + ': agreement and latency difference over time',
-    description: 'Agreement rate (left axis) and mean latency difference shadow − served in ms (right axis) per interval.',
+    description: 'Agreement rate (left axis; a pair agrees when its numeric outputs are within the tolerance if both have them, '
+      + 'else when its top labels match, else when the bodies are equal) and mean latency difference shadow − served in ms (right axis) per interval.',
     columns: [{ key: 't', label: 'Interval start', format: fmt.time }, { key: 'mirrored', label: 'mirrored' }, { key: 'compared', label: 'compared' },
       { key: 'agreements', label: 'agreements' }, { key: 'agreementRate', label: 'agreement rate', format: (v) => fmt.pct(v) },
       { key: 'latencyDiffMeanMs', label: 'latency difference', format: fmt.ms }],
@@ -592,9 +593,17 @@ function slices(main, results) {
  * The novelty check: per treatment, the effect on the checked metric by whole days since units' first exposure
  * (novelty.byTreatment[arm].byDay) with the trend test's verdict, and the novelty_effect warnings.
  */
-function novelty(main, results) {
+function novelty(main, results, exp) {
   const n = results.novelty;
   if (!n) {
+    return;
+  }
+  if (!exp.sticky) {
+    // not an empty window: without sticky assignment no unit has a recorded first exposure
+    main.append(el('section', { id: 'novelty', 'aria-labelledby': 'novelty-title' },
+      el('h2', { id: 'novelty-title', text: 'Novelty check (' + n.metric + ')' }),
+      el('p', { class: 'hint', id: 'novelty-not-sticky', text: 'Not applicable: ' + exp.id + ' is not sticky (sticky: false), so no unit has a '
+        + 'recorded first exposure to count days from.' })));
     return;
   }
   const section = el('section', { id: 'novelty', 'aria-labelledby': 'novelty-title' },

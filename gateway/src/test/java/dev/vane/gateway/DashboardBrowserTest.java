@@ -550,6 +550,9 @@ class DashboardBrowserTest {
     // the JS density against the closed form at the mean of Beta(2, 3): 12 x (1 - x)^2 at 0.4 = 1.728
     Object d = browser.js("return import('./densities.js').then(m => m.betaDensity(0.4, 2, 3))");
     assertEquals(1.728, ((Number) d).doubleValue(), 1e-9);
+    // not sticky: no first exposures to count days from, said as such (not as an empty window)
+    assertTrue(browser.has("#novelty-not-sticky"), "the novelty check says why it does not apply");
+    assertFalse(browser.has(".empty"), "no \"No data yet\" on a page with traffic");
     browser.screenshot("bandit", "#fig-posterior", 700);
   }
 
