@@ -702,7 +702,7 @@ class DashboardBrowserTest {
     WebElement dialog = browser.await("dialog#confirm[open]");
     assertTrue(dialog.getText().contains("served by the control arm"), dialog.getText());
     browser.driver.findElement(By.id("confirm-reason")).sendKeys("browser test");
-    browser.screenshot("pause-confirm", null, 900);
+    browser.screenshot("pause-confirm", null, 740); // the viewport: the modal backdrop covers no more
     JsonObject before = api("/v1/experiments/fraud");
     browser.driver.findElement(By.id("confirm-ok")).click();
     browser.await("#experiment-title .status-paused");
