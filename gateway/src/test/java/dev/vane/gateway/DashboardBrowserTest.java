@@ -39,9 +39,11 @@ import org.openqa.selenium.WebElement;
 
 /**
  * The dashboard in a real headless Chromium against a real gateway with real backends and real traffic: sign-in,
- * the experiments list, an experiment's charts (drawn, and their tables equal to the API's numbers), the SRM banner
- * for a mismatch engineered with sticky units and a ramp (and not for a healthy experiment), the bandit's posteriors,
- * the rollout and config pages, roles (no operation buttons for a viewer, 403 as a page, 401 as the sign-in page), an
+ * the experiments list, an experiment's charts per minute and per day (drawn, and their tables equal to the
+ * time-series and results APIs' numbers, including results over time), the novelty check (one day on the main
+ * gateway; four, with a fading effect, on a second gateway with a hand-moved clock), slices crossed in two
+ * dimensions, the shadow's agreement over time, the SRM banner for a mismatch engineered with sticky units and a ramp
+ * (and not for a healthy experiment), the bandit's posteriors, the rollout and config pages, roles (no operation buttons for a viewer, 403 as a page, 401 as the sign-in page), an
  * operator pausing an experiment through the confirmation dialog, and no console errors. Screenshots of each page go
  * to {@code target/screenshots/}.
  */
