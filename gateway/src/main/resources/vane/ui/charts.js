@@ -1,7 +1,7 @@
 // Charts and their text alternatives. Every chart is a <figure> with a canvas (role img, a label saying what it
 // shows), a "Show table" button, and a table of exactly the numbers drawn (#table-<id>, each cell's raw number in
-// data-value). Series differ by marker and dash as well as colour, so the charts read without colour. A chart whose
-// data the gateway does not give (yet) says "No data yet" instead of drawing nothing.
+// data-value). Series differ by marker and dash as well as colour, so the charts read without colour. A chart with no
+// rows (no traffic in its window) says "No data yet" and why instead of drawing nothing.
 
 /* global Chart */
 
@@ -70,7 +70,8 @@ export const fmt = {
   ms: (x) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2) + ' ms'),
   signedPct: (x) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : (x >= 0 ? '+' : '') + (100 * x).toFixed(1) + '%'),
   time: (iso) => (iso ? iso.replace('T', ' ').replace(/:00(\.000)?Z$/, 'Z').replace(/\.\d+Z$/, 'Z') : '—'),
-  label: (iso) => (iso ? iso.substring(11, 16) : ''),
+  // an axis label: the time of day, or the date at midnight (every label of a per-day series)
+  label: (iso) => (!iso ? '' : iso.substring(11, 16) === '00:00' ? iso.substring(5, 10) : iso.substring(11, 16)),
 };
 
 /**

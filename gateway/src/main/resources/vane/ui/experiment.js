@@ -1,6 +1,7 @@
-// One experiment: its arms, the SRM banner, traffic, metrics, latency, errors, bandit posteriors, shadows, slices,
-// the rollout, and (for operators) its operations. Each chart draws from the API's fields when they are there and
-// says "No data yet" when a field is not (yet) given, so that new fields light charts up as the gateway gains them.
+// One experiment: its arms, the SRM banner, traffic, metrics, latency, errors, bandit posteriors, shadows, slices
+// (single dimensions and crosses of two), the novelty check, the rollout, and (for operators) its operations. Every
+// chart draws the time-series and results APIs' fields; a chart says "No data yet" only when its window holds no
+// traffic (no requests, exposures, outcomes or mirrored copies), never for a field the gateway does not give.
 
 import { ApiError, getJson, optional, postJson } from './api.js';
 import { el, figure, fmt, style } from './charts.js';
@@ -63,18 +64,12 @@ function lineConfig(labels, datasets, yTitle, extra) {
 
 export async function experimentPage(main, app, id) {
   const interval = INTERVALS.includes(sessionStorage.getItem(INTERVAL_KEY)) ? sessionStorage.getItem(INTERVAL_KEY) : '1m';
-  let tsNote = null;
+  // results over time come per hour or per day (the results API has no minute rows): 1m and 1h pages ask for 1h
   const [exp, results, rollout, ts] = await Promise.all([
     getJson('/v1/experiments/' + enc(id)),
     getJson('/v1/experiments/' + enc(id) + '/results?interval=' + (interval === '1d' ? '1d' : '1h')),
     optional(getJson('/admin/v1/experiments/' + enc(id) + '/rollout'), 404, 503),
-    getJson('/v1/experiments/' + enc(id) + '/timeseries?interval=' + interval).catch((e) => {
-      if (e instanceof ApiError && e.status === 400) {
-        tsNote = 'this gateway does not offer the ' + interval + ' interval yet (' + e.message + ')';
-        return null;
-      }
-      throw e;
-    }),
+    getJson('/v1/experiments/' + enc(id) + '/timeseries?interval=' + interval),
   ]);
   const arms = exp.arms.map((a) => a.id);
   const bandit = exp.policy === 'thompson';
@@ -104,16 +99,15 @@ export async function experimentPage(main, app, id) {
       },
     })));
   main.append(el('h2', { text: 'Over time' }), picker);
-  if (ts) {
-    main.append(el('p', { class: 'hint', text: 'From ' + fmt.time(ts.from) + ' to ' + fmt.time(ts.to) + ' per ' + ts.interval
-      + ' (kept from ' + fmt.time(ts.retainedFrom) + ', ' + ts.source + ' figures).' }));
-  }
+  main.append(el('p', { class: 'hint', id: 'series-range', text: 'From ' + fmt.time(ts.from) + ' to ' + fmt.time(ts.to) + ' per ' + ts.interval
+    + ' (kept from ' + fmt.time(ts.retainedFrom) + ', ' + ts.source + ' figures), from the first interval with a request.' }));
   const rows = trimmed(ts, arms);
   const over = el('section', { class: 'charts', 'aria-label': 'Charts over time' });
   main.append(over);
-  trafficChart(over, exp, ts, rows, arms, bandit, tsNote);
-  errorChart(over, rows, arms, tsNote);
-  latencyChart(over, rows, arms, tsNote);
+  trafficChart(over, ts, rows, arms, bandit);
+  errorChart(over, rows, arms);
+  latencyChart(over, rows, arms);
+  effectOverTime(over, results, { name: 'error_rate', kind: 'binary' });
 
   const metricNames = (results.metrics || []).filter((m) => !m.builtin).map((m) => m.name);
   if (metricNames.length) {
@@ -122,7 +116,7 @@ export async function experimentPage(main, app, id) {
     main.append(box);
     for (const m of results.metrics.filter((x) => !x.builtin)) {
       metricNow(box, results, m);
-      metricPerArmOverTime(box, rows, arms, m, tsNote);
+      metricPerArmOverTime(box, rows, arms, m);
       effectOverTime(box, results, m);
     }
   }
@@ -141,7 +135,7 @@ export async function experimentPage(main, app, id) {
     }
   }
   slices(main, results);
-  novelty(main, results);
+  novelty(main, results, exp);
   if (rollout && rollout.configured) {
     rolloutSection(main, rollout);
   }
@@ -182,9 +176,8 @@ function armsTable(main, exp) {
   main.append(el('div', { class: 'table-wrap' }, table));
 }
 
-function trafficChart(parent, exp, ts, rows, arms, bandit, note) {
-  const planned = Object.fromEntries(exp.arms.map((a) => [a.id, a.weightBps]));
-  const weights = ts && ts.weightsBps ? ts.weightsBps : planned;
+function trafficChart(parent, ts, rows, arms, bandit) {
+  const weights = ts.weightsBps || {};
   const wsum = arms.reduce((n, a) => n + (weights[a] || 0), 0);
   const table = rows.map((r) => {
     const total = arms.reduce((n, a) => n + ((r.byArm[a] || {}).exposures || 0), 0);
@@ -211,23 +204,21 @@ function trafficChart(parent, exp, ts, rows, arms, bandit, note) {
   figure(parent, {
     id: 'traffic',
     title: bandit ? 'Allocation over time (share of exposures per arm)' : 'Traffic share per arm against the planned weights',
-    description: 'Share of each interval\'s exposures per arm (solid, with markers) and the '
-      + (bandit ? 'configured starting weights (dashed; the bandit allocates adaptively).' : 'planned weights (dashed).'),
-    columns, rows: table, empty: note || 'no exposures in this window',
+    description: 'Share of each interval\'s exposures per arm (solid, with markers) and the version\'s '
+      + (bandit ? 'configured starting weights (dashed; the bandit allocates adaptively).' : 'planned weights (weightsBps, dashed).'),
+    columns, rows: table, empty: 'no requests in this window',
     config: lineConfig(labels, datasets, 'share of exposures', { y: { min: 0, max: 1, ticks: percent() } }),
   });
 }
 
-function errorChart(parent, rows, arms, note) {
+function errorChart(parent, rows, arms) {
   const table = rows.map((r) => {
     const o = { t: r.t };
     for (const a of arms) {
       const x = r.byArm[a] || {};
-      const requests = x.requests || 0;
-      const errors = x.status ? x.status['5xx'] || 0 : 0;
-      o['req_' + a] = requests;
-      o['err_' + a] = errors;
-      o['rate_' + a] = x.errorRate !== undefined ? x.errorRate : requests ? errors / requests : null;
+      o['req_' + a] = x.requests ?? 0;
+      o['err_' + a] = x.status ? x.status['5xx'] ?? 0 : 0;
+      o['rate_' + a] = x.errorRate ?? null;
     }
     return o;
   });
@@ -238,44 +229,35 @@ function errorChart(parent, rows, arms, note) {
   }
   figure(parent, {
     id: 'errors', title: 'Error rate per arm', description: '5xx answers / requests in each interval, per arm.',
-    columns, rows: table, empty: note || 'no requests in this window',
+    columns, rows: table, empty: 'no requests in this window',
     config: lineConfig(table.map((r) => fmt.label(r.t)), arms.map((a, i) => Object.assign({ label: a, data: table.map((r) => r['rate_' + a]) }, style(i))),
       'error rate', { y: { min: 0, ticks: percent() } }),
   });
 }
 
-function latencyChart(parent, rows, arms, note) {
-  const quantiles = rows.some((r) => arms.some((a) => r.byArm[a] && r.byArm[a].latencyP50Ms !== undefined));
+function latencyChart(parent, rows, arms) {
   const table = rows.map((r) => {
     const o = { t: r.t };
     for (const a of arms) {
       const x = r.byArm[a] || {};
-      if (quantiles) {
-        o['p50_' + a] = x.latencyP50Ms ?? null;
-        o['p99_' + a] = x.latencyP99Ms ?? null;
-      } else {
-        o['mean_' + a] = x.latencyMeanMs ?? null;
-      }
+      o['p50_' + a] = x.latencyP50Ms ?? null;
+      o['p99_' + a] = x.latencyP99Ms ?? null;
+      o['mean_' + a] = x.latencyMeanMs ?? null;
     }
     return o;
   });
   const columns = [{ key: 't', label: 'Interval start', format: fmt.time }];
   const datasets = [];
   arms.forEach((a, i) => {
-    if (quantiles) {
-      columns.push({ key: 'p50_' + a, label: a + ' p50', format: fmt.ms }, { key: 'p99_' + a, label: a + ' p99', format: fmt.ms });
-      datasets.push(Object.assign({ label: a + ' p50', data: table.map((r) => r['p50_' + a]) }, style(i)));
-      datasets.push(Object.assign({}, style(i), { label: a + ' p99', data: table.map((r) => r['p99_' + a]), borderDash: [6, 3], pointStyle: 'star', pointRadius: 5 }));
-    } else {
-      columns.push({ key: 'mean_' + a, label: a + ' mean', format: fmt.ms });
-      datasets.push(Object.assign({ label: a + ' mean', data: table.map((r) => r['mean_' + a]) }, style(i)));
-    }
+    columns.push({ key: 'p50_' + a, label: a + ' p50', format: fmt.ms }, { key: 'p99_' + a, label: a + ' p99', format: fmt.ms },
+      { key: 'mean_' + a, label: a + ' mean', format: fmt.ms });
+    datasets.push(Object.assign({ label: a + ' p50', data: table.map((r) => r['p50_' + a]) }, style(i)));
+    datasets.push(Object.assign({}, style(i), { label: a + ' p99', data: table.map((r) => r['p99_' + a]), borderDash: [6, 3], pointStyle: 'star', pointRadius: 5 }));
   });
   figure(parent, {
-    id: 'latency', title: quantiles ? 'Latency p50 and p99 per arm' : 'Latency per arm',
-    description: quantiles ? 'End-to-end latency quantiles in ms per interval (p99 dashed, stars).' : 'Mean end-to-end latency in ms per interval.',
-    note: quantiles ? null : 'p50/p99 over time: no data yet (this gateway\'s series give the mean only); the arms table above has p50/p99 since the version started.',
-    columns, rows: table, empty: note || 'no requests in this window',
+    id: 'latency', title: 'Latency p50 and p99 per arm',
+    description: 'End-to-end latency quantiles in ms per interval (p99 dashed, stars), read from the series\' latency buckets (within 9.05%); the table also has the mean.',
+    columns, rows: table, empty: 'no requests in this window',
     config: lineConfig(table.map((r) => fmt.label(r.t)), datasets, 'ms', { y: { min: 0 } }),
   });
 }
@@ -321,42 +303,66 @@ function metricNow(parent, results, m) {
   });
 }
 
-/** The metric per arm per interval, with intervals (mean ± z·sd/√n), from the time series' metrics when given. */
 /**
- * One interval's summary {n, mean, variance} merged into a running one (Chan et al.'s parallel update of the sum of
- * squared deviations M2 = variance (n - 1)), so that the cumulative mean and its interval come from the same rows.
+ * An arm's metric in one interval of the time series, as {n, mean, variance} of the observations behind the mean:
+ * a binary metric's observations are the interval's exposures (mean = the API's conversion rate, positives /
+ * exposures; variance = mean (1 - mean)), a continuous metric's are its values (the API's n, mean and sample
+ * variance). Null when the arm had no exposures (binary) or no values (continuous) in the interval.
  */
-function merge(acc, x) {
-  if (!x || !(x.n > 0)) {
-    return acc;
+function observations(row, m) {
+  const x = row && row.metrics ? row.metrics[m.name] : null;
+  if (!x) {
+    return null;
   }
-  const m2 = Number.isFinite(x.variance) && x.n > 1 ? x.variance * (x.n - 1) : 0;
-  if (!acc) {
-    return { n: x.n, mean: x.mean, m2 };
+  if (m.kind === 'binary') {
+    const exposures = row.exposures || 0;
+    return exposures ? { n: exposures, successes: Math.min(exposures, x.n), mean: x.mean, variance: x.variance } : null;
   }
-  const n = acc.n + x.n;
-  const delta = x.mean - acc.mean;
-  return { n, mean: acc.mean + delta * x.n / n, m2: acc.m2 + m2 + delta * delta * acc.n * x.n / n };
+  return x.n > 0 ? { n: x.n, mean: x.mean, variance: x.variance } : null;
 }
 
 /**
- * The metric per arm over time with 95% intervals (mean ± 1.96 sd / √n), per interval and cumulative, from the time
- * series' per-interval {n, sum, mean, variance} when they carry them.
+ * A running summary with one interval's observations added: binary, successes and trials summed (mean = successes
+ * / trials); continuous, Chan et al.'s parallel update of the sum of squared deviations M2 = variance (n - 1), so
+ * that the cumulative mean and variance are those of all the values so far.
  */
-function metricPerArmOverTime(parent, rows, arms, m, note) {
-  const has = rows.some((r) => arms.some((a) => r.byArm[a] && r.byArm[a].metrics && r.byArm[a].metrics[m.name]));
+function merge(acc, x, binary) {
+  if (!x) {
+    return acc;
+  }
+  if (binary) {
+    const n = (acc ? acc.n : 0) + x.n;
+    const successes = (acc ? acc.successes : 0) + x.successes;
+    const mean = successes / n;
+    return { n, successes, mean, variance: mean * (1 - mean) };
+  }
+  const m2 = Number.isFinite(x.variance) && x.n > 1 ? x.variance * (x.n - 1) : 0;
+  if (!acc) {
+    return { n: x.n, mean: x.mean, m2, variance: x.n > 1 ? m2 / (x.n - 1) : null };
+  }
+  const n = acc.n + x.n;
+  const delta = x.mean - acc.mean;
+  const sum = acc.m2 + m2 + delta * delta * acc.n * x.n / n;
+  return { n, mean: acc.mean + delta * x.n / n, m2: sum, variance: sum / (n - 1) };
+}
+
+/**
+ * The metric per arm over time with 95% intervals (mean ± 1.96 sd / √n), per interval and cumulative from the first
+ * interval shown, from the time series' per-interval metric sums ({@link observations}).
+ */
+function metricPerArmOverTime(parent, rows, arms, m) {
+  const binary = m.kind === 'binary';
   const running = {};
   const perInterval = [];
   const cumulative = [];
-  for (const r of has ? rows : []) {
+  for (const r of rows) {
     const o = { t: r.t };
     const c = { t: r.t };
     for (const a of arms) {
-      const x = r.byArm[a] && r.byArm[a].metrics ? r.byArm[a].metrics[m.name] : null;
-      put(o, a, x ? { n: x.n, mean: x.mean, variance: x.variance } : null);
-      running[a] = merge(running[a], x);
-      const acc = running[a];
-      put(c, a, acc ? { n: acc.n, mean: acc.mean, variance: acc.n > 1 ? acc.m2 / (acc.n - 1) : null } : null);
+      const x = observations(r.byArm[a], m);
+      put(o, a, x);
+      running[a] = merge(running[a], x, binary);
+      put(c, a, running[a]);
     }
     perInterval.push(o);
     cumulative.push(c);
@@ -364,23 +370,25 @@ function metricPerArmOverTime(parent, rows, arms, m, note) {
   const draw = (id, title, description, table) => {
     const columns = [{ key: 't', label: 'Interval start', format: fmt.time }];
     const datasets = [];
+    const f = binary ? (v) => fmt.pct(v, 2) : (v) => fmt.num(v, 4);
     arms.forEach((a, i) => {
-      columns.push({ key: 'n_' + a, label: a + ' n' }, { key: 'mean_' + a, label: a + ' mean', format: (v) => fmt.num(v, 4) },
-        { key: 'low_' + a, label: a + ' low', format: (v) => fmt.num(v, 4) }, { key: 'high_' + a, label: a + ' high', format: (v) => fmt.num(v, 4) });
+      columns.push({ key: 'n_' + a, label: a + (binary ? ' exposures' : ' values') }, { key: 'mean_' + a, label: a + (binary ? ' rate' : ' mean'), format: f },
+        { key: 'low_' + a, label: a + ' low', format: f }, { key: 'high_' + a, label: a + ' high', format: f });
       const s = style(i);
       datasets.push(Object.assign({}, s, { label: a + ' low', data: table.map((r) => r['low_' + a]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: false }));
       datasets.push(Object.assign({}, s, { label: a + ' high', data: table.map((r) => r['high_' + a]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: '-1', backgroundColor: s.borderColor + '22' }));
-      datasets.push(Object.assign({ label: a + ' mean', data: table.map((r) => r['mean_' + a]) }, s));
+      datasets.push(Object.assign({ label: a + (binary ? ' rate' : ' mean'), data: table.map((r) => r['mean_' + a]) }, s));
     });
     figure(parent, {
-      id, title, description, columns, rows: table, empty: note || 'the time series do not carry outcome sums per metric yet',
-      config: lineConfig(table.map((r) => fmt.label(r.t)), datasets, m.name),
+      id, title, description, columns, rows: table, empty: 'no requests in this window',
+      config: lineConfig(table.map((r) => fmt.label(r.t)), datasets, m.name + (binary ? ' rate' : ' mean'), binary ? { y: { ticks: percent() } } : null),
     });
   };
+  const what = binary ? 'Rate of ' + m.name + ' (positives / exposures)' : 'Mean of ' + m.name;
   draw('armmetric-' + m.name, m.name + ' per arm per interval',
-    'Mean of ' + m.name + ' per arm in each interval with a 95% interval (shaded).', perInterval);
+    what + ' per arm among each interval\'s exposures, with a 95% interval (shaded).', perInterval);
   draw('armmetric-cum-' + m.name, m.name + ' per arm, cumulative over time',
-    'Mean of ' + m.name + ' per arm from the window\'s start to each interval\'s end, with a 95% interval (shaded).', cumulative);
+    what + ' per arm from the first interval shown to each interval\'s end, with a 95% interval (shaded).', cumulative);
 }
 
 /** Puts arm a's n, mean and 95% interval (mean ± 1.96 sd / √n; null below two observations) into row o. */
@@ -392,20 +400,29 @@ function put(o, a, x) {
   o['high_' + a] = half === null ? null : x.mean + half;
 }
 
-/** The treatment effect over time (cumulative and per interval), from the results API's overTime when given. */
+/**
+ * Treatment − control over time, per interval and cumulative, from the results API's overTime (per hour on the 1m
+ * and 1h pages, per day on the 1d page), from the first interval in which the control or a treatment has any trial.
+ */
 function effectOverTime(parent, results, m) {
-  const over = results.overTime && results.overTime.metrics ? results.overTime.metrics[m.name] : null;
-  const treatments = over ? Object.keys(over) : [];
-  const times = [...new Set(treatments.flatMap((t) => over[t].map((p) => p.t)))].sort();
-  const table = times.map((t) => {
+  const over = results.overTime && results.overTime.metrics ? results.overTime.metrics[m.name] || {} : {};
+  const treatments = Object.keys(over);
+  const busy = (p) => p.interval && ((p.interval.control || {}).n > 0 || (p.interval.treatment || {}).n > 0);
+  const times = [...new Set(treatments.flatMap((t) => over[t].filter(busy).map((p) => p.t)))].sort();
+  const start = times.length ? times[0] : null;
+  const all = [...new Set(treatments.flatMap((t) => over[t].map((p) => p.t)))].sort().filter((t) => start !== null && t >= start);
+  const table = all.map((t) => {
     const o = { t };
     for (const tr of treatments) {
       const p = over[tr].find((x) => x.t === t) || {};
       const c = p.cumulative || {};
       const iv = p.interval || {};
+      o['nc_' + tr] = iv.control ? iv.control.n : null;
+      o['nt_' + tr] = iv.treatment ? iv.treatment.n : null;
       o['cum_' + tr] = c.difference ?? null;
       o['cumlo_' + tr] = c.ciLow ?? null;
       o['cumhi_' + tr] = c.ciHigh ?? null;
+      o['cump_' + tr] = c.pValue ?? null;
       o['int_' + tr] = iv.difference ?? null;
       o['intlo_' + tr] = iv.ciLow ?? null;
       o['inthi_' + tr] = iv.ciHigh ?? null;
@@ -415,20 +432,25 @@ function effectOverTime(parent, results, m) {
   const columns = [{ key: 't', label: 'Interval start', format: fmt.time }];
   const datasets = [];
   const f = (v) => fmt.num(v, 4);
+  const control = results.control;
   treatments.forEach((tr, i) => {
-    columns.push({ key: 'cum_' + tr, label: tr + ' cumulative difference', format: f }, { key: 'cumlo_' + tr, label: tr + ' cumulative low', format: f },
-      { key: 'cumhi_' + tr, label: tr + ' cumulative high', format: f }, { key: 'int_' + tr, label: tr + ' interval difference', format: f },
-      { key: 'intlo_' + tr, label: tr + ' interval low', format: f }, { key: 'inthi_' + tr, label: tr + ' interval high', format: f });
+    columns.push({ key: 'nc_' + tr, label: control + ' n (vs ' + tr + ')' }, { key: 'nt_' + tr, label: tr + ' n' },
+      { key: 'int_' + tr, label: tr + ' interval difference', format: f }, { key: 'intlo_' + tr, label: tr + ' interval low', format: f },
+      { key: 'inthi_' + tr, label: tr + ' interval high', format: f }, { key: 'cum_' + tr, label: tr + ' cumulative difference', format: f },
+      { key: 'cumlo_' + tr, label: tr + ' cumulative low', format: f }, { key: 'cumhi_' + tr, label: tr + ' cumulative high', format: f },
+      { key: 'cump_' + tr, label: tr + ' cumulative p', format: f });
     const s = style(i + 1);
     datasets.push(Object.assign({}, s, { label: tr + ' cumulative low', data: table.map((r) => r['cumlo_' + tr]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true }));
     datasets.push(Object.assign({}, s, { label: tr + ' cumulative high', data: table.map((r) => r['cumhi_' + tr]), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: '-1', backgroundColor: s.borderColor + '22' }));
     datasets.push(Object.assign({}, s, { label: tr + ' cumulative', data: table.map((r) => r['cum_' + tr]) }));
-    datasets.push(Object.assign({}, s, { label: tr + ' per interval', data: table.map((r) => r['int_' + tr]), showLine: false, pointStyle: 'crossRot', pointRadius: 5 }));
+    datasets.push(Object.assign({}, s, { label: tr + ' per interval', data: table.map((r) => r['int_' + tr]), showLine: false, pointStyle: 'crossRot', pointRadius: 6 }));
   });
+  const per = results.overTime ? results.overTime.interval : '';
   figure(parent, {
-    id: 'effect-' + m.name, title: m.name + ': treatment − control over time',
-    description: 'Difference to the control, cumulative (line, shaded interval) and per interval (crosses).',
-    columns, rows: table, empty: 'the results API does not give results over time yet',
+    id: 'effect-' + m.name, title: m.name + ': treatment − control over time' + (per ? ' (per ' + per + ')' : ''),
+    description: 'Difference to the control (' + control + ') per ' + (per || 'interval') + ' (crosses) and cumulative (line, shaded '
+      + Math.round(100 * (1 - (results.alpha || 0.05))) + '% interval), fixed-horizon tests without multiple-testing correction.',
+    columns, rows: table, empty: m.name === 'error_rate' ? 'no requests in this window' : 'no exposures in this window',
     config: lineConfig(table.map((r) => fmt.label(r.t)), datasets, 'difference (treatment − control)'),
   });
 }
@@ -497,11 +519,12 @@ function shadowCharts(parent, s, ts) {
   const table = (first < 0 ? [] : series.slice(first)).map((p) => ({ t: p.t, mirrored: p.mirrored, compared: p.compared, agreements: p.agreements, agreementRate: p.agreementRate ?? null, latencyDiffMeanMs: p.latencyDiffMeanMs ?? null }));
   figure(parent, {
     id: 'shadow-' + s.id, title: 'Shadow ' + s.id + ': agreement and latency difference over time',
-    description: 'Agreement rate (left axis) and mean latency difference shadow − served in ms (right axis) per interval.',
+    description: 'Agreement rate (left axis; a pair agrees when its numeric outputs are within the tolerance if both have them, '
+      + 'else when its top labels match, else when the bodies are equal) and mean latency difference shadow − served in ms (right axis) per interval.',
     columns: [{ key: 't', label: 'Interval start', format: fmt.time }, { key: 'mirrored', label: 'mirrored' }, { key: 'compared', label: 'compared' },
       { key: 'agreements', label: 'agreements' }, { key: 'agreementRate', label: 'agreement rate', format: (v) => fmt.pct(v) },
       { key: 'latencyDiffMeanMs', label: 'latency difference', format: fmt.ms }],
-    rows: table, empty: 'the time series do not carry shadow comparisons yet',
+    rows: table, empty: 'no mirrored copies in this window',
     config: {
       type: 'line',
       data: {
@@ -516,33 +539,39 @@ function shadowCharts(parent, s, ts) {
   });
 }
 
+/**
+ * The slices tables: one per dimension, and one per declared cross of two dimensions (slices[].dimensions, each
+ * value's pair in values[].values, one column per dimension), each with its Simpson's-paradox warnings.
+ */
 function slices(main, results) {
   const dims = results.slices || [];
   const simpson = (results.warnings || []).filter((w) => w.code === 'simpsons_paradox');
-  if (!dims.length && !simpson.length) {
+  if (!dims.length) {
     return;
   }
   const section = el('section', { id: 'slices', 'aria-labelledby': 'slices-title' }, el('h2', { id: 'slices-title', text: 'Slices' }));
   for (const d of dims) {
-    const dim = Array.isArray(d.dimension) ? d.dimension.join(' × ') : d.dimension;
-    for (const w of simpson.filter((x) => (Array.isArray(x.dimension) ? x.dimension.join(' × ') : x.dimension) === dim)) {
-      section.append(el('div', { class: 'banner warn simpson-warning', role: 'alert', 'data-dimension': dim },
-        el('strong', { text: '⚠ Simpson\'s paradox in ' + dim + ' (' + w.metric + ', ' + w.treatment + '): ' }),
+    const names = d.dimensions || [d.dimension];
+    const shown = names.join(' × ');
+    for (const w of simpson.filter((x) => x.dimension === d.dimension)) {
+      section.append(el('div', { class: 'banner warn simpson-warning', role: 'alert', 'data-dimension': d.dimension },
+        el('strong', { text: '⚠ Simpson\'s paradox in ' + shown + ' (' + w.metric + ', ' + w.treatment + '): ' }),
         w.detail || '', ' Rule: ' + (w.rule || '') + '; values: ' + (w.values || []).join(', ') + '.'));
     }
     const arms = [...new Set(d.values.flatMap((v) => (v.arms || []).map((a) => a.arm)))];
     const comps = [...new Set(d.values.flatMap((v) => (v.comparisons || []).map((c) => c.treatment + ' ' + c.metric)))];
-    const table = el('table', { class: 'data slices', id: 'slices-' + dim.replace(/[^A-Za-z0-9_-]/g, '_') },
-      el('caption', { text: 'By ' + dim + ' (Holm within each value)' }),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: dim }), arms.map((a) => el('th', { scope: 'col', text: a + ' exposures' })),
+    const table = el('table', { class: 'data slices', id: 'slices-' + d.dimension.replace(/[^A-Za-z0-9_-]/g, '_'), 'data-dimension': d.dimension },
+      el('caption', { text: 'By ' + shown + (names.length > 1 ? ' (a cross of two dimensions)' : '') + ', Holm within each value' }),
+      el('thead', {}, el('tr', {}, names.map((n) => el('th', { scope: 'col', text: n })), arms.map((a) => el('th', { scope: 'col', text: a + ' exposures' })),
         comps.map((c) => el('th', { scope: 'col', text: c + ' difference [interval], p (Holm)' })))));
     const body = el('tbody');
     for (const v of d.values) {
-      const value = typeof v.value === 'object' && v.value !== null ? Object.values(v.value).join(' × ') : String(v.value);
-      body.append(el('tr', {}, el('th', { scope: 'row', text: value }),
+      const keys = v.values || [v.value];
+      body.append(el('tr', { 'data-value': v.value },
+        keys.map((k, i) => el(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, text: String(k) })),
         arms.map((a) => {
           const x = (v.arms || []).find((y) => y.arm === a);
-          return el('td', { 'data-value': x ? String(x.exposures) : '', text: x ? String(x.exposures) : '—' });
+          return el('td', { 'data-arm': a, 'data-value': x ? String(x.exposures) : '', text: x ? String(x.exposures) : '—' });
         }),
         comps.map((key) => {
           const c = (v.comparisons || []).find((y) => y.treatment + ' ' + y.metric === key);
@@ -550,7 +579,8 @@ function slices(main, results) {
             return el('td', { text: '—' });
           }
           const iv = c.differenceInterval || {};
-          return el('td', { text: fmt.num(c.difference, 3) + ' [' + fmt.num(iv.low, 3) + ', ' + fmt.num(iv.high, 3) + '], p = ' + fmt.num(c.pValueHolm ?? c.pValue, 3) });
+          return el('td', { 'data-comparison': key, 'data-value': c.difference === null ? '' : String(c.difference),
+            text: fmt.num(c.difference, 3) + ' [' + fmt.num(iv.low, 3) + ', ' + fmt.num(iv.high, 3) + '], p = ' + fmt.num(c.pValueHolm ?? c.pValue, 3) });
         })));
     }
     table.append(body);
@@ -559,19 +589,69 @@ function slices(main, results) {
   main.append(section);
 }
 
-function novelty(main, results) {
+/**
+ * The novelty check: per treatment, the effect on the checked metric by whole days since units' first exposure
+ * (novelty.byTreatment[arm].byDay) with the trend test's verdict, and the novelty_effect warnings.
+ */
+function novelty(main, results, exp) {
   const n = results.novelty;
-  if (!n || typeof n !== 'object') {
+  if (!n) {
     return;
   }
-  const flagged = n.flagged || n.significant;
-  const section = el('section', { id: 'novelty', 'aria-labelledby': 'novelty-title' }, el('h2', { id: 'novelty-title', text: 'Novelty check' }));
-  if (flagged) {
-    section.append(el('div', { class: 'banner warn', role: 'alert', text: '⚠ The effect changes with days since first exposure (novelty or primacy).' }));
+  if (!exp.sticky) {
+    // not an empty window: without sticky assignment no unit has a recorded first exposure
+    main.append(el('section', { id: 'novelty', 'aria-labelledby': 'novelty-title' },
+      el('h2', { id: 'novelty-title', text: 'Novelty check (' + n.metric + ')' }),
+      el('p', { class: 'hint', id: 'novelty-not-sticky', text: 'Not applicable: ' + exp.id + ' is not sticky (sticky: false), so no unit has a '
+        + 'recorded first exposure to count days from.' })));
+    return;
   }
-  const scalars = Object.entries(n).filter(([, v]) => v === null || typeof v !== 'object');
-  section.append(el('table', { class: 'data compact', id: 'novelty-table' }, el('tbody', {}, scalars.map(([k, v]) => el('tr', {},
-    el('th', { scope: 'row', text: k }), el('td', { text: typeof v === 'number' ? fmt.num(v, 4) : String(v) }))))));
+  const section = el('section', { id: 'novelty', 'aria-labelledby': 'novelty-title' },
+    el('h2', { id: 'novelty-title', text: 'Novelty check (' + n.metric + ')' }),
+    el('p', { class: 'hint', text: 'The effect (treatment − ' + results.control + ') by whole days since a unit\'s first exposure to its arm; '
+      + 'a trend over the days suggests a novelty or primacy effect. Test: ' + n.test + '.' }));
+  for (const w of (results.warnings || []).filter((x) => x.code === 'novelty_effect')) {
+    section.append(el('div', { class: 'banner warn novelty-warning', role: 'alert' }, el('strong', { text: '⚠ Novelty effect: ' }), w.detail || ''));
+  }
+  const box = el('section', { class: 'charts', 'aria-label': 'Novelty charts' });
+  section.append(box);
+  const f = (v) => fmt.num(v, 4);
+  Object.entries(n.byTreatment || {}).forEach(([arm, t], i) => {
+    const tr = t.trend || {};
+    const verdict = tr.reason
+      ? 'Trend not tested (' + tr.reason + '): it needs at least 3 of days 0–13 with a defined effect and standard error; '
+        + tr.days + (tr.days === 1 ? ' day so far.' : ' days so far.')
+      : 'Trend: ' + fmt.num(tr.slopePerDay, 3) + ' per day (standard error ' + fmt.num(tr.standardError, 3) + '), p = ' + fmt.num(tr.pValue, 3)
+        + ' over ' + tr.days + ' days: ' + (tr.significant ? 'significant, the effect changes with days since first exposure.' : 'not significant.');
+    const table = (t.byDay || []).map((d) => ({
+      day: d.day, nc: d.control ? d.control.n : null, mc: d.control ? d.control.mean : null, nt: d.treatment ? d.treatment.n : null,
+      mt: d.treatment ? d.treatment.mean : null, difference: d.difference, low: d.ciLow, high: d.ciHigh,
+      reasons: (d.reasons || []).join(', '),
+    }));
+    const s = style(i + 1);
+    const fig = figure(box, {
+      id: 'novelty-' + arm, title: n.metric + ': ' + arm + ' − ' + results.control + ' by days since first exposure',
+      description: 'Difference per day since first exposure (markers) with its interval (shaded); day 14+ is shown but not in the trend.',
+      columns: [{ key: 'day', label: 'Day' }, { key: 'nc', label: results.control + ' n' }, { key: 'mc', label: results.control + ' mean', format: f },
+        { key: 'nt', label: arm + ' n' }, { key: 'mt', label: arm + ' mean', format: f }, { key: 'difference', label: 'difference', format: f },
+        { key: 'low', label: 'low', format: f }, { key: 'high', label: 'high', format: f }, { key: 'reasons', label: 'reasons' }],
+      rows: table, empty: 'no exposures with a known first exposure yet',
+      config: {
+        type: 'line',
+        data: {
+          labels: table.map((r) => r.day),
+          datasets: [
+            Object.assign({}, s, { label: 'low', data: table.map((r) => r.low), pointRadius: 0, borderWidth: 0.5, hideInLegend: true }),
+            Object.assign({}, s, { label: 'high', data: table.map((r) => r.high), pointRadius: 0, borderWidth: 0.5, hideInLegend: true, fill: '-1', backgroundColor: s.borderColor + '22' }),
+            Object.assign({}, s, { label: arm + ' − ' + results.control, data: table.map((r) => r.difference), pointRadius: 5 }),
+          ],
+        },
+        options: { scales: { x: { title: { display: true, text: 'days since first exposure' } }, y: { title: { display: true, text: 'difference' } } } },
+      },
+    });
+    fig.insertBefore(el('p', { class: tr.significant ? 'note novelty-trend' : 'hint novelty-trend', id: 'novelty-trend-' + arm, 'data-reason': tr.reason || '', text: verdict }),
+      fig.querySelector('.desc').nextSibling);
+  });
   main.append(section);
 }
 

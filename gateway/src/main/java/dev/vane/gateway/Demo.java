@@ -103,6 +103,8 @@ public final class Demo {
               - { name: click, kind: binary, primary: true }
             slices:
               - { name: region, header: X-Region, maxValues: 4 }
+              - { name: device, header: X-Device, maxValues: 3 }
+            sliceCrosses: [ [region, device] ]
           - id: reco-bandit
             policy: thompson
             sticky: false
@@ -193,7 +195,6 @@ public final class Demo {
     Queue<JsonObject> feedback = new ConcurrentLinkedQueue<>();
     List<String> recoDecisions = Collections.synchronizedList(new ArrayList<>());
     SplittableRandom clicks = new SplittableRandom(2026);
-    String[] regions = {"eu", "us", "apac"};
     CountDownLatch done = new CountDownLatch(total);
     long t0 = System.nanoTime();
     for (int r = 0; r < requestsPerUser; r++) {
@@ -207,7 +208,7 @@ public final class Demo {
           on(ctx, () -> client.request(new RequestOptions().setMethod(HttpMethod.POST)
                   .setURI("/v2/models/" + model + "/infer")
                   .putHeader("X-User-Id", user).putHeader("Content-Type", "application/json")
-                  .putHeader("X-Region", regions[Math.floorMod(user.hashCode(), regions.length)]))
+                  .putHeader("X-Region", region(user)).putHeader("X-Device", device(user)))
               .compose(req -> req.send(Buffer.buffer(body)))
               .compose(resp -> resp.body().map(b -> resp)))
               .onComplete(ar -> {
@@ -358,12 +359,24 @@ public final class Demo {
     }
   }
 
+  private static final String[] REGIONS = {"eu", "us", "apac"};
+  private static final String[] DEVICES = {"mobile", "desktop"};
+
+  /** A synthetic user's region (X-Region), from the hash of its id. */
+  static String region(String user) {
+    return REGIONS[Math.floorMod(user.hashCode(), REGIONS.length)];
+  }
+
+  /** A synthetic user's device (X-Device), from other bits of the hash than its region's. */
+  static String device(String user) {
+    return DEVICES[Math.floorMod(Integer.rotateRight(user.hashCode(), 7), DEVICES.length)];
+  }
+
   /**
    * While the demo serves: about 10 requests a second to each of fraud, ranker and reco from new synthetic
    * visitors, and their clicks, so that the dashboard's charts move.
    */
   private void trickle(Vertx models, HttpClient client, Context ctx) {
-    String[] regions = {"eu", "us", "apac"};
     Queue<JsonObject> clicks = new ConcurrentLinkedQueue<>();
     ctx.runOnContext(v -> {
       // everything below runs on ctx's event loop: one thread uses the random source
@@ -376,7 +389,7 @@ public final class Demo {
           String user = "visitor-" + ticks[0] + "-" + model;
           client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v2/models/" + model + "/infer")
                   .putHeader("X-User-Id", user).putHeader("Content-Type", "application/json")
-                  .putHeader("X-Region", regions[Math.floorMod(user.hashCode(), regions.length)]))
+                  .putHeader("X-Region", region(user)).putHeader("X-Device", device(user)))
               .compose(req -> req.send(Buffer.buffer("{\"inputs\":[]}")))
               .compose(resp -> resp.body().map(b -> resp))
               .onSuccess(resp -> {

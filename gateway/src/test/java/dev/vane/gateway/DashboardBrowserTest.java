@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vane.router.InMemoryStickyStore;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +21,7 @@ import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -35,9 +39,11 @@ import org.openqa.selenium.WebElement;
 
 /**
  * The dashboard in a real headless Chromium against a real gateway with real backends and real traffic: sign-in,
- * the experiments list, an experiment's charts (drawn, and their tables equal to the API's numbers), the SRM banner
- * for a mismatch engineered with sticky units and a ramp (and not for a healthy experiment), the bandit's posteriors,
- * the rollout and config pages, roles (no operation buttons for a viewer, 403 as a page, 401 as the sign-in page), an
+ * the experiments list, an experiment's charts per minute and per day (drawn, and their tables equal to the
+ * time-series and results APIs' numbers, including results over time), the novelty check (one day on the main
+ * gateway; four, with a fading effect, on a second gateway with a hand-moved clock), slices crossed in two
+ * dimensions, the shadow's agreement over time, the SRM banner for a mismatch engineered with sticky units and a ramp
+ * (and not for a healthy experiment), the bandit's posteriors, the rollout and config pages, roles (no operation buttons for a viewer, 403 as a page, 401 as the sign-in page), an
  * operator pausing an experiment through the confirmation dialog, and no console errors. Screenshots of each page go
  * to {@code target/screenshots/}.
  */
@@ -96,7 +102,10 @@ class DashboardBrowserTest {
             metrics:
               - { name: click, kind: binary, primary: true }
               - { name: complaints, kind: binary, direction: lower, guardrail: true }
-            slices: [ { name: region, header: X-Region, maxValues: 4 } ]
+            slices:
+              - { name: region, header: X-Region, maxValues: 4 }
+              - { name: device, header: X-Device, maxValues: 3 }
+            sliceCrosses: [ [region, device] ]
           - id: skewed
             variants: [ { id: x, endpoint: a, weight: 5000 }, { id: y, endpoint: b, weight: 5000 } ]
           - id: fraud
@@ -131,12 +140,14 @@ class DashboardBrowserTest {
     Map<String, Double> clickRate = Map.of("a", 0.10, "b", 0.20, "c", 0.08, "r1", 0.05, "r2", 0.30);
     Queue<JsonObject> clicks = new ConcurrentLinkedQueue<>();
     String[] regions = {"eu", "us", "apac"};
+    String[] devices = {"ios", "web"};
     List<CompletableFuture<Void>> clients = List.of(CompletableFuture.runAsync(() -> {
       SplittableRandom rnd = new SplittableRandom(1);
       for (int round = 0; round < 2; round++) {
         for (int u = 0; u < 300; u++) {
           Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/ranker/infer",
-              Map.of("X-User-Id", "user-" + u, "X-Region", regions[u % 3]), Buffer.buffer("{}"));
+              Map.of("X-User-Id", "user-" + u, "X-Region", regions[u % 3], "X-Device", devices[u % 2]),
+              Buffer.buffer("{}"));
           if (rnd.nextDouble() < clickRate.get(r.header("X-Vane-Variant"))) {
             clicks.add(event(r, "click"));
           }
@@ -298,45 +309,21 @@ class DashboardBrowserTest {
   void anExperimentPageDrawsItsChartsFromTheApisNumbers() {
     browser.open(ui + "#/experiments/ranker");
     browser.await("#fig-traffic canvas");
-    for (String chart : List.of("traffic", "errors", "latency", "metric-click", "metric-complaints")) {
+    for (String chart : List.of("traffic", "errors", "latency", "effect-error_rate", "metric-click", "armmetric-click",
+        "armmetric-cum-click", "effect-click", "metric-complaints", "armmetric-complaints", "effect-complaints",
+        "novelty-b", "novelty-c")) {
       assertTrue(browser.awaitDrawn("#chart-" + chart) > 100, chart);
     }
-    // the traffic chart's table against the time-series API, interval by interval
     JsonObject ts = api("/v1/experiments/ranker/timeseries?interval=1m");
-    Map<String, Map<String, Long>> exposures = new HashMap<>();
-    for (String arm : List.of("a", "b", "c")) {
-      for (Object o : ts.getJsonObject("arms").getJsonArray(arm)) {
-        JsonObject row = (JsonObject) o;
-        exposures.computeIfAbsent(row.getString("t"), t -> new HashMap<>()).put(arm, row.getLong("exposures"));
-      }
-    }
-    List<Map<String, String>> traffic = browser.table("#table-traffic");
-    assertFalse(traffic.isEmpty());
-    long total = 0;
-    for (Map<String, String> row : traffic) {
-      Map<String, Long> api = exposures.get(row.get("t"));
-      assertNotNull(api, "interval " + row.get("t") + " in the API's answer");
-      long sum = api.values().stream().mapToLong(Long::longValue).sum();
-      for (String arm : List.of("a", "b", "c")) {
-        assertEquals(api.get(arm), Long.parseLong(row.get("exp_" + arm)), row.get("t") + " " + arm);
-        if (sum > 0) {
-          assertEquals((double) api.get(arm) / sum, Double.parseDouble(row.get("share_" + arm)), 1e-12);
-        }
-      }
-      assertEquals(List.of(0.5, 0.3, 0.2), List.of(Double.parseDouble(row.get("plan_a")),
-          Double.parseDouble(row.get("plan_b")), Double.parseDouble(row.get("plan_c"))));
-      total += sum;
-    }
-    assertEquals(600, total, "every exposure of the two rounds");
+    JsonObject results = api("/v1/experiments/ranker/results?interval=1h");
+    assertEquals(600, seriesMatch(ts, results), "every exposure of the two rounds");
     // the metric chart's table against the results API
-    JsonObject results = api("/v1/experiments/ranker/results");
     List<Map<String, String>> click = browser.table("#table-metric-click");
     JsonArray arms = results.getJsonArray("arms");
     assertEquals(arms.size(), click.size());
     for (int i = 0; i < arms.size(); i++) {
       JsonObject arm = arms.getJsonObject(i);
-      JsonObject m = arm.getJsonArray("metrics").stream().map(JsonObject.class::cast)
-          .filter(x -> x.getString("metric").equals("click")).findFirst().orElseThrow();
+      JsonObject m = metric(arm, "click");
       Map<String, String> row = click.get(i);
       assertEquals(arm.getString("arm"), row.get("arm"));
       assertEquals(m.getLong("trials"), Long.parseLong(row.get("n")));
@@ -344,14 +331,53 @@ class DashboardBrowserTest {
       assertEquals(m.getDouble("rate"), Double.parseDouble(row.get("estimate")));
       assertEquals(m.getJsonObject("interval").getDouble("low"), Double.parseDouble(row.get("low")));
       assertEquals(m.getJsonObject("interval").getDouble("high"), Double.parseDouble(row.get("high")));
+      // the cumulative chart's last row: every exposure of the version, as the results count them
+      List<Map<String, String>> cumulative = browser.table("#table-armmetric-cum-click");
+      assertEquals(m.getLong("trials"), Long.parseLong(cumulative.get(cumulative.size() - 1).get("n_" + row.get("arm"))));
     }
-    // the error chart's table: 5xx / requests per interval
-    for (Map<String, String> row : browser.table("#table-errors")) {
-      long req = Long.parseLong(row.get("req_b"));
-      if (req > 0) {
-        assertEquals((double) Long.parseLong(row.get("err_b")) / req, Double.parseDouble(row.get("rate_b")), 1e-12);
+    // the novelty check with one day since first exposure: every treatment's day 0, and the trend not tested
+    JsonObject novelty = results.getJsonObject("novelty");
+    assertEquals("click", novelty.getString("metric"));
+    for (String arm : List.of("b", "c")) {
+      JsonObject t = novelty.getJsonObject("byTreatment").getJsonObject(arm);
+      JsonArray days = t.getJsonArray("byDay");
+      List<Map<String, String>> table = browser.table("#table-novelty-" + arm);
+      assertEquals(days.size(), table.size(), arm);
+      for (int i = 0; i < days.size(); i++) {
+        JsonObject d = days.getJsonObject(i);
+        assertEquals(d.getString("day"), table.get(i).get("day"));
+        assertEquals(d.getJsonObject("treatment").getLong("n"), Long.parseLong(table.get(i).get("nt")));
+        assertEquals(d.getDouble("difference"), Double.parseDouble(table.get(i).get("difference")));
+        assertEquals(d.getDouble("ciLow"), Double.parseDouble(table.get(i).get("low")));
+      }
+      assertEquals("too_few_days", t.getJsonObject("trend").getString("reason"));
+      WebElement trend = browser.driver.findElement(By.id("novelty-trend-" + arm));
+      assertEquals("too_few_days", trend.getAttribute("data-reason"));
+      assertTrue(trend.getText().contains("Trend not tested (too_few_days)") && trend.getText().contains("1 day so far"),
+          trend.getText());
+    }
+    assertFalse(browser.has(".novelty-warning"), "no novelty warning without a trend");
+    // the two-dimensional slices: one row per (region, device) pair, its exposures per arm as the results give them
+    JsonObject cross = results.getJsonArray("slices").stream().map(JsonObject.class::cast)
+        .filter(d -> d.getString("dimension").equals("region+device")).findFirst().orElseThrow();
+    List<WebElement> rows = browser.driver.findElements(By.cssSelector("#slices-region_device tbody tr"));
+    assertEquals(cross.getJsonArray("values").size(), rows.size());
+    assertEquals(6, rows.size(), "three regions by two devices");
+    assertEquals(List.of("region", "device", "a exposures"), browser.driver
+        .findElements(By.cssSelector("#slices-region_device thead th")).stream().limit(3).map(WebElement::getText).toList());
+    for (int i = 0; i < rows.size(); i++) {
+      JsonObject v = cross.getJsonArray("values").getJsonObject(i);
+      WebElement row = rows.get(i);
+      assertEquals(v.getString("value"), row.getAttribute("data-value"));
+      List<WebElement> cells = row.findElements(By.cssSelector("th, td"));
+      assertEquals(v.getJsonArray("values").getList(), List.of(cells.get(0).getText(), cells.get(1).getText()));
+      for (Object o : v.getJsonArray("arms")) {
+        JsonObject a = (JsonObject) o;
+        assertEquals(String.valueOf(a.getLong("exposures")),
+            row.findElement(By.cssSelector("td[data-arm='" + a.getString("arm") + "']")).getAttribute("data-value"));
       }
     }
+    assertTrue(browser.has("#slices-region"), "the single dimension's table too");
     // the table view opens from the keyboard-reachable button
     WebElement toggle = browser.driver.findElement(By.id("toggle-traffic"));
     assertEquals("button", toggle.getTagName());
@@ -359,15 +385,131 @@ class DashboardBrowserTest {
     assertTrue(browser.driver.findElement(By.id("table-traffic")).isDisplayed());
     assertEquals("true", toggle.getAttribute("aria-expanded"));
     assertNotNull(browser.driver.findElement(By.id("chart-traffic")).getAttribute("aria-label"));
-    // healthy: no SRM banner; not yet given by this gateway: "no data yet", not an error
+    // healthy, with traffic: no SRM banner, no chart waiting for data, no error
     assertFalse(browser.has("#srm-banner"), "no SRM banner for a healthy experiment");
-    assertTrue(browser.has("#empty-effect-click"), "results over time: no data yet");
+    assertFalse(browser.has(".empty"), "no \"No data yet\" on a page with traffic");
     assertFalse(browser.has(".error"), "no error box");
-    assertTrue(browser.has("table.slices"), "slices table");
     // a viewer sees no operation buttons
     assertFalse(browser.has("#operations"), "no operations for a viewer");
     assertFalse(browser.has("#op-pause"));
     browser.screenshot("experiment");
+
+    // per day: the same charts from the 1d series and results
+    browser.driver.findElement(By.id("interval-1d")).click();
+    browser.await("#interval-1d[aria-pressed='true']");
+    for (String chart : List.of("traffic", "errors", "latency", "armmetric-click", "armmetric-cum-click",
+        "effect-click")) {
+      assertTrue(browser.awaitDrawn("#chart-" + chart) > 100, "1d " + chart);
+    }
+    assertEquals(600, seriesMatch(api("/v1/experiments/ranker/timeseries?interval=1d"),
+        api("/v1/experiments/ranker/results?interval=1d")), "1d: every exposure");
+    assertTrue(browser.table("#table-traffic").size() <= 2, "one day (two across midnight UTC)");
+    browser.driver.findElement(By.id("interval-1m")).click();
+    browser.await("#interval-1m[aria-pressed='true']");
+    browser.awaitDrawn("#chart-traffic");
+  }
+
+  /**
+   * Checks the ranker page's over-time tables against the time series and the results' overTime, row by row, and
+   * returns the exposures the traffic table counts.
+   */
+  long seriesMatch(JsonObject ts, JsonObject results) {
+    Map<String, Map<String, JsonObject>> series = new HashMap<>();
+    for (String arm : List.of("a", "b", "c")) {
+      for (Object o : ts.getJsonObject("arms").getJsonArray(arm)) {
+        JsonObject row = (JsonObject) o;
+        series.computeIfAbsent(row.getString("t"), t -> new HashMap<>()).put(arm, row);
+      }
+    }
+    long weights = ts.getJsonObject("weightsBps").stream().mapToLong(e -> ((Number) e.getValue()).longValue()).sum();
+    List<Map<String, String>> traffic = browser.table("#table-traffic");
+    List<Map<String, String>> latency = browser.table("#table-latency");
+    List<Map<String, String>> errors = browser.table("#table-errors");
+    List<Map<String, String>> perArm = browser.table("#table-armmetric-click");
+    List<Map<String, String>> cumulative = browser.table("#table-armmetric-cum-click");
+    assertFalse(traffic.isEmpty());
+    assertEquals(traffic.size(), latency.size());
+    assertEquals(traffic.size(), perArm.size());
+    Map<String, long[]> running = new HashMap<>();
+    long total = 0;
+    for (int i = 0; i < traffic.size(); i++) {
+      String t = traffic.get(i).get("t");
+      Map<String, JsonObject> api = series.get(t);
+      assertNotNull(api, "interval " + t + " in the API's answer");
+      long sum = api.values().stream().mapToLong(r -> r.getLong("exposures")).sum();
+      for (String arm : List.of("a", "b", "c")) {
+        JsonObject r = api.get(arm);
+        String at = t + " " + arm;
+        long exposures = r.getLong("exposures");
+        assertEquals(exposures, Long.parseLong(traffic.get(i).get("exp_" + arm)), at);
+        if (sum > 0) {
+          assertEquals((double) exposures / sum, Double.parseDouble(traffic.get(i).get("share_" + arm)), 1e-12, at);
+        }
+        assertEquals(ts.getJsonObject("weightsBps").getLong(arm) / (double) weights,
+            Double.parseDouble(traffic.get(i).get("plan_" + arm)), 1e-12, "planned weight from weightsBps " + at);
+        assertEquals(number(r, "latencyP50Ms"), number(latency.get(i), "p50_" + arm), at + " p50");
+        assertEquals(number(r, "latencyP99Ms"), number(latency.get(i), "p99_" + arm), at + " p99");
+        assertEquals(number(r, "errorRate"), number(errors.get(i), "rate_" + arm), at + " error rate");
+        assertEquals(r.getJsonObject("status").getLong("5xx"), Long.parseLong(errors.get(i).get("err_" + arm)), at);
+        // click per arm per interval: the rate among the interval's exposures, mean +/- 1.96 sqrt(variance / n)
+        JsonObject m = r.getJsonObject("metrics").getJsonObject("click");
+        if (exposures > 0) {
+          assertEquals(exposures, Long.parseLong(perArm.get(i).get("n_" + arm)), at);
+          assertEquals(m.getDouble("mean"), Double.parseDouble(perArm.get(i).get("mean_" + arm)), at);
+          double half = 1.96 * Math.sqrt(m.getDouble("variance") / exposures);
+          assertEquals(m.getDouble("mean") - half, Double.parseDouble(perArm.get(i).get("low_" + arm)), 1e-12, at);
+        } else {
+          assertEquals("", perArm.get(i).get("n_" + arm), at);
+        }
+        long[] acc = running.computeIfAbsent(arm, k -> new long[2]);
+        acc[0] += exposures;
+        acc[1] += Math.min(exposures, m.getLong("n"));
+        if (acc[0] > 0) {
+          assertEquals(acc[0], Long.parseLong(cumulative.get(i).get("n_" + arm)), at + " cumulative");
+          assertEquals((double) acc[1] / acc[0], Double.parseDouble(cumulative.get(i).get("mean_" + arm)), 1e-12,
+              at + " cumulative");
+        }
+      }
+      total += sum;
+    }
+    // treatment - control over time: every row of the results' overTime from the first with a trial
+    JsonObject over = results.getJsonObject("overTime").getJsonObject("metrics").getJsonObject("click");
+    List<Map<String, String>> effect = browser.table("#table-effect-click");
+    for (String arm : List.of("b", "c")) {
+      List<JsonObject> rows = over.getJsonArray(arm).stream().map(JsonObject.class::cast)
+          .dropWhile(r -> r.getJsonObject("interval").getJsonObject("control").getLong("n") == 0
+              && r.getJsonObject("interval").getJsonObject("treatment").getLong("n") == 0)
+          .toList();
+      assertFalse(rows.isEmpty(), arm);
+      assertEquals(rows.size(), effect.size(), arm);
+      for (int i = 0; i < rows.size(); i++) {
+        JsonObject r = rows.get(i);
+        Map<String, String> row = effect.get(i);
+        assertEquals(r.getString("t"), row.get("t"));
+        assertEquals(number(r.getJsonObject("interval"), "difference"), number(row, "int_" + arm), arm);
+        assertEquals(number(r.getJsonObject("interval"), "ciLow"), number(row, "intlo_" + arm), arm);
+        assertEquals(number(r.getJsonObject("cumulative"), "difference"), number(row, "cum_" + arm), arm);
+        assertEquals(number(r.getJsonObject("cumulative"), "ciHigh"), number(row, "cumhi_" + arm), arm);
+        assertEquals(number(r.getJsonObject("cumulative"), "pValue"), number(row, "cump_" + arm), arm);
+      }
+    }
+    return total;
+  }
+
+  /** A JSON number, or null when absent or null. */
+  static Double number(JsonObject o, String key) {
+    return o.getValue(key) == null ? null : o.getDouble(key);
+  }
+
+  /** A table cell's raw number, or null when empty. */
+  static Double number(Map<String, String> row, String key) {
+    String v = row.get(key);
+    return v == null || v.isEmpty() ? null : Double.parseDouble(v);
+  }
+
+  static JsonObject metric(JsonObject arm, String name) {
+    return arm.getJsonArray("metrics").stream().map(JsonObject.class::cast)
+        .filter(x -> x.getString("metric").equals(name)).findFirst().orElseThrow();
   }
 
   @Test
@@ -410,6 +552,9 @@ class DashboardBrowserTest {
     // the JS density against the closed form at the mean of Beta(2, 3): 12 x (1 - x)^2 at 0.4 = 1.728
     Object d = browser.js("return import('./densities.js').then(m => m.betaDensity(0.4, 2, 3))");
     assertEquals(1.728, ((Number) d).doubleValue(), 1e-9);
+    // not sticky: no first exposures to count days from, said as such (not as an empty window)
+    assertTrue(browser.has("#novelty-not-sticky"), "the novelty check says why it does not apply");
+    assertFalse(browser.has(".empty"), "no \"No data yet\" on a page with traffic");
     browser.screenshot("bandit", "#fig-posterior", 700);
   }
 
@@ -427,7 +572,30 @@ class DashboardBrowserTest {
 
     browser.open(ui + "#/experiments/fraud");
     browser.await("#fig-shadow-now-mirror table");
-    assertTrue(browser.has("#empty-shadow-mirror"), "shadow over time: no data yet");
+    assertTrue(browser.awaitDrawn("#chart-shadow-mirror") > 100);
+    JsonArray shadow = api("/v1/experiments/fraud/timeseries?interval=1m").getJsonObject("shadows").getJsonArray("mirror");
+    List<JsonObject> mirrored = shadow.stream().map(JsonObject.class::cast).dropWhile(r -> r.getLong("mirrored") == 0)
+        .toList();
+    List<Map<String, String>> table = browser.table("#table-shadow-mirror");
+    assertEquals(mirrored.size(), table.size());
+    long copies = 0;
+    for (int i = 0; i < table.size(); i++) {
+      JsonObject r = mirrored.get(i);
+      Map<String, String> row = table.get(i);
+      assertEquals(r.getString("t"), row.get("t"));
+      for (String key : List.of("mirrored", "compared", "agreements")) {
+        assertEquals(r.getLong(key), Long.parseLong(row.get(key)), r.getString("t") + " " + key);
+      }
+      assertEquals(number(r, "agreementRate"), number(row, "agreementRate"), r.getString("t"));
+      assertEquals(number(r, "latencyDiffMeanMs"), number(row, "latencyDiffMeanMs"), r.getString("t"));
+      copies += r.getLong("mirrored");
+    }
+    assertTrue(copies > 0, "copies mirrored: " + copies);
+    // the keyboard opens a chart's table
+    WebElement toggle = browser.driver.findElement(By.id("toggle-shadow-mirror"));
+    toggle.sendKeys(Keys.ENTER);
+    assertTrue(browser.driver.findElement(By.id("table-shadow-mirror")).isDisplayed());
+    assertFalse(browser.has(".empty"), "no \"No data yet\" on a page with traffic");
     browser.screenshot("shadow");
 
     browser.open(ui + "#/config");
@@ -444,79 +612,73 @@ class DashboardBrowserTest {
   }
 
   /**
-   * The fields the time-series and results APIs are gaining (per-interval quantiles, outcome sums, weights, shadow
-   * series, results over time), added to the real answers by a fetch wrapper in the page: the charts that show "No
-   * data yet" today draw them, and their tables hold the numbers given.
+   * The novelty check with days since first exposure, on a second gateway whose clock the test moves a day at a time
+   * (as NoveltyApiTest does) while the same units come back and the treatment's lift fades: the novelty warning, the
+   * effect by day drawn and its table equal to the results API's, and the trend's verdict. No sign-in there
+   * ({@code admin.auth} not set, loopback).
    */
   @Test
   @Order(8)
-  void chartsThatWaitForNewFieldsDrawThemOnceTheyAreThere() {
+  void aFadingEffectShowsInTheNoveltyCheckByDaysSinceFirstExposure() throws Exception {
+    TimeSeriesApiTest.HandClock clock = new TimeSeriesApiTest.HandClock(Instant.parse("2026-03-02T10:00:30Z"));
+    String yaml = """
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
+        endpoints:
+          - { id: a, url: "%s" }
+          - { id: b, url: "%s" }
+        routes: [ { pathPrefix: /v2/, experiment: fading } ]
+        experiments:
+          - id: fading
+            variants:
+              - { id: control, endpoint: a, weight: 5000 }
+              - { id: treatment, endpoint: b, weight: 5000 }
+            metrics: [ { name: converted, kind: binary, primary: true } ]
+            attributionWindow: 1h
+        """.formatted(fx.backend("na").url(), fx.backend("nb").url());
+    Gateway days = fx.own(Gateway.start(Harness.parse(yaml),
+        cfg -> new InMemoryStickyStore(10_000, Duration.ofDays(30), System::nanoTime, clock::millis),
+        ThreadLocalRandom::current, clock).await());
+    days.attachInMemory(yaml).toCompletableFuture().join(); // the control plane and rollouts, as users start it
+    for (int day = 0; day < 4; day++) {
+      if (day > 0) {
+        clock.now = clock.now.plus(Duration.ofDays(1));
+      }
+      JsonArray events = new JsonArray();
+      for (int u = 0; u < 200; u++) {
+        Harness.Reply r = h.post(days.port(), "/v2/infer", "user-" + u, "{}");
+        // control converts 10% every day, the treatment 50% on day 0 fading by 15 points a day
+        int percent = r.header("X-Vane-Variant").equals("control") ? 10 : Math.max(10, 50 - 15 * day);
+        if ((u * 37) % 100 < percent) {
+          events.add(new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", day + "-" + u)
+              .put("metric", "converted").put("value", 1));
+        }
+      }
+      Harness.Reply fb = h.send(days.adminPort(), HttpMethod.POST, "/v1/feedback",
+          Map.of("Content-Type", "application/json"), Buffer.buffer(new JsonObject().put("events", events).encode()));
+      assertEquals(200, fb.status(), fb.body().toString());
+    }
+    browser.open("http://127.0.0.1:" + days.adminPort() + "/ui/#/experiments/fading");
+    WebElement warning = browser.await(".novelty-warning");
+    assertTrue(warning.getText().contains("Novelty effect") && warning.getText().contains("per day"), warning.getText());
+    assertTrue(browser.awaitDrawn("#chart-novelty-treatment") > 100);
+    JsonObject results = h.get(days.adminPort(), "/v1/experiments/fading/results").json();
+    JsonObject t = results.getJsonObject("novelty").getJsonObject("byTreatment").getJsonObject("treatment");
+    JsonArray byDay = t.getJsonArray("byDay");
+    List<Map<String, String>> table = browser.table("#table-novelty-treatment");
+    assertEquals(List.of("0", "1", "2", "3"), table.stream().map(r -> r.get("day")).toList());
+    for (int i = 0; i < byDay.size(); i++) {
+      JsonObject d = byDay.getJsonObject(i);
+      assertEquals(d.getJsonObject("control").getLong("n"), Long.parseLong(table.get(i).get("nc")));
+      assertEquals(d.getJsonObject("treatment").getDouble("mean"), Double.parseDouble(table.get(i).get("mt")));
+      assertEquals(d.getDouble("difference"), Double.parseDouble(table.get(i).get("difference")));
+      assertEquals(d.getDouble("ciHigh"), Double.parseDouble(table.get(i).get("high")));
+    }
+    assertTrue(t.getJsonObject("trend").getBoolean("significant"), t.encode());
+    String verdict = browser.driver.findElement(By.id("novelty-trend-treatment")).getText();
+    assertTrue(verdict.contains("over 4 days: significant"), verdict);
+    browser.screenshot("novelty", "#novelty", 700);
     browser.open(ui + "#/experiments");
     browser.await("#experiments-table");
-    browser.js("""
-        const real = window.fetch.bind(window);
-        window.fetch = async (url, init) => {
-          const res = await real(url, init);
-          const u = String(url);
-          if (!res.ok || !(u.includes('/timeseries') || u.includes('/results?'))) return res;
-          const j = await res.clone().json();
-          if (u.includes('/timeseries')) {
-            j.weightsBps = {a: 4000, b: 4000, c: 2000, champion: 5000, canary: 5000};
-            const first = Object.values(j.arms)[0];
-            for (const rows of Object.values(j.arms)) {
-              for (const r of rows) {
-                r.latencyP50Ms = r.latencyMeanMs;
-                r.latencyP99Ms = r.latencyMeanMs === null ? null : 3 * r.latencyMeanMs;
-                r.metrics = r.exposures ? { click: { n: r.exposures, sum: r.exposures / 10, mean: 0.1, variance: 0.09 } } : {};
-              }
-            }
-            j.shadows = { mirror: first.map(r => ({ t: r.t, mirrored: r.requests, compared: r.requests,
-              agreements: r.requests, agreementRate: r.requests ? 0.75 : null, latencyDiffMeanMs: 1.5 })) };
-          } else {
-            const p = (t, d) => ({ t, interval: { control: { n: 100, mean: 0.1 }, treatment: { n: 100, mean: 0.1 + d },
-              difference: d, ciLow: d - 0.05, ciHigh: d + 0.05, pValue: 0.2 },
-              cumulative: { difference: d / 2, ciLow: d / 2 - 0.03, ciHigh: d / 2 + 0.03, pValue: 0.3 } });
-            j.overTime = { interval: '1h', from: '2026-12-06T00:00:00Z', to: '2026-12-06T03:00:00Z', metrics: { click: {
-              b: [p('2026-12-06T00:00:00Z', 0.02), p('2026-12-06T01:00:00Z', 0.04), p('2026-12-06T02:00:00Z', 0.06)],
-              c: [p('2026-12-06T00:00:00Z', -0.01), p('2026-12-06T01:00:00Z', 0.0), p('2026-12-06T02:00:00Z', 0.01)] } } };
-          }
-          return new Response(JSON.stringify(j), { status: 200, headers: { 'Content-Type': 'application/json' } });
-        };""");
-    browser.js("location.hash = '#/experiments/ranker'");
-    browser.await("#chart-armmetric-click");
-    for (String chart : List.of("traffic", "latency", "armmetric-click", "effect-click")) {
-      assertTrue(browser.awaitDrawn("#chart-" + chart) > 100, chart);
-    }
-    List<Map<String, String>> traffic = browser.table("#table-traffic");
-    assertEquals(0.4, Double.parseDouble(traffic.get(0).get("plan_a")), 1e-12, "planned weights from weightsBps");
-    List<Map<String, String>> latency = browser.table("#table-latency");
-    Map<String, String> row = latency.get(0);
-    assertEquals(3 * Double.parseDouble(row.get("p50_a")), Double.parseDouble(row.get("p99_a")), 1e-9, "p50 and p99");
-    List<Map<String, String>> effect = browser.table("#table-effect-click");
-    assertEquals(3, effect.size());
-    assertEquals(List.of(0.03, 0.0, 0.06), List.of(Double.parseDouble(effect.get(2).get("cum_b")),
-        Double.parseDouble(effect.get(2).get("cumlo_b")), Double.parseDouble(effect.get(2).get("cumhi_b"))));
-    List<Map<String, String>> perArm = browser.table("#table-armmetric-click");
-    assertEquals(0.1 - 1.96 * Math.sqrt(0.09 / Long.parseLong(perArm.get(0).get("n_a"))),
-        Double.parseDouble(perArm.get(0).get("low_a")), 1e-12);
-    // cumulative: the intervals' counts summed, the mean of equal means unchanged
-    List<Map<String, String>> cumulative = browser.table("#table-armmetric-cum-click");
-    long n = perArm.stream().mapToLong(r -> r.get("n_a").isEmpty() ? 0 : Long.parseLong(r.get("n_a"))).sum();
-    assertEquals(n, Long.parseLong(cumulative.get(cumulative.size() - 1).get("n_a")));
-    assertEquals(0.1, Double.parseDouble(cumulative.get(cumulative.size() - 1).get("mean_a")), 1e-12);
-    assertTrue(browser.awaitDrawn("#chart-armmetric-cum-click") > 100);
-    assertFalse(browser.has("#empty-effect-click") || browser.has("#empty-armmetric-click") || browser.has(".note"),
-        "nothing waits for data any more");
-    browser.screenshot("experiment-new-fields");
-    browser.js("location.hash = '#/experiments/fraud'");
-    assertTrue(browser.awaitDrawn("#chart-shadow-mirror") > 100);
-    assertEquals("0.75", browser.table("#table-shadow-mirror").get(0).get("agreementRate"));
-    // the keyboard opens a chart's table
-    WebElement toggle = browser.driver.findElement(By.id("toggle-shadow-mirror"));
-    toggle.sendKeys(Keys.ENTER);
-    assertTrue(browser.driver.findElement(By.id("table-shadow-mirror")).isDisplayed());
-    browser.driver.navigate().refresh(); // the real fetch again; the token stays in the tab
-    browser.await("#fig-traffic");
   }
 
   @Test
@@ -542,7 +704,7 @@ class DashboardBrowserTest {
     WebElement dialog = browser.await("dialog#confirm[open]");
     assertTrue(dialog.getText().contains("served by the control arm"), dialog.getText());
     browser.driver.findElement(By.id("confirm-reason")).sendKeys("browser test");
-    browser.screenshot("pause-confirm", null, 900);
+    browser.screenshot("pause-confirm", null, 740); // the viewport: the modal backdrop covers no more
     JsonObject before = api("/v1/experiments/fraud");
     browser.driver.findElement(By.id("confirm-ok")).click();
     browser.await("#experiment-title .status-paused");
@@ -565,7 +727,7 @@ class DashboardBrowserTest {
   @Order(11)
   void screenshotsWereSaved() throws Exception {
     for (String name : List.of("signin", "signin-401", "experiments", "experiment", "srm", "bandit", "rollout",
-        "config", "forbidden", "pause-confirm", "paused")) {
+        "config", "shadow", "novelty", "forbidden", "pause-confirm", "paused")) {
       assertTrue(Files.size(Browser.SCREENSHOTS.resolve(name + ".png")) > 1000, name);
     }
   }
