@@ -120,4 +120,94 @@ class EventFilesTest {
       assertEquals(successes, clicks.getOrDefault(arm, 0L), "clicks of " + arm);
     }
   }
+
+  /**
+   * README's worked example: {@code docs/events-example.sql} over the files in PostgreSQL gives the results API's
+   * exposures, conversions and revenue per arm (skipped without psql and a server at 127.0.0.1, user postgres).
+   */
+  @Test
+  void theReadmesSqlOverTheFilesEqualsTheResultsApi(@TempDir Path dir) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(psql(List.of("-c", "select 1"), null).exit() == 0,
+        "psql and PostgreSQL at 127.0.0.1 (user postgres, database test) not available");
+    Gateway g = fx.gateway(FeedbackTest.yaml(a.url(), b.url(), "events:\n  sinks:\n"
+        + "    - { type: jsonl, dir: \"" + dir + "\", maxBytes: 64KB }\n", 5000));
+    JsonArray events = new JsonArray();
+    for (int i = 0; i < 600; i++) {
+      Harness.Reply r = h.post(g.port(), "/v2/models/m/infer", "user-" + (i % 240), "{}");
+      assertEquals(200, r.status());
+      if (i % 3 == 0) {
+        events.add(FeedbackTest.event(r.header("X-Request-Id"), "c-" + i, "click", i % 2 == 0));
+      }
+      if (i % 5 == 0) {
+        events.add(FeedbackTest.event(r.header("X-Request-Id"), "r-" + i, "revenue", i % 7 + 0.5));
+      }
+    }
+    JsonObject fb = h.send(g.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(),
+        Buffer.buffer(new JsonObject().put("events", events).encode())).json();
+    assertEquals(events.size(), fb.getInteger("accepted"));
+    JsonObject results = h.get(g.adminPort(), "/v1/experiments/e/results").json();
+    fx.close(g);
+    StringBuilder lines = new StringBuilder();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.sorted().toList()) {
+        lines.append(Files.readString(p, StandardCharsets.UTF_8));
+      }
+    }
+    Path script = Path.of("..", "docs", "events-example.sql");
+    Psql shown = psql(List.of("-q", "-v", "experiment=e", "-f", script.toString()), lines.toString());
+    System.out.println("events-example.sql:\n" + shown.output()); // what README shows
+    for (String id : List.of("a", "b")) {
+      JsonObject arm = FeedbackTest.arm(results, id);
+      System.out.println("results API, arm " + id + ": exposures " + arm.getLong("exposures") + ", click "
+          + metric(arm, "click").encode() + ", revenue " + metric(arm, "revenue").encode());
+    }
+    Psql rows = psql(List.of("-q", "-A", "-t", "-F", "|", "-v", "experiment=e", "-f", script.toString()),
+        lines.toString());
+    assertEquals(0, rows.exit(), rows.output());
+    int armsSeen = 0;
+    for (String row : rows.output().strip().split("\n")) {
+      String[] c = row.split("\\|", -1);
+      JsonObject arm = FeedbackTest.arm(results, c[1]);
+      assertEquals(results.getString("version"), c[0]);
+      assertEquals(arm.getLong("exposures"), Long.parseLong(c[2]), row);
+      JsonObject click = metric(arm, "click");
+      assertEquals(click.getLong("successes"), Long.parseLong(c[3]), row);
+      assertEquals(click.getDouble("rate"), Double.parseDouble(c[4]), 0.00005, row);
+      JsonObject revenue = metric(arm, "revenue");
+      assertEquals(revenue.getLong("count"), Long.parseLong(c[5]), row);
+      assertEquals(revenue.getDouble("mean"), Double.parseDouble(c[6]), 0.00005, row);
+      armsSeen++;
+    }
+    assertEquals(2, armsSeen, rows.output());
+  }
+
+  private static JsonObject metric(JsonObject arm, String name) {
+    return arm.getJsonArray("metrics").stream().map(JsonObject.class::cast)
+        .filter(m -> m.getString("metric").equals(name)).findFirst().orElseThrow();
+  }
+
+  record Psql(int exit, String output) {}
+
+  /** Runs psql against the local test database with {@code stdin} as its input (null: none). */
+  static Psql psql(List<String> args, String stdin) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("psql", "-X", "-h", "127.0.0.1", "-U", "postgres", "-d", "test"));
+    cmd.addAll(args);
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      return new Psql(-1, e.toString()); // no psql on this machine
+    }
+    try (var in = p.getOutputStream()) {
+      if (stdin != null) {
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return new Psql(-1, "psql did not finish: " + out);
+    }
+    return new Psql(p.exitValue(), out);
+  }
 }
