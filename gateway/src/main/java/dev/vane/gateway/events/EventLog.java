@@ -209,10 +209,12 @@ public final class EventLog implements AutoCloseable {
    * waits for the writer for at most {@code wait}. Events still unwritten then are counted as dropped.
    */
   public void close(Duration wait) {
-    if (writer == null) {
-      return;
+    synchronized (this) {
+      if (writer == null || closing) {
+        return; // off, or closed once already (the sinks release their connections once)
+      }
+      closing = true;
     }
-    closing = true;
     writer.interrupt();
     try {
       writer.join(wait.toMillis());
