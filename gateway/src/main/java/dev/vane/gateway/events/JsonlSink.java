@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lines are whole: a batch is written with whole lines only, and a write that fails part-way is cut back to the
  * file's size before it (its events are retried), so no file ever holds part of a line. A line longer than
- * {@code maxBytes} gets a file of its own. A current file left by an earlier process is renamed first.
+ * {@code maxBytes} gets a file of its own. A current file left by an earlier process is renamed first (as it is:
+ * a process killed in the middle of a write may have left a partial last line in it).
  */
 final class JsonlSink implements EventSink {
   private static final Logger log = LoggerFactory.getLogger(JsonlSink.class);
