@@ -61,7 +61,8 @@ final class ConfigAssembly {
       table = new RoutingTable(version, List.of(), List.of(), null);
     }
     return new VaneConfig(source, version, server, endpoints, table, state(f.state()), analysis,
-        admin(f.admin(), f.configSource()), observability(f.observability()), timeseries(f.timeseries()));
+        admin(f.admin(), f.configSource()), observability(f.observability()), timeseries(f.timeseries()),
+        events(f.events()));
   }
 
   static ObservabilitySettings observability(ConfigSpec.Observability o) {
@@ -122,6 +123,19 @@ final class ConfigAssembly {
 
   static TimeSeriesSettings timeseries(ConfigSpec.TimeSeries t) {
     return new TimeSeriesSettings(t.minuteWindow(), t.retention());
+  }
+
+  /** The event sinks, each field it leaves out given its type's default (the retry buffer: the queue's size). */
+  static EventSettings events(ConfigSpec.Events e) {
+    List<EventSettings.Sink> sinks = new ArrayList<>();
+    for (ConfigSpec.EventSink s : e.sinks()) {
+      int retry = s.retryBuffer() != null ? s.retryBuffer() : e.queue();
+      sinks.add("jsonl".equals(s.type())
+          ? new EventSettings.Jsonl(s.dir(), s.maxBytes() != null ? s.maxBytes() : EventSettings.DEFAULT_MAX_BYTES,
+              s.maxAge() != null ? s.maxAge() : EventSettings.DEFAULT_MAX_AGE, retry)
+          : new EventSettings.RedisStream(s.maxLen() != null ? s.maxLen() : EventSettings.DEFAULT_MAX_LEN, retry));
+    }
+    return new EventSettings(e.queue(), e.batch(), e.flushInterval(), sinks);
   }
 
   static StateSettings state(ConfigSpec.State s) {

@@ -34,7 +34,8 @@ final class ConfigSpec {
 
   record File(String version, Server server, Admin admin, Observability observability, String configSource,
       List<Endpoint> endpoints,
-      List<Experiment> experiments, List<Route> routes, String defaultEndpoint, State state, TimeSeries timeseries) {}
+      List<Experiment> experiments, List<Route> routes, String defaultEndpoint, State state, TimeSeries timeseries,
+      Events events) {}
 
   record Server(String host, int port, @JsonDeserialize(using = SizeReader.class) long maxBodyBytes,
       boolean variantHeaders, UnitId unitId, String overrideHeader, boolean allowOverride, int eventLoops,
@@ -104,6 +105,11 @@ final class ConfigSpec {
       double priorAlpha, double priorBeta) {}
 
   record TimeSeries(Duration minuteWindow, Duration retention) {}
+
+  record Events(int queue, int batch, Duration flushInterval, List<EventSink> sinks) {}
+
+  record EventSink(String type, Long maxLen, Integer retryBuffer, String dir,
+      @JsonDeserialize(using = SizeReader.class) Long maxBytes, Duration maxAge) {}
 
   record State(String store, Duration ttl, long maxEntries, Redis redis) {}
 

@@ -61,6 +61,41 @@ final class CrossChecks {
     endpoint(doc.get("defaultEndpoint"), "defaultEndpoint");
     admin(doc);
     timeseries(object(doc.get("timeseries")));
+    events(doc);
+  }
+
+  /**
+   * Each sink's fields belong to its type: a jsonl sink names its directory and takes no maxLen, a redis-stream sink
+   * takes no file settings and needs {@code state.redis}.
+   */
+  private void events(JsonNode doc) {
+    JsonNode events = object(doc.get("events"));
+    if (events == null) {
+      return;
+    }
+    boolean redis = object(doc.path("state").get("redis")) != null
+        && !"memory".equals(text(doc.path("state").get("store")));
+    forEach(events.get("sinks"), "events.sinks", (s, at) -> {
+      String type = text(s.get("type"));
+      if ("jsonl".equals(type)) {
+        if (s.get("dir") == null) {
+          error(at + ".dir", "missing (expected: the directory of a jsonl sink's files)");
+        }
+        if (s.get("maxLen") != null) {
+          error(at + ".maxLen", s.get("maxLen").asText() + " (expected: only with type: redis-stream)");
+        }
+      } else if ("redis-stream".equals(type)) {
+        for (String f : new String[] {"dir", "maxBytes", "maxAge"}) {
+          if (s.get(f) != null) {
+            error(at + "." + f, s.get(f).asText() + " (expected: only with type: jsonl)");
+          }
+        }
+        if (!redis) {
+          error(at + ".type", "redis-stream without state.redis (expected: a state.redis section, whose Redis "
+              + "holds the streams)");
+        }
+      }
+    });
   }
 
   /** Minute rows in whole minutes, hour rows in whole hours and kept at least as long as minute rows. */

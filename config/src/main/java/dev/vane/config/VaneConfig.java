@@ -16,15 +16,24 @@ import java.util.Map;
  * @param admin     the control plane: authentication, where the routing config comes from, history and audit
  * @param observability metrics, tracing and logs
  * @param timeseries how long per-arm minute and hour rows are kept
+ * @param events     the exposure and feedback event sinks (none: off)
  */
 public record VaneConfig(String source, String version, ServerSettings server, Map<String, EndpointSettings> endpoints,
     RoutingTable routing, StateSettings state, Map<String, Analysis> analysis, AdminSettings admin,
-    ObservabilitySettings observability, TimeSeriesSettings timeseries) {
+    ObservabilitySettings observability, TimeSeriesSettings timeseries, EventSettings events) {
 
   public VaneConfig {
     endpoints = Map.copyOf(endpoints);
     analysis = Map.copyOf(analysis);
     timeseries = timeseries == null ? TimeSeriesSettings.defaults() : timeseries;
+    events = events == null ? EventSettings.defaults() : events;
+  }
+
+  /** A configuration without event sinks. */
+  public VaneConfig(String source, String version, ServerSettings server, Map<String, EndpointSettings> endpoints,
+      RoutingTable routing, StateSettings state, Map<String, Analysis> analysis, AdminSettings admin,
+      ObservabilitySettings observability, TimeSeriesSettings timeseries) {
+    this(source, version, server, endpoints, routing, state, analysis, admin, observability, timeseries, null);
   }
 
   /** The analysis settings of an experiment ({@link Analysis#NONE} when it declares none). */

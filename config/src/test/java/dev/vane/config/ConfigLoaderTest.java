@@ -81,6 +81,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void eventsAreOffUnlessSinksAreConfiguredAndEachSinkGetsItsTypesDefaults() throws Exception {
+    EventSettings d = loader.parse(ENDPOINTS, "x").events();
+    assertFalse(d.enabled());
+    assertEquals(new EventSettings(65536, 1000, Duration.ofMillis(200), List.of()), d);
+    EventSettings e = loader.parse(ENDPOINTS + "state: { redis: { uri: redis://127.0.0.1:6379 } }\n"
+        + "events: { queue: 100, sinks: [ { type: redis-stream }, { type: jsonl, dir: /tmp/ev, maxBytes: 1MB, "
+        + "maxAge: 10m, retryBuffer: 5 } ] }", "x").events();
+    assertEquals(List.of(new EventSettings.RedisStream(1_000_000, 100),
+        new EventSettings.Jsonl("/tmp/ev", 1 << 20, Duration.ofMinutes(10), 5)), e.sinks());
+  }
+
+  @Test
   void anEmptyDocumentNeedsEndpoints() {
     ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("", "x"));
     assertEquals("endpoints: missing (expected: a list)", e.errors().get(0).toString());
@@ -328,7 +340,7 @@ class ConfigLoaderTest {
             "endpoints[0].url: \"ftp://h/x\" (expected: an http:// or https:// URL)"),
         Arguments.of("unknown top-level field",
             ENDPOINTS + "colour: blue",
-            "colour: unknown field (expected one of: server, admin, observability, configSource, endpoints, experiments, routes, defaultEndpoint, state, timeseries, version)"),
+            "colour: unknown field (expected one of: server, admin, observability, configSource, endpoints, experiments, routes, defaultEndpoint, state, timeseries, events, version)"),
         Arguments.of("unknown experiment field",
             exp + "  - { id: e, champion: { endpoint: a }, weight: 3 }",
             "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, sliceCrosses, attributionWindow, rollout, bandit, variants, champion, canary, shadows, targeting)"),
@@ -469,6 +481,25 @@ class ConfigLoaderTest {
         Arguments.of("time-series minute window in part minutes",
             ENDPOINTS + "timeseries: { minuteWindow: 90s }",
             "timeseries.minuteWindow: 90s (expected: whole minutes, such as 90m)"),
+        Arguments.of("jsonl sink without a directory",
+            ENDPOINTS + "events: { sinks: [ { type: jsonl } ] }",
+            "events.sinks[0].dir: missing (expected: the directory of a jsonl sink's files)"),
+        Arguments.of("redis-stream sink without state.redis",
+            ENDPOINTS + "events: { sinks: [ { type: redis-stream } ] }",
+            "events.sinks[0].type: redis-stream without state.redis (expected: a state.redis section, whose Redis "
+                + "holds the streams)"),
+        Arguments.of("file settings on a redis-stream sink",
+            ENDPOINTS + "state: { redis: { uri: redis://h:1 } }\nevents: { sinks: [ { type: redis-stream, dir: x } ] }",
+            "events.sinks[0].dir: x (expected: only with type: jsonl)"),
+        Arguments.of("maxLen on a jsonl sink",
+            ENDPOINTS + "events: { sinks: [ { type: jsonl, dir: x, maxLen: 5 } ] }",
+            "events.sinks[0].maxLen: 5 (expected: only with type: redis-stream)"),
+        Arguments.of("unknown sink type",
+            ENDPOINTS + "events: { sinks: [ { type: kafka } ] }",
+            "events.sinks[0].type: \"kafka\" (expected: one of redis-stream, jsonl)"),
+        Arguments.of("empty queue",
+            ENDPOINTS + "events: { queue: 0 }",
+            "events.queue: 0 (expected: "),
         Arguments.of("time-series minute window beyond a week",
             ENDPOINTS + "timeseries: { minuteWindow: 8d }",
             "timeseries.minuteWindow: "));

@@ -288,7 +288,10 @@ class CommandLineIT {
     }
   }
 
-  /** SIGTERM under load: every request in flight finishes before the process exits. */
+  /**
+   * SIGTERM under load: every request in flight finishes before the process exits, and the exposure events of all
+   * of them are in the event files when it has exited (the writer drains its queue as the process stops).
+   */
   @Test
   void sigtermDrainsRequestsInFlight(@TempDir Path dir) throws Exception {
     assertTrue(Files.exists(JAR), "build the jar first: mvn package");
@@ -303,8 +306,12 @@ class CommandLineIT {
           server: { host: 127.0.0.1, port: %d, eventLoops: 2, shutdownGrace: 30s }
           endpoints:
             - { id: slow, url: "%s", timeout: 20s }
-          defaultEndpoint: slow
-          """.formatted(port, slow.url()));
+          routes:
+            - { pathPrefix: /m/, experiment: e }
+          experiments:
+            - { id: e, champion: { endpoint: slow } }
+          events: { sinks: [ { type: jsonl, dir: "%s" } ] }
+          """.formatted(port, slow.url(), dir.resolve("events")));
       Process p = java("serve", "--config", cfg.toString());
       try {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -340,6 +347,14 @@ class CommandLineIT {
         }
         assertEquals(n, statuses.stream().filter(s -> s == 200).count(), "every in-flight request finished: " + statuses);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process exits after draining");
+        List<String> lines = new ArrayList<>();
+        try (var files = Files.list(dir.resolve("events"))) {
+          for (Path f : files.toList()) {
+            lines.addAll(Files.readAllLines(f));
+          }
+        }
+        assertEquals(n, lines.stream().map(io.vertx.core.json.JsonObject::new)
+            .filter(e -> e.getString("kind").equals("exposure")).count(), "one exposure event per request");
       } finally {
         p.destroyForcibly();
       }

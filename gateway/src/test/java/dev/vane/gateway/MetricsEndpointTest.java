@@ -263,15 +263,19 @@ class MetricsEndpointTest {
   }
 
   @Test
-  void theExpositionPassesPromtoolCheckMetrics() throws Exception {
+  void theExpositionPassesPromtoolCheckMetrics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path events)
+      throws Exception {
     Assumptions.assumeTrue(PrometheusServer.installed(),
         "promtool missing: install the Debian package prometheus (.ci/run does)");
-    Gateway gw = fx.gateway(yaml(20, "{ authenticate: false }"));
+    // with an event sink, so that the events families are checked too
+    Gateway gw = fx.gateway(yaml(20, "{ authenticate: false }") + "\nevents: { sinks: [ { type: jsonl, dir: \""
+        + events + "\" } ] }\n");
     for (int i = 0; i < 20; i++) {
       h.get(gw.port(), "/e/x");
     }
     String text = scrape(gw, null, null).body().toString();
     java.nio.file.Files.writeString(java.nio.file.Path.of("target", "metrics-exposition.txt"), text);
+    assertTrue(text.contains("vane_events_written_total{kind=\"exposure\",sink=\"jsonl\"}"), "events families");
     PrometheusServer.Result r = PrometheusServer.promtool(List.of("check", "metrics"), text);
     assertEquals(0, r.exit(), "promtool check metrics:\n" + r.output());
   }

@@ -117,7 +117,7 @@ public record Startup(VaneConfig config, ConfigStore store, AuditLog audit, byte
         throw e;
       }
       return new VaneConfig(cfg.source(), cfg.version(), cfg.server(), java.util.Map.of(), cfg.routing(), cfg.state(),
-          cfg.analysis(), cfg.admin(), cfg.observability(), cfg.timeseries());
+          cfg.analysis(), cfg.admin(), cfg.observability(), cfg.timeseries(), cfg.events());
     }
   }
 

@@ -61,6 +61,7 @@ public final class FeedbackService {
   /** Times are stored as milliseconds after this (42 bits: about 69 years either side of the start). */
   private final long timeBase;
   private final boolean shares;
+  private volatile AcceptedListener listener = AcceptedListener.NONE;
 
   /** Context indexes take the top 22 bits of a slot's value (plus one, so no value is 0). */
   static final int MAX_CONTEXTS = (1 << 21) - 1;
@@ -97,6 +98,11 @@ public final class FeedbackService {
   /** Events answered since start, by status (every event of {@link #ingest} counts once). */
   public Counts counts() {
     return new Counts(accepted.sum(), duplicates.sum(), rejected.sum());
+  }
+
+  /** Tells {@code l} of every event accepted from now on (one listener; {@link AcceptedListener#NONE}: nobody). */
+  public void onAccepted(AcceptedListener l) {
+    this.listener = l;
   }
 
   static String requestKey(String requestId) {
@@ -351,10 +357,12 @@ public final class FeedbackService {
             if (!first) {
               return new Result(i, eventId, "duplicate", 200, null, null);
             }
-            if (!m.binary() || value == 1) {
+            boolean counted = !m.binary() || value == 1;
+            if (counted) {
               es.outcomes().outcome(a.arm(), a.sliceValues(), a.day(), metric, value);
               es.outcomeOverTime(a.arm(), metric, value, a.atMillis());
             }
+            listener.accepted(a, eventId, metric, value, counted, at, requestId, unit);
             return new Result(i, eventId, "accepted", 200, null, null);
           });
     });

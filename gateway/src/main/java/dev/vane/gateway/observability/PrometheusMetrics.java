@@ -150,6 +150,7 @@ public final class PrometheusMetrics implements AutoCloseable {
           .description("Assignments held in the local sticky cache").register(registry);
     }
 
+    EventMetrics.bind(registry, core.events());
     registry.getPrometheusRegistry().register(new ExperimentCollector(core, s.rollouts()));
   }
 

@@ -62,6 +62,8 @@ final class Exchange {
   boolean mayFallback;
   // Forward
   boolean fellBack;
+  /** The bounded slice values counted for the exposure, or null (the exposure event's slices). */
+  String[] sliceValues;
   /** The timeout of the endpoint now serving (for the gaps of a streamed response). */
   long timeoutMillis;
   /** With tracing on: the span of the upstream call now serving, and its endpoint. */

@@ -4,6 +4,7 @@ import dev.vane.config.Analysis;
 import dev.vane.gateway.counters.ArmCounters;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.OutcomeCounters;
+import dev.vane.gateway.events.Exposures;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.router.Assignment;
 import dev.vane.router.FirstExposure;
@@ -13,7 +14,7 @@ import java.util.List;
  * The experiment's counters for the request. On the way in: the arm's requests and exposures (or the override,
  * targeting and coverage misses and the requests of a paused experiment, which are not exposures), distinct units, slice exposures, and the attribution
  * feedback will join to (experiments that declare metrics). At the end: the status class and the end-to-end latency
- * (499 when the client left first).
+ * (499 when the client left first), and the exposure's event for analysts (when events are on).
  */
 final class Record implements ProxyStep {
   private static final String[] NO_SLICES = new String[0];
@@ -38,6 +39,11 @@ final class Record implements ProxyStep {
     ArmCounters as = x.armCounters;
     if (as != null) {
       as.recordEnd(x.status(), x.micros());
+    }
+    Assignment a = x.assignment;
+    if (a != null && a.exposure() && core.events().enabled()) {
+      Exposures.offer(core.events(), core.millis() - x.micros() / 1000, a, x.counters.version(), x.requestId,
+          x.route == null ? null : x.route.id(), x.counters.outcomes().analysis(), x.sliceValues, x.fellBack);
     }
   }
 
@@ -87,6 +93,7 @@ final class Record implements ProxyStep {
         slices[i] = outcomes.sliceValue(i, raw);
       }
       outcomes.exposure(a.arm().id(), slices);
+      x.sliceValues = slices;
     }
     if (!analysis.metrics().isEmpty()) {
       int day = FirstExposure.daysSince(a.firstExposureMillis(), core.millis());

@@ -2,11 +2,14 @@ package dev.vane.gateway.runtime;
 
 import dev.vane.config.Analysis;
 import dev.vane.config.ServerSettings;
+import dev.vane.config.StateSettings;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.bandit.BanditStrategy;
 import dev.vane.gateway.counters.CounterRegistry;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.FigureSource;
+import dev.vane.gateway.events.EventLog;
+import dev.vane.gateway.events.FeedbackEvents;
 import dev.vane.gateway.feedback.BodyBudget;
 import dev.vane.gateway.feedback.FeedbackBackend;
 import dev.vane.gateway.feedback.FeedbackService;
@@ -43,6 +46,7 @@ public final class GatewayCore {
   private final Stores.Shared shared;
   private final FeedbackBackend feedbackBackend;
   private final FeedbackService feedback;
+  private final EventLog events;
   private final BodyBudget feedbackBodies = new BodyBudget(() -> snapshot().config().server().maxBodyBytes());
 
   private final BanditStrategy bandit = new BanditStrategy();
@@ -67,6 +71,12 @@ public final class GatewayCore {
     this.stats = new CounterRegistry(clock);
     this.feedback = new FeedbackService(this::maxAttributionWindow, stats, feedbackBackend, clock::millis, 1_000_000,
         Duration.ofHours(48));
+    StateSettings.Redis redis = initial.state().redis();
+    this.events = EventLog.start(initial.events(), redis == null ? null : redis.uri(),
+        redis == null ? Duration.ofMillis(50) : redis.commandTimeout(), clock::millis);
+    if (events.enabled()) {
+      feedback.onAccepted(new FeedbackEvents(events));
+    }
     this.assigner = new Assigner(store, random, initial.server().overrideHeader(), Map.of(Policy.THOMPSON, bandit));
     this.lastReloadAt = clock.instant();
     publish(initial);
@@ -184,6 +194,11 @@ public final class GatewayCore {
     return figures;
   }
 
+  /** Exposure and feedback events for analysts ({@link EventLog#OFF} without sinks). */
+  public EventLog events() {
+    return events;
+  }
+
   /** Where feedback state beyond this instance lives. */
   public FeedbackBackend feedbackBackend() {
     return feedbackBackend;
@@ -191,6 +206,7 @@ public final class GatewayCore {
 
   /** Flushes and closes the figures and the feedback state (blocks for up to a few seconds each). */
   public void closeSharedState() {
+    events.close();
     shared.close();
   }
 

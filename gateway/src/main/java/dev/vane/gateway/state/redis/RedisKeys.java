@@ -150,6 +150,14 @@ public final class RedisKeys {
     return versioned(experiment, "ts", version) + ':' + resolution + ':' + period;
   }
 
+  /**
+   * The stream of an experiment's exposure and feedback events for analysts: {@code vane:{<exp>}:events} (one
+   * stream per experiment, in the experiment's slot; every version's events, told apart by their fields).
+   */
+  public static String events(String experiment) {
+    return PREFIX + tag(experiment) + ":events";
+  }
+
   /** A feedback event id seen for an experiment: {@code vane:evt:<exp>:<eventId>}. */
   public static String event(String experiment, String eventId) {
     return PREFIX + "evt:" + escape(experiment) + ':' + escape(eventId);

@@ -23,7 +23,7 @@ class RedisKeysTest {
     List<String> keys = List.of(RedisKeys.figures(exp, ver), RedisKeys.armFigures(exp, ver, "a:b"),
         RedisKeys.shadowFigures(exp, ver, "s"), RedisKeys.armLatency(exp, ver, "a"),
         RedisKeys.shadowLatency(exp, ver, "s"), RedisKeys.armUnits(exp, ver, "{x}"),
-        RedisKeys.armOutcomes(exp, ver, "a"), RedisKeys.slice(exp, ver, "region"));
+        RedisKeys.armOutcomes(exp, ver, "a"), RedisKeys.slice(exp, ver, "region"), RedisKeys.events(exp));
     int slot = SlotHash.getSlot(exp);
     for (String key : keys) {
       assertEquals("vane:{" + exp + "}:", key.substring(0, exp.length() + 8), key);
@@ -35,6 +35,7 @@ class RedisKeysTest {
   void aTagIsExactlyTheEscapedIdEvenWithBracesInIt() {
     assertEquals("{a%7Bb%7D%3Ac}", RedisKeys.tag("a{b}:c"));
     assertEquals(SlotHash.getSlot("a%7Bb%7D%3Ac"), SlotHash.getSlot(RedisKeys.figures("a{b}:c", "1")));
+    assertEquals("vane:{a%7Bb%7D%3Ac}:events", RedisKeys.events("a{b}:c"));
   }
 
   @Test
