@@ -27,6 +27,7 @@ public final class ExperimentCounters {
   private final LongAdder paused = new LongAdder();
 
   private final OutcomeCounters outcomes;
+  private final ResponseCounters responses;
 
   public ExperimentCounters(Experiment e, Instant since) {
     this(e, Analysis.NONE, since);
@@ -39,6 +40,7 @@ public final class ExperimentCounters {
   /** @param millis the wall clock of the per-minute series, in milliseconds since the epoch */
   public ExperimentCounters(Experiment e, Analysis analysis, Instant since, LongSupplier millis) {
     this.outcomes = new OutcomeCounters(e, analysis);
+    this.responses = new ResponseCounters(e, analysis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
@@ -97,6 +99,11 @@ public final class ExperimentCounters {
   /** Feedback outcomes. */
   public OutcomeCounters outcomes() {
     return outcomes;
+  }
+
+  /** Response metrics, per arm and per shadow. */
+  public ResponseCounters responses() {
+    return responses;
   }
 
   public Map<String, ArmCounters> arms() {
