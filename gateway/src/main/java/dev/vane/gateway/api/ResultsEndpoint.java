@@ -3,17 +3,21 @@ package dev.vane.gateway.api;
 import dev.vane.config.Analysis;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.Figures;
+import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.feedback.FeedbackService;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.results.ResultsCalculator;
 import dev.vane.gateway.results.ResultsInputs;
 import dev.vane.gateway.results.ResultsInput;
+import dev.vane.gateway.results.ResponseResults;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Snapshot;
 import dev.vane.router.Experiment;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.CompletionStage;
 
 /** {@code GET /v1/experiments/{id}/results[?format=csv][&slice=dimension]}: the analysis, as JSON or CSV. */
 final class ResultsEndpoint {
@@ -49,12 +53,17 @@ final class ResultsEndpoint {
     }
     ExperimentCounters local = snap.counters().get(id);
     Context ctx = Vertx.currentContext();
-    core.figures().read(e, local).whenComplete((f, t) -> ctx.runOnContext(x -> Answers.guarded(req, rid, () -> {
-      Figures.Experiment figs = t == null ? f : local.localFigures();
+    CompletionStage<ResponseCounters.Snapshot> responses = core.figures().readResponses(e, local)
+        .exceptionally(t -> local.responses().snapshot());
+    core.figures().read(e, local).thenCombine(responses, Read::new).whenComplete((read, t) -> ctx.runOnContext(
+        x -> Answers.guarded(req, rid, () -> {
+      Figures.Experiment figs = t == null ? read.figures() : local.localFigures();
+      ResponseCounters.Snapshot resp = t == null ? read.responses() : local.responses().snapshot();
       ResultsInput in = ResultsInputs.from(e, analysis, figs, core.bandit().view(e));
       // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
       core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
-          : calculator.toJson(in, slice).put("figures", figs.source()).encodePrettily(), false)
+          : withResponses(calculator.toJson(in, slice), snap, e, analysis, resp, figs).put("figures", figs.source())
+              .encodePrettily(), false)
           .onComplete(ar -> Answers.guarded(req, rid, () -> {
             if (ar.failed()) {
               Answers.failed(req, rid, ar.cause());
@@ -64,5 +73,17 @@ final class ResultsEndpoint {
                 : "application/json").end(ar.result());
           }));
     })));
+  }
+
+  private record Read(Figures.Experiment figures, ResponseCounters.Snapshot responses) {}
+
+  /** Adds {@code responseMetrics} ({@link ResponseResults}) when the experiment declares response metrics or prices. */
+  private static JsonObject withResponses(JsonObject results, Snapshot snap, Experiment e, Analysis analysis,
+      ResponseCounters.Snapshot responses, Figures.Experiment figs) {
+    JsonObject r = ResponseResults.toJson(e, analysis, snap.config().endpoints(), responses, figs.outcomes());
+    if (!analysis.responseMetrics().isEmpty() || r.containsKey("cost")) {
+      results.put("responseMetrics", r);
+    }
+    return results;
   }
 }

@@ -10,6 +10,15 @@ public interface FigureSource extends AutoCloseable {
   /** Figures of {@code experiment}; may complete on any thread; on failure the API falls back to local figures. */
   CompletionStage<Figures.Experiment> read(Experiment experiment, ExperimentCounters local);
 
+  /**
+   * Response-metric figures of {@code experiment} ({@link ResponseCounters}); this instance's by default. May
+   * complete on any thread; on failure the API falls back to local figures.
+   */
+  default CompletionStage<ResponseCounters.Snapshot> readResponses(Experiment experiment,
+      ExperimentCounters local) {
+    return CompletableFuture.completedFuture(local.responses().snapshot());
+  }
+
   /** Called for each exposure that carries a unit id (for distinct-unit counting across instances). */
   default void unit(ExperimentCounters stats, String arm, String unit) {}
 
