@@ -264,4 +264,37 @@ class ResponseMetricsTest {
     System.err.println("first byte ms, without response metrics: " + firstByteMs.subList(0, 5)
         + "; with ttft and usage measured: " + firstByteMs.subList(5, 10));
   }
+
+  @Test
+  void mirroredResponsesAreMeasuredPerShadow() throws Exception {
+    gw = fx.gateway("""
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
+        endpoints:
+          - { id: m, url: "%1$s", timeout: 5s }
+          - { id: copy, url: "%1$s", timeout: 5s }
+        routes:
+          - { pathPrefix: /, experiment: e }
+        experiments:
+          - id: e
+            champion: { id: control, endpoint: m }
+            shadows: [ { id: s1, endpoint: copy, percent: 100 } ]
+            responseMetrics: [ { name: tokens_out, builtin: usage.completion_tokens }, { name: ttft, builtin: ttft } ]
+        """.formatted(model.url()));
+    send("/v1/chat/sse", 3);
+    JsonObject ttft = null;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject r = h.get(gw.adminPort(), "/v1/experiments/e/results").json();
+      ttft = r.getJsonObject("responseMetrics").getJsonArray("metrics").getJsonObject(1).getJsonArray("shadows")
+          .getJsonObject(0);
+      if (ttft.getLong("n") == 3) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertEquals("s1", ttft.getString("shadow"));
+    assertEquals(3, ttft.getLong("n"));
+    assertTrue(ttft.getDouble("mean") >= 2 * GAP_MS - 1, "a shadow's stream is timed as it arrives: " + ttft);
+    assertEquals(3.0, metric("tokens_out").getDouble("mean"), 0, "the served responses, per arm");
+  }
 }
