@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vane.gateway.results.OpenApiResultsSchemaTestAccess;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -122,8 +124,12 @@ class ResponseMetricsTest {
 
   Gateway gw;
 
-  JsonObject metric(String name) {
+  JsonObject metric(String name) throws Exception {
     JsonObject r = h.get(gw.adminPort(), "/v1/experiments/e/results").json();
+    JsonNode doc = OpenApiResultsSchemaTestAccess.document();
+    List<String> problems = new ArrayList<>();
+    OpenApiResultsSchemaTestAccess.check(doc, doc.at("/components/schemas/ExperimentResults"), r, "$", problems);
+    assertEquals(List.of(), problems, "the results match openapi.yaml");
     for (Object o : r.getJsonObject("responseMetrics").getJsonArray("metrics")) {
       JsonObject m = (JsonObject) o;
       if (m.getString("name").equals(name)) {

@@ -171,8 +171,8 @@ public final class ResponseResults {
     return o.put("mannWhitney", mw);
   }
 
-  private static JsonArray interval(double low, double high) {
-    return Double.isFinite(low) && Double.isFinite(high) ? new JsonArray().add(low).add(high) : null;
+  private static JsonObject interval(double low, double high) {
+    return new JsonObject().put("low", num(low)).put("high", num(high));
   }
 
   private static Double num(double v) {
