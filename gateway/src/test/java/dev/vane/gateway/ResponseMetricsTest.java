@@ -180,6 +180,10 @@ class ResponseMetricsTest {
     assertEquals(0.44, cost.getDouble("total"), 1e-12);
     assertEquals(0, cost.getLong("conversions"));
     assertNull(cost.getValue("perConversion"), "no conversions: no cost per conversion");
+    String csv = h.get(gw.adminPort(), "/v1/experiments/e/results?format=csv").body().toString();
+    assertTrue(csv.contains("\r\nresponse,all,control,control,tokens_out,response,,,,,4,,40,,,0,40."),
+        csv);
+    assertTrue(csv.contains("\r\nresponse,all,control,control,$cost,response,,,,,4,,0.11,"), csv);
   }
 
   @Test

@@ -62,6 +62,7 @@ final class ResultsEndpoint {
       ResultsInput in = ResultsInputs.from(e, analysis, figs, core.bandit().view(e));
       // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
       core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
+              + responsesCsv(snap, e, analysis, resp, figs)
           : withResponses(calculator.toJson(in, slice), snap, e, analysis, resp, figs).put("figures", figs.source())
               .encodePrettily(), false)
           .onComplete(ar -> Answers.guarded(req, rid, () -> {
@@ -73,6 +74,13 @@ final class ResultsEndpoint {
                 : "application/json").end(ar.result());
           }));
     })));
+  }
+
+  /** The response metrics' CSV rows ({@link ResponseResults#toCsv}), or "" when there are none. */
+  private static String responsesCsv(Snapshot snap, Experiment e, Analysis analysis,
+      ResponseCounters.Snapshot responses, Figures.Experiment figs) {
+    JsonObject r = withResponses(new JsonObject(), snap, e, analysis, responses, figs).getJsonObject("responseMetrics");
+    return r == null ? "" : ResponseResults.toCsv(r);
   }
 
   private record Read(Figures.Experiment figures, ResponseCounters.Snapshot responses) {}

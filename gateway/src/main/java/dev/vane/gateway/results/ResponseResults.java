@@ -178,4 +178,94 @@ public final class ResponseResults {
   private static Double num(double v) {
     return Double.isFinite(v) ? v : null;
   }
+
+  /**
+   * The section as CSV rows after the results' own (same header, {@link ResultsCsv}): dimension {@code response},
+   * value {@code all}, kind {@code response}; per arm and metric (and {@code $cost}) n, mean as estimate, sd, and
+   * p50/p90/p99 in the p50_ms.. columns (in the metric's unit); a treatment has one row with the {@code welch}
+   * comparison and one with {@code mann_whitney}; shadows have role {@code shadow}, no comparison.
+   */
+  public static String toCsv(JsonObject section) {
+    StringBuilder out = new StringBuilder();
+    for (Object o : section.getJsonArray("metrics")) {
+      JsonObject m = (JsonObject) o;
+      rows(out, m.getString("name"), m);
+      for (Object sh : m.getJsonArray("shadows")) {
+        JsonObject f = (JsonObject) sh;
+        ResultsCsv.row(out, csvCells(f.getString("shadow"), "shadow", m.getString("name"), f, null, null));
+      }
+    }
+    JsonObject cost = section.getJsonObject("cost");
+    if (cost != null) {
+      rows(out, ResponseCounters.COST, cost);
+    }
+    return out.toString();
+  }
+
+  private static void rows(StringBuilder out, String metric, JsonObject m) {
+    java.util.Map<String, JsonObject> byArm = new java.util.HashMap<>();
+    for (Object c : m.getJsonArray("comparisons")) {
+      byArm.put(((JsonObject) c).getString("treatment"), (JsonObject) c);
+    }
+    for (Object a : m.getJsonArray("arms")) {
+      JsonObject f = (JsonObject) a;
+      JsonObject c = byArm.get(f.getString("arm"));
+      if (c == null) {
+        ResultsCsv.row(out, csvCells(f.getString("arm"), "control", metric, f, null, null));
+      } else {
+        ResultsCsv.row(out, csvCells(f.getString("arm"), "treatment", metric, f, "welch", c.getJsonObject("welch")));
+        ResultsCsv.row(out, csvCells(f.getString("arm"), "treatment", metric, f, "mann_whitney",
+            c.getJsonObject("mannWhitney")));
+      }
+    }
+  }
+
+  private static List<String> csvCells(String arm, String role, String metric, JsonObject f, String test,
+      JsonObject c) {
+    List<String> row = new java.util.ArrayList<>(ResultsCsv.HEADER.size());
+    row.addAll(List.of("response", "all", ResultsCsv.text(arm), role, ResultsCsv.text(metric), "response", "", "", "",
+        ""));
+    row.add(Long.toString(f.getLong("n")));
+    row.add("");
+    row.add(cell(f, "mean"));
+    row.add("");
+    row.add("");
+    row.add(cell(f, "sd"));
+    row.add(cell(f, "p50"));
+    row.add(cell(f, "p90"));
+    row.add(cell(f, "p99"));
+    row.add("");
+    TreeSet<String> reasons = new TreeSet<>();
+    f.getJsonObject("skipped").forEach(e -> reasons.add("skipped_" + e.getKey() + "=" + e.getValue()));
+    if (c == null) {
+      for (int i = 0; i < 18; i++) {
+        row.add("");
+      }
+    } else {
+      boolean welch = test.equals("welch");
+      JsonObject iv = welch ? c.getJsonObject("interval") : null;
+      JsonObject rv = welch ? c.getJsonObject("relativeInterval") : null;
+      row.add(test);
+      row.add(cell(c, welch ? "difference" : "shift"));
+      row.add(welch ? cell(iv, "low") : "");
+      row.add(welch ? cell(iv, "high") : "");
+      row.add(welch ? cell(c, "relative") : "");
+      row.add(welch ? cell(rv, "low") : "");
+      row.add(welch ? cell(rv, "high") : "");
+      row.add(cell(c, welch ? "statistic" : "z"));
+      row.add(welch ? cell(c, "degreesOfFreedom") : "");
+      row.add(cell(c, "pValue"));
+      for (int i = 0; i < 8; i++) {
+        row.add("");
+      }
+      c.getJsonArray("reasons").forEach(r -> reasons.add(String.valueOf(r)));
+    }
+    row.add(ResultsCsv.text(String.join(";", reasons)));
+    return row;
+  }
+
+  private static String cell(JsonObject o, String key) {
+    Object v = o.getValue(key);
+    return v instanceof Number n ? ResultsCsv.num(n.doubleValue()) : "";
+  }
 }
