@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vane.gateway.results.OpenApiResultsSchemaTestAccess;
 import dev.vane.gateway.runtime.Stores;
 import dev.vane.gateway.state.RedisServerProcess;
 import io.vertx.core.json.JsonObject;
@@ -82,5 +83,12 @@ class ResponseMetricsRedisTest {
         .getJsonArray("comparisons").getJsonObject(0);
     assertEquals(0.4, cmp.getJsonObject("welch").getDouble("difference"), 1e-9);
     assertTrue(cmp.getJsonObject("mannWhitney").getDouble("pValue") < 1e-6, cmp.encode());
+    JsonObject drift = cmp.getJsonObject("drift");
+    assertEquals(1.0, drift.getDouble("ksStatistic"), 0, "disjoint distributions: D = 1");
+    assertTrue(drift.getBoolean("flagged"));
+    com.fasterxml.jackson.databind.JsonNode doc = OpenApiResultsSchemaTestAccess.document();
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    OpenApiResultsSchemaTestAccess.check(doc, doc.at("/components/schemas/ExperimentResults"), seen, "$", problems);
+    assertEquals(java.util.List.of(), problems, "two arms' results, with comparisons, match openapi.yaml");
   }
 }

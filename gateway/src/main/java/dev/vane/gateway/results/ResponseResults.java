@@ -10,6 +10,8 @@ import dev.vane.stats.Alternative;
 import dev.vane.stats.Comparison;
 import dev.vane.stats.ComparisonResult;
 import dev.vane.stats.ContinuousStats;
+import dev.vane.stats.Drift;
+import dev.vane.stats.DriftResult;
 import dev.vane.stats.LatencyStats;
 import dev.vane.stats.Options;
 import dev.vane.stats.RankTestResult;
@@ -24,7 +26,9 @@ import java.util.TreeSet;
  * deviation and quantiles (from the sketch, {@link ResponseCounters}), and every treatment against the control with
  * the same tests as outcome metrics: Welch's t (difference, its 1 - alpha interval, relative lift, p-value) on the
  * moments and Mann-Whitney U (z, p-value, Hodges-Lehmann shift) on the sketches; per shadow the same figures
- * without tests. Then {@code cost}: per arm, the configured price, cost per request (mean of
+ * without tests; {@code drift}: the treatment's distribution against the control's over the same window
+ * (Kolmogorov-Smirnov D and p-value, PSI, from the sketches: {@link Drift}), flagged when p &lt; alpha. Then
+ * {@code cost}: per arm, the configured price, cost per request (mean of
  * {@link ResponseCounters#COST}) compared like a metric, total cost, and, when a binary outcome metric is declared,
  * cost per conversion = total measured cost / positive events of that metric (null when there are none).
  *
@@ -168,7 +172,17 @@ public final class ResponseResults {
       mw.put("z", num(r.z())).put("pValue", num(r.pValue()))
           .put("shift", num(r.hodgesLehmannShift() / ResponseCounters.SCALE)).put("reasons", new JsonArray(List.copyOf(rw)));
     }
-    return o.put("mannWhitney", mw);
+    o.put("mannWhitney", mw);
+    JsonObject drift = new JsonObject();
+    if (c.sketch().getTotalCount() == 0 || t.sketch().getTotalCount() == 0) {
+      drift.put("ksStatistic", null).put("ksPValue", null).put("psi", null).put("flagged", false)
+          .put("reasons", new JsonArray().add("empty_arm"));
+    } else {
+      DriftResult d = Drift.compare(LatencyStats.of(c.sketch()), LatencyStats.of(t.sketch()));
+      drift.put("ksStatistic", num(d.ksStatistic())).put("ksPValue", num(d.ksPValue())).put("psi", num(d.psi()))
+          .put("flagged", d.ksPValue() < options.alpha()).put("reasons", new JsonArray());
+    }
+    return o.put("drift", drift);
   }
 
   private static JsonObject interval(double low, double high) {
