@@ -306,5 +306,11 @@ class ResponseMetricsTest {
     assertEquals(3, ttft.getLong("n"));
     assertTrue(ttft.getDouble("mean") >= 2 * GAP_MS - 1, "a shadow's stream is timed as it arrives: " + ttft);
     assertEquals(3.0, metric("tokens_out").getDouble("mean"), 0, "the served responses, per arm");
+    JsonObject text = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("responseMetrics")
+        .getJsonArray("textSimilarity").getJsonObject(0);
+    // the same stream from both: the assembled texts ("Hello!") are equal
+    assertEquals(3, text.getJsonObject("editSimilarity").getLong("n"));
+    assertEquals(1.0, text.getJsonObject("editSimilarity").getDouble("mean"), 0);
+    assertEquals(1.0, text.getJsonObject("tokenOverlap").getDouble("mean"), 0);
   }
 }

@@ -85,11 +85,19 @@ final class ResultsEndpoint {
 
   private record Read(Figures.Experiment figures, ResponseCounters.Snapshot responses) {}
 
-  /** Adds {@code responseMetrics} ({@link ResponseResults}) when the experiment declares response metrics or prices. */
+  /**
+   * Adds {@code responseMetrics} ({@link ResponseResults}) when the experiment declares response metrics or prices,
+   * or a shadow's text answers were compared.
+   */
   private static JsonObject withResponses(JsonObject results, Snapshot snap, Experiment e, Analysis analysis,
       ResponseCounters.Snapshot responses, Figures.Experiment figs) {
     JsonObject r = ResponseResults.toJson(e, analysis, snap.config().endpoints(), responses, figs.outcomes());
-    if (!analysis.responseMetrics().isEmpty() || r.containsKey("cost")) {
+    boolean texts = false;
+    for (Object t : r.getJsonArray("textSimilarity", new io.vertx.core.json.JsonArray())) {
+      JsonObject edit = ((JsonObject) t).getJsonObject("editSimilarity");
+      texts |= edit.getLong("n") > 0 || !edit.getJsonObject("skipped").isEmpty();
+    }
+    if (!analysis.responseMetrics().isEmpty() || r.containsKey("cost") || texts) {
       results.put("responseMetrics", r);
     }
     return results;

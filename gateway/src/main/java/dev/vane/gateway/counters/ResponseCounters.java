@@ -28,6 +28,10 @@ import org.HdrHistogram.Histogram;
 public final class ResponseCounters {
   /** The cost per response, from the endpoint's price and the response's usage: a metric of its own. */
   public static final String COST = "$cost";
+  /** A shadow's text answer against the served one: normalised edit similarity, 0..1 (shadows only). */
+  public static final String TEXT_EDIT = "$text_edit";
+  /** A shadow's text answer against the served one: token-set overlap (Jaccard), 0..1 (shadows only). */
+  public static final String TEXT_TOKENS = "$text_tokens";
   /** Values are kept in the sketch in units of 1/SCALE. */
   public static final double SCALE = 1000;
   /** Significant digits of the sketch. */
@@ -156,6 +160,8 @@ public final class ResponseCounters {
       n.add(m.name());
     }
     n.add(COST);
+    n.add(TEXT_EDIT);
+    n.add(TEXT_TOKENS);
     this.names = List.copyOf(n);
     Map<String, Target> a = new LinkedHashMap<>();
     for (Arm arm : e.arms()) {
@@ -169,7 +175,7 @@ public final class ResponseCounters {
     this.shadows = s;
   }
 
-  /** The metrics counted: the declared response metrics, then {@link #COST}. */
+  /** The metrics counted: the declared response metrics, then {@link #COST}, {@link #TEXT_EDIT}, {@link #TEXT_TOKENS}. */
   public List<String> names() {
     return names;
   }

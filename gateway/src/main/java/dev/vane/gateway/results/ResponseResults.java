@@ -28,6 +28,8 @@ import java.util.TreeSet;
  * moments and Mann-Whitney U (z, p-value, Hodges-Lehmann shift) on the sketches; per shadow the same figures
  * without tests; {@code drift}: the treatment's distribution against the control's over the same window
  * (Kolmogorov-Smirnov D and p-value, PSI, from the sketches: {@link Drift}), flagged when p &lt; alpha. Then
+ * {@code textSimilarity}: per shadow, the first choice's text against the served one's (normalised edit
+ * similarity and token-set overlap, 0..1; see {@code TextSimilarity}), for OpenAI-style answers. Then
  * {@code cost}: per arm, the configured price, cost per request (mean of
  * {@link ResponseCounters#COST}) compared like a metric, total cost, and, when a binary outcome metric is declared,
  * cost per conversion = total measured cost / positive events of that metric (null when there are none).
@@ -58,6 +60,14 @@ public final class ResponseResults {
       metrics.add(o.put("shadows", shadows));
     }
     JsonObject out = new JsonObject().put("metrics", metrics);
+    if (!s.shadows().isEmpty()) {
+      JsonArray text = new JsonArray();
+      s.shadows().forEach((id, cells) -> text.add(new JsonObject().put("shadow", id)
+          .put("editSimilarity", figures(cells.getOrDefault(ResponseCounters.TEXT_EDIT, ResponseCounters.Cell.EMPTY)))
+          .put("tokenOverlap", figures(cells.getOrDefault(ResponseCounters.TEXT_TOKENS,
+              ResponseCounters.Cell.EMPTY)))));
+      out.put("textSimilarity", text);
+    }
     boolean priced = false;
     for (Arm a : e.arms()) {
       EndpointSettings ep = endpoints.get(a.endpoint());

@@ -1,6 +1,8 @@
 package dev.vane.gateway.shadow;
 
+import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.response.ResponseTap;
+import dev.vane.gateway.response.TextSimilarity;
 import dev.vane.config.EndpointSettings;
 import dev.vane.gateway.upstream.UpstreamCalls;
 import dev.vane.gateway.upstream.UpstreamClients;
@@ -93,6 +95,25 @@ public final class ShadowSender {
   }
 
   /**
+   * Compares the first choice's text of both answers ({@link TextSimilarity}) into the shadow's response figures;
+   * nothing when neither has one, {@code no_text} when only one has.
+   */
+  private static void texts(byte[] primary, byte[] shadow, ResponseCounters.Target into) {
+    String a = TextSimilarity.firstChoiceText(primary);
+    String b = TextSimilarity.firstChoiceText(shadow);
+    if (a == null && b == null) {
+      return;
+    }
+    if (a == null || b == null) {
+      into.skip(ResponseCounters.TEXT_EDIT, "no_text");
+      into.skip(ResponseCounters.TEXT_TOKENS, "no_text");
+      return;
+    }
+    into.record(ResponseCounters.TEXT_EDIT, TextSimilarity.editSimilarity(a, b));
+    into.record(ResponseCounters.TEXT_TOKENS, TextSimilarity.tokenOverlap(a, b));
+  }
+
+  /**
    * Reads a copy's body as {@code body()} does, feeding each chunk to its response metrics as it arrives (a stream's
    * time to first token needs the chunks' times); a body beyond {@link #MAX_COMPARE_BYTES} is not kept for the
    * comparison.
@@ -152,5 +173,8 @@ public final class ShadowSender {
         c.shadow.tolerance());
     c.stats.record(cmp.statusMatch(), cmp.bodyEqual(), cmp.maxAbsDiff(), cmp.withinTolerance(), cmp.labelEqual(),
         m.primaryMicros, c.micros);
+    if (c.responses != null) {
+      texts(m.primaryBody, c.body, c.responses);
+    }
   }
 }

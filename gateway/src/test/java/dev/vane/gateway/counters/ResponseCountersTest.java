@@ -26,7 +26,8 @@ class ResponseCountersTest {
   @Test
   void momentsSketchAndSkipsPerTarget() {
     ResponseCounters c = new ResponseCounters(E, A);
-    assertEquals(List.of("score", ResponseCounters.COST), c.names());
+    assertEquals(List.of("score", ResponseCounters.COST, ResponseCounters.TEXT_EDIT, ResponseCounters.TEXT_TOKENS),
+        c.names());
     ResponseCounters.Target t = c.arm("a");
     for (int i = 1; i <= 1000; i++) {
       t.record("score", i / 1000.0);
