@@ -306,6 +306,8 @@ class ResponseMetricsTest {
     assertEquals(3, ttft.getLong("n"));
     assertTrue(ttft.getDouble("mean") >= 2 * GAP_MS - 1, "a shadow's stream is timed as it arrives: " + ttft);
     assertEquals(3.0, metric("tokens_out").getDouble("mean"), 0, "the served responses, per arm");
+    assertEquals(3, metric("ttft").getJsonObject("skipped").getLong("buffered"),
+        "a mirrored request's served stream is read whole for the comparison: no chunk times, no TTFT");
     JsonObject text = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("responseMetrics")
         .getJsonArray("textSimilarity").getJsonObject(0);
     // the same stream from both: the assembled texts ("Hello!") are equal

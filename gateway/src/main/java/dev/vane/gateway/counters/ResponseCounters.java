@@ -46,7 +46,8 @@ public final class ResponseCounters {
    * @param sketch     the values >= 0, scaled ({@link #value}); a copy the caller owns
    * @param unsketched values below zero (in {@code sums}, not in the sketch)
    * @param skipped    responses not measured, by reason ({@code too_large}, {@code not_json}, {@code missing},
-   *                   {@code not_numeric}, {@code usage_missing}, {@code not_stream}, {@code no_content},
+   *                   {@code not_numeric}, {@code usage_missing}, {@code not_stream}, {@code buffered},
+   *                   {@code no_content},
    *                   {@code status}, {@code cut_short}, {@code out_of_range})
    */
   public record Cell(OutcomeCounters.Sums sums, Histogram sketch, long unsketched, Map<String, Long> skipped) {

@@ -177,6 +177,7 @@ final class Forward implements ProxyStep {
         }
         x.end(status, true);
         if (tap != null) {
+          tap.untimed();
           tap.chunk(buf, System.nanoTime());
           tap.end(true);
         }

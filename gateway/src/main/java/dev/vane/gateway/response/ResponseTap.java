@@ -29,6 +29,7 @@ public final class ResponseTap {
   private boolean owned;
   private long seen;
   private boolean ended;
+  private boolean timed = true;
 
   private ResponseTap(List<Analysis.ResponseMetric> metrics, EndpointSettings.Price price,
       ResponseCounters.Target target, long sentNanos, int status, boolean eventStream) {
@@ -58,6 +59,15 @@ public final class ResponseTap {
     }
     boolean eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
     return new ResponseTap(analysis.responseMetrics(), price, target, sentNanos, status, eventStream);
+  }
+
+  /**
+   * The body is handed over whole once it has ended (the proxy read it whole: small fixed-length answers, and
+   * mirrored requests' answers, which the shadows compare with): a stream's chunk times are lost, so the timing
+   * builtins are skipped as {@code buffered} rather than reporting the time of the last byte.
+   */
+  public void untimed() {
+    timed = false;
   }
 
   /** A chunk of the body, received at {@code nanos}; the buffer is only read. */
@@ -107,6 +117,8 @@ public final class ResponseTap {
       if (m.builtin() != null && m.builtin().timing()) {
         if (sse == null) {
           target.skip(name, "not_stream");
+        } else if (!timed) {
+          target.skip(name, "buffered");
         } else {
           double v = m.builtin() == Analysis.Builtin.TTFT ? sse.ttftMillis() : sse.interTokenMillis();
           record(name, v, "no_content");
