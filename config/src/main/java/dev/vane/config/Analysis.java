@@ -13,12 +13,104 @@ import java.util.List;
  * @param attributionWindow feedback older than this (after its request) is rejected
  * @param bandit            Thompson-sampling settings for {@code policy: thompson}, else null
  * @param rollout           the canary's progressive rollout, else null
+ * @param responseMetrics   numbers read from each served and mirrored response body
  */
 public record Analysis(List<Metric> metrics, List<Slice> slices, List<Cross> sliceCrosses,
-    Duration attributionWindow, Bandit bandit, Rollout rollout) {
+    Duration attributionWindow, Bandit bandit, Rollout rollout, List<ResponseMetric> responseMetrics) {
   /** No metrics, no slices, no bandit, no rollout; the schema's default attribution window. */
   public static final Analysis NONE = new Analysis(List.of(), List.of(), List.of(), ConfigSchema.get().defaultDuration(
       "/properties/experiments/items/properties/attributionWindow"), null, null);
+
+  /** Without response metrics. */
+  public Analysis(List<Metric> metrics, List<Slice> slices, List<Cross> sliceCrosses, Duration attributionWindow,
+      Bandit bandit, Rollout rollout) {
+    this(metrics, slices, sliceCrosses, attributionWindow, bandit, rollout, List.of());
+  }
+
+  /** How a pointer to an array becomes one number. */
+  public enum Aggregate {
+    /** The first element. */
+    FIRST,
+    /** The largest element. */
+    MAX,
+    /** The index (from 0) of the largest element; the first one on ties. */
+    ARGMAX
+  }
+
+  /** A figure of OpenAI-style responses. */
+  public enum Builtin {
+    /** {@code usage.prompt_tokens} of a JSON body or of a stream's last chunk that carries usage. */
+    PROMPT_TOKENS("usage.prompt_tokens"),
+    /** {@code usage.completion_tokens}, likewise. */
+    COMPLETION_TOKENS("usage.completion_tokens"),
+    /** {@code usage.total_tokens}, likewise. */
+    TOTAL_TOKENS("usage.total_tokens"),
+    /** Server-sent events: ms from the request sent upstream to the first event with non-empty content. */
+    TTFT("ttft"),
+    /** Server-sent events: mean ms between consecutive events with non-empty content (needs two). */
+    INTER_TOKEN("inter_token");
+
+    private final String id;
+
+    Builtin(String id) {
+      this.id = id;
+    }
+
+    /** The name in config files. */
+    public String id() {
+      return id;
+    }
+
+    /** The built-in named {@code id} in config files, or null. */
+    public static Builtin of(String id) {
+      for (Builtin b : values()) {
+        if (b.id.equals(id)) {
+          return b;
+        }
+      }
+      return null;
+    }
+
+    /** Whether it is read from a server-sent-event stream's timing rather than from a body's usage. */
+    public boolean timing() {
+      return this == TTFT || this == INTER_TOKEN;
+    }
+  }
+
+  /**
+   * A number read from each response: either a JSON pointer (with an aggregate for arrays) or a built-in.
+   *
+   * @param name         the metric's name in results (distinct from the outcome metrics' names)
+   * @param pointer      RFC 6901 pointer into the JSON body, or null for a built-in
+   * @param aggregate    what an array at the pointer yields, or null for a built-in
+   * @param builtin      the built-in figure, or null for a pointer
+   * @param maxBodyBytes bodies longer than this are skipped (counted as {@code too_large})
+   */
+  public record ResponseMetric(String name, String pointer, Aggregate aggregate, Builtin builtin,
+      long maxBodyBytes) {
+    /** Default {@code maxBodyBytes}: 1 MiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
+
+    public ResponseMetric {
+      if ((pointer == null) == (builtin == null)) {
+        throw new IllegalArgumentException("pointer, builtin: " + pointer + ", " + builtin
+            + " (expected: exactly one)");
+      }
+      if (maxBodyBytes < 0) {
+        throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
+      }
+    }
+  }
+
+  /** The response metric {@code name}, or null. */
+  public ResponseMetric responseMetric(String name) {
+    for (ResponseMetric m : responseMetrics) {
+      if (m.name().equals(name)) {
+        return m;
+      }
+    }
+    return null;
+  }
 
   /**
    * A canary's progressive rollout: steps of canary percent, each advanced when its minimums are met and no
@@ -72,12 +164,13 @@ public record Analysis(List<Metric> metrics, List<Slice> slices, List<Cross> sli
     metrics = List.copyOf(metrics);
     slices = List.copyOf(slices);
     sliceCrosses = List.copyOf(sliceCrosses);
+    responseMetrics = List.copyOf(responseMetrics);
   }
 
   /** Without crosses of slice dimensions. */
   public Analysis(List<Metric> metrics, List<Slice> slices, Duration attributionWindow, Bandit bandit,
       Rollout rollout) {
-    this(metrics, slices, List.of(), attributionWindow, bandit, rollout);
+    this(metrics, slices, List.of(), attributionWindow, bandit, rollout, List.of());
   }
 
   /**

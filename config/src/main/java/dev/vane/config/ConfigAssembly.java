@@ -37,7 +37,8 @@ final class ConfigAssembly {
     Map<String, EndpointSettings> endpoints = new LinkedHashMap<>();
     for (ConfigSpec.Endpoint e : f.endpoints()) {
       endpoints.put(e.id(), new EndpointSettings(e.id(), URI.create(e.url()), e.timeout(), e.connectTimeout(),
-          e.maxConnections(), e.maxShadowInFlight(), e.maxPending()));
+          e.maxConnections(), e.maxShadowInFlight(), e.maxPending(),
+          e.price() == null ? null : new EndpointSettings.Price(e.price().promptPer1k(), e.price().completionPer1k())));
     }
     List<Experiment> experiments = new ArrayList<>();
     Map<String, Analysis> analysis = new LinkedHashMap<>();
@@ -220,7 +221,15 @@ final class ConfigAssembly {
       bandit = new Analysis.Bandit(b.minExplorationPercent(), b.warmup(), b.refreshInterval(), b.topTwo(),
           b.priorAlpha(), b.priorBeta());
     }
-    return new Analysis(metrics, slices, crosses, x.attributionWindow(), bandit, rollout(x.rollout()));
+    List<Analysis.ResponseMetric> responseMetrics = new ArrayList<>();
+    for (ConfigSpec.ResponseMetric r : list(x.responseMetrics())) {
+      responseMetrics.add(r.builtin() != null
+          ? new Analysis.ResponseMetric(r.name(), null, null, Analysis.Builtin.of(r.builtin()), r.maxBodyBytes())
+          : new Analysis.ResponseMetric(r.name(), r.pointer(), r.aggregate() == null ? Analysis.Aggregate.FIRST
+              : Analysis.Aggregate.valueOf(r.aggregate().toUpperCase(Locale.ROOT)), null, r.maxBodyBytes()));
+    }
+    return new Analysis(metrics, slices, crosses, x.attributionWindow(), bandit, rollout(x.rollout()),
+        responseMetrics);
   }
 
   private static Analysis.Rollout rollout(ConfigSpec.Rollout r) {

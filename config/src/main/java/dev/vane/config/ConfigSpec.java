@@ -65,14 +65,19 @@ final class ConfigSpec {
   record UnitId(String header, String cookie, String query) {}
 
   record Endpoint(String id, String url, Duration timeout, Duration connectTimeout, int maxConnections,
-      int maxShadowInFlight, int maxPending) {}
+      int maxShadowInFlight, int maxPending, Price price) {}
 
   record Route(String pathPrefix, String model, String experiment, String endpoint, String id) {}
 
   record Experiment(String id, String salt, boolean sticky, double coverage, Boolean override,
       boolean fallbackToChampion, boolean paused, String policy, List<Metric> metrics, List<Slice> slices, Duration attributionWindow,
       Bandit bandit, List<Variant> variants, Arm champion, Canary canary, List<Shadow> shadows, Targeting targeting,
-      Rollout rollout, List<List<String>> sliceCrosses) {}
+      Rollout rollout, List<List<String>> sliceCrosses, List<ResponseMetric> responseMetrics) {}
+
+  record ResponseMetric(String name, String pointer, String aggregate, String builtin,
+      @JsonDeserialize(using = SizeReader.class) long maxBodyBytes) {}
+
+  record Price(double promptPer1k, double completionPer1k) {}
 
   record Rollout(ShadowFirst shadowFirst, List<Step> steps, List<Guardrail> guardrails, double alpha,
       Duration analysisInterval, Duration maxStepDuration, String onInconclusive, boolean requireNonInferiority,

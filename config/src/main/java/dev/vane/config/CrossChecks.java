@@ -296,6 +296,7 @@ final class CrossChecks {
       }
     });
     sliceCrosses(x.get("sliceCrosses"), at + ".sliceCrosses", slices);
+    ResponseMetricChecks.check(x, at, this::error);
   }
 
   /** Each cross names two different declared slices, and no pair is crossed twice (in either order). */

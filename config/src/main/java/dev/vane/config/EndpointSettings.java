@@ -13,9 +13,36 @@ import java.time.Duration;
  * @param maxConnections     keep-alive connection pool size per event loop
  * @param maxShadowInFlight  mirrored requests in flight to this endpoint at most; excess mirrors are dropped
  * @param maxPending         requests waiting for a free connection at most (per event loop); beyond it: 503
+ * @param price              what its tokens cost, or null when not configured
  */
 public record EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
-    int maxShadowInFlight, int maxPending) {
+    int maxShadowInFlight, int maxPending, Price price) {
+
+  /** Without a price. */
+  public EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
+      int maxShadowInFlight, int maxPending) {
+    this(id, url, timeout, connectTimeout, maxConnections, maxShadowInFlight, maxPending, null);
+  }
+
+  /**
+   * A price per 1,000 tokens (any currency, the same for every endpoint of an experiment).
+   *
+   * @param promptPer1k     per 1,000 prompt (input) tokens, >= 0
+   * @param completionPer1k per 1,000 completion (output) tokens, >= 0
+   */
+  public record Price(double promptPer1k, double completionPer1k) {
+    public Price {
+      if (!(promptPer1k >= 0) || !(completionPer1k >= 0)) {
+        throw new IllegalArgumentException("promptPer1k, completionPer1k: " + promptPer1k + ", " + completionPer1k
+            + " (expected: >= 0)");
+      }
+    }
+
+    /** The cost of one response: prompt / 1000 x promptPer1k + completion / 1000 x completionPer1k. */
+    public double cost(double promptTokens, double completionTokens) {
+      return promptTokens / 1000.0 * promptPer1k + completionTokens / 1000.0 * completionPer1k;
+    }
+  }
 
   /** The URL for display (/readyz, logs): its password, if any, shown as {@code ***}. */
   public String displayUrl() {
@@ -26,7 +53,7 @@ public record EndpointSettings(String id, URI url, Duration timeout, Duration co
   public String toString() {
     return "EndpointSettings[id=" + id + ", url=" + displayUrl() + ", timeout=" + timeout + ", connectTimeout="
         + connectTimeout + ", maxConnections=" + maxConnections + ", maxShadowInFlight=" + maxShadowInFlight
-        + ", maxPending=" + maxPending + "]";
+        + ", maxPending=" + maxPending + (price == null ? "" : ", price=" + price) + "]";
   }
 
   public boolean tls() {

@@ -343,7 +343,7 @@ class ConfigLoaderTest {
             "colour: unknown field (expected one of: server, admin, observability, configSource, endpoints, experiments, routes, defaultEndpoint, state, timeseries, events, version)"),
         Arguments.of("unknown experiment field",
             exp + "  - { id: e, champion: { endpoint: a }, weight: 3 }",
-            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, sliceCrosses, attributionWindow, rollout, bandit, variants, champion, canary, shadows, targeting)"),
+            "experiments[0].weight: unknown field (expected one of: id, salt, sticky, coverage, override, fallbackToChampion, paused, policy, metrics, slices, sliceCrosses, responseMetrics, attributionWindow, rollout, bandit, variants, champion, canary, shadows, targeting)"),
         Arguments.of("route to an unknown experiment",
             ENDPOINTS + "routes:\n  - { pathPrefix: /x, experiment: nope }",
             "routes[0].experiment: \"nope\" (expected: one of the experiments [])"),
@@ -520,6 +520,33 @@ class ConfigLoaderTest {
     assertEquals(1, a.sliceIndex("device"));
     assertEquals(List.of(), loader.parse(ENDPOINTS + "experiments:\n  - { id: e, champion: { endpoint: a } }\n",
         "n.yaml").analysis("e").sliceCrosses());
+  }
+
+  @Test
+  void responseMetricsAndPricesAreReadWithTheirDefaults() throws Exception {
+    VaneConfig c = loader.parse("""
+        endpoints:
+          - { id: a, url: "http://127.0.0.1:1", price: { promptPer1k: 0.5, completionPer1k: 1.5 } }
+          - { id: b, url: "http://127.0.0.1:2" }
+        experiments:
+          - id: e
+            champion: { endpoint: a }
+            responseMetrics:
+              - { name: score, pointer: /outputs/0/data }
+              - { name: label, pointer: /outputs/0/data, aggregate: argmax, maxBodyBytes: 64KB }
+              - { name: tokens_out, builtin: usage.completion_tokens }
+              - { name: ttft, builtin: ttft }
+        """, "c.yaml");
+    Analysis a = c.analysis("e");
+    assertEquals(List.of(
+        new Analysis.ResponseMetric("score", "/outputs/0/data", Analysis.Aggregate.FIRST, null, 1 << 20),
+        new Analysis.ResponseMetric("label", "/outputs/0/data", Analysis.Aggregate.ARGMAX, null, 64 << 10),
+        new Analysis.ResponseMetric("tokens_out", null, null, Analysis.Builtin.COMPLETION_TOKENS, 1 << 20),
+        new Analysis.ResponseMetric("ttft", null, null, Analysis.Builtin.TTFT, 1 << 20)), a.responseMetrics());
+    assertEquals(new EndpointSettings.Price(0.5, 1.5), c.endpoints().get("a").price());
+    assertEquals(null, c.endpoints().get("b").price());
+    assertEquals(List.of(), loader.parse(ENDPOINTS + "experiments:\n  - { id: e, champion: { endpoint: a } }\n",
+        "n.yaml").analysis("e").responseMetrics());
   }
 
   @ParameterizedTest(name = "{0}")

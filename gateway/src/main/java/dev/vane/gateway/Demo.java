@@ -3,6 +3,7 @@ package dev.vane.gateway;
 import dev.vane.config.AdminSettings;
 import dev.vane.config.ConfigLoader;
 import dev.vane.config.VaneConfig;
+import dev.vane.gateway.demo.SimulatedChat;
 import dev.vane.gateway.demo.SimulatedModel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -79,12 +80,15 @@ public final class Demo {
           - { id: sum-v2, url: "http://127.0.0.1:%d", timeout: 2s }
           - { id: emb-v1, url: "http://127.0.0.1:%d", timeout: 2s }
           - { id: emb-v2, url: "http://127.0.0.1:%d", timeout: 2s }
+          - { id: chat-a, url: "http://127.0.0.1:%d", timeout: 5s, price: { promptPer1k: 0.5, completionPer1k: 1.5 } }
+          - { id: chat-b, url: "http://127.0.0.1:%d", timeout: 5s, price: { promptPer1k: 0.15, completionPer1k: 0.6 } }
         routes:
           - { pathPrefix: /v2/models/fraud/, experiment: fraud-canary }
           - { pathPrefix: /v2/models/ranker/, experiment: ranker-abc }
           - { pathPrefix: /v2/models/reco/, experiment: reco-bandit }
           - { pathPrefix: /v2/models/summarizer/, experiment: summarizer }
           - { pathPrefix: /v2/models/embedder/, experiment: embedder }
+          - { pathPrefix: /v1/chat/, experiment: chat }
         experiments:
           - id: fraud-canary
             salt: demo-fraud
@@ -129,10 +133,22 @@ public final class Demo {
               steps: [ { percent: 10, minExposures: 300 }, { percent: 50, minExposures: 800 }, { percent: 100 } ]
               guardrails: [ { metric: errorRate, margin: 0.2 }, { metric: latency, margin: 0.5 }, { srm: true } ]
               analysisInterval: 250ms
+          - id: chat
+            salt: demo-chat
+            variants:
+              - { id: large, endpoint: chat-a, weight: 5000 }
+              - { id: small, endpoint: chat-b, weight: 5000 }
+            metrics:
+              - { name: resolved, kind: binary, primary: true }
+            responseMetrics:
+              - { name: tokens_in, builtin: usage.prompt_tokens }
+              - { name: tokens_out, builtin: usage.completion_tokens }
+              - { name: ttft, builtin: ttft }
+              - { name: inter_token, builtin: inter_token }
         """.formatted(gatewayPort, adminPort, tokenSha256, ports.get("fraud-v1"), ports.get("fraud-v2"), ports.get("fraud-v3"),
         ports.get("ranker-a"), ports.get("ranker-b"), ports.get("ranker-c"), ports.get("reco-1"),
         ports.get("reco-2"), ports.get("reco-3"), ports.get("sum-v1"), ports.get("sum-v2"), ports.get("emb-v1"),
-        ports.get("emb-v2"));
+        ports.get("emb-v2"), ports.get("chat-a"), ports.get("chat-b"));
   }
 
   /** True click rates the synthetic users follow (the analyst is meant to discover these). */
@@ -160,6 +176,12 @@ public final class Demo {
     for (SimulatedModel m : sims) {
       m.start(models).await();
       ports.put(m.profile().name(), m.port());
+    }
+    // an OpenAI-style pair: a larger model (slower, longer answers, dearer) against a smaller one
+    for (SimulatedChat c : List.of(new SimulatedChat(new SimulatedChat.Profile("chat-a", 40, 60, 8, 21)),
+        new SimulatedChat(new SimulatedChat.Profile("chat-b", 25, 25, 4, 22)))) {
+      c.start(models).await();
+      ports.put(c.profile().name(), c.port());
     }
     byte[] secret = new byte[24];
     new SecureRandom().nextBytes(secret);
@@ -259,6 +281,7 @@ public final class Demo {
     analysis(client, ctx, recoDecisions);
 
     rollouts(client, ctx);
+    chat(client, ctx);
     operatorRamp(out);
     out.printf("%nVane is serving on http://127.0.0.1:%d, its admin API on %s. Try:%n", gw, adminUrl);
     out.printf("  export VANE_ADMIN_URL=%s VANE_TOKEN=%s%n", adminUrl, token);
@@ -287,6 +310,75 @@ public final class Demo {
     }, "vane-demo-shutdown"));
     forever.await();
     return 0;
+  }
+
+  /** True rates of a resolved conversation per chat arm. */
+  static final Map<String, Double> RESOLVED_RATE = Map.of("large", 0.6, "small", 0.5);
+
+  /**
+   * Drives 300 chat requests (every other one streamed) through the chat experiment, reports some of them as
+   * resolved, then prints per arm the tokens, time to first token and cost that Vane read from the answers.
+   */
+  private void chat(HttpClient client, Context ctx) throws Exception {
+    int n = 300;
+    Semaphore inflight = new Semaphore(16);
+    CountDownLatch done = new CountDownLatch(n);
+    Queue<JsonObject> feedback = new ConcurrentLinkedQueue<>();
+    SplittableRandom resolved = new SplittableRandom(99);
+    for (int i = 0; i < n; i++) {
+      inflight.acquire();
+      String body = "{\"model\":\"demo\",\"stream\":" + (i % 2 == 0) + ",\"messages\":[{\"role\":\"user\","
+          + "\"content\":\"" + "summarise ticket ".repeat(1 + i % 7) + i + "\"}]}";
+      String user = "chat-user-" + i;
+      on(ctx, () -> client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v1/chat/completions")
+              .putHeader("X-User-Id", user).putHeader("Content-Type", "application/json"))
+          .compose(req -> req.send(Buffer.buffer(body))).compose(resp -> resp.body().map(b -> resp)))
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              String arm = ar.result().getHeader("X-Vane-Variant");
+              Double rate = arm == null ? null : RESOLVED_RATE.get(arm);
+              boolean yes;
+              synchronized (resolved) {
+                yes = rate != null && resolved.nextDouble() < rate;
+              }
+              if (yes) {
+                feedback.add(new JsonObject().put("requestId", ar.result().getHeader("X-Request-Id"))
+                    .put("eventId", "resolved-" + ar.result().getHeader("X-Request-Id"))
+                    .put("metric", "resolved").put("value", 1));
+              }
+            }
+            inflight.release();
+            done.countDown();
+          });
+    }
+    done.await();
+    sendFeedback(client, ctx, feedback);
+    JsonObject r = on(ctx, () -> client.request(admin(HttpMethod.GET, "/v1/experiments/chat/results"))
+        .compose(x -> x.send()).compose(x -> x.body()).map(Buffer::toJsonObject)).await();
+    JsonObject rm = r.getJsonObject("responseMetrics");
+    out.printf("%nchat (OpenAI-style, half the requests streamed): what Vane read from the answers, per arm%n");
+    out.printf("  %-6s %10s %10s %12s %12s %12s %14s%n", "arm", "tokens in", "tokens out", "ttft p50 ms",
+        "ttft p99 ms", "cost/request", "cost/resolved");
+    JsonArray metrics = rm.getJsonArray("metrics");
+    JsonArray cost = rm.getJsonObject("cost").getJsonArray("arms");
+    for (int a = 0; a < cost.size(); a++) {
+      JsonObject c = cost.getJsonObject(a);
+      out.printf("  %-6s %10s %10s %12s %12s %12s %14s%n", c.getString("arm"),
+          fmt(metrics.getJsonObject(0).getJsonArray("arms").getJsonObject(a).getValue("mean")),
+          fmt(metrics.getJsonObject(1).getJsonArray("arms").getJsonObject(a).getValue("mean")),
+          fmt(metrics.getJsonObject(2).getJsonArray("arms").getJsonObject(a).getValue("p50")),
+          fmt(metrics.getJsonObject(2).getJsonArray("arms").getJsonObject(a).getValue("p99")),
+          fmt(c.getValue("mean")), fmt(c.getValue("perConversion")));
+    }
+    JsonObject cmp = rm.getJsonObject("cost").getJsonArray("comparisons").getJsonObject(0).getJsonObject("welch");
+    out.printf("  cost per request, %s - %s: %s (95%% interval %s .. %s, p = %s); TTFT only from the streamed half%n",
+        cost.getJsonObject(1).getString("arm"), cost.getJsonObject(0).getString("arm"), fmt(cmp.getValue("difference")),
+        fmt(cmp.getJsonObject("interval").getValue("low")), fmt(cmp.getJsonObject("interval").getValue("high")),
+        fmt(cmp.getValue("pValue")));
+  }
+
+  private static String fmt(Object v) {
+    return v instanceof Number x ? String.format(java.util.Locale.ROOT, "%.4g", x.doubleValue()) : "-";
   }
 
   /**

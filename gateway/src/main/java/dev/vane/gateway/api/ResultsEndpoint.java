@@ -5,12 +5,14 @@ import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.counters.SeriesRows;
+import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.feedback.FeedbackService;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.results.OverTime;
 import dev.vane.gateway.results.ResultsCalculator;
 import dev.vane.gateway.results.ResultsInputs;
 import dev.vane.gateway.results.ResultsInput;
+import dev.vane.gateway.results.ResponseResults;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Snapshot;
 import dev.vane.router.Experiment;
@@ -96,16 +98,23 @@ final class ResultsEndpoint {
     Context ctx = Vertx.currentContext();
     CompletableFuture<Figures.Experiment> figsF = core.figures().read(e, local).toCompletableFuture();
     CompletableFuture<SeriesRows> rowsF = overTime(e, local, over).toCompletableFuture();
-    CompletableFuture.allOf(figsF.exceptionally(t -> null), rowsF.exceptionally(t -> null))
+    CompletableFuture<ResponseCounters.Snapshot> respF = core.figures().readResponses(e, local)
+        .toCompletableFuture();
+    CompletableFuture.allOf(figsF.exceptionally(t -> null), rowsF.exceptionally(t -> null),
+            respF.exceptionally(t -> null))
         .whenComplete((v, t) -> ctx.runOnContext(x -> Answers.guarded(req, rid, () -> {
       // each falls back to this instance's own when the shared store did not answer
       Figures.Experiment figs = figsF.isCompletedExceptionally() ? local.localFigures() : figsF.join();
       SeriesRows rows = over == null ? null : !rowsF.isCompletedExceptionally() ? rowsF.join()
           : FigureSource.localSeries(local, over.resolution(), over.fromPeriod(), over.toPeriod());
+      ResponseCounters.Snapshot resp = respF.isCompletedExceptionally() ? local.responses().snapshot()
+          : respF.join();
       ResultsInput in = ResultsInputs.from(e, analysis, figs, core.bandit().view(e));
       // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
       core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
-          : withOverTime(calculator.toJson(in, slice).put("figures", figs.source()), in, local, over, rows)
+              + responsesCsv(snap, e, analysis, resp, figs)
+          : withOverTime(withResponses(calculator.toJson(in, slice), snap, e, analysis, resp, figs)
+              .put("figures", figs.source()), in, local, over, rows)
               .encodePrettily(), false)
           .onComplete(ar -> Answers.guarded(req, rid, () -> {
             if (ar.failed()) {
@@ -116,5 +125,30 @@ final class ResultsEndpoint {
                 : "application/json").end(ar.result());
           }));
     })));
+  }
+
+  /** The response metrics' CSV rows ({@link ResponseResults#toCsv}), or "" when there are none. */
+  private static String responsesCsv(Snapshot snap, Experiment e, Analysis analysis,
+      ResponseCounters.Snapshot responses, Figures.Experiment figs) {
+    JsonObject r = withResponses(new JsonObject(), snap, e, analysis, responses, figs).getJsonObject("responseMetrics");
+    return r == null ? "" : ResponseResults.toCsv(r);
+  }
+
+  /**
+   * Adds {@code responseMetrics} ({@link ResponseResults}) when the experiment declares response metrics or prices,
+   * or a shadow's text answers were compared.
+   */
+  private static JsonObject withResponses(JsonObject results, Snapshot snap, Experiment e, Analysis analysis,
+      ResponseCounters.Snapshot responses, Figures.Experiment figs) {
+    JsonObject r = ResponseResults.toJson(e, analysis, snap.config().endpoints(), responses, figs.outcomes());
+    boolean texts = false;
+    for (Object t : r.getJsonArray("textSimilarity", new io.vertx.core.json.JsonArray())) {
+      JsonObject edit = ((JsonObject) t).getJsonObject("editSimilarity");
+      texts |= edit.getLong("n") > 0 || !edit.getJsonObject("skipped").isEmpty();
+    }
+    if (!analysis.responseMetrics().isEmpty() || r.containsKey("cost") || texts) {
+      results.put("responseMetrics", r);
+    }
+    return results;
   }
 }

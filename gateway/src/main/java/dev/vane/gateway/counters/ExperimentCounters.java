@@ -29,6 +29,7 @@ public final class ExperimentCounters {
 
   private final OutcomeCounters outcomes;
   private final TimeSeries series;
+  private final ResponseCounters responses;
 
   public ExperimentCounters(Experiment e, Instant since) {
     this(e, Analysis.NONE, since);
@@ -50,6 +51,7 @@ public final class ExperimentCounters {
   public ExperimentCounters(Experiment e, Analysis analysis, Instant since, LongSupplier millis,
       TimeSeriesSettings timeseries) {
     this.outcomes = new OutcomeCounters(e, analysis);
+    this.responses = new ResponseCounters(e, analysis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
@@ -125,6 +127,11 @@ public final class ExperimentCounters {
   /** Feedback outcomes. */
   public OutcomeCounters outcomes() {
     return outcomes;
+  }
+
+  /** Response metrics, per arm and per shadow. */
+  public ResponseCounters responses() {
+    return responses;
   }
 
   public Map<String, ArmCounters> arms() {

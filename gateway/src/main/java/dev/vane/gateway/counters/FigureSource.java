@@ -25,6 +25,15 @@ public interface FigureSource extends AutoCloseable {
     return new SeriesRows("local", local.timeSeries().read(resolution, fromPeriod, toPeriod));
   }
 
+  /**
+   * Response-metric figures of {@code experiment} ({@link ResponseCounters}); this instance's by default. May
+   * complete on any thread; on failure the API falls back to local figures.
+   */
+  default CompletionStage<ResponseCounters.Snapshot> readResponses(Experiment experiment,
+      ExperimentCounters local) {
+    return CompletableFuture.completedFuture(local.responses().snapshot());
+  }
+
   /** Called for each exposure that carries a unit id (for distinct-unit counting across instances). */
   default void unit(ExperimentCounters stats, String arm, String unit) {}
 

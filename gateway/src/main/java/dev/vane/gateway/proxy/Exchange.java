@@ -66,6 +66,10 @@ final class Exchange {
   String[] sliceValues;
   /** The timeout of the endpoint now serving (for the gaps of a streamed response). */
   long timeoutMillis;
+  /** When the request now serving was sent upstream ({@link System#nanoTime()}): time to first token starts here. */
+  long sentNanos;
+  /** The endpoint now serving (the control's after a fallback). */
+  EndpointSettings served;
   /** With tracing on: the span of the upstream call now serving, and its endpoint. */
   UpstreamSpan upstreamSpan;
   EndpointSettings upstreamEndpoint;

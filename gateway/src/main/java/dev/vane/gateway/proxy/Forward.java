@@ -3,6 +3,7 @@ package dev.vane.gateway.proxy;
 import dev.vane.config.EndpointSettings;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
+import dev.vane.gateway.response.ResponseTap;
 import dev.vane.gateway.shadow.ShadowSender;
 import dev.vane.gateway.upstream.UpstreamCalls;
 import dev.vane.gateway.upstream.UpstreamClients;
@@ -43,6 +44,7 @@ final class Forward implements ProxyStep {
 
   private void forward(Exchange x, EndpointSettings ep, boolean mayFallback) {
     x.timeoutMillis = ep.timeout().toMillis();
+    x.served = ep;
     if (x.span != null) {
       x.upstreamSpan = x.span.startUpstream(ep, x.fellBack);
       x.upstreamEndpoint = ep;
@@ -73,6 +75,7 @@ final class Forward implements ProxyStep {
         failed(x, ep, mayFallback, e);
         return;
       }
+      x.sentNanos = System.nanoTime();
       creq.send(x.body).onComplete(r -> {
         if (r.failed()) {
           failed(x, ep, mayFallback, r.cause());
@@ -156,10 +159,15 @@ final class Forward implements ProxyStep {
     int status = up.statusCode();
     boolean compare = x.shadowCalls != null;
     long length = len == null || bodyless ? -1 : UpstreamCalls.contentLength(len);
+    // response metrics read the bytes on the side: after the client's write, never before it
+    ResponseTap tap = MeasureResponse.open(x, x.served, up);
     if (compare || (length >= 0 && length <= BUFFER_RESPONSES_UP_TO)) {
       up.body().onComplete(b -> {
         if (b.failed()) {
           cutShort(x, b.cause());
+          if (tap != null) {
+            tap.end(false);
+          }
           return;
         }
         Buffer buf = b.result();
@@ -168,12 +176,20 @@ final class Forward implements ProxyStep {
           x.primaryBody = buf.length() <= ShadowSender.MAX_COMPARE_BYTES ? buf.getBytes() : null;
         }
         x.end(status, true);
+        if (tap != null) {
+          tap.untimed();
+          tap.chunk(buf, System.nanoTime());
+          tap.end(true);
+        }
       });
       return;
     }
     // streamed: the endpoint timeout bounded the wait for the head; from here it bounds each gap between chunks
     up.request().idleTimeout(x.timeoutMillis);
-    up.pipe().endOnFailure(false).to(res).onComplete(p -> {
+    (tap == null ? up : MeasureResponse.tapped(up, tap)).pipe().endOnFailure(false).to(res).onComplete(p -> {
+      if (tap != null) {
+        tap.end(p.succeeded());
+      }
       if (p.failed()) {
         cutShort(x, p.cause());
         UpstreamCalls.abandon(up);

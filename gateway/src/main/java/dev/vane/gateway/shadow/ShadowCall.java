@@ -1,5 +1,7 @@
 package dev.vane.gateway.shadow;
 
+import dev.vane.config.Analysis;
+import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.config.EndpointSettings;
 import dev.vane.gateway.counters.ShadowCounters;
 import dev.vane.gateway.observability.tracing.UpstreamSpan;
@@ -19,6 +21,9 @@ public final class ShadowCall {
   long startNanos;
   long micros;
   byte[] body;
+  /** Where the copy's response metrics go, and what they are (null: none measured). */
+  ResponseCounters.Target responses;
+  Analysis analysis;
   /** The copy's span, linked to its request's (traced requests only). */
   UpstreamSpan span;
 

@@ -42,7 +42,10 @@ public final class ShadowPlanner {
       if (calls == null) {
         calls = new ArrayList<>(n);
       }
-      calls.add(new ShadowCall(s, counters, ep, slots));
+      ShadowCall call = new ShadowCall(s, counters, ep, slots);
+      call.responses = stats.responses().shadow(s.id());
+      call.analysis = config.analysis(experiment.id());
+      calls.add(call);
     }
     return calls;
   }

@@ -1,5 +1,8 @@
 package dev.vane.gateway.shadow;
 
+import dev.vane.gateway.counters.ResponseCounters;
+import dev.vane.gateway.response.ResponseTap;
+import dev.vane.gateway.response.TextSimilarity;
 import dev.vane.config.EndpointSettings;
 import dev.vane.gateway.upstream.UpstreamCalls;
 import dev.vane.gateway.upstream.UpstreamClients;
@@ -69,7 +72,13 @@ public final class ShadowSender {
               done(m, call, null, false, null);
               return;
             }
-            resp.body().onComplete(b -> done(m, call, b.succeeded() ? b.result() : null, b.failed(), b.cause()));
+            ResponseTap tap = call.responses == null ? null : ResponseTap.of(call.analysis, ep.price(),
+                call.responses, call.startNanos, call.status, resp.getHeader("Content-Type"));
+            if (tap == null) {
+              resp.body().onComplete(b -> done(m, call, b.succeeded() ? b.result() : null, b.failed(), b.cause()));
+            } else {
+              readMeasured(m, call, resp, tap);
+            }
           });
         });
       } catch (RuntimeException e) {
@@ -83,6 +92,52 @@ public final class ShadowSender {
         }
       }
     }
+  }
+
+  /**
+   * Compares the first choice's text of both answers ({@link TextSimilarity}) into the shadow's response figures;
+   * nothing when neither has one, {@code no_text} when only one has.
+   */
+  private static void texts(byte[] primary, byte[] shadow, ResponseCounters.Target into) {
+    String a = TextSimilarity.firstChoiceText(primary);
+    String b = TextSimilarity.firstChoiceText(shadow);
+    if (a == null && b == null) {
+      return;
+    }
+    if (a == null || b == null) {
+      into.skip(ResponseCounters.TEXT_EDIT, "no_text");
+      into.skip(ResponseCounters.TEXT_TOKENS, "no_text");
+      return;
+    }
+    into.record(ResponseCounters.TEXT_EDIT, TextSimilarity.editSimilarity(a, b));
+    into.record(ResponseCounters.TEXT_TOKENS, TextSimilarity.tokenOverlap(a, b));
+  }
+
+  /**
+   * Reads a copy's body as {@code body()} does, feeding each chunk to its response metrics as it arrives (a stream's
+   * time to first token needs the chunks' times); a body beyond {@link #MAX_COMPARE_BYTES} is not kept for the
+   * comparison.
+   */
+  private static void readMeasured(MirroredRequest m, ShadowCall call, HttpClientResponse resp, ResponseTap tap) {
+    Buffer[] acc = {Buffer.buffer()};
+    resp.exceptionHandler(t -> {
+      tap.end(false);
+      if (!call.done) {
+        done(m, call, null, true, t);
+      }
+    });
+    resp.handler(chunk -> {
+      tap.chunk(chunk, System.nanoTime());
+      if (acc[0] != null) {
+        acc[0] = acc[0].length() + chunk.length() > MAX_COMPARE_BYTES ? null : acc[0].appendBuffer(chunk);
+      }
+    });
+    resp.endHandler(v -> {
+      tap.end(true);
+      if (!call.done) {
+        done(m, call, acc[0], false, null);
+      }
+    });
   }
 
   /** A copy's end: its in-flight slot comes free and, unless it failed, it is compared with the served answer. */
@@ -118,5 +173,8 @@ public final class ShadowSender {
         c.shadow.tolerance());
     c.stats.record(cmp.statusMatch(), cmp.bodyEqual(), cmp.maxAbsDiff(), cmp.withinTolerance(), cmp.labelEqual(),
         m.primaryMicros, c.micros);
+    if (c.responses != null) {
+      texts(m.primaryBody, c.body, c.responses);
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.FigureSource;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.counters.OutcomeCounters;
+import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.counters.SeriesRows;
 import dev.vane.gateway.counters.ShadowCounters;
 import dev.vane.gateway.counters.TimeSeries;
@@ -67,6 +68,7 @@ public final class RedisFigures implements FigureSource {
   private final LongAdder flushes = new LongAdder();
   private final LongAdder failedFlushes = new LongAdder();
   private final ScheduledExecutorService flusher;
+  private final ResponseFigures responses = new ResponseFigures(instance);
 
   /** Figures in the Redis at {@code redisUri}, flushed every {@code flushInterval}, through the process's factory. */
   public RedisFigures(String redisUri, Duration flushInterval, Duration commandTimeout) {
@@ -225,6 +227,7 @@ public final class RedisFigures implements FigureSource {
     }
     outcomes(b, es, cur);
     series(b, es);
+    responses.flush(b, es);
     return b;
   }
 
@@ -343,6 +346,15 @@ public final class RedisFigures implements FigureSource {
       return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));
     }
     return SeriesReader.read(reader.commands(), local, resolution, fromPeriod, toPeriod, links.timeout());
+  }
+
+  @Override
+  public CompletionStage<ResponseCounters.Snapshot> readResponses(Experiment e, ExperimentCounters local) {
+    RedisLink reader = links.reader();
+    if (reader == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));
+    }
+    return ResponseFigures.read(reader.commands(), e, local, links.timeout());
   }
 
   /** Flushes once more (best effort) and disconnects. */

@@ -137,6 +137,19 @@ public final class RedisKeys {
     return versioned(experiment, "out", version) + ":arm:" + escape(arm);
   }
 
+  /**
+   * An arm's or shadow's response-metric sums and skips ({@code target} is {@code arm:<arm>} or
+   * {@code shadow:<shadow>}, escaped): {@code vane:{<exp>}:resp:<ver>:<target>}.
+   */
+  public static String responses(String experiment, String version, String kind, String id) {
+    return versioned(experiment, "resp", version) + ':' + kind + ':' + escape(id);
+  }
+
+  /** Its response-metric sketches, one field per metric and instance: {@code vane:{<exp>}:rsk:<ver>:<kind>:<id>}. */
+  public static String responseSketches(String experiment, String version, String kind, String id) {
+    return versioned(experiment, "rsk", version) + ':' + kind + ':' + escape(id);
+  }
+
   /** A slice dimension's exposures and sums: {@code vane:{<exp>}:slice:<ver>:<dimension>}. */
   public static String slice(String experiment, String version, String dimension) {
     return versioned(experiment, "slice", version) + ':' + escape(dimension);

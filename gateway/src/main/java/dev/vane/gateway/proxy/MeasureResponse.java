@@ -1,0 +1,72 @@
+package dev.vane.gateway.proxy;
+
+import dev.vane.config.EndpointSettings;
+import dev.vane.gateway.counters.ResponseCounters;
+import dev.vane.gateway.response.ResponseTap;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * Where {@link Forward} hands the upstream's answer to the response metrics ({@link ResponseTap}): the tap of an
+ * exposure's response when its experiment declares response metrics or its endpoint a price, and the stream that
+ * feeds the tap each chunk after passing it on to the client.
+ */
+final class MeasureResponse {
+  private MeasureResponse() {}
+
+  /** The tap of this exchange's answer, or null when nothing is measured. */
+  static ResponseTap open(Exchange x, EndpointSettings served, HttpClientResponse up) {
+    if (x.counters == null || x.assignment == null || !x.assignment.exposure()) {
+      return null;
+    }
+    ResponseCounters.Target target = x.counters.responses().arm(x.assignment.arm().id());
+    return ResponseTap.of(x.snapshot.config().analysis(x.experiment.id()), served.price(), target, x.sentNanos,
+        up.statusCode(), up.getHeader("Content-Type"));
+  }
+
+  /** {@code up}, with each chunk also fed to {@code tap} once the client's handler has taken it. */
+  static ReadStream<Buffer> tapped(ReadStream<Buffer> up, ResponseTap tap) {
+    return new ReadStream<>() {
+      @Override
+      public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+        up.exceptionHandler(handler);
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+        up.handler(handler == null ? null : chunk -> {
+          handler.handle(chunk); // the client first
+          tap.chunk(chunk, System.nanoTime());
+        });
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> pause() {
+        up.pause();
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> resume() {
+        up.resume();
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> fetch(long amount) {
+        up.fetch(amount);
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+        up.endHandler(endHandler);
+        return this;
+      }
+    };
+  }
+}

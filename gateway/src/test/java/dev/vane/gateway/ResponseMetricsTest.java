@@ -1,0 +1,318 @@
+package dev.vane.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vane.gateway.results.OpenApiResultsSchemaTestAccess;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Response metrics against real model servers on loopback: each body shape Vane reads (KServe v2, OpenAI JSON, OpenAI
+ * server-sent events with and without a usage chunk, vectors with max and argmax) and each one it skips (missing
+ * pointer, non-JSON, oversized), read back from the results API; and a stream still reaches its client chunk by
+ * chunk while it is measured.
+ */
+class ResponseMetricsTest {
+  @RegisterExtension static final VaneFixtures fx = new VaneFixtures();
+  static final Harness h = fx.harness();
+  /** Gap between a stream's events, ms. */
+  static final long GAP_MS = 40;
+  static final ModelServer model = fx.own(new ModelServer());
+
+  /** Answers by path; {@code /gated-sse} sends its first event and holds the rest until {@link #release}. */
+  static final class ModelServer implements AutoCloseable {
+    final HttpServer server;
+    volatile Promise<Void> release = Promise.promise();
+
+    ModelServer() {
+      server = h.vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    private void handle(HttpServerRequest req) {
+      String p = req.path();
+      req.body().onSuccess(b -> {
+        var res = req.response();
+        if (p.endsWith("/kserve")) {
+          res.putHeader("Content-Type", "application/json").end("{\"model_name\":\"m\",\"outputs\":[{\"name\":\"p\","
+              + "\"datatype\":\"FP32\",\"shape\":[1,3],\"data\":[0.25,0.7,0.05]}]}");
+        } else if (p.endsWith("/openai")) {
+          res.putHeader("Content-Type", "application/json").end("{\"id\":\"c1\",\"object\":\"chat.completion\","
+              + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"}}],"
+              + "\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":40,\"total_tokens\":140}}");
+        } else if (p.endsWith("/sse") || p.endsWith("/sse-nousage")) {
+          List<String> events = new ArrayList<>(List.of(
+              "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}",
+              "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}",
+              "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"}}]}",
+              "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}"));
+          if (p.endsWith("/sse")) {
+            events.add("{\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}");
+          }
+          events.add("[DONE]");
+          res.setChunked(true).putHeader("Content-Type", "text/event-stream");
+          sendSpaced(res, events, 0);
+        } else if (p.endsWith("/gated-sse")) {
+          res.setChunked(true).putHeader("Content-Type", "text/event-stream");
+          res.write("data: {\"choices\":[{\"delta\":{\"content\":\"first\"}}]}\n\n");
+          release.future().onComplete(v -> res.end("data: {\"choices\":[{\"delta\":{\"content\":\"second\"}}]}\n\n"
+              + "data: [DONE]\n\n"));
+        } else if (p.endsWith("/notjson")) {
+          res.putHeader("Content-Type", "text/plain").end("positive");
+        } else if (p.endsWith("/large")) {
+          StringBuilder sb = new StringBuilder("{\"pad\":\"");
+          sb.append("x".repeat(8000)).append("\",\"outputs\":[{\"data\":[0.5]}]}");
+          res.putHeader("Content-Type", "application/json").end(sb.toString());
+        } else if (p.endsWith("/error")) {
+          res.setStatusCode(503).end("{\"outputs\":[{\"data\":[0.5]}]}");
+        } else {
+          res.setStatusCode(404).end();
+        }
+      });
+    }
+
+    private void sendSpaced(io.vertx.core.http.HttpServerResponse res, List<String> events, int i) {
+      if (i == events.size()) {
+        res.end();
+        return;
+      }
+      h.vertx.setTimer(GAP_MS, id -> {
+        res.write("data: " + events.get(i) + "\n\n");
+        sendSpaced(res, events, i + 1);
+      });
+    }
+
+    @Override
+    public void close() {
+      server.close().await();
+    }
+  }
+
+  static String yaml(String metrics, String price) {
+    return """
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
+        endpoints:
+          - { id: m, url: "%s", timeout: 5s %s }
+        routes:
+          - { pathPrefix: /, experiment: e }
+        experiments:
+          - id: e
+            champion: { id: control, endpoint: m }
+            metrics: [ { name: converted, kind: binary } ]
+            responseMetrics: %s
+        """.formatted(model.url(), price, metrics);
+  }
+
+  Gateway gw;
+
+  JsonObject metric(String name) throws Exception {
+    JsonObject r = h.get(gw.adminPort(), "/v1/experiments/e/results").json();
+    JsonNode doc = OpenApiResultsSchemaTestAccess.document();
+    List<String> problems = new ArrayList<>();
+    OpenApiResultsSchemaTestAccess.check(doc, doc.at("/components/schemas/ExperimentResults"), r, "$", problems);
+    assertEquals(List.of(), problems, "the results match openapi.yaml");
+    for (Object o : r.getJsonObject("responseMetrics").getJsonArray("metrics")) {
+      JsonObject m = (JsonObject) o;
+      if (m.getString("name").equals(name)) {
+        return m.getJsonArray("arms").getJsonObject(0);
+      }
+    }
+    throw new AssertionError("no response metric " + name + " in " + r.encodePrettily());
+  }
+
+  void send(String path, int times) {
+    for (int i = 0; i < times; i++) {
+      Harness.Reply r = h.post(gw.port(), path, null, "{}");
+      assertTrue(r.status() == 200 || r.status() == 503, path + ": " + r.status());
+    }
+  }
+
+  @Test
+  void kserveOutputsAreReadAtThePointerFirstMaxAndArgmax() throws Exception {
+    gw = fx.gateway(yaml("""
+        [ { name: first, pointer: /outputs/0/data/0 }, { name: top, pointer: /outputs/0/data, aggregate: max },
+          { name: label, pointer: /outputs/0/data, aggregate: argmax }, { name: whole, pointer: /outputs/0/data } ]""",
+        ""));
+    send("/v2/models/m/kserve", 5);
+    assertEquals(5, metric("first").getLong("n"));
+    assertEquals(0.25, metric("first").getDouble("mean"), 1e-12);
+    assertEquals(0.7, metric("top").getDouble("mean"), 1e-12);
+    assertEquals(0.7, metric("top").getDouble("p50"), 0.7 * 0.01, "the sketch: within 1%");
+    assertEquals(1.0, metric("label").getDouble("mean"), 0);
+    assertEquals(0.25, metric("whole").getDouble("mean"), 1e-12, "an array with the default aggregate: its first");
+    assertEquals(0.0, metric("first").getDouble("sd"), 1e-12);
+  }
+
+  @Test
+  void openAiJsonUsageIsReadAndPricedPerRequest() throws Exception {
+    gw = fx.gateway(yaml("""
+        [ { name: tokens_in, builtin: usage.prompt_tokens }, { name: tokens_out, builtin: usage.completion_tokens },
+          { name: tokens, builtin: usage.total_tokens }, { name: ttft, builtin: ttft } ]""",
+        ", price: { promptPer1k: 0.5, completionPer1k: 1.5 }"));
+    send("/v1/chat/openai", 4);
+    assertEquals(100.0, metric("tokens_in").getDouble("mean"), 0);
+    assertEquals(40.0, metric("tokens_out").getDouble("mean"), 0);
+    assertEquals(140.0, metric("tokens").getDouble("mean"), 0);
+    assertEquals(4, metric("ttft").getJsonObject("skipped").getLong("not_stream"), "not a stream: no TTFT");
+    JsonObject cost = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("responseMetrics")
+        .getJsonObject("cost").getJsonArray("arms").getJsonObject(0);
+    // 100/1000 x 0.5 + 40/1000 x 1.5 = 0.05 + 0.06 = 0.11 per request
+    assertEquals(0.11, cost.getDouble("mean"), 1e-12);
+    assertEquals(0.44, cost.getDouble("total"), 1e-12);
+    assertEquals(0, cost.getLong("conversions"));
+    assertNull(cost.getValue("perConversion"), "no conversions: no cost per conversion");
+    String csv = h.get(gw.adminPort(), "/v1/experiments/e/results?format=csv").body().toString();
+    assertTrue(csv.contains("\r\nresponse,all,control,control,tokens_out,response,,,,,4,,40,,,0,40."),
+        csv);
+    assertTrue(csv.contains("\r\nresponse,all,control,control,$cost,response,,,,,4,,0.11,"), csv);
+  }
+
+  @Test
+  void aStreamWithAUsageChunkGivesTokensTimeToFirstTokenAndInterTokenTime() throws Exception {
+    gw = fx.gateway(yaml("""
+        [ { name: tokens_out, builtin: usage.completion_tokens }, { name: tokens_in, builtin: usage.prompt_tokens },
+          { name: ttft, builtin: ttft }, { name: gap, builtin: inter_token }, { name: score, pointer: /x } ]""",
+        ", price: { promptPer1k: 1, completionPer1k: 2 }"));
+    Harness.Reply r = h.post(gw.port(), "/v1/chat/sse", null, "{\"stream\":true}");
+    assertEquals(200, r.status());
+    assertTrue(r.body().toString().endsWith("data: [DONE]\n\n"), "the client gets the whole stream");
+    assertEquals(3.0, metric("tokens_out").getDouble("mean"), 0);
+    assertEquals(12.0, metric("tokens_in").getDouble("mean"), 0);
+    // the first content event is the second event, sent two gaps after the request arrived upstream
+    double ttft = metric("ttft").getDouble("mean");
+    assertTrue(ttft >= 2 * GAP_MS - 1, "ttft " + ttft + " ms");
+    double gap = metric("gap").getDouble("mean");
+    assertTrue(gap >= GAP_MS - 1, "inter-token " + gap + " ms");
+    assertEquals(1, metric("score").getJsonObject("skipped").getLong("not_json"), "a pointer does not read a stream");
+    JsonObject cost = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("responseMetrics")
+        .getJsonObject("cost").getJsonArray("arms").getJsonObject(0);
+    assertEquals(12 / 1000.0 * 1 + 3 / 1000.0 * 2, cost.getDouble("mean"), 1e-12);
+  }
+
+  @Test
+  void aStreamWithoutUsageCountsUsageMissingAndStillTimesTokens() throws Exception {
+    gw = fx.gateway(yaml("[ { name: tokens_out, builtin: usage.completion_tokens }, { name: ttft, builtin: ttft } ]",
+        ""));
+    send("/v1/chat/sse-nousage", 2);
+    JsonObject tokens = metric("tokens_out");
+    assertEquals(0, tokens.getLong("n"));
+    assertEquals(2, tokens.getJsonObject("skipped").getLong("usage_missing"));
+    assertEquals(2, metric("ttft").getLong("n"));
+  }
+
+  @Test
+  void missingPointersNonJsonBodiesOversizedBodiesAndErrorsAreCountedNeverFailed() throws Exception {
+    gw = fx.gateway(yaml("""
+        [ { name: score, pointer: /outputs/0/data/0, maxBodyBytes: 4KB }, { name: nothing, pointer: /predictions/0 },
+          { name: label, pointer: /model_name } ]""", ""));
+    send("/v2/models/m/kserve", 1);
+    send("/v2/models/m/notjson", 2);
+    send("/v2/models/m/large", 3);
+    send("/v2/models/m/error", 1);
+    JsonObject score = metric("score");
+    assertEquals(1, score.getLong("n"));
+    assertEquals(Map.of("not_json", 2, "too_large", 3, "status", 1), score.getJsonObject("skipped").getMap());
+    // /predictions/0 is absent from KServe v2 bodies; the large bodies are read (no limit below theirs) and lack it
+    assertEquals(1 + 3, metric("nothing").getJsonObject("skipped").getLong("missing"));
+    assertEquals(1, metric("label").getJsonObject("skipped").getLong("not_numeric"), "a string is not a number");
+  }
+
+  @Test
+  void aMeasuredStreamReachesTheClientChunkByChunk() throws Exception {
+    List<Double> firstByteMs = new ArrayList<>();
+    for (String metrics : new String[] {"[]", "[ { name: ttft, builtin: ttft }, { name: n, builtin: usage.completion_tokens } ]"}) {
+      gw = fx.gateway(yaml(metrics, ""));
+      for (int round = 0; round < 5; round++) {
+        model.release = Promise.promise();
+        List<String> chunks = new CopyOnWriteArrayList<>();
+        Promise<Void> first = Promise.promise();
+        Promise<Void> ended = Promise.promise();
+        long t0 = System.nanoTime();
+        long[] firstAt = {0};
+        h.context.runOnContext(v -> h.client.request(new RequestOptions().setMethod(HttpMethod.POST)
+                .setHost("127.0.0.1").setPort(gw.port()).setURI("/v1/chat/gated-sse"))
+            .compose(req -> req.send(Buffer.buffer("{}")))
+            .onSuccess(res -> {
+              res.handler(b -> {
+                if (chunks.isEmpty()) {
+                  firstAt[0] = System.nanoTime();
+                }
+                chunks.add(b.toString());
+                first.tryComplete();
+              });
+              res.endHandler(x -> ended.tryComplete());
+            }).onFailure(first::tryFail));
+        // the upstream holds the rest of the stream until the client has its first event: no buffering anywhere
+        first.future().await(10, TimeUnit.SECONDS);
+        assertTrue(String.join("", chunks).contains("first") && !String.join("", chunks).contains("second"));
+        firstByteMs.add((firstAt[0] - t0) / 1e6);
+        model.release.complete();
+        ended.future().await(10, TimeUnit.SECONDS);
+        assertTrue(String.join("", chunks).endsWith("data: [DONE]\n\n"), "round " + round + ": " + chunks);
+      }
+      fx.close(gw);
+    }
+    System.err.println("first byte ms, without response metrics: " + firstByteMs.subList(0, 5)
+        + "; with ttft and usage measured: " + firstByteMs.subList(5, 10));
+  }
+
+  @Test
+  void mirroredResponsesAreMeasuredPerShadow() throws Exception {
+    gw = fx.gateway("""
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
+        endpoints:
+          - { id: m, url: "%1$s", timeout: 5s }
+          - { id: copy, url: "%1$s", timeout: 5s }
+        routes:
+          - { pathPrefix: /, experiment: e }
+        experiments:
+          - id: e
+            champion: { id: control, endpoint: m }
+            shadows: [ { id: s1, endpoint: copy, percent: 100 } ]
+            responseMetrics: [ { name: tokens_out, builtin: usage.completion_tokens }, { name: ttft, builtin: ttft } ]
+        """.formatted(model.url()));
+    send("/v1/chat/sse", 3);
+    JsonObject ttft = null;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject r = h.get(gw.adminPort(), "/v1/experiments/e/results").json();
+      ttft = r.getJsonObject("responseMetrics").getJsonArray("metrics").getJsonObject(1).getJsonArray("shadows")
+          .getJsonObject(0);
+      if (ttft.getLong("n") == 3) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertEquals("s1", ttft.getString("shadow"));
+    assertEquals(3, ttft.getLong("n"));
+    assertTrue(ttft.getDouble("mean") >= 2 * GAP_MS - 1, "a shadow's stream is timed as it arrives: " + ttft);
+    assertEquals(3.0, metric("tokens_out").getDouble("mean"), 0, "the served responses, per arm");
+    assertEquals(3, metric("ttft").getJsonObject("skipped").getLong("buffered"),
+        "a mirrored request's served stream is read whole for the comparison: no chunk times, no TTFT");
+    JsonObject text = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("responseMetrics")
+        .getJsonArray("textSimilarity").getJsonObject(0);
+    // the same stream from both: the assembled texts ("Hello!") are equal
+    assertEquals(3, text.getJsonObject("editSimilarity").getLong("n"));
+    assertEquals(1.0, text.getJsonObject("editSimilarity").getDouble("mean"), 0);
+    assertEquals(1.0, text.getJsonObject("tokenOverlap").getDouble("mean"), 0);
+  }
+}
