@@ -352,6 +352,8 @@ class FeedbackAbuseTest {
       Gateway red = Gateway.start(Harness.parse(yaml("state:\n  redis: { uri: \"" + redis.uri()
           + "\", flushInterval: 50ms }\n")), Stores::forConfig).await();
       try {
+        // until Redis answers, event ids cannot be checked across instances and events are refused for a retry
+        await(() -> "ready".equals(h.get(red.port(), "/readyz").json().getString("status")));
         List<String> rids = new ArrayList<>();
         Map<String, String> armOf = new LinkedHashMap<>();
         for (int u = 0; u < 16; u++) {

@@ -82,4 +82,41 @@ class FeedbackRedisTest {
       assertEquals(e.getValue().longValue(), seen.get(e.getKey()), "clicks of arm " + e.getKey() + ": " + seen);
     }
   }
+
+  @Test
+  void anEventWhoseIdCannotBeCheckedIsRefusedForARetryAndThenCountedOnce() throws Exception {
+    RedisServerProcess redis = fx.redis();
+    String yaml = FeedbackTest.yaml(a.url(), b.url(),
+        "state:\n  redis: { uri: \"" + redis.uri() + "\", flushInterval: 100ms, commandTimeout: 200ms }\n", 5000);
+    Gateway g = fx.gateway(yaml, Stores::forConfig);
+    String rid = h.post(g.port(), "/v2/models/m/infer", "user-1", "{}").header("X-Request-Id");
+    String event = new JsonObject().put("events", new JsonArray().add(FeedbackTest.event(rid, "ev-1", "click", 1)))
+        .encode();
+    redis.stop();
+    // the attribution is this instance's own, but the event id cannot be checked across instances: not counted
+    // here alone (another instance might count it too), the client is told to send it again
+    for (int i = 0; i < 2; i++) {
+      JsonObject refused = h.send(g.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(), Buffer.buffer(event))
+          .json();
+      assertEquals(0, refused.getInteger("accepted"), refused.encodePrettily());
+      JsonObject result = refused.getJsonArray("results").getJsonObject(0);
+      assertEquals("deduplication_unavailable", result.getString("code"), refused.encodePrettily());
+      assertEquals("rejected", result.getString("status"), refused.encodePrettily());
+    }
+    // one event alone (not in a batch) is answered with its own status
+    Harness.Reply single = h.send(g.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(),
+        Buffer.buffer(FeedbackTest.event(rid, "ev-1", "click", 1).encode()));
+    assertEquals(503, single.status(), single.body().toString());
+    redis.restart();
+    int accepted = 0;
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (accepted == 0 && System.currentTimeMillis() < deadline) {
+      accepted = h.send(g.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(), Buffer.buffer(event)).json()
+          .getInteger("accepted");
+      Thread.sleep(100);
+    }
+    assertEquals(1, accepted, "the retried event is counted once Redis answers");
+    JsonObject again = h.send(g.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of(), Buffer.buffer(event)).json();
+    assertEquals(1, again.getInteger("duplicates"), again.encodePrettily());
+  }
 }

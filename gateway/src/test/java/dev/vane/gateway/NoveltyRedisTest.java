@@ -46,8 +46,8 @@ class NoveltyRedisTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline && !seen.equals(expected)) {
       JsonObject results = h.get(g1.adminPort(), "/v1/experiments/e/results").json();
-      assertEquals("redis", results.getString("figures"));
-      seen = exposuresByDay(results);
+      // a read of Redis that timed out on a busy machine falls back to this instance's figures: look again
+      seen = "redis".equals(results.getString("figures")) ? exposuresByDay(results) : Map.of();
       Thread.sleep(50);
     }
     assertEquals(expected, seen, "every unit on day 0 at the first instance and on day 2 at the second");

@@ -83,7 +83,6 @@ public final class ShadowCounters {
    */
   public void record(boolean statusMatch, boolean bodyEqual, Double maxAbsDiff, boolean withinTolerance,
       Boolean labelEqual, long primaryMicros, long shadowMicros) {
-    compared.increment();
     series.compared(index, maxAbsDiff != null ? withinTolerance : labelEqual != null ? labelEqual : bodyEqual,
         shadowMicros - primaryMicros);
     latency.recordMicros(shadowMicros);
@@ -113,5 +112,7 @@ public final class ShadowCounters {
         this.labelEqual.increment();
       }
     }
+    // last: a reader that sees the pair compared sees its details too (each count is a volatile write)
+    compared.increment();
   }
 }

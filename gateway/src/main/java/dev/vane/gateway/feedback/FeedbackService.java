@@ -201,6 +201,10 @@ public final class FeedbackService {
     }
   }
 
+  /** {@link #seen} values: an event id counted (or being checked), or one whose shared check failed. */
+  private static final long SEEN = 1;
+  private static final long RETRY = 2;
+
   private static Result rejected(int i, String eventId, int http, String code, String message) {
     return new Result(i, eventId, "rejected", http, code, message);
   }
@@ -348,12 +352,22 @@ public final class FeedbackService {
         return done(rejected(i, eventId, 400, "before_request", "timestamp is before the request it refers to"));
       }
       RecentTable.Hasher dedupe = new RecentTable.Hasher().add("e").add(a.experiment()).add(eventId);
-      if (seen.putIfAbsent(dedupe.h1(), dedupe.h2(), 1) != 0) {
+      long h1 = dedupe.h1();
+      long h2 = dedupe.h2();
+      // SEEN: counted (or being checked) here; RETRY: its shared check failed, the client was told to send it again
+      long prior = seen.putIfAbsent(h1, h2, SEEN);
+      if (prior == SEEN || (prior == RETRY && !seen.compareAndSet(h1, h2, RETRY, SEEN))) {
         return done(new Result(i, eventId, "duplicate", 200, null, null));
       }
       return backend.firstSeen(a.experiment(), eventId, analysis.attributionWindow())
-          .exceptionally(t -> true) // shared store unreachable: local dedupe only (documented)
-          .thenApply(first -> {
+          .handle((first, failed) -> {
+            if (failed != null) {
+              // the shared store did not answer: counting now could count the event twice (another instance may
+              // get it too), so refuse it for now and let the client retry with the same eventId
+              seen.compareAndSet(h1, h2, SEEN, RETRY);
+              return rejected(i, eventId, 503, "deduplication_unavailable", "the shared store that deduplicates "
+                  + "event ids did not answer; send the event again with the same eventId");
+            }
             if (!first) {
               return new Result(i, eventId, "duplicate", 200, null, null);
             }
