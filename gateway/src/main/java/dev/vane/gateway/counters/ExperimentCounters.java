@@ -30,6 +30,7 @@ public final class ExperimentCounters {
   private final OutcomeCounters outcomes;
   private final TimeSeries series;
   private final ResponseCounters responses;
+  private final CalibrationCounters calibration;
 
   public ExperimentCounters(Experiment e, Instant since) {
     this(e, Analysis.NONE, since);
@@ -52,6 +53,7 @@ public final class ExperimentCounters {
       TimeSeriesSettings timeseries) {
     this.outcomes = new OutcomeCounters(e, analysis);
     this.responses = new ResponseCounters(e, analysis);
+    this.calibration = new CalibrationCounters(e, analysis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
@@ -130,6 +132,10 @@ public final class ExperimentCounters {
   }
 
   /** Response metrics, per arm and per shadow. */
+  public CalibrationCounters calibration() {
+    return calibration;
+  }
+
   public ResponseCounters responses() {
     return responses;
   }
