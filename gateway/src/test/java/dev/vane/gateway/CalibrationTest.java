@@ -151,8 +151,8 @@ class CalibrationTest {
       Sent s = mine.get(i);
       double y = s.y() ? 1 : 0;
       brier[i] = (s.p() - y) * (s.p() - y);
-      double c = Math.min(1 - 1e-15, Math.max(1e-15, s.p()));
-      log[i] = -(y * Math.log(c) + (1 - y) * Math.log(1 - c));
+      // p clipped to [1e-15, 1 - 1e-15], written as the probability of what happened kept >= 1e-15
+      log[i] = -Math.log(Math.max(1e-15, s.y() ? s.p() : 1 - s.p()));
       int bin = Math.min(9, (int) Math.floor(s.p() * 10));
       bn[bin]++;
       bp[bin] += s.p();

@@ -57,7 +57,7 @@ public final class CalibrationCounters {
       double brier = p * p;
       brierSum += brier;
       brierSumSq += brier * brier;
-      double log = -Math.log(1 - clip(p));
+      double log = negLog(1 - p);
       logSum += log;
       logSumSq += log * log;
     }
@@ -68,8 +68,8 @@ public final class CalibrationCounters {
       double b1 = (1 - p) * (1 - p);
       brierSum += b1 - b0;
       brierSumSq += b1 * b1 - b0 * b0;
-      double l0 = -Math.log(1 - clip(p));
-      double l1 = -Math.log(clip(p));
+      double l0 = negLog(1 - p);
+      double l1 = negLog(p);
       logSum += l1 - l0;
       logSumSq += l1 * l1 - l0 * l0;
     }
@@ -90,8 +90,12 @@ public final class CalibrationCounters {
     return Math.min(BINS - 1, (int) (p * BINS));
   }
 
-  static double clip(double p) {
-    return Math.min(1 - EPS, Math.max(EPS, p));
+  /**
+   * -log q with q (the probability given to the outcome that happened) at least {@link #EPS}: the same as clipping p
+   * to [EPS, 1 - EPS], without rounding 1 - EPS to the double 1 - 1.11e-15.
+   */
+  static double negLog(double q) {
+    return -Math.log(Math.max(EPS, q));
   }
 
   /** response metric -> calibrated binary metric */
