@@ -130,12 +130,15 @@ final class ResultsEndpoint {
 
   /**
    * Adds {@code responseMetrics.calibration} ({@link CalibrationResults}, this instance's figures) when a response
-   * metric calibrates a binary metric.
+   * metric calibrates a binary metric, and each arm's {@code referenceDrift} when a metric has a reference window.
    */
   private static JsonObject withCalibration(JsonObject results, Analysis analysis, ExperimentCounters local) {
     JsonObject r = results.getJsonObject("responseMetrics");
     if (r != null && local.calibration().active()) {
       r.put("calibration", CalibrationResults.toJson(analysis, local.calibration()));
+    }
+    if (r != null && local.references().active()) {
+      CalibrationResults.addReferenceDrift(r, local.references());
     }
     return results;
   }

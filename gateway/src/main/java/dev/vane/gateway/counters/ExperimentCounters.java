@@ -31,6 +31,7 @@ public final class ExperimentCounters {
   private final TimeSeries series;
   private final ResponseCounters responses;
   private final CalibrationCounters calibration;
+  private final ReferenceSketches references;
 
   public ExperimentCounters(Experiment e, Instant since) {
     this(e, Analysis.NONE, since);
@@ -54,6 +55,7 @@ public final class ExperimentCounters {
     this.outcomes = new OutcomeCounters(e, analysis);
     this.responses = new ResponseCounters(e, analysis);
     this.calibration = new CalibrationCounters(e, analysis);
+    this.references = new ReferenceSketches(e, analysis, since.toEpochMilli(), millis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
@@ -132,6 +134,11 @@ public final class ExperimentCounters {
   }
 
   /** Response metrics, per arm and per shadow. */
+  /** Each arm's reference window of the response metrics that declare {@code driftReference}. */
+  public ReferenceSketches references() {
+    return references;
+  }
+
   public CalibrationCounters calibration() {
     return calibration;
   }

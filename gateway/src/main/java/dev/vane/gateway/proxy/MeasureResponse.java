@@ -2,6 +2,7 @@ package dev.vane.gateway.proxy;
 
 import dev.vane.config.EndpointSettings;
 import dev.vane.gateway.counters.CalibrationCounters;
+import dev.vane.gateway.counters.ReferenceSketches;
 import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.response.ResponseTap;
 import io.vertx.core.Handler;
@@ -27,10 +28,14 @@ final class MeasureResponse {
     ResponseTap tap = ResponseTap.of(x.snapshot.config().analysis(x.experiment.id()), served.price(), target,
         x.sentNanos, up.statusCode(), up.getHeader("Content-Type"));
     CalibrationCounters calibration = x.counters.calibration();
-    if (tap != null && calibration.active()) {
-      // the prediction waits under the request id for its outcome (FeedbackService joins it)
+    ReferenceSketches references = x.counters.references();
+    if (tap != null && (calibration.active() || references.active())) {
+      // a prediction waits under the request id for its outcome (FeedbackService joins it)
       String requestId = x.requestId;
-      tap.observer((metric, p) -> calibration.predict(arm, requestId, metric, p));
+      tap.observer((metric, v) -> {
+        calibration.predict(arm, requestId, metric, v);
+        references.record(arm, metric, v);
+      });
     }
     return tap;
   }

@@ -2,6 +2,10 @@ package dev.vane.gateway.results;
 
 import dev.vane.config.Analysis;
 import dev.vane.gateway.counters.CalibrationCounters;
+import dev.vane.gateway.counters.ReferenceSketches;
+import dev.vane.stats.Drift;
+import dev.vane.stats.DriftResult;
+import dev.vane.stats.LatencyStats;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -90,6 +94,42 @@ public final class CalibrationResults {
     double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
     double half = Z / (1 + z2 / n) * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
     return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+  }
+
+  /**
+   * Adds {@code referenceDrift} to each arm of each metric (of {@code section}'s {@code metrics}) that has a reference
+   * window: Kolmogorov-Smirnov D and p-value and PSI ({@link Drift}) of the values after the window against the
+   * window's, flagged when p &lt; 0.05; null figures with a reason while the window is open
+   * ({@code reference_window_open}) or either side has no value ({@code empty_reference}, {@code no_values_after}).
+   */
+  public static void addReferenceDrift(JsonObject section, ReferenceSketches references) {
+    for (Object o : section.getJsonArray("metrics")) {
+      JsonObject m = (JsonObject) o;
+      for (Object a : m.getJsonArray("arms")) {
+        JsonObject arm = (JsonObject) a;
+        ReferenceSketches.Cell c = references.cell(arm.getString("arm"), m.getString("name"));
+        if (c == null) {
+          continue;
+        }
+        JsonObject d = new JsonObject().put("windowEnd", java.time.Instant.ofEpochMilli(c.windowEndMillis())
+            .toString());
+        String why = c.reference() == null ? "reference_window_open"
+            : c.reference().getTotalCount() == 0 ? "empty_reference"
+            : c.after().getTotalCount() == 0 ? "no_values_after" : null;
+        if (why != null) {
+          d.put("referenceN", c.reference() == null ? null : c.reference().getTotalCount())
+              .put("afterN", c.after() == null ? null : c.after().getTotalCount())
+              .put("ksStatistic", null).put("ksPValue", null).put("psi", null).put("flagged", false)
+              .put("reasons", new JsonArray().add(why));
+        } else {
+          DriftResult r = Drift.compare(LatencyStats.of(c.reference()), LatencyStats.of(c.after()));
+          d.put("referenceN", c.reference().getTotalCount()).put("afterN", c.after().getTotalCount())
+              .put("ksStatistic", num(r.ksStatistic())).put("ksPValue", num(r.ksPValue())).put("psi", num(r.psi()))
+              .put("flagged", r.ksPValue() < 0.05).put("reasons", new JsonArray());
+        }
+        arm.put("referenceDrift", d);
+      }
+    }
   }
 
   private static Double num(double v) {
