@@ -9,7 +9,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The rules of an experiment's {@code responseMetrics} that the schema cannot state: a pointer in RFC 6901 syntax,
- * a known built-in, no {@code aggregate} beside a built-in, {@code calibrates} naming a declared binary metric, names unique and distinct from the outcome metrics'
+ * a known built-in, no {@code aggregate} beside a built-in, {@code calibrates} naming a declared binary metric,
+ * a {@code driftReference} above 0, names unique and distinct from the outcome metrics'
  * (results show both side by side, by name).
  */
 final class ResponseMetricChecks {
@@ -57,6 +58,12 @@ final class ResponseMetricChecks {
           error.accept(mat + ".pointer", Values.quote(pointer.asText()) + " (expected: a JSON pointer (RFC 6901) "
               + why + ")");
         }
+      }
+      JsonNode reference = m.get("driftReference");
+      if (reference != null && (reference.isNumber() ? reference.asDouble() == 0
+          : reference.isTextual() && reference.asText().matches("\\s*0+(\\.0+)?\\s*(ms|s|m|h|d)?\\s*"))) {
+        error.accept(mat + ".driftReference", Values.quote(reference.asText())
+            + " (expected: a duration above 0, the length of each arm's reference window)");
       }
       JsonNode calibrates = m.get("calibrates");
       if (calibrates != null && calibrates.isTextual() && !binary.contains(calibrates.asText())) {
