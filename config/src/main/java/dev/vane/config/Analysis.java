@@ -85,9 +85,13 @@ public record Analysis(List<Metric> metrics, List<Slice> slices, List<Cross> sli
    * @param aggregate    what an array at the pointer yields, or null for a built-in
    * @param builtin      the built-in figure, or null for a pointer
    * @param maxBodyBytes bodies longer than this are skipped (counted as {@code too_large})
+   * @param calibrates   the binary outcome metric this value is a predicted probability of (its calibration is
+   *                     reported), or null
+   * @param driftReference the length of each arm's reference window from the start of the experiment's version
+   *                       (later values are compared with it), or null for none
    */
   public record ResponseMetric(String name, String pointer, Aggregate aggregate, Builtin builtin,
-      long maxBodyBytes) {
+      long maxBodyBytes, String calibrates, java.time.Duration driftReference) {
     /** Default {@code maxBodyBytes}: 1 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
 
@@ -99,6 +103,17 @@ public record Analysis(List<Metric> metrics, List<Slice> slices, List<Cross> sli
       if (maxBodyBytes < 0) {
         throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
       }
+    }
+
+    /** A response metric that calibrates nothing, without a reference window. */
+    public ResponseMetric(String name, String pointer, Aggregate aggregate, Builtin builtin, long maxBodyBytes) {
+      this(name, pointer, aggregate, builtin, maxBodyBytes, null, null);
+    }
+
+    /** A response metric without a reference window. */
+    public ResponseMetric(String name, String pointer, Aggregate aggregate, Builtin builtin, long maxBodyBytes,
+        String calibrates) {
+      this(name, pointer, aggregate, builtin, maxBodyBytes, calibrates, null);
     }
   }
 

@@ -224,9 +224,11 @@ final class ConfigAssembly {
     List<Analysis.ResponseMetric> responseMetrics = new ArrayList<>();
     for (ConfigSpec.ResponseMetric r : list(x.responseMetrics())) {
       responseMetrics.add(r.builtin() != null
-          ? new Analysis.ResponseMetric(r.name(), null, null, Analysis.Builtin.of(r.builtin()), r.maxBodyBytes())
+          ? new Analysis.ResponseMetric(r.name(), null, null, Analysis.Builtin.of(r.builtin()), r.maxBodyBytes(),
+              r.calibrates(), r.driftReference())
           : new Analysis.ResponseMetric(r.name(), r.pointer(), r.aggregate() == null ? Analysis.Aggregate.FIRST
-              : Analysis.Aggregate.valueOf(r.aggregate().toUpperCase(Locale.ROOT)), null, r.maxBodyBytes()));
+              : Analysis.Aggregate.valueOf(r.aggregate().toUpperCase(Locale.ROOT)), null, r.maxBodyBytes(),
+              r.calibrates(), r.driftReference()));
     }
     return new Analysis(metrics, slices, crosses, x.attributionWindow(), bandit, rollout(x.rollout()),
         responseMetrics);

@@ -75,7 +75,8 @@ final class ConfigSpec {
       Rollout rollout, List<List<String>> sliceCrosses, List<ResponseMetric> responseMetrics) {}
 
   record ResponseMetric(String name, String pointer, String aggregate, String builtin,
-      @JsonDeserialize(using = SizeReader.class) long maxBodyBytes) {}
+      @JsonDeserialize(using = SizeReader.class) long maxBodyBytes, String calibrates,
+      Duration driftReference) {}
 
   record Price(double promptPer1k, double completionPer1k) {}
 

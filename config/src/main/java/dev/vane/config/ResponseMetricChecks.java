@@ -9,7 +9,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The rules of an experiment's {@code responseMetrics} that the schema cannot state: a pointer in RFC 6901 syntax,
- * a known built-in, no {@code aggregate} beside a built-in, names unique and distinct from the outcome metrics'
+ * a known built-in, no {@code aggregate} beside a built-in, {@code calibrates} naming a declared binary metric,
+ * a {@code driftReference} above 0, names unique and distinct from the outcome metrics'
  * (results show both side by side, by name).
  */
 final class ResponseMetricChecks {
@@ -21,11 +22,16 @@ final class ResponseMetricChecks {
       return;
     }
     Set<String> feedback = new HashSet<>();
+    Set<String> binary = new HashSet<>();
     JsonNode metrics = experiment.get("metrics");
     for (int i = 0; metrics != null && metrics.isArray() && i < metrics.size(); i++) {
       JsonNode n = metrics.get(i).get("name");
       if (n != null && n.isTextual()) {
         feedback.add(n.asText());
+        JsonNode kind = metrics.get(i).get("kind");
+        if (kind != null && kind.isTextual() && kind.asText().equals("binary")) {
+          binary.add(n.asText());
+        }
       }
     }
     Set<String> names = new HashSet<>();
@@ -52,6 +58,17 @@ final class ResponseMetricChecks {
           error.accept(mat + ".pointer", Values.quote(pointer.asText()) + " (expected: a JSON pointer (RFC 6901) "
               + why + ")");
         }
+      }
+      JsonNode reference = m.get("driftReference");
+      if (reference != null && (reference.isNumber() ? reference.asDouble() == 0
+          : reference.isTextual() && reference.asText().matches("\\s*0+(\\.0+)?\\s*(ms|s|m|h|d)?\\s*"))) {
+        error.accept(mat + ".driftReference", Values.quote(reference.asText())
+            + " (expected: a duration above 0, the length of each arm's reference window)");
+      }
+      JsonNode calibrates = m.get("calibrates");
+      if (calibrates != null && calibrates.isTextual() && !binary.contains(calibrates.asText())) {
+        error.accept(mat + ".calibrates", Values.quote(calibrates.asText()) + " (expected: one of the experiment's "
+            + "binary metrics " + new java.util.TreeSet<>(binary) + ")");
       }
       JsonNode builtin = m.get("builtin");
       if (builtin != null && builtin.isTextual()) {

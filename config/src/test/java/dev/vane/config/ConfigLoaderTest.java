@@ -531,15 +531,16 @@ class ConfigLoaderTest {
         experiments:
           - id: e
             champion: { endpoint: a }
+            metrics: [ { name: converted, kind: binary } ]
             responseMetrics:
-              - { name: score, pointer: /outputs/0/data }
+              - { name: score, pointer: /outputs/0/data, calibrates: converted }
               - { name: label, pointer: /outputs/0/data, aggregate: argmax, maxBodyBytes: 64KB }
               - { name: tokens_out, builtin: usage.completion_tokens }
               - { name: ttft, builtin: ttft }
         """, "c.yaml");
     Analysis a = c.analysis("e");
     assertEquals(List.of(
-        new Analysis.ResponseMetric("score", "/outputs/0/data", Analysis.Aggregate.FIRST, null, 1 << 20),
+        new Analysis.ResponseMetric("score", "/outputs/0/data", Analysis.Aggregate.FIRST, null, 1 << 20, "converted"),
         new Analysis.ResponseMetric("label", "/outputs/0/data", Analysis.Aggregate.ARGMAX, null, 64 << 10),
         new Analysis.ResponseMetric("tokens_out", null, null, Analysis.Builtin.COMPLETION_TOKENS, 1 << 20),
         new Analysis.ResponseMetric("ttft", null, null, Analysis.Builtin.TTFT, 1 << 20)), a.responseMetrics());

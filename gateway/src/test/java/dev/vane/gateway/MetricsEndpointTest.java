@@ -133,6 +133,46 @@ class MetricsEndpointTest {
   }
 
   /**
+   * The drift gauges are the results' {@code drift} of each treatment against the control (same sketches, read at
+   * scrape time): compared exactly with {@code /results} after the same requests, and they pass promtool.
+   */
+  @Test
+  void responseDriftGaugesAreTheResultsDrift() throws Exception {
+    String config = yaml(50, "{ authenticate: false }").replace("percent: 50 }\n",
+        "percent: 50 }\n    responseMetrics: [ { name: p, pointer: /outputs/0/data/0 } ]\n");
+    Gateway gw = fx.gateway(config);
+    try {
+      a.mode = TestBackend.Mode.KSERVE;
+      b.mode = TestBackend.Mode.KSERVE;
+      for (int k = 0; k < 5; k++) {
+        a.kserveData = "[" + (0.1 + 0.1 * k) + "]";
+        b.kserveData = "[" + (0.3 + 0.1 * k) + "]";
+        for (int i = 0; i < 20; i++) {
+          assertEquals(200, h.get(gw.port(), "/e/x").status());
+        }
+      }
+      String text = scrape(gw, null, null).body().toString();
+      io.vertx.core.json.JsonObject drift = h.send(gw.adminPort(), HttpMethod.GET, "/v1/experiments/e/results",
+          Map.of("Authorization", "Bearer " + VIEWER), null).json().getJsonObject("responseMetrics")
+          .getJsonArray("metrics").getJsonObject(0).getJsonArray("comparisons").getJsonObject(0)
+          .getJsonObject("drift");
+      String labels = "{arm=\"canary\",experiment=\"e\",metric=\"p\"}";
+      assertEquals(drift.getDouble("ksStatistic"), value(text, "vane_response_drift_ks_statistic" + labels), 1e-12);
+      assertEquals(drift.getDouble("ksPValue"), value(text, "vane_response_drift_ks_p_value" + labels), 1e-12);
+      assertEquals(drift.getDouble("psi"), value(text, "vane_response_drift_psi" + labels), 1e-12);
+      assertTrue(drift.getDouble("ksStatistic") > 0.2, "a shifted canary drifts: " + drift);
+      assertTrue(!text.contains("vane_response_drift_psi{arm=\"champion\""), "no series for the control");
+      if (PrometheusServer.installed()) {
+        PrometheusServer.Result r = PrometheusServer.promtool(List.of("check", "metrics"), text);
+        assertEquals(0, r.exit(), "promtool check metrics:\n" + r.output());
+      }
+    } finally {
+      a.reset();
+      b.reset();
+    }
+  }
+
+  /**
    * The README's metric table names every {@code vane_} family the gateway exposes and every one the shipped
    * dashboard and alerting rules use (a histogram's {@code _bucket}/{@code _count}/{@code _sum} and a counter's
    * {@code _total} are its family's).

@@ -12,6 +12,7 @@ import dev.vane.gateway.results.OverTime;
 import dev.vane.gateway.results.ResultsCalculator;
 import dev.vane.gateway.results.ResultsInputs;
 import dev.vane.gateway.results.ResultsInput;
+import dev.vane.gateway.results.CalibrationResults;
 import dev.vane.gateway.results.ResponseResults;
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.runtime.Snapshot;
@@ -113,8 +114,8 @@ final class ResultsEndpoint {
       // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
       core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
               + responsesCsv(snap, e, analysis, resp, figs)
-          : withOverTime(withResponses(calculator.toJson(in, slice), snap, e, analysis, resp, figs)
-              .put("figures", figs.source()), in, local, over, rows)
+          : withOverTime(withCalibration(withResponses(calculator.toJson(in, slice), snap, e, analysis, resp, figs),
+              analysis, local).put("figures", figs.source()), in, local, over, rows)
               .encodePrettily(), false)
           .onComplete(ar -> Answers.guarded(req, rid, () -> {
             if (ar.failed()) {
@@ -125,6 +126,21 @@ final class ResultsEndpoint {
                 : "application/json").end(ar.result());
           }));
     })));
+  }
+
+  /**
+   * Adds {@code responseMetrics.calibration} ({@link CalibrationResults}, this instance's figures) when a response
+   * metric calibrates a binary metric, and each arm's {@code referenceDrift} when a metric has a reference window.
+   */
+  private static JsonObject withCalibration(JsonObject results, Analysis analysis, ExperimentCounters local) {
+    JsonObject r = results.getJsonObject("responseMetrics");
+    if (r != null && local.calibration().active()) {
+      r.put("calibration", CalibrationResults.toJson(analysis, local.calibration()));
+    }
+    if (r != null && local.references().active()) {
+      CalibrationResults.addReferenceDrift(r, local.references());
+    }
+    return results;
   }
 
   /** The response metrics' CSV rows ({@link ResponseResults#toCsv}), or "" when there are none. */

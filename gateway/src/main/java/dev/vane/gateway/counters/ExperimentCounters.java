@@ -30,6 +30,8 @@ public final class ExperimentCounters {
   private final OutcomeCounters outcomes;
   private final TimeSeries series;
   private final ResponseCounters responses;
+  private final CalibrationCounters calibration;
+  private final ReferenceSketches references;
 
   public ExperimentCounters(Experiment e, Instant since) {
     this(e, Analysis.NONE, since);
@@ -52,6 +54,8 @@ public final class ExperimentCounters {
       TimeSeriesSettings timeseries) {
     this.outcomes = new OutcomeCounters(e, analysis);
     this.responses = new ResponseCounters(e, analysis);
+    this.calibration = new CalibrationCounters(e, analysis);
+    this.references = new ReferenceSketches(e, analysis, since.toEpochMilli(), millis);
     this.experimentId = e.id();
     this.version = e.version();
     this.since = since;
@@ -130,6 +134,15 @@ public final class ExperimentCounters {
   }
 
   /** Response metrics, per arm and per shadow. */
+  /** Each arm's reference window of the response metrics that declare {@code driftReference}. */
+  public ReferenceSketches references() {
+    return references;
+  }
+
+  public CalibrationCounters calibration() {
+    return calibration;
+  }
+
   public ResponseCounters responses() {
     return responses;
   }

@@ -375,6 +375,9 @@ public final class FeedbackService {
             if (counted) {
               es.outcomes().outcome(a.arm(), a.sliceValues(), a.day(), metric, value);
               es.outcomeOverTime(a.arm(), metric, value, a.atMillis());
+              if (m.binary() && requestId != null) {
+                es.calibration().positive(requestId, metric);
+              }
             }
             listener.accepted(a, eventId, metric, value, counted, at, requestId, unit);
             return new Result(i, eventId, "accepted", 200, null, null);

@@ -5,6 +5,7 @@ import dev.vane.gateway.counters.ArmCounters;
 import dev.vane.gateway.counters.CounterRegistry;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.Figures;
+import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.counters.ShadowCounters;
 import dev.vane.gateway.results.ResultsInput;
 import dev.vane.gateway.rollout.RolloutDriver;
@@ -12,6 +13,9 @@ import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.router.Arm;
 import dev.vane.router.Experiment;
 import dev.vane.router.Role;
+import dev.vane.stats.Drift;
+import dev.vane.stats.DriftResult;
+import dev.vane.stats.LatencyStats;
 import dev.vane.stats.rollout.RolloutState;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -190,6 +194,20 @@ final class ExperimentCollector implements MultiCollector {
       });
     }
 
+    GaugeSnapshot.Builder ksD = gauge("vane_response_drift_ks_statistic",
+        "Kolmogorov-Smirnov D (0..1) of a response metric's distribution on a treatment arm against the control's, "
+            + "this instance's responses of the experiment's current version");
+    GaugeSnapshot.Builder ksP = gauge("vane_response_drift_ks_p_value",
+        "Kolmogorov-Smirnov p-value (0..1) of a treatment arm's response metric against the control's");
+    GaugeSnapshot.Builder psi = gauge("vane_response_drift_psi",
+        "Population stability index (>= 0) of a treatment arm's response metric against the control's, 10 bins");
+    for (Experiment e : cfg.routing().experiments().values()) {
+      ExperimentCounters ec = core.counters().get(e.id(), e.version());
+      if (ec != null) {
+        drift(e, ec.responses().snapshot(), ec.responses().names(), ksD, ksP, psi);
+      }
+    }
+
     List<MetricSnapshot> out = new ArrayList<>();
     out.add(requests.build());
     out.add(exposures.build());
@@ -210,7 +228,43 @@ final class ExperimentCollector implements MultiCollector {
     out.add(phase.build());
     out.add(step.build());
     out.add(rolloutPaused.build());
+    out.add(ksD.build());
+    out.add(ksP.build());
+    out.add(psi.build());
     return new MetricSnapshots(out);
+  }
+
+  /**
+   * Drift of each declared response metric (not the built-in {@code $} cells) on each treatment against the
+   * control, from the sketches ({@link Drift#compare}); no point while either side has no sketched value.
+   */
+  private static void drift(Experiment e, ResponseCounters.Snapshot s, List<String> names,
+      GaugeSnapshot.Builder ksD, GaugeSnapshot.Builder ksP, GaugeSnapshot.Builder psi) {
+    String control = e.control().id();
+    for (String metric : names) {
+      if (metric.startsWith("$")) {
+        continue;
+      }
+      ResponseCounters.Cell c = cell(s, control, metric);
+      if (c.sketch().getTotalCount() == 0) {
+        continue;
+      }
+      for (Arm a : e.arms()) {
+        ResponseCounters.Cell t = cell(s, a.id(), metric);
+        if (a.id().equals(control) || t.sketch().getTotalCount() == 0) {
+          continue;
+        }
+        DriftResult d = Drift.compare(LatencyStats.of(c.sketch()), LatencyStats.of(t.sketch()));
+        String[] labels = {"experiment", e.id(), "arm", a.id(), "metric", metric};
+        ksD.dataPoint(gaugePoint(d.ksStatistic(), labels));
+        ksP.dataPoint(gaugePoint(d.ksPValue(), labels));
+        psi.dataPoint(gaugePoint(d.psi(), labels));
+      }
+    }
+  }
+
+  private static ResponseCounters.Cell cell(ResponseCounters.Snapshot s, String arm, String metric) {
+    return s.arms().getOrDefault(arm, Map.of()).getOrDefault(metric, ResponseCounters.Cell.EMPTY);
   }
 
   private static void add(ArmSums s, ArmCounters c) {

@@ -1,6 +1,8 @@
 package dev.vane.gateway.proxy;
 
 import dev.vane.config.EndpointSettings;
+import dev.vane.gateway.counters.CalibrationCounters;
+import dev.vane.gateway.counters.ReferenceSketches;
 import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.response.ResponseTap;
 import io.vertx.core.Handler;
@@ -21,9 +23,21 @@ final class MeasureResponse {
     if (x.counters == null || x.assignment == null || !x.assignment.exposure()) {
       return null;
     }
-    ResponseCounters.Target target = x.counters.responses().arm(x.assignment.arm().id());
-    return ResponseTap.of(x.snapshot.config().analysis(x.experiment.id()), served.price(), target, x.sentNanos,
-        up.statusCode(), up.getHeader("Content-Type"));
+    String arm = x.assignment.arm().id();
+    ResponseCounters.Target target = x.counters.responses().arm(arm);
+    ResponseTap tap = ResponseTap.of(x.snapshot.config().analysis(x.experiment.id()), served.price(), target,
+        x.sentNanos, up.statusCode(), up.getHeader("Content-Type"));
+    CalibrationCounters calibration = x.counters.calibration();
+    ReferenceSketches references = x.counters.references();
+    if (tap != null && (calibration.active() || references.active())) {
+      // a prediction waits under the request id for its outcome (FeedbackService joins it)
+      String requestId = x.requestId;
+      tap.observer((metric, v) -> {
+        calibration.predict(arm, requestId, metric, v);
+        references.record(arm, metric, v);
+      });
+    }
+    return tap;
   }
 
   /** {@code up}, with each chunk also fed to {@code tap} once the client's handler has taken it. */

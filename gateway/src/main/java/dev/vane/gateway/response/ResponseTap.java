@@ -30,6 +30,8 @@ public final class ResponseTap {
   private long seen;
   private boolean ended;
   private boolean timed = true;
+  /** Told each value read (metric, value), after it is counted; null for none. */
+  private java.util.function.ObjDoubleConsumer<String> observer;
 
   private ResponseTap(List<Analysis.ResponseMetric> metrics, EndpointSettings.Price price,
       ResponseCounters.Target target, long sentNanos, int status, boolean eventStream) {
@@ -144,7 +146,7 @@ public final class ResponseTap {
           ? BodyValues.read(bytes, bytes.length, usagePath(m.builtin()), Analysis.Aggregate.FIRST)
           : BodyValues.read(bytes, bytes.length, BodyValues.tokens(m.pointer()), m.aggregate());
       if (r.ok()) {
-        target.record(name, r.value());
+        record(name, r.value(), "missing");
       } else {
         target.skip(name, m.builtin() != null && r.reason().equals("missing") ? "usage_missing" : r.reason());
       }
@@ -175,7 +177,16 @@ public final class ResponseTap {
       target.skip(name, reasonIfNaN);
     } else {
       target.record(name, v);
+      if (observer != null) {
+        observer.accept(name, v);
+      }
     }
+  }
+
+  /** Tells {@code observer} each value read from this response (metric name, value), after counting it. */
+  public ResponseTap observer(java.util.function.ObjDoubleConsumer<String> observer) {
+    this.observer = observer;
+    return this;
   }
 
   private static double value(BodyValues.Reading r) {
