@@ -1,5 +1,9 @@
 package dev.vane.gateway;
 
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.vane.gateway.runtime.Stores;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +71,9 @@ class ReferenceDriftTest {
 
   @Test
   void aShiftAfterTheReferenceWindowIsFlaggedAndAnUnchangedMetricIsNot() throws Exception {
-    Gateway gw = fx.gateway("""
+    // the counters' clock is the test's: the window closes when the test moves it, not with the wall clock
+    TimeSeriesApiTest.HandClock clock = new TimeSeriesApiTest.HandClock(Instant.parse("2026-03-02T10:00:00Z"));
+    Gateway gw = fx.own(Gateway.start(Harness.parse("""
         server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
         endpoints: [ { id: m, url: "http://127.0.0.1:%d" } ]
         routes: [ { pathPrefix: /, experiment: e } ]
@@ -77,14 +83,15 @@ class ReferenceDriftTest {
             responseMetrics:
               - { name: shifted, pointer: /outputs/0/data/0, driftReference: 3s }
               - { name: steady, pointer: /outputs/0/data/1, driftReference: 3s }
-        """.formatted(model.server.actualPort()));
+        """.formatted(model.server.actualPort())), cfg -> Stores.forConfig(cfg),
+        ThreadLocalRandom::current, clock).await());
     SplittableRandom rnd = new SplittableRandom(7);
     send(gw, rnd, 150, 0);
     JsonObject open = arm(gw, "shifted").getJsonObject("referenceDrift");
     long windowEnd = Instant.parse(open.getString("windowEnd")).toEpochMilli();
-    assertTrue(System.currentTimeMillis() < windowEnd - 200, "the first values came within the window");
+    assertEquals(clock.millis() + 3000, windowEnd, "the window is the version's first 3 s");
     assertEquals("reference_window_open", open.getJsonArray("reasons").getString(0));
-    Thread.sleep(Math.max(0, windowEnd - System.currentTimeMillis()) + 200);
+    clock.now = clock.now.plusSeconds(4);
     send(gw, rnd, 150, 0.25);
     JsonObject shifted = arm(gw, "shifted").getJsonObject("referenceDrift");
     JsonObject steady = arm(gw, "steady").getJsonObject("referenceDrift");
