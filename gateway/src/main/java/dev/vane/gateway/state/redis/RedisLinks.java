@@ -43,7 +43,10 @@ final class RedisLinks {
     this.connections = RedisConnections.acquire();
   }
 
-  /** A daemon thread running {@code flush} every {@code interval} (at least 10 ms). */
+  /**
+   * A daemon thread running {@code flush} at once (so the links connect as the gateway starts, not one interval
+   * later: until then feedback cannot check event ids) and then every {@code interval} (at least 10 ms).
+   */
   static ScheduledExecutorService flusher(String name, Duration interval, Runnable flush) {
     ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, name + THREADS.incrementAndGet());
@@ -51,7 +54,7 @@ final class RedisLinks {
       return t;
     });
     long every = Math.max(10, interval.toMillis());
-    s.scheduleWithFixedDelay(flush, every, every, TimeUnit.MILLISECONDS);
+    s.scheduleWithFixedDelay(flush, 0, every, TimeUnit.MILLISECONDS);
     return s;
   }
 
