@@ -43,6 +43,8 @@ public final class RedisFeedback implements FeedbackBackend {
   public RedisFeedback(String redisUri, Duration flushInterval, Duration commandTimeout) {
     this.links = new RedisLinks(redisUri, commandTimeout, "feedback");
     this.flusher = RedisLinks.flusher("vane-feedback-", flushInterval, this::flushSafely);
+    // connect as the gateway starts, on the flusher's thread: feedback checks event ids through this link
+    flusher.execute(links::connectQuietly);
   }
 
   @Override

@@ -43,10 +43,7 @@ final class RedisLinks {
     this.connections = RedisConnections.acquire();
   }
 
-  /**
-   * A daemon thread running {@code flush} at once (so the links connect as the gateway starts, not one interval
-   * later: until then feedback cannot check event ids) and then every {@code interval} (at least 10 ms).
-   */
+  /** A daemon thread running {@code flush} every {@code interval} (at least 10 ms). */
   static ScheduledExecutorService flusher(String name, Duration interval, Runnable flush) {
     ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, name + THREADS.incrementAndGet());
@@ -54,7 +51,7 @@ final class RedisLinks {
       return t;
     });
     long every = Math.max(10, interval.toMillis());
-    s.scheduleWithFixedDelay(flush, 0, every, TimeUnit.MILLISECONDS);
+    s.scheduleWithFixedDelay(flush, every, every, TimeUnit.MILLISECONDS);
     return s;
   }
 
@@ -84,9 +81,7 @@ final class RedisLinks {
   /** Connects what is not connected yet (blocks the flusher thread up to the connect timeout), then flushes. */
   void flushSafely(Flush flush, LongAdder flushes, LongAdder failed) {
     try {
-      if (reader == null) {
-        reader = connect(); // connected here, so reads never wait on a connect
-      }
+      ensureReader(); // connected here, so reads never wait on a connect
       flush.run();
       lastError = null;
     } catch (Exception e) {
@@ -96,6 +91,27 @@ final class RedisLinks {
       return;
     }
     flushes.increment();
+  }
+
+  /** The reader link, connected first when it is not (once: under this object's monitor). */
+  private synchronized RedisLink ensureReader() throws Exception {
+    if (reader == null) {
+      reader = connect();
+    }
+    return reader;
+  }
+
+  /**
+   * Connects the reader link now, on the calling thread, rather than at the first flush one interval after start:
+   * until it is up, reads fail fast (feedback cannot check event ids). A failure is kept as {@link #lastError}
+   * and the next flush tries again.
+   */
+  void connectQuietly() {
+    try {
+      ensureReader();
+    } catch (Exception e) {
+      lastError = e.toString();
+    }
   }
 
   private synchronized RedisLink connect() throws Exception {
