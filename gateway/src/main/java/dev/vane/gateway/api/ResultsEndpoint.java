@@ -108,14 +108,17 @@ final class ResultsEndpoint {
       Figures.Experiment figs = figsF.isCompletedExceptionally() ? local.localFigures() : figsF.join();
       SeriesRows rows = over == null ? null : !rowsF.isCompletedExceptionally() ? rowsF.join()
           : FigureSource.localSeries(local, over.resolution(), over.fromPeriod(), over.toPeriod());
-      ResponseCounters.Snapshot resp = respF.isCompletedExceptionally() ? local.responses().snapshot()
+      ResponseCounters.Snapshot resp = respF.isCompletedExceptionally() ? local.responseSnapshot()
           : respF.join();
+      // only the shared store's reads fail: a failed figures read with a good response read means redis
+      String respSource = respF.isCompletedExceptionally() ? "local"
+          : figsF.isCompletedExceptionally() ? "redis" : figs.source();
       ResultsInput in = ResultsInputs.from(e, analysis, figs, core.bandit().view(e));
       // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
       core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
               + responsesCsv(snap, e, analysis, resp, figs)
           : withOverTime(withCalibration(withResponses(calculator.toJson(in, slice), snap, e, analysis, resp, figs),
-              analysis, local).put("figures", figs.source()), in, local, over, rows)
+              analysis, local, resp, respSource).put("figures", figs.source()), in, local, over, rows)
               .encodePrettily(), false)
           .onComplete(ar -> Answers.guarded(req, rid, () -> {
             if (ar.failed()) {
@@ -129,16 +132,18 @@ final class ResultsEndpoint {
   }
 
   /**
-   * Adds {@code responseMetrics.calibration} ({@link CalibrationResults}, this instance's figures) when a response
-   * metric calibrates a binary metric, and each arm's {@code referenceDrift} when a metric has a reference window.
+   * Adds {@code responseMetrics.calibration} ({@link CalibrationResults}) when a response metric calibrates a binary
+   * metric, and each arm's {@code referenceDrift} when a metric has a reference window, from {@code resp}'s figures
+   * (summed over instances, or this instance's).
    */
-  private static JsonObject withCalibration(JsonObject results, Analysis analysis, ExperimentCounters local) {
+  private static JsonObject withCalibration(JsonObject results, Analysis analysis, ExperimentCounters local,
+      ResponseCounters.Snapshot resp, String source) {
     JsonObject r = results.getJsonObject("responseMetrics");
     if (r != null && local.calibration().active()) {
-      r.put("calibration", CalibrationResults.toJson(analysis, local.calibration()));
+      r.put("calibration", CalibrationResults.toJson(analysis, resp.calibration(), source));
     }
     if (r != null && local.references().active()) {
-      CalibrationResults.addReferenceDrift(r, local.references());
+      CalibrationResults.addReferenceDrift(r, local.references(), resp.references());
     }
     return results;
   }

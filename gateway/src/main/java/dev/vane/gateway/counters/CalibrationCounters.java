@@ -18,7 +18,13 @@ import java.util.Map;
  * <p>Losses are kept as sums of per-request losses and their squares, first as if negative and corrected by the
  * difference when the positive arrives: Brier (p - y)^2, log loss -(y log p + (1 - y) log(1 - p)) with p clipped to
  * [{@link #EPS}, 1 - {@link #EPS}]. The table from request id to prediction is bounded ({@link #MAX_PENDING}
- * requests, oldest dropped, counted): a positive for a dropped request is not joined. This instance's memory only.
+ * requests, oldest dropped, counted): a positive for a dropped request is not joined here.
+ *
+ * <p><b>Across instances.</b> Every figure here is a sum, so instances add theirs in Redis (deltas since the last
+ * flush, as the other figures). A positive may arrive at an instance that did not serve the request: each
+ * prediction is also handed to the {@link Sink} (which shares it through the feedback backend, as attributions), and
+ * the instance that gets the positive claims the join once for all instances, then joins the prediction it holds or
+ * the shared one with {@link #positive(String, String, double)}. Its correction then travels with its own deltas.
  */
 public final class CalibrationCounters {
   /** Equal-width bins over [0, 1]; p = 1 falls in the last. */
@@ -84,7 +90,18 @@ public final class CalibrationCounters {
     }
   }
 
-  private record Pending(Acc acc, String outcome, double p) {}
+  private record Pending(Acc acc, String arm, String metric, String outcome, double p) {}
+
+  /** A prediction taken from the table of this instance, for its join. */
+  public record Prediction(String arm, String metric, double p) {}
+
+  /** Where each binned prediction goes besides the counts (shared for joins at other instances). */
+  @FunctionalInterface
+  public interface Sink {
+    Sink NONE = (es, arm, requestId, metric, p) -> {};
+
+    void predicted(CalibrationCounters counters, String arm, String requestId, String metric, double p);
+  }
 
   static int bin(double p) {
     return Math.min(BINS - 1, (int) (p * BINS));
@@ -113,8 +130,14 @@ public final class CalibrationCounters {
     }
   };
   private long dropped;
+  private final java.util.concurrent.atomic.LongAdder unjoined = new java.util.concurrent.atomic.LongAdder();
+  private final String experimentId;
+  private final String version;
+  private volatile Sink sink = Sink.NONE;
 
   public CalibrationCounters(Experiment e, Analysis analysis) {
+    this.experimentId = e.id();
+    this.version = e.version();
     Map<String, String> c = new LinkedHashMap<>();
     for (Analysis.ResponseMetric m : analysis.responseMetrics()) {
       if (m.calibrates() != null) {
@@ -129,6 +152,30 @@ public final class CalibrationCounters {
       a.put(arm.id(), Map.copyOf(byMetric));
     }
     this.arms = Map.copyOf(a);
+  }
+
+  /** Hands every binned prediction to {@code sink} from now on. */
+  public void sink(Sink sink) {
+    this.sink = sink;
+  }
+
+  public String experimentId() {
+    return experimentId;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  /** The response metrics that calibrate binary metric {@code outcome}, in declaration order (often none). */
+  public List<String> calibrating(String outcome) {
+    List<String> out = new ArrayList<>(1);
+    calibrates.forEach((k, v) -> {
+      if (v.equals(outcome)) {
+        out.add(k);
+      }
+    });
+    return out;
   }
 
   /** Whether any response metric calibrates an outcome. */
@@ -158,25 +205,38 @@ public final class CalibrationCounters {
     acc.predict(p);
     if (requestId != null) {
       synchronized (pending) {
-        pending.computeIfAbsent(requestId, k -> new ArrayList<>(1)).add(new Pending(acc, outcome, p));
+        pending.computeIfAbsent(requestId, k -> new ArrayList<>(1)).add(new Pending(acc, arm, metric, outcome, p));
       }
+      sink.predicted(this, arm, requestId, metric, p);
     }
   }
 
-  /** Binary feedback 1 of {@code outcome} for {@code requestId}: its predictions become positives, once. */
+  /**
+   * Binary feedback 1 of {@code outcome} for {@code requestId}, on this instance alone: its predictions held here
+   * become positives, once.
+   */
   public void positive(String requestId, String outcome) {
-    if (calibrates.isEmpty() || requestId == null) {
-      return;
+    List<Prediction> joined = take(requestId, outcome);
+    if (joined.isEmpty() && !calibrating(outcome).isEmpty()) {
+      unjoined.increment();
     }
-    List<Pending> joined = new ArrayList<>(1);
+    joined.forEach(x -> positive(x.arm(), x.metric(), x.p()));
+  }
+
+  /** Removes and returns the predictions held here of request {@code requestId} for {@code outcome}. */
+  public List<Prediction> take(String requestId, String outcome) {
+    if (calibrates.isEmpty() || requestId == null) {
+      return List.of();
+    }
+    List<Prediction> joined = new ArrayList<>(1);
     synchronized (pending) {
       List<Pending> l = pending.get(requestId);
       if (l == null) {
-        return;
+        return List.of();
       }
       l.removeIf(x -> {
         if (x.outcome().equals(outcome)) {
-          joined.add(x);
+          joined.add(new Prediction(x.arm(), x.metric(), x.p()));
           return true;
         }
         return false;
@@ -185,7 +245,45 @@ public final class CalibrationCounters {
         pending.remove(requestId);
       }
     }
-    joined.forEach(x -> x.acc().positive(x.p()));
+    return joined;
+  }
+
+  /**
+   * Prediction {@code p} of {@code metric} by {@code arm} turns out a positive: its bin and losses are corrected
+   * (the prediction itself was counted by whichever instance served it). Unknown arms or metrics, or p outside
+   * [0, 1], are ignored.
+   */
+  public void positive(String arm, String metric, double p) {
+    Acc acc = arms.getOrDefault(arm, Map.of()).get(metric);
+    if (acc != null && p >= 0 && p <= 1) {
+      acc.positive(p);
+    }
+  }
+
+  /** A positive outcome whose prediction was found nowhere (dropped, never measured, or not shared in time). */
+  public void unjoined() {
+    unjoined.increment();
+  }
+
+  /** Positive outcomes of a calibrated metric whose prediction was found nowhere, on this instance. */
+  public long unjoinedCount() {
+    return unjoined.sum();
+  }
+
+  /**
+   * Every figure of the experiment version: cells and the two counts of positives not joined.
+   *
+   * @param cells    arm -> metric -> cell
+   * @param dropped  requests whose predictions left the bounded table before any outcome
+   * @param unjoined positives whose prediction was found nowhere
+   */
+  public record Figures(Map<String, Map<String, Cell>> cells, long dropped, long unjoined) {
+    public static final Figures EMPTY = new Figures(Map.of(), 0, 0);
+  }
+
+  /** This instance's figures. */
+  public Figures figures() {
+    return new Figures(snapshot(), dropped(), unjoinedCount());
   }
 
   /** arm -> metric -> figures, in declaration order of arms. */

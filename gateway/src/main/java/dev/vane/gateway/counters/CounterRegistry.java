@@ -14,9 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CounterRegistry {
   private final Clock clock;
   private final Map<String, ExperimentCounters> byKey = new ConcurrentHashMap<>();
+  private volatile CalibrationCounters.Sink predictions = CalibrationCounters.Sink.NONE;
 
   public CounterRegistry(Clock clock) {
     this.clock = clock;
+  }
+
+  /** Where the calibrated predictions of every version bound from now on go besides their counts. */
+  public void predictions(CalibrationCounters.Sink sink) {
+    this.predictions = sink;
   }
 
   static String key(String id, String version) {
@@ -30,7 +36,12 @@ public final class CounterRegistry {
     Map<String, ExperimentCounters> out = new HashMap<>();
     for (Experiment e : cfg.routing().experiments().values()) {
       out.put(e.id(), byKey.computeIfAbsent(key(e.id(), e.version()),
-          k -> new ExperimentCounters(e, cfg.analysis(e.id()), clock.instant(), clock::millis, cfg.timeseries())));
+          k -> {
+            ExperimentCounters c = new ExperimentCounters(e, cfg.analysis(e.id()), clock.instant(), clock::millis,
+                cfg.timeseries());
+            c.calibration().sink(predictions);
+            return c;
+          }));
     }
     return Map.copyOf(out);
   }

@@ -133,7 +133,6 @@ public final class ExperimentCounters {
     return outcomes;
   }
 
-  /** Response metrics, per arm and per shadow. */
   /** Each arm's reference window of the response metrics that declare {@code driftReference}. */
   public ReferenceSketches references() {
     return references;
@@ -143,8 +142,15 @@ public final class ExperimentCounters {
     return calibration;
   }
 
+  /** Response metrics, per arm and per shadow. */
   public ResponseCounters responses() {
     return responses;
+  }
+
+  /** This instance's response metrics with its calibration and reference-window figures. */
+  public ResponseCounters.Snapshot responseSnapshot() {
+    ResponseCounters.Snapshot r = responses.snapshot();
+    return new ResponseCounters.Snapshot(r.arms(), r.shadows(), calibration.figures(), references.sketches());
   }
 
   public Map<String, ArmCounters> arms() {

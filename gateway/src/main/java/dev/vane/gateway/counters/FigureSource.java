@@ -31,7 +31,7 @@ public interface FigureSource extends AutoCloseable {
    */
   default CompletionStage<ResponseCounters.Snapshot> readResponses(Experiment experiment,
       ExperimentCounters local) {
-    return CompletableFuture.completedFuture(local.responses().snapshot());
+    return CompletableFuture.completedFuture(local.responseSnapshot());
   }
 
   /** Called for each exposure that carries a unit id (for distinct-unit counting across instances). */

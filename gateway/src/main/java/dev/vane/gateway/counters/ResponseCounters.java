@@ -59,13 +59,21 @@ public final class ResponseCounters {
   }
 
   /**
-   * A copy of every cell.
+   * A copy of every cell, with the calibration and reference-window figures of the same version.
    *
-   * @param arms    arm → metric → cell
-   * @param shadows shadow → metric → cell
+   * @param arms        arm → metric → cell
+   * @param shadows     shadow → metric → cell
+   * @param calibration the online calibration's figures ({@link CalibrationCounters})
+   * @param references  arm → metric → reference-window sketches ({@link ReferenceSketches})
    */
-  public record Snapshot(Map<String, Map<String, Cell>> arms, Map<String, Map<String, Cell>> shadows) {
+  public record Snapshot(Map<String, Map<String, Cell>> arms, Map<String, Map<String, Cell>> shadows,
+      CalibrationCounters.Figures calibration, Map<String, Map<String, ReferenceSketches.Sketches>> references) {
     public static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of());
+
+    /** Response metrics alone (no calibration, no reference windows). */
+    public Snapshot(Map<String, Map<String, Cell>> arms, Map<String, Map<String, Cell>> shadows) {
+      this(arms, shadows, CalibrationCounters.Figures.EMPTY, Map.of());
+    }
   }
 
   /** A sketch's raw value back in the metric's unit. */

@@ -21,6 +21,17 @@ public interface FeedbackBackend extends AutoCloseable {
   /** An attribution another instance shared, or null. */
   CompletionStage<Attribution> lookup(String key, Duration window);
 
+  /**
+   * Makes {@code value} findable by other instances under {@code key} for {@code window} after {@code atMillis}
+   * (written in batches, as attributions).
+   */
+  default void shareValue(String key, String value, long atMillis, Duration window) {}
+
+  /** A value another instance shared with {@link #shareValue}, or null. */
+  default CompletionStage<String> lookupValue(String key, Duration window) {
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** True when no instance has seen this event id for the experiment within {@code window} (and records it). */
   CompletionStage<Boolean> firstSeen(String experiment, String eventId, Duration window);
 

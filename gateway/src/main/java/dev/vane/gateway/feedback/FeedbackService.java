@@ -1,6 +1,7 @@
 package dev.vane.gateway.feedback;
 
 import dev.vane.config.Analysis;
+import dev.vane.gateway.counters.CalibrationCounters;
 import dev.vane.gateway.counters.CounterRegistry;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.router.RecentTable;
@@ -107,6 +108,83 @@ public final class FeedbackService {
 
   static String requestKey(String requestId) {
     return "r:" + requestId;
+  }
+
+  /** Where a calibrated prediction is shared: {@code c:<experiment> US <request id> US <response metric>}. */
+  static String predictionKey(String experiment, String requestId, String metric) {
+    return "c:" + experiment + "\u001f" + requestId + "\u001f" + metric;
+  }
+
+  /**
+   * A calibrated prediction measured here ({@link CalibrationCounters.Sink}): shared, so that a positive outcome
+   * arriving at another instance can join it; as {@code <version> US <arm> US <p>}.
+   */
+  public void predicted(CalibrationCounters counters, String arm, String requestId, String metric, double p) {
+    if (!shares) {
+      return;
+    }
+    ExperimentCounters es = registry.get(counters.experimentId(), counters.version());
+    if (es == null) {
+      return;
+    }
+    backend.shareValue(predictionKey(counters.experimentId(), requestId, metric),
+        counters.version() + "\u001f" + arm + "\u001f" + p, clock.getAsLong(),
+        es.outcomes().analysis().attributionWindow());
+  }
+
+  /**
+   * Joins a positive outcome of binary {@code metric} for {@code requestId} to the calibrated predictions of that
+   * request, once across instances: this instance's own, or those shared by the instance that served it. Without a
+   * shared store, this instance's alone. Completes when the join is counted (or known impossible); never fails.
+   */
+  private CompletionStage<Void> joinCalibration(ExperimentCounters es, String requestId, String metric,
+      Duration window) {
+    CalibrationCounters cal = es.calibration();
+    List<String> predictors = cal.calibrating(metric);
+    if (predictors.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (!shares) {
+      cal.positive(requestId, metric);
+      return CompletableFuture.completedFuture(null);
+    }
+    List<CalibrationCounters.Prediction> here = cal.take(requestId, metric);
+    // the join is an event of its own: only the first instance to claim it counts it
+    String claim = "\u001fcalibration\u001f" + requestId + "\u001f" + metric;
+    return backend.firstSeen(es.experimentId(), claim, window).thenCompose(first -> {
+      if (!first) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      if (!here.isEmpty()) {
+        here.forEach(x -> cal.positive(x.arm(), x.metric(), x.p()));
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      List<CompletableFuture<String>> found = new ArrayList<>();
+      for (String m : predictors) {
+        found.add(backend.lookupValue(predictionKey(es.experimentId(), requestId, m), window)
+            .toCompletableFuture());
+      }
+      return CompletableFuture.allOf(found.toArray(new CompletableFuture[0])).thenAccept(v -> {
+        boolean joined = false;
+        for (int i = 0; i < predictors.size(); i++) {
+          String[] f = found.get(i).join() == null ? null : found.get(i).join().split("\u001f", -1);
+          if (f != null && f.length == 3 && f[0].equals(es.version())) {
+            try {
+              cal.positive(f[1], predictors.get(i), Double.parseDouble(f[2]));
+              joined = true;
+            } catch (NumberFormatException bad) {
+              // not written by this code: not joined
+            }
+          }
+        }
+        if (!joined) {
+          cal.unjoined();
+        }
+      });
+    }).exceptionally(t -> {
+      cal.unjoined(); // the shared store did not answer: the outcome stays counted, its calibration join is lost
+      return null;
+    });
   }
 
   static String unitKey(String experiment, String unit) {
@@ -365,23 +443,24 @@ public final class FeedbackService {
               // the shared store did not answer: counting now could count the event twice (another instance may
               // get it too), so refuse it for now and let the client retry with the same eventId
               seen.compareAndSet(h1, h2, SEEN, RETRY);
-              return rejected(i, eventId, 503, "deduplication_unavailable", "the shared store that deduplicates "
-                  + "event ids did not answer; send the event again with the same eventId");
+              return done(rejected(i, eventId, 503, "deduplication_unavailable", "the shared store that "
+                  + "deduplicates event ids did not answer; send the event again with the same eventId"));
             }
             if (!first) {
-              return new Result(i, eventId, "duplicate", 200, null, null);
+              return done(new Result(i, eventId, "duplicate", 200, null, null));
             }
             boolean counted = !m.binary() || value == 1;
             if (counted) {
               es.outcomes().outcome(a.arm(), a.sliceValues(), a.day(), metric, value);
               es.outcomeOverTime(a.arm(), metric, value, a.atMillis());
-              if (m.binary() && requestId != null) {
-                es.calibration().positive(requestId, metric);
-              }
             }
             listener.accepted(a, eventId, metric, value, counted, at, requestId, unit);
-            return new Result(i, eventId, "accepted", 200, null, null);
-          });
+            Result ok = new Result(i, eventId, "accepted", 200, null, null);
+            if (counted && m.binary() && requestId != null) {
+              return joinCalibration(es, requestId, metric, analysis.attributionWindow()).thenApply(v -> ok);
+            }
+            return done(ok);
+          }).thenCompose(r -> r);
     });
   }
 

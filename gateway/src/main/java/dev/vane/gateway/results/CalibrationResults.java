@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The results' {@code responseMetrics.calibration}: per response metric that {@code calibrates} a binary metric, per
- * arm (this instance's figures, {@link CalibrationCounters}), with y = 1 for a request with positive feedback of the
+ * arm ({@link CalibrationCounters}, summed over instances where they share figures), with y = 1 for a request with positive feedback of the
  * metric and 0 otherwise:
  * <ul>
  *   <li>{@code brier} = mean of (p - y)^2, {@code logLoss} = mean of -(y log p + (1 - y) log(1 - p)) with p clipped to
@@ -29,9 +29,13 @@ public final class CalibrationResults {
 
   static final double Z = 1.959963984540054;
 
-  public static JsonArray toJson(Analysis analysis, CalibrationCounters counters) {
+  /**
+   * @param figures the calibration figures (this instance's or summed over instances)
+   * @param source  where they come from ({@code local} or the shared store's description)
+   */
+  public static JsonArray toJson(Analysis analysis, CalibrationCounters.Figures figures, String source) {
     JsonArray out = new JsonArray();
-    Map<String, Map<String, CalibrationCounters.Cell>> snap = counters.snapshot();
+    Map<String, Map<String, CalibrationCounters.Cell>> snap = figures.cells();
     for (Analysis.ResponseMetric m : analysis.responseMetrics()) {
       if (m.calibrates() == null) {
         continue;
@@ -44,7 +48,7 @@ public final class CalibrationResults {
         }
       });
       out.add(new JsonObject().put("metric", m.name()).put("outcome", m.calibrates()).put("arms", arms)
-          .put("unjoinedDropped", counters.dropped()).put("figures", "local"));
+          .put("unjoinedDropped", figures.dropped()).put("unjoined", figures.unjoined()).put("figures", source));
     }
     return out;
   }
@@ -102,12 +106,13 @@ public final class CalibrationResults {
    * window's, flagged when p &lt; 0.05; null figures with a reason while the window is open
    * ({@code reference_window_open}) or either side has no value ({@code empty_reference}, {@code no_values_after}).
    */
-  public static void addReferenceDrift(JsonObject section, ReferenceSketches references) {
+  public static void addReferenceDrift(JsonObject section, ReferenceSketches references,
+      Map<String, Map<String, ReferenceSketches.Sketches>> sketches) {
     for (Object o : section.getJsonArray("metrics")) {
       JsonObject m = (JsonObject) o;
       for (Object a : m.getJsonArray("arms")) {
         JsonObject arm = (JsonObject) a;
-        ReferenceSketches.Cell c = references.cell(arm.getString("arm"), m.getString("name"));
+        ReferenceSketches.Cell c = references.cell(sketches, arm.getString("arm"), m.getString("name"));
         if (c == null) {
           continue;
         }

@@ -71,6 +71,7 @@ public final class GatewayCore {
     this.stats = new CounterRegistry(clock);
     this.feedback = new FeedbackService(this::maxAttributionWindow, stats, feedbackBackend, clock::millis, 1_000_000,
         Duration.ofHours(48));
+    stats.predictions(feedback::predicted);
     StateSettings.Redis redis = initial.state().redis();
     this.events = EventLog.start(initial.events(), redis == null ? null : redis.uri(),
         redis == null ? Duration.ofMillis(50) : redis.commandTimeout(), clock::millis);

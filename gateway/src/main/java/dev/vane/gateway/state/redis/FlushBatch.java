@@ -23,6 +23,8 @@ final class FlushBatch {
   private final List<Write> writes = new ArrayList<>();
   private final List<Runnable> onSuccess = new ArrayList<>();
   private final List<Runnable> onFailure = new ArrayList<>();
+  /** Reads inside the transaction: the write's index and who takes its reply. */
+  private final List<Map.Entry<Integer, Consumer<Object>>> reads = new ArrayList<>();
 
   /** A batch for keys carrying {@code tag} (braces included, e.g. {@code {exp}}), or null for single-key batches. */
   FlushBatch(String tag) {
@@ -65,6 +67,16 @@ final class FlushBatch {
     add("PEXPIRE", key, a -> a.pexpire(key, millis));
   }
 
+  /**
+   * HSETNX {@code field} to {@code value}, then HGET it, in the transaction: {@code onValue} gets what the field
+   * holds after it (this value or an earlier one) once Redis applied the transaction.
+   */
+  void hsetnxThenGet(String key, String field, String value, Consumer<String> onValue) {
+    add("HSETNX", key, a -> a.hsetnx(key, field, value));
+    add("HGET", key, a -> a.hget(key, field));
+    reads.add(Map.entry(writes.size() - 1, v -> onValue.accept(v == null ? null : v.toString())));
+  }
+
   void onSuccess(Runnable r) {
     onSuccess.add(r);
   }
@@ -94,6 +106,18 @@ final class FlushBatch {
 
   /** Runs what was recorded for a transaction Redis applied ({@code true}) or did not. */
   void completed(boolean applied) {
+    completed(applied, null);
+  }
+
+  /** {@link #completed(boolean)}, handing the reads their replies from {@code result} (when applied). */
+  void completed(boolean applied, TransactionResult result) {
+    if (applied && result != null) {
+      for (Map.Entry<Integer, Consumer<Object>> r : reads) {
+        if (r.getKey() < result.size()) {
+          r.getValue().accept(result.get(r.getKey()));
+        }
+      }
+    }
     (applied ? onSuccess : onFailure).forEach(Runnable::run);
   }
 }

@@ -49,16 +49,26 @@ public final class RedisFeedback implements FeedbackBackend {
 
   @Override
   public void share(String key, Attribution att, Duration window) {
+    shareValue(key, att.encode(), att.atMillis(), window);
+  }
+
+  @Override
+  public void shareValue(String key, String value, long atMillis, Duration window) {
     if (pendingCount.incrementAndGet() > MAX_PENDING_ATTRIBUTIONS) {
       pendingCount.decrementAndGet();
       dropped.increment();
       return;
     }
-    pending.add(new Pending(RedisKeys.attributions(att.atMillis()), key, att.encode(), window.toMillis() + HOUR));
+    pending.add(new Pending(RedisKeys.attributions(atMillis), key, value, window.toMillis() + HOUR));
   }
 
   @Override
   public CompletionStage<Attribution> lookup(String key, Duration window) {
+    return lookupValue(key, window).thenApply(Attribution::decode);
+  }
+
+  @Override
+  public CompletionStage<String> lookupValue(String key, Duration window) {
     RedisLink c = links.reader();
     if (c == null) {
       return CompletableFuture.completedFuture(null);
@@ -73,9 +83,8 @@ public final class RedisFeedback implements FeedbackBackend {
         .orTimeout(links.timeout().toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(v -> {
           for (CompletableFuture<String> g : gets) {
-            Attribution at = Attribution.decode(g.join());
-            if (at != null) {
-              return at;
+            if (g.join() != null) {
+              return g.join();
             }
           }
           return null;

@@ -150,6 +150,22 @@ public final class RedisKeys {
     return versioned(experiment, "rsk", version) + ':' + kind + ':' + escape(id);
   }
 
+  /**
+   * An arm's online calibration sums (bins and losses, per response metric):
+   * {@code vane:{<exp>}:cal:<ver>:arm:<arm>}.
+   */
+  public static String calibration(String experiment, String version, String arm) {
+    return versioned(experiment, "cal", version) + ":arm:" + escape(arm);
+  }
+
+  /**
+   * The response figures' shared facts of an experiment version: the version's agreed start ({@code start}, epoch
+   * ms) and the calibration's unjoined counts: {@code vane:{<exp>}:rmeta:<ver>}.
+   */
+  public static String responseMeta(String experiment, String version) {
+    return versioned(experiment, "rmeta", version);
+  }
+
   /** A slice dimension's exposures and sums: {@code vane:{<exp>}:slice:<ver>:<dimension>}. */
   public static String slice(String experiment, String version, String dimension) {
     return versioned(experiment, "slice", version) + ':' + escape(dimension);

@@ -146,9 +146,10 @@ final class RedisLinks {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (int i = 0; i < batches.size(); i++) {
       boolean applied = false;
+      TransactionResult r = null;
       if (i < execs.size()) {
         try {
-          TransactionResult r = execs.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          r = execs.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
           applied = !r.wasDiscarded();
           if (!applied && first == null) {
             first = new IllegalStateException("transaction discarded");
@@ -159,7 +160,7 @@ final class RedisLinks {
           }
         }
       }
-      batches.get(i).completed(applied);
+      batches.get(i).completed(applied, r);
     }
     if (first != null) {
       throw first;
