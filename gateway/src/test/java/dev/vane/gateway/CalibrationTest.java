@@ -126,6 +126,85 @@ class CalibrationTest {
     JsonObject b = armOf(cal, "b");
     JsonObject a = armOf(cal, "a");
     assertTrue(b.getDouble("ece") > a.getDouble("ece"), "the overconfident arm is less calibrated: " + cal);
+    checkCsv(h.get(gw.adminPort(), "/v1/experiments/e/results?format=csv").body().toString(), cal);
+    checkMetrics(h.get(gw.adminPort(), "/metrics").body().toString(), cal);
+  }
+
+  /**
+   * The Prometheus series give the same figures: per bin predictions and positives, and from the sums the Brier
+   * score, log loss and ECE (sum over bins of |prediction sum - positives| / n), as a dashboard would compute them.
+   */
+  static void checkMetrics(String text, JsonObject cal) {
+    for (Object o : cal.getJsonArray("arms")) {
+      JsonObject arm = (JsonObject) o;
+      String labels = "arm=\"" + arm.getString("arm") + "\",experiment=\"e\",metric=\"p\"";
+      long n = arm.getLong("n");
+      double gap = 0;
+      for (int b = 0; b < 10; b++) {
+        JsonObject bin = arm.getJsonArray("bins").getJsonObject(b);
+        String bl = "{arm=\"" + arm.getString("arm") + "\",bin=\"" + (b / 10.0)
+            + "\",experiment=\"e\",metric=\"p\"}";
+        assertEquals(bin.getLong("n"), MetricsEndpointTest.value(text, "vane_calibration_predictions_total" + bl), 0);
+        assertEquals(bin.getLong("positives"), MetricsEndpointTest.value(text, "vane_calibration_positives_total" + bl),
+            0);
+        gap += Math.abs(MetricsEndpointTest.value(text, "vane_calibration_prediction_sum" + bl) - bin.getLong("positives"));
+      }
+      assertEquals(arm.getDouble("ece"), gap / n, 1e-9, "ECE from the series");
+      assertEquals(arm.getJsonObject("brier").getDouble("value"),
+          MetricsEndpointTest.value(text, "vane_calibration_brier_sum{" + labels + "}") / n, 1e-9);
+      assertEquals(arm.getJsonObject("logLoss").getDouble("value"),
+          MetricsEndpointTest.value(text, "vane_calibration_log_loss_sum{" + labels + "}") / n, 1e-6);
+    }
+  }
+
+  /** The CSV's calibration rows carry the JSON's figures: losses with intervals, ECE, and every bin. */
+  static void checkCsv(String csv, JsonObject cal) {
+    List<List<String>> rows = dev.vane.gateway.results.ResultsCsvTest.parse(csv);
+    List<String> header = rows.get(0);
+    java.util.function.BiFunction<List<String>, String, String> col = (row, name) -> row.get(header.indexOf(name));
+    for (Object o : cal.getJsonArray("arms")) {
+      JsonObject arm = (JsonObject) o;
+      String id = arm.getString("arm");
+      List<List<String>> mine = rows.stream().filter(r -> r.size() == header.size()
+          && col.apply(r, "kind").equals("calibration") && col.apply(r, "arm").equals(id)).toList();
+      assertEquals(3 + 10, mine.size(), "brier, log loss, ece and ten bins for " + id + ": " + mine);
+      for (List<String> r : mine) {
+        assertEquals("p", col.apply(r, "metric"));
+        String test = col.apply(r, "test");
+        JsonObject want = switch (test) {
+          case "brier" -> arm.getJsonObject("brier");
+          case "log_loss" -> arm.getJsonObject("logLoss");
+          default -> null;
+        };
+        if (want != null) {
+          assertEquals(want.getDouble("value"), Double.parseDouble(col.apply(r, "estimate")), 1e-12, test);
+          assertEquals(want.getJsonObject("interval").getDouble("low"),
+              Double.parseDouble(col.apply(r, "estimate_low")), 1e-12, test);
+          assertEquals(arm.getLong("n"), Long.parseLong(col.apply(r, "n")));
+        } else if (test.equals("ece")) {
+          assertEquals(arm.getDouble("ece"), Double.parseDouble(col.apply(r, "estimate")), 1e-12);
+        } else {
+          assertEquals("bin", test);
+          assertEquals("calibration_bin", col.apply(r, "dimension"));
+          JsonObject bin = null;
+          for (Object x : arm.getJsonArray("bins")) {
+            JsonObject bx = (JsonObject) x;
+            String range = col.apply(r, "value");
+            if (Math.abs(Double.parseDouble(range.substring(0, range.indexOf('-'))) - bx.getDouble("low")) < 1e-9) {
+              bin = bx;
+            }
+          }
+          assertTrue(bin != null, col.apply(r, "value"));
+          assertEquals(bin.getLong("n"), Long.parseLong(col.apply(r, "n")));
+          assertEquals(bin.getLong("positives"), Long.parseLong(col.apply(r, "successes")));
+          if (bin.getLong("n") > 0) {
+            assertEquals(bin.getDouble("observedRate"), Double.parseDouble(col.apply(r, "estimate")), 1e-12);
+            assertEquals(bin.getDouble("observedRate") - bin.getDouble("meanPrediction"),
+                Double.parseDouble(col.apply(r, "difference")), 1e-12);
+          }
+        }
+      }
+    }
   }
 
   static JsonObject armOf(JsonObject cal, String arm) {

@@ -101,5 +101,24 @@ class ReferenceDriftTest {
     assertTrue(shifted.getDouble("ksStatistic") > 0.3, shifted.encode());
     assertFalse(steady.getBoolean("flagged"), steady.encode());
     assertEquals(150, steady.getLong("afterN"), steady.encode());
+    // the CSV's drift rows: KS and PSI against the reference, flagged for the shifted metric only
+    List<List<String>> rows = dev.vane.gateway.results.ResultsCsvTest.parse(
+        h.get(gw.adminPort(), "/v1/experiments/e/results?format=csv").body().toString());
+    List<String> header = rows.get(0);
+    List<String> ks = rows.stream().filter(r -> r.size() == header.size()
+        && r.get(header.indexOf("metric")).equals("shifted")
+        && r.get(header.indexOf("test")).equals("reference_ks")).findFirst().orElseThrow();
+    assertEquals("drift", ks.get(header.indexOf("kind")));
+    assertEquals(shifted.getDouble("ksStatistic"), Double.parseDouble(ks.get(header.indexOf("statistic"))), 1e-12);
+    assertEquals(shifted.getDouble("ksPValue"), Double.parseDouble(ks.get(header.indexOf("p_value"))),
+        1e-12 * Math.max(1e-300, shifted.getDouble("ksPValue")) + 1e-300);
+    assertTrue(ks.get(header.indexOf("reasons")).contains("flagged"), ks.toString());
+    List<String> steadyKs = rows.stream().filter(r -> r.size() == header.size()
+        && r.get(header.indexOf("metric")).equals("steady")
+        && r.get(header.indexOf("test")).equals("reference_ks")).findFirst().orElseThrow();
+    assertFalse(steadyKs.get(header.indexOf("reasons")).contains("flagged"), steadyKs.toString());
+    assertTrue(rows.stream().anyMatch(r -> r.size() == header.size() && r.get(header.indexOf("metric")).equals("shifted")
+        && r.get(header.indexOf("test")).equals("reference_psi")
+        && Math.abs(Double.parseDouble(r.get(header.indexOf("statistic"))) - shifted.getDouble("psi")) < 1e-12));
   }
 }

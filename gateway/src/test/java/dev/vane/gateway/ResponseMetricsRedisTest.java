@@ -86,6 +86,9 @@ class ResponseMetricsRedisTest {
     JsonObject drift = cmp.getJsonObject("drift");
     assertEquals(1.0, drift.getDouble("ksStatistic"), 0, "disjoint distributions: D = 1");
     assertTrue(drift.getBoolean("flagged"));
+    String csv = h.get(g1.adminPort(), "/v1/experiments/e/results?format=csv").body().toString();
+    assertTrue(csv.contains("\r\nresponse,all,b,treatment,score,drift,,,,,,,,,,,,,,,ks,,,,,,,1,,"), csv);
+    assertTrue(csv.contains(",flagged\r\n"), csv);
     com.fasterxml.jackson.databind.JsonNode doc = OpenApiResultsSchemaTestAccess.document();
     java.util.List<String> problems = new java.util.ArrayList<>();
     OpenApiResultsSchemaTestAccess.check(doc, doc.at("/components/schemas/ExperimentResults"), seen, "$", problems);

@@ -314,5 +314,10 @@ class ResponseMetricsTest {
     assertEquals(3, text.getJsonObject("editSimilarity").getLong("n"));
     assertEquals(1.0, text.getJsonObject("editSimilarity").getDouble("mean"), 0);
     assertEquals(1.0, text.getJsonObject("tokenOverlap").getDouble("mean"), 0);
+    String csv = h.get(gw.adminPort(), "/v1/experiments/e/results?format=csv").body().toString();
+    assertTrue(csv.contains("\r\nresponse,all," + text.getString("shadow") + ",shadow,text_edit_similarity,response,,,,,3,,1,"),
+        csv);
+    assertTrue(csv.contains("\r\nresponse,all," + text.getString("shadow") + ",shadow,text_token_overlap,response,,,,,3,,1,"),
+        csv);
   }
 }

@@ -116,7 +116,7 @@ final class ResultsEndpoint {
       ResultsInput in = ResultsInputs.from(e, analysis, figs, core.bandit().view(e));
       // statistics over O(arms x metrics x slices) sums: cheap, but off the event loop all the same
       core.vertx().executeBlocking(() -> format.equals("csv") ? calculator.toCsv(in, slice)
-              + responsesCsv(snap, e, analysis, resp, figs)
+              + responsesCsv(snap, e, analysis, resp, figs, local, respSource)
           : withOverTime(withCalibration(withResponses(calculator.toJson(in, slice), snap, e, analysis, resp, figs),
               analysis, local, resp, respSource).put("figures", figs.source()), in, local, over, rows)
               .encodePrettily(), false)
@@ -150,8 +150,9 @@ final class ResultsEndpoint {
 
   /** The response metrics' CSV rows ({@link ResponseResults#toCsv}), or "" when there are none. */
   private static String responsesCsv(Snapshot snap, Experiment e, Analysis analysis,
-      ResponseCounters.Snapshot responses, Figures.Experiment figs) {
-    JsonObject r = withResponses(new JsonObject(), snap, e, analysis, responses, figs).getJsonObject("responseMetrics");
+      ResponseCounters.Snapshot responses, Figures.Experiment figs, ExperimentCounters local, String source) {
+    JsonObject r = withCalibration(withResponses(new JsonObject(), snap, e, analysis, responses, figs), analysis,
+        local, responses, source).getJsonObject("responseMetrics");
     return r == null ? "" : ResponseResults.toCsv(r);
   }
 

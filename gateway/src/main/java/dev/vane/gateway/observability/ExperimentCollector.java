@@ -3,6 +3,7 @@ package dev.vane.gateway.observability;
 import dev.vane.config.VaneConfig;
 import dev.vane.gateway.counters.ArmCounters;
 import dev.vane.gateway.counters.CounterRegistry;
+import dev.vane.gateway.counters.CalibrationCounters;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.Figures;
 import dev.vane.gateway.counters.ResponseCounters;
@@ -201,10 +202,35 @@ final class ExperimentCollector implements MultiCollector {
         "Kolmogorov-Smirnov p-value (0..1) of a treatment arm's response metric against the control's");
     GaugeSnapshot.Builder psi = gauge("vane_response_drift_psi",
         "Population stability index (>= 0) of a treatment arm's response metric against the control's, 10 bins");
+    CounterSnapshot.Builder calPredictions = counter("vane_calibration_predictions",
+        "Predictions of a response metric that calibrates a binary metric, per arm and bin (bin = lower bound of "
+            + "the 10 equal-width bins over [0, 1]), this instance's");
+    CounterSnapshot.Builder calPositives = counter("vane_calibration_positives",
+        "Of those predictions, the ones whose request got positive feedback joined here, per arm and bin");
+    GaugeSnapshot.Builder calPredictionSum = gauge("vane_calibration_prediction_sum",
+        "Sum of the predicted probabilities per arm and bin (mean prediction = this / predictions)");
+    GaugeSnapshot.Builder calBrier = gauge("vane_calibration_brier_sum",
+        "Sum of the per-request Brier losses (p - y)^2 per arm (Brier score = sum over instances / predictions)");
+    GaugeSnapshot.Builder calLog = gauge("vane_calibration_log_loss_sum",
+        "Sum of the per-request log losses per arm, p clipped to [1e-15, 1 - 1e-15] (log loss = sum / predictions)");
     for (Experiment e : cfg.routing().experiments().values()) {
       ExperimentCounters ec = core.counters().get(e.id(), e.version());
       if (ec != null) {
         drift(e, ec.responses().snapshot(), ec.responses().names(), ksD, ksP, psi);
+        if (ec.calibration().active()) {
+          ec.calibration().snapshot().forEach((arm, cells) -> cells.forEach((metric, c) -> {
+            for (int b = 0; b < CalibrationCounters.BINS; b++) {
+              String[] labels = {"experiment", e.id(), "arm", arm, "metric", metric, "bin",
+                  Double.toString((double) b / CalibrationCounters.BINS)};
+              calPredictions.dataPoint(point(c.n()[b], labels));
+              calPositives.dataPoint(point(c.positives()[b], labels));
+              calPredictionSum.dataPoint(gaugePoint(c.sumP()[b], labels));
+            }
+            String[] labels = {"experiment", e.id(), "arm", arm, "metric", metric};
+            calBrier.dataPoint(gaugePoint(c.brierSum(), labels));
+            calLog.dataPoint(gaugePoint(c.logSum(), labels));
+          }));
+        }
       }
     }
 
@@ -231,6 +257,11 @@ final class ExperimentCollector implements MultiCollector {
     out.add(ksD.build());
     out.add(ksP.build());
     out.add(psi.build());
+    out.add(calPredictions.build());
+    out.add(calPositives.build());
+    out.add(calPredictionSum.build());
+    out.add(calBrier.build());
+    out.add(calLog.build());
     return new MetricSnapshots(out);
   }
 

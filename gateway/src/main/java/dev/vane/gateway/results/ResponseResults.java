@@ -223,7 +223,143 @@ public final class ResponseResults {
     if (cost != null) {
       rows(out, ResponseCounters.COST, cost);
     }
+    driftRows(out, section);
+    for (Object t : section.getJsonArray("textSimilarity", new JsonArray())) {
+      JsonObject f = (JsonObject) t;
+      ResultsCsv.row(out, csvCells(f.getString("shadow"), "shadow", "text_edit_similarity",
+          f.getJsonObject("editSimilarity"), null, null));
+      ResultsCsv.row(out, csvCells(f.getString("shadow"), "shadow", "text_token_overlap",
+          f.getJsonObject("tokenOverlap"), null, null));
+    }
+    for (Object c : section.getJsonArray("calibration", new JsonArray())) {
+      calibrationRows(out, (JsonObject) c);
+    }
     return out.toString();
+  }
+
+  /**
+   * The drift figures as rows of kind {@code drift}: per treatment against the control ({@code test} {@code ks},
+   * with D as the statistic and its p-value, and {@code psi}), and per arm against its own reference window
+   * ({@code reference_ks}, {@code reference_psi}); {@code flagged} in the reasons when flagged.
+   */
+  private static void driftRows(StringBuilder out, JsonObject section) {
+    for (Object o : section.getJsonArray("metrics")) {
+      JsonObject m = (JsonObject) o;
+      String metric = m.getString("name");
+      for (Object c : m.getJsonArray("comparisons")) {
+        JsonObject cmp = (JsonObject) c;
+        JsonObject d = cmp.getJsonObject("drift");
+        if (d != null) {
+          driftPair(out, cmp.getString("treatment"), "treatment", metric, "", d);
+        }
+      }
+      for (Object a : m.getJsonArray("arms")) {
+        JsonObject arm = (JsonObject) a;
+        JsonObject d = arm.getJsonObject("referenceDrift");
+        if (d != null) {
+          driftPair(out, arm.getString("arm"), "arm", metric, "reference_", d);
+        }
+      }
+    }
+  }
+
+  private static void driftPair(StringBuilder out, String arm, String role, String metric, String prefix,
+      JsonObject d) {
+    TreeSet<String> reasons = new TreeSet<>();
+    d.getJsonArray("reasons", new JsonArray()).forEach(r -> reasons.add(String.valueOf(r)));
+    if (d.getBoolean("flagged", false)) {
+      reasons.add("flagged");
+    }
+    if (d.getValue("windowEnd") != null) {
+      reasons.add("window_end=" + d.getString("windowEnd"));
+    }
+    Map<String, String> ks = new java.util.HashMap<>();
+    ks.put("test", prefix + "ks");
+    ks.put("statistic", cell(d, "ksStatistic"));
+    ks.put("p_value", cell(d, "ksPValue"));
+    if (d.getValue("referenceN") != null || d.getValue("afterN") != null) {
+      ks.put("n", cell(d, "afterN"));
+      reasons.add("reference_n=" + (d.getValue("referenceN") == null ? "" : d.getValue("referenceN")));
+    }
+    ks.put("reasons", String.join(";", reasons));
+    ResultsCsv.row(out, cells("response", "all", arm, role, metric, "drift", ks));
+    Map<String, String> psi = new java.util.HashMap<>(ks);
+    psi.put("test", prefix + "psi");
+    psi.put("statistic", cell(d, "psi"));
+    psi.remove("p_value");
+    ResultsCsv.row(out, cells("response", "all", arm, role, metric, "drift", psi));
+  }
+
+  /**
+   * Calibration as rows of kind {@code calibration}: per arm {@code brier} and {@code log_loss} (estimate with its
+   * interval) and {@code ece}; then per bin (dimension {@code calibration_bin}, value {@code low-high}) n, positives
+   * as successes, the observed rate as the estimate with its Wilson interval, and observed - mean prediction as the
+   * difference.
+   */
+  private static void calibrationRows(StringBuilder out, JsonObject c) {
+    String metric = c.getString("metric");
+    for (Object a : c.getJsonArray("arms")) {
+      JsonObject arm = (JsonObject) a;
+      String id = arm.getString("arm");
+      String why = "outcome=" + c.getString("outcome") + ";out_of_range=" + arm.getLong("outOfRange");
+      for (String loss : List.of("brier", "logLoss")) {
+        JsonObject l = arm.getJsonObject(loss);
+        Map<String, String> v = new java.util.HashMap<>();
+        v.put("n", Long.toString(arm.getLong("n")));
+        v.put("successes", Long.toString(arm.getLong("positives")));
+        v.put("test", loss.equals("brier") ? "brier" : "log_loss");
+        v.put("estimate", cell(l, "value"));
+        v.put("estimate_low", cell(l.getJsonObject("interval"), "low"));
+        v.put("estimate_high", cell(l.getJsonObject("interval"), "high"));
+        v.put("reasons", why);
+        ResultsCsv.row(out, cells("response", "all", id, "arm", metric, "calibration", v));
+      }
+      Map<String, String> ece = new java.util.HashMap<>();
+      ece.put("n", Long.toString(arm.getLong("n")));
+      ece.put("successes", Long.toString(arm.getLong("positives")));
+      ece.put("test", "ece");
+      ece.put("estimate", cell(arm, "ece"));
+      ece.put("reasons", why);
+      ResultsCsv.row(out, cells("response", "all", id, "arm", metric, "calibration", ece));
+      for (Object b : arm.getJsonArray("bins")) {
+        JsonObject bin = (JsonObject) b;
+        Map<String, String> v = new java.util.HashMap<>();
+        v.put("n", Long.toString(bin.getLong("n")));
+        v.put("successes", Long.toString(bin.getLong("positives")));
+        v.put("test", "bin");
+        v.put("estimate", cell(bin, "observedRate"));
+        v.put("estimate_low", cell(bin.getJsonObject("rateInterval"), "low"));
+        v.put("estimate_high", cell(bin.getJsonObject("rateInterval"), "high"));
+        Object mean = bin.getValue("meanPrediction");
+        Object rate = bin.getValue("observedRate");
+        if (mean instanceof Number mp && rate instanceof Number r) {
+          v.put("difference", ResultsCsv.num(r.doubleValue() - mp.doubleValue()));
+          v.put("reasons", "mean_prediction=" + ResultsCsv.num(mp.doubleValue()));
+        }
+        String range = ResultsCsv.num(bin.getDouble("low")) + "-" + ResultsCsv.num(bin.getDouble("high"));
+        ResultsCsv.row(out, cells("calibration_bin", range, id, "arm", metric, "calibration", v));
+      }
+    }
+  }
+
+  /** One CSV row: the first six columns, then {@code values} by column name (others empty). */
+  private static List<String> cells(String dimension, String value, String arm, String role, String metric,
+      String kind, Map<String, String> values) {
+    List<String> row = new java.util.ArrayList<>(ResultsCsv.HEADER.size());
+    for (String col : ResultsCsv.HEADER) {
+      String v = switch (col) {
+        case "dimension" -> dimension;
+        case "value" -> value;
+        case "arm" -> arm;
+        case "role" -> role;
+        case "metric" -> metric;
+        case "kind" -> kind;
+        default -> values.getOrDefault(col, "");
+      };
+      row.add(col.equals("reasons") || col.equals("arm") || col.equals("metric") || col.equals("value")
+          || col.equals("dimension") ? ResultsCsv.text(v) : v);
+    }
+    return row;
   }
 
   private static void rows(StringBuilder out, String metric, JsonObject m) {

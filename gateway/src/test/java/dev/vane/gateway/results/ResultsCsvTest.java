@@ -22,7 +22,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** CSV output: RFC 4180 shape, and the same numbers as the JSON (exact, since both print the same doubles). */
-class ResultsCsvTest {
+public class ResultsCsvTest {
   private static final String ODD = "b, \"new\"";
 
   private static ResultsInput input() {
@@ -177,7 +177,7 @@ class ResultsCsvTest {
   }
 
   /** A strict RFC 4180 reader: CRLF records, quoted fields with doubled quotes. */
-  static List<List<String>> parse(String csv) {
+  public static List<List<String>> parse(String csv) {
     List<List<String>> rows = new ArrayList<>();
     List<String> row = new ArrayList<>();
     StringBuilder cell = new StringBuilder();
