@@ -118,7 +118,7 @@ start_vane() { # start_vane NAME [JVM options...]: java VANE_JAVA_OPTS -Xlog:gc.
   local name=$1; shift
   # -Xlog:gc gives G1's pauses; gc+phases adds ZGC's (its gc lines are concurrent cycles, not pauses)
   # shellcheck disable=SC2086
-  bg "$name" "$VANE_JAVA" $VANE_JAVA_OPTS "$@" -Xlog:gc,gc+phases=info:file="$RUN/logs/$name-gc.log":uptime \
+  bg "$name" "$VANE_JAVA" $VANE_JAVA_OPTS "$@" -Xlog:gc,gc+phases=info:file="$RUN/logs/$name-gc.log":uptime,level,tags \
     -jar "$RUN/vane.jar" serve --config "$RUN/$name.yaml"
 }
 
