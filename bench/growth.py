@@ -113,7 +113,7 @@ def figures(admin, experiments, out, metrics=False):
     """Sums over every arm of EXPERIMENTS (GET /v1/experiments/{id}: requests, exposures, units = distinct units
     exposed to the arm) and, with METRICS, vane_sticky_lookups_total by result from /metrics (Redis store only; a
     /metrics page grows with experiments x arms, so it is not read where it is not needed)."""
-    tot = {"requests": 0, "exposures": 0, "units": 0}
+    tot = {"requests": 0, "exposures": 0, "units": 0, "nonStickyRequests": 0}
     for e in experiments:
         try:
             doc = json.loads(get("%s/v1/experiments/%s" % (admin, e)))
@@ -164,6 +164,9 @@ def summary(rundir, outjson):
             print("warning: no result in %s" % path, file=sys.stderr)
             continue
         mode, kind, target, rnd = m.group(1), m.group(2), m.group(3), int(m.group(4))
+        st = re.search(r"^VBSTATUS (\{.*\})$", open(path).read(), re.M)
+        if st:
+            res["not_2xx"] = json.loads(st.group(1))
         res.update({"mode": mode, "kind": kind, "target": target, "round": rnd})
         tag = "%s-%s-%s-r%d" % (mode, kind, target, rnd)
         rd = vb.redis_delta(rundir, tag, res["requests"])
@@ -173,7 +176,7 @@ def summary(rundir, outjson):
         if fb and fa:
             d = {k: fa[k] - fb[k] for k in fa if isinstance(fa.get(k), (int, float)) and isinstance(fb.get(k), (int, float))}
             res["vane_figures_delta"] = d
-            if d.get("requests"):
+            if d.get("requests") and d.get("nonStickyRequests", 0) < d["requests"]:  # a non-sticky arm has no units
                 # returning units: 1 - (units seen for the first time / requests) in the run, an upper bound of
                 # the in-memory store's hit rate (a unit evicted and back counts as returning)
                 res["returning_unit_share"] = 1 - d.get("units", 0) / d["requests"]
@@ -184,7 +187,10 @@ def summary(rundir, outjson):
     extras = {os.path.basename(p)[6:-5]: load_json(p) for p in glob.glob(os.path.join(rundir, "extra-*.json"))}
     out = {"meta": meta, "modes": {}, "extras": extras}
     for mode, rs in runs.items():
-        targets = []
+        try:
+            targets = open(os.path.join(rundir, "order-%s.txt" % mode)).read().split()
+        except OSError:
+            targets = []
         for r in rs:
             if r["target"] not in targets:
                 targets.append(r["target"])
@@ -207,7 +213,7 @@ def summary(rundir, outjson):
                 "returning_unit_share": med([r.get("returning_unit_share") for r in sat + fix]),
                 "redis_local_cache_hit_rate": med([r.get("redis_local_cache_hit_rate") for r in sat + fix]),
                 "runs": [{k: r.get(k) for k in ("kind", "round", "rps", "latency_ms", "errors", "non_2xx_3xx", "redis",
-                                                "vane_figures_delta", "returning_unit_share",
+                                                "vane_figures_delta", "returning_unit_share", "not_2xx",
                                                 "redis_local_cache_hit_rate", "body_bytes", "users")} for r in sat + fix],
             }
             rows[t] = row
@@ -233,7 +239,8 @@ def f(x, nd=2):
 
 
 def print_table(mode, rows, extras):
-    ref = "nginx at the same size" if mode == "bodies" else "base (1 experiment, 2 arms)"
+    ref = ("Vane rows: nginx at the same size; other rows: base" if mode == "bodies"
+           else "base (1 experiment, 2 arms)")
     print("\n== SCALE=%s (ratios against %s; medians over rounds)" % (mode, ref))
     print("%-22s %10s %8s %9s %9s %9s %8s %6s %9s %9s %7s" % (
         "target", "req/s", "x ref", "rate", "p50 ms", "p99 ms", "x ref", "errs", "returning", "cache-hit", "cmd/req"))
@@ -242,6 +249,11 @@ def print_table(mode, rows, extras):
             t, f(r["rps"], 0), f(r["rps_vs_ref"]), f(r["fixed_rate"], 0), f(r["fixed_p50_ms"]), f(r["fixed_p99_ms"]),
             f(r["p99_vs_ref"]), r["errors"], f(r["returning_unit_share"], 3), f(r["redis_local_cache_hit_rate"], 3),
             f(r["redis_commands_per_request"], 3)))
+    for t, r in rows.items():
+        for run in r["runs"]:
+            if run.get("not_2xx") and run["not_2xx"].get("not_2xx"):
+                print("   %s %s r%d not 2xx: %s (first: %s)" % (t, run["kind"], run["round"], run["not_2xx"]["not_2xx"],
+                                                            run["not_2xx"].get("first", "")[:160]))
 
 
 def print_fills(extras):
@@ -335,17 +347,20 @@ class Conn:
         head = first + await self.r.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         hl = head.lower()
-        t_event, events, data = None, 0, b""
+        t_event, data = None, b""
+        # the events are counted on the whole body: a proxy may cut or merge the backend's chunks
         if b"transfer-encoding: chunked" in hl:
             while True:
-                size = int((await self.r.readuntil(b"\r\n")).split(b";")[0], 16)
+                try:
+                    size = int((await self.r.readuntil(b"\r\n")).split(b";")[0], 16)
+                except asyncio.IncompleteReadError as e:
+                    raise ConnectionError("closed after %d body bytes, %d events" % (len(data), data.count(b"data:")))
                 if size == 0:
                     await self.r.readuntil(b"\r\n")
                     break
-                chunk = (await self.r.readexactly(size + 2))[:-2]
-                if t_event is None and b"data:" in chunk:
+                data += (await self.r.readexactly(size + 2))[:-2]
+                if t_event is None and b"\n\n" in data:  # the first whole event
                     t_event = time.perf_counter()
-                events += chunk.count(b"data:")
         else:
             m = re.search(rb"content-length: *(\d+)", hl)
             n = int(m.group(1)) if m else 0
@@ -353,11 +368,11 @@ class Conn:
                 chunk = await self.r.read(min(n, 65536))
                 if not chunk:
                     raise ConnectionError("closed in body")
-                if t_event is None and b"data:" in chunk:
-                    t_event = time.perf_counter()
                 data += chunk
                 n -= len(chunk)
-            events = data.count(b"data:")
+                if t_event is None and b"\n\n" in data:
+                    t_event = time.perf_counter()
+        events = data.count(b"data:")
         t_end = time.perf_counter()
         if status != 200:
             raise ConnectionError("status %d" % status)
@@ -387,8 +402,11 @@ def ttfb(out, n, conc, pairs):
             for name, _ in order:
                 try:
                     got[name] = await conns[name].stream("user-%d" % (i % 10000))
-                except Exception:
+                except Exception as ex:
                     res[name]["errors"] += 1
+                    res[name].setdefault("error_samples", [])
+                    if len(res[name]["error_samples"]) < 5:
+                        res[name]["error_samples"].append("%s: %s" % (type(ex).__name__, ex))
                     conns[name] = Conn(dict(targets)[name])
             for name, (tb, te, tt, ev) in got.items():
                 res[name]["ttfb"].append(tb)
@@ -410,7 +428,9 @@ def ttfb(out, n, conc, pairs):
                          "max": (max(xs) if xs else 0) * 1000}
         doc["targets"][name] = {"ttfb_ms": ms(r["ttfb"]), "ttfe_ms": ms(r["ttfe"]), "total_ms": ms(r["total"]),
                                 "events_min": min(r["events"]) if r["events"] else None,
-                                "requests": len(r["ttfb"]), "errors": r["errors"]}
+                                "events_short": sum(1 for e in r["events"] if e < max(r["events"])),
+                                "requests": len(r["ttfb"]), "errors": r["errors"],
+                                "error_samples": r.get("error_samples", [])}
     ref = targets[0][0]
     for name, d in paired.items():
         doc["differences"]["%s - %s" % (name, ref)] = {

@@ -166,3 +166,16 @@ cmdline() { # cmdline SCRIPT VAR...: the variables that are set, quoted, then SC
   for v in "$@"; do [[ -n ${!v:-} ]] && printf '%s=%q ' "$v" "${!v}"; done
   echo "$script"
 }
+
+write_meta() { # write_meta FILE "STRING_VARS" "INT_VARS": the run's settings and machine facts (F_*) as JSON
+  local v
+  for v in $2 $3; do export "${v?}"; done
+  $PY - "$1" "$2" "$3" <<'EOF'
+import json, os, sys
+e = os.environ
+meta = {k.lower(): e.get(k, "") for k in sys.argv[2].split()}
+meta.update({k.lower(): int(e[k]) for k in sys.argv[3].split()})
+meta["machine"] = {k[2:].lower(): e[k] for k in e if k.startswith("F_")}
+json.dump(meta, open(sys.argv[1], "w"), indent=1)
+EOF
+}

@@ -25,8 +25,12 @@
 #                      stops early is reported with the users it reached, and memory per million is derived from them
 #   BODY_SIZES ["200 65536 1048576"]  SCALE=bodies: request body bytes (Vane vs nginx proxy_pass at each size)
 #   RESP_BYTES [1048576]  SCALE=bodies: the large-response case (200 B request, RESP_BYTES response)
+#   BIG_RATE [200]     SCALE=bodies: the fixed rate for bodies and responses of 1 MB or more (2,000 req/s of 1 MB is
+#                      2 GB/s, beyond both proxies here; RATE applies to the smaller sizes)
 #   STREAM_CHUNKS [100], STREAM_DELAY_MS [5]  SCALE=stream: events per response and the delay between them
 #   STREAM_REQUESTS [1000], STREAM_CONCURRENCY [16]  SCALE=stream: paired requests (each via Vane and direct)
+#   STATUS [0]         1 = wrk counts the answers that are not 2xx by status (lua/infer.lua VB_STATUS; costs wrk a
+#                      Lua call per answer, so throughput figures are not comparable with STATUS=0 runs)
 #   VANE_JAR, VANE_JAVA, VANE_JAVA_OPTS, PYTHON: see bench/lib.sh
 #   QUICK [0]          1 = smoke run: DURATION=3 WARMUP=3 ROUNDS=1 USER_COUNTS="10000 200000" FILL_SECONDS=30
 #                      STREAM_REQUESTS=200 unless set explicitly
@@ -37,7 +41,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 . "$HERE/lib.sh"
 CMDLINE=$(cmdline bench/scale.sh SCALE QUICK DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS EXPERIMENTS ARMS \
-  USER_COUNTS FILL_SECONDS BODY_SIZES RESP_BYTES STREAM_CHUNKS STREAM_DELAY_MS STREAM_REQUESTS STREAM_CONCURRENCY \
+  USER_COUNTS FILL_SECONDS BODY_SIZES RESP_BYTES BIG_RATE STATUS STREAM_CHUNKS STREAM_DELAY_MS STREAM_REQUESTS STREAM_CONCURRENCY \
   VANE_JAVA VANE_JAVA_OPTS)
 if [[ "${QUICK:-0}" == 1 ]]; then
   DURATION=${DURATION:-3}; WARMUP=${WARMUP:-3}; ROUNDS=${ROUNDS:-1}; USER_COUNTS=${USER_COUNTS:-10000 200000}
@@ -58,6 +62,8 @@ USER_COUNTS=${USER_COUNTS:-10000 1000000 10000000}
 FILL_SECONDS=${FILL_SECONDS:-1800}
 BODY_SIZES=${BODY_SIZES:-200 65536 1048576}
 RESP_BYTES=${RESP_BYTES:-1048576}
+BIG_RATE=${BIG_RATE:-200}
+STATUS=${STATUS:-0}
 STREAM_CHUNKS=${STREAM_CHUNKS:-100}
 STREAM_DELAY_MS=${STREAM_DELAY_MS:-5}
 STREAM_REQUESTS=${STREAM_REQUESTS:-1000}
@@ -71,18 +77,9 @@ bench_deps
 bench_rundir scale
 machine_facts
 export F_COMMAND="$CMDLINE"
-export TS SCALE DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS EXPERIMENTS ARMS USER_COUNTS FILL_SECONDS BODY_SIZES \
-  RESP_BYTES STREAM_CHUNKS STREAM_DELAY_MS STREAM_REQUESTS STREAM_CONCURRENCY VANE_JAVA VANE_JAVA_OPTS
-$PY - "$RUN/meta.json" <<'EOF'
-import json, os, sys
-e = os.environ
-keys = ("TS SCALE DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS EXPERIMENTS ARMS USER_COUNTS FILL_SECONDS "
-        "BODY_SIZES RESP_BYTES STREAM_CHUNKS STREAM_DELAY_MS STREAM_REQUESTS STREAM_CONCURRENCY VANE_JAVA VANE_JAVA_OPTS")
-meta = {k.lower(): e.get(k, "") for k in keys.split()}
-meta["wrk_threads"] = 1
-meta["machine"] = {k[2:].lower(): e[k] for k in e if k.startswith("F_")}
-json.dump(meta, open(sys.argv[1], "w"), indent=1)
-EOF
+write_meta "$RUN/meta.json" "TS SCALE EXPERIMENTS ARMS USER_COUNTS BODY_SIZES STREAM_DELAY_MS VANE_JAVA VANE_JAVA_OPTS" \
+  "DURATION WARMUP ROUNDS RATE CONNS USERS PROXY_WORKERS FILL_SECONDS RESP_BYTES BIG_RATE STATUS STREAM_CHUNKS STREAM_REQUESTS \
+  STREAM_CONCURRENCY"
 
 # ---------------------------------------------------------------- backend, base Vane
 BACKEND_PORT=$(port)
@@ -92,7 +89,7 @@ $PY -c 'import sys; n = int(sys.argv[2]); h = "{\"model_name\":\"big\",\"outputs
 open(sys.argv[1], "w").write(h + "x" * (n - len(h) - len(t)) + t)' "$RUN/resp-body.json" "$RESP_BYTES"
 start_nginx backend backend PORT="$BACKEND_PORT" BODY="$RESP_BODY"
 
-declare -A URL ADMIN EXPS WENV REDISP
+declare -A URL ADMIN EXPS WENV REDISP TRATE # TRATE: a target's own fixed rate (else RATE)
 new_vane() { # new_vane NAME KIND key=value...: generate, validate and start a Vane; its URLs in URL/ADMIN
   local name=$1 kind=$2; shift 2
   local p a
@@ -117,7 +114,7 @@ $VB wait-http "$BACKEND/" 10 || die "backend did not start"
 # ---------------------------------------------------------------- measuring
 wrk_env() { # wrk_env TARGET run_wrk ARGS...: run_wrk with the target's VB_* settings (WENV)
   local t=$1; shift
-  WRK_ENV=${WENV[$t]:-} "$@"
+  WRK_ENV="${WENV[$t]:-}$([[ $STATUS == 1 ]] && echo " VB_STATUS=1")" "$@"
 }
 figures() { # figures TARGET FILE: the target's Vane counters (requests, units; Redis: sticky lookups of /metrics)
   [[ -n ${ADMIN[$1]:-} ]] || return 0
@@ -129,7 +126,7 @@ figures() { # figures TARGET FILE: the target's Vane counters (requests, units; 
 target_url() { echo "${URL[$1]}"; }
 measure() { # measure MODE KIND(sat|fixed) ROUND TARGET
   local mode=$1 kind=$2 r=$3 t=$4 rate=0
-  [[ $kind == fixed ]] && rate=$RATE
+  [[ $kind == fixed ]] && rate=${TRATE[$t]:-$RATE}
   local tag="$mode-$kind-$t-r$r"
   [[ -n ${REDISP[$t]:-} ]] && redis_snap "$RUN/redis-$tag-before.txt" "${REDISP[$t]}"
   figures "$t" "$RUN/figures-$tag-before.json"
@@ -142,6 +139,7 @@ measure() { # measure MODE KIND(sat|fixed) ROUND TARGET
 measure_set() { # measure_set MODE TARGET...: warm every target, then ROUNDS alternating rounds
   local mode=$1 t r i; shift
   local targets=("$@") order
+  echo "${targets[*]}" >"$RUN/order-$mode.txt" # the summary lists the targets in this order
   for t in "${targets[@]}"; do
     local secs=$WARMUP
     [[ $t == nginx* ]] && secs=3
@@ -273,12 +271,14 @@ mode_bodies() {
     URL[nginx-req$s]=${URL[nginx]}; URL[vane-req$s]=${URL[base]}; ADMIN[vane-req$s]=${ADMIN[base]}; EXPS[vane-req$s]=x0
     WENV[nginx-req$s]="VB_BODY_BYTES=$s VB_POOL=$pool"
     WENV[vane-req$s]="VB_BODY_BYTES=$s VB_POOL=$pool"
+    if ((s >= 1048576)); then TRATE[nginx-req$s]=$BIG_RATE; TRATE[vane-req$s]=$BIG_RATE; fi
     targets+=("nginx-req$s" "vane-req$s")
   done
   URL[nginx-resp$RESP_BYTES]=${URL[nginx]}; URL[vane-resp$RESP_BYTES]=${URL[base]}; ADMIN[vane-resp$RESP_BYTES]=${ADMIN[base]}
   EXPS[vane-resp$RESP_BYTES]=x0
   WENV[nginx-resp$RESP_BYTES]="VB_PATH=/resp/infer"
   WENV[vane-resp$RESP_BYTES]="VB_PATH=/resp/infer"
+  if ((RESP_BYTES >= 1048576)); then TRATE[nginx-resp$RESP_BYTES]=$BIG_RATE; TRATE[vane-resp$RESP_BYTES]=$BIG_RATE; fi
   targets+=("nginx-resp$RESP_BYTES" "vane-resp$RESP_BYTES")
   # the response route: check the size once
   local got

@@ -46,16 +46,7 @@ bench_deps
 bench_rundir tails
 machine_facts
 export F_COMMAND="$CMDLINE"
-export TS TAIL_SECONDS SLICE SLICES RATE WARMUP CONNS USERS PROXY_WORKERS TARGETS VANE_JAVA VANE_JAVA_OPTS
-$PY - "$RUN/meta.json" <<'EOF'
-import json, os, sys
-e = os.environ
-meta = {k.lower(): e.get(k, "") for k in "TS TARGETS VANE_JAVA VANE_JAVA_OPTS".split()}
-for k in "TAIL_SECONDS SLICE SLICES RATE WARMUP CONNS USERS PROXY_WORKERS".split():
-    meta[k.lower()] = int(e[k])
-meta["machine"] = {k[2:].lower(): e[k] for k in e if k.startswith("F_")}
-json.dump(meta, open(sys.argv[1], "w"), indent=1)
-EOF
+write_meta "$RUN/meta.json" "TS TARGETS VANE_JAVA VANE_JAVA_OPTS" "TAIL_SECONDS SLICE SLICES RATE WARMUP CONNS USERS PROXY_WORKERS"
 
 BACKEND_PORT=$(port); PROXY_PORT=$(port); REDIS_PORT=$(port)
 start_nginx backend backend PORT="$BACKEND_PORT" BODY="$RESP_BODY"
@@ -86,28 +77,19 @@ procs() { # procs TARGET: "name:pid ..." of the processes whose CPU and RSS coun
     vane-redis) echo "vane:$PID_vane_redis redis:$PID_redis" ;;
   esac
 }
-cpu_ticks() { # cpu_ticks TARGET: JSON {name: utime+stime ticks summed over its processes}
-  local t=$1 np name pid
+proc_sum() { # proc_sum TARGET FILE AWK DIVISOR: JSON {name: sum over the target's processes of AWK on /proc/<pid>/FILE / DIVISOR}
+  local t=$1 file=$2 prog=$3 div=$4 np name pid
   declare -A sum=()
   for np in $(procs "$t"); do
     name=${np%%:*}; pid=${np#*:}
-    sum[$name]=$((${sum[$name]:-0} + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    sum[$name]=$((${sum[$name]:-0} + $(awk "$prog" "/proc/$pid/$file")))
   done
   local out="" k
-  for k in "${!sum[@]}"; do out+="\"$k\": ${sum[$k]}, "; done
+  for k in "${!sum[@]}"; do out+="\"$k\": $(awk -v x="${sum[$k]}" -v d="$div" 'BEGIN { printf "%.1f", x / d }'), "; done
   echo "{${out%, }}"
 }
-rss_mb() { # rss_mb TARGET: JSON {name: VmRSS MB summed over its processes}
-  local t=$1 np name pid
-  declare -A sum=()
-  for np in $(procs "$t"); do
-    name=${np%%:*}; pid=${np#*:}
-    sum[$name]=$((${sum[$name]:-0} + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")))
-  done
-  local out="" k
-  for k in "${!sum[@]}"; do out+="\"$k\": $(awk -v kb="${sum[$k]}" 'BEGIN { printf "%.1f", kb / 1024 }'), "; done
-  echo "{${out%, }}"
-}
+cpu_ticks() { proc_sum "$1" stat '{ print $14 + $15 }' 1; }       # utime + stime, clock ticks
+rss_mb() { proc_sum "$1" status '/^VmRSS:/ { print $2 }' 1024; }  # resident set, MB
 jvm_uptime() { # jvm_uptime TARGET: seconds since the JVM started (the clock of its -Xlog:gc uptime decoration)
   local var="PID_${1//-/_}"
   [[ -n ${!var:-} && $1 == vane-* ]] || { echo null; return; }

@@ -20,6 +20,8 @@
 --   VB_POOL   > 0: build VB_POOL requests (users drawn as above) once per thread and send them round-robin instead of
 --             formatting one per request (for large bodies, so that wrk's Lua does not copy 1 MB per request)
 --   VB_METHOD HTTP method (default POST)
+--   VB_STATUS 1 = count the answers that are not 2xx by status and keep the first one's status and body (printed as
+--             "VBSTATUS {...}"; it costs wrk a response() call per answer, so it is off by default)
 --   VB_HIST   a file: done() appends wrk's whole latency histogram to it, one "microseconds count" pair a line (so
 --             runs can be merged into exact pooled percentiles, bench/tails.sh)
 
@@ -66,10 +68,29 @@ assert(#body == body_bytes)
 
 local headers = { ["Content-Type"] = "application/json", ["X-User-Id"] = "u0" }
 local thread_seed = 0
+local threads = {}
+local count_status = os.getenv("VB_STATUS") == "1"
 
 function setup(thread)
   thread_seed = thread_seed + 1
   thread:set("vb_seed", thread_seed)
+  table.insert(threads, thread)
+end
+
+if count_status then
+  vb_bad_codes = "" -- "status count status count ...", rebuilt on each bad answer (rare)
+  vb_bad_sample = ""
+  local bad = {}
+  function response(status, hdrs, rbody)
+    if status >= 200 and status < 300 then return end
+    bad[status] = (bad[status] or 0) + 1
+    local parts = {}
+    for code, n in pairs(bad) do parts[#parts + 1] = code .. " " .. n end
+    vb_bad_codes = table.concat(parts, " ")
+    if vb_bad_sample == "" then
+      vb_bad_sample = status .. " " .. string.gsub(string.sub(rbody or "", 1, 200), '[%c"\\]', " ")
+    end
+  end
 end
 
 function init(args)
@@ -128,6 +149,16 @@ function done(summary, latency, requests)
     e.connect, e.read, e.write, e.status, e.timeout,
     latency.mean / 1000.0, latency.stdev / 1000.0, p(50), p(90), p(99), p(99.9), latency.max / 1000.0,
     tostring(rate), users, #body))
+  if count_status then
+    local codes, sample = {}, ""
+    for _, t in ipairs(threads) do
+      for code, n in string.gmatch(t:get("vb_bad_codes") or "", "(%d+) (%d+)") do
+        codes[#codes + 1] = string.format('"%s":%s', code, n)
+      end
+      if sample == "" then sample = t:get("vb_bad_sample") or "" end
+    end
+    io.write(string.format('VBSTATUS {"not_2xx":{%s},"first":"%s"}\n', table.concat(codes, ","), sample))
+  end
   if hist_file then
     local f = assert(io.open(hist_file, "a"))
     for i = 1, #latency do
