@@ -262,13 +262,16 @@ def print_fills(extras):
         return
     print("\n== SCALE=users: memory after filling (heap after a full GC, Redis used_memory; deltas against the same "
           "process before the fill)")
-    print("   %-16s %9s %9s %9s %10s %12s %10s %12s" % ("target", "users", "filled", "fill s", "heap +MB",
-                                                       "heap MB/M", "Redis +MB", "Redis MB/M"))
+    print("   %-16s %9s %9s %9s %10s %12s %10s %12s %9s" % ("target", "users", "filled", "fill s", "heap +MB",
+                                                            "heap MB/M", "Redis +MB", "Redis MB/M", "direct"))
     for k, e in fills.items():
-        print("   %-16s %9d %9d %9.1f %10s %12s %10s %12s" % (
+        print("   %-16s %9d %9d %9.1f %10s %12s %10s %12s %9s" % (
             k, e["users"], e["filled"], e["fill_seconds"], f(e.get("heap_delta_mb"), 1),
-            f(e.get("heap_mb_per_million"), 1), f(e.get("redis_used_memory_delta_mb"), 1),
-            f(e.get("redis_mb_per_million"), 1)))
+            f(e.get("heap_mb_per_million"), 1),
+            f(e.get("redis_used_memory_delta_mb_with_direct_fill", e.get("redis_used_memory_delta_mb")), 1),
+            f(e.get("redis_mb_per_million"), 1), e.get("direct_filled", "-")))
+    print("   (filled: users reached through Vane; direct: users the harness wrote straight into Redis after a fill "
+          "cut short by FILL_SECONDS; heap MB/M is per user reached through Vane)")
 
 
 def print_stream(s):
