@@ -21,7 +21,7 @@
 #   SHADOW_INFLIGHT [2000]  maxShadowInFlight (and maxConnections) of Vane's shadow endpoint
 #   REDIS_CACHE_SIZE, REDIS_STALENESS [Vane's defaults]  Vane's Redis local cache size and staleness bound
 #   VANE_JAR [gateway/target/vane.jar]  built with mvn when missing; copied into the run directory before use
-#   VANE_JAVA_OPTS []  extra JVM options for every Vane process
+#   VANE_JAVA [java]   the java binary for Vane and the floors; VANE_JAVA_OPTS []  extra JVM options for every Vane
 #   JFR [0]            1 = after the measurements, record JFR_SECONDS [30] of JFR (settings=profile) on
 #                      JFR_TARGET [vane-redis] under saturation and print the hot methods / allocation sites
 #   FB_EVENTS [100]    events per feedback batch request (the single-event variant always sends 1)
@@ -34,10 +34,11 @@
 # Output: the table on stdout, bench/out/results-<timestamp>.json, raw files in bench/out/run-<timestamp>/.
 set -euo pipefail
 
-CMDLINE="$(for v in ONLY QUICK DURATION WARMUP ROUNDS FIXED_ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT JFR JFR_TARGET \
-  REDIS_STALENESS REDIS_CACHE_SIZE VANE_JAVA_OPTS FB_EVENTS FEED FEED_RATE; do [[ -n ${!v:-} ]] && printf '%s=%q ' "$v" "${!v}"; done; echo bench/run.sh)"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
+. "$HERE/lib.sh"
+CMDLINE=$(cmdline bench/run.sh ONLY QUICK DURATION WARMUP ROUNDS FIXED_ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT JFR \
+  JFR_TARGET REDIS_STALENESS REDIS_CACHE_SIZE VANE_JAVA VANE_JAVA_OPTS FB_EVENTS FEED FEED_RATE)
 if [[ "${QUICK:-0}" == 1 ]]; then
   DURATION=${DURATION:-3}; WARMUP=${WARMUP:-3}; ROUNDS=${ROUNDS:-1}
 fi
@@ -54,86 +55,17 @@ SHADOW_SLEEP=${SHADOW_SLEEP:-0.2}
 SHADOW_INFLIGHT=${SHADOW_INFLIGHT:-2000}
 REDIS_CACHE_SIZE=${REDIS_CACHE_SIZE:-}
 REDIS_STALENESS=${REDIS_STALENESS:-}
-VANE_JAVA_OPTS=${VANE_JAVA_OPTS:-}
 FB_EVENTS=${FB_EVENTS:-100}
 FEED=${FEED:-1}
 FEED_RATE=${FEED_RATE:-50}
 JFR=${JFR:-0}
 JFR_SECONDS=${JFR_SECONDS:-30}
 JFR_TARGET=${JFR_TARGET:-vane-redis}
-JAR=${VANE_JAR:-$ROOT/gateway/target/vane.jar}
-PY=${PYTHON:-python3}
-VB="$PY $HERE/vb.py"
-ECHO_MODULE=/usr/lib/nginx/modules/ngx_http_echo_module.so
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+# ---------------------------------------------------------------- dependencies, run directory and cleanup (lib.sh)
+bench_deps
+bench_rundir run
 
-# ---------------------------------------------------------------- dependencies
-SUDO=""
-[[ $(id -u) -ne 0 ]] && SUDO="sudo"
-pkgs=()
-command -v wrk >/dev/null || pkgs+=(wrk)
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx)
-[[ -f $ECHO_MODULE ]] || pkgs+=(libnginx-mod-http-echo)
-command -v redis-server >/dev/null || pkgs+=(redis-server)
-command -v redis-cli >/dev/null || pkgs+=(redis-tools)
-command -v java >/dev/null || pkgs+=(openjdk-17-jdk-headless)
-command -v "$PY" >/dev/null || pkgs+=(python3)
-if [[ ! -f $JAR ]] && ! command -v mvn >/dev/null; then pkgs+=(maven); fi
-if ((${#pkgs[@]})); then
-  log "installing ${pkgs[*]}"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${pkgs[@]}"
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-# the Debian nginx package may start the system service; this harness never uses or touches it
-
-if [[ ! -f $JAR ]]; then
-  log "building $JAR"
-  (cd "$ROOT" && mvn -q -B package -DskipTests)
-fi
-
-# ---------------------------------------------------------------- run directory and cleanup
-TS=$(date -u +%Y%m%dT%H%M%SZ)
-OUT="$HERE/out"
-RUN="$OUT/run-$TS"
-mkdir -p "$RUN/logs" "$RUN/tmp"
-chmod 755 "$RUN" "$RUN/tmp"
-cp "$JAR" "$RUN/vane.jar"   # other builds may replace the jar while the benchmark runs
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-PIDS=()
-WRK_PID=""
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [[ -n $WRK_PID ]] && kill "$WRK_PID" 2>/dev/null
-  if ((${#PIDS[@]})); then
-    log "stopping ${#PIDS[@]} processes"
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for _ in $(seq 50); do
-      local alive=0
-      for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-      ((alive)) || break
-      sleep 0.1
-    done
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-bg() { # bg NAME CMD...: start CMD in the background with its output in logs/NAME.log
-  local name=$1; shift
-  "$@" >"$RUN/logs/$name.log" 2>&1 &
-  PIDS+=($!)
-  eval "PID_${name//-/_}=$!"
-}
-
-port() { $VB freeport; }
 BACKEND_PORT=$(port); SLOW_PORT=$(port); PROXY_PORT=$(port); REDIS_PORT=$(port)
 BARE_PORT=$(port); NETTY_PORT=$(port); MEM_PORT=$(port); REDISV_PORT=$(port); SHADOW_PORT=$(port); BANDIT_PORT=$(port); FEEDBACK_PORT=$(port)
 # each Vane's admin listener (experiments, results, feedback): loopback, so no token is needed
@@ -144,19 +76,10 @@ MEM_ADMIN=$(port); REDISV_ADMIN=$(port); SHADOW_ADMIN=$(port); BANDIT_ADMIN=$(po
   || die "free-port collision, run again"
 
 # ---------------------------------------------------------------- backends and nginx
-# ~150-byte KServe v2 response body
-RESP_BODY='{"model_name":"fraud","model_version":"1","id":"bench-resp00","outputs":[{"name":"score","shape":[1,2],"datatype":"FP32","data":[0.921337,0.078663]}]}'
-$VB render "$HERE/nginx/backend.conf.tmpl" "$RUN/backend.conf" WORK="$RUN" PORT="$BACKEND_PORT" BODY="$RESP_BODY"
-$VB render "$HERE/nginx/slow.conf.tmpl" "$RUN/slow.conf" WORK="$RUN" PORT="$SLOW_PORT" BODY="$RESP_BODY" \
-  SLEEP="$SHADOW_SLEEP" ECHO_MODULE="$ECHO_MODULE"
-$VB render "$HERE/nginx/proxy.conf.tmpl" "$RUN/proxy.conf" WORK="$RUN" PORT="$PROXY_PORT" \
-  BACKEND_PORT="$BACKEND_PORT" WORKERS="$PROXY_WORKERS"
-for n in backend slow proxy; do
-  $NGINX -t -q -p "$RUN" -e "$RUN/logs/$n-error.log" -c "$RUN/$n.conf" || die "nginx config $n invalid"
-  bg "nginx-$n" "$NGINX" -p "$RUN" -e "$RUN/logs/$n-error.log" -c "$RUN/$n.conf"
-done
-bg redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
-  --protected-mode yes --dir "$RUN/tmp"
+start_nginx backend backend PORT="$BACKEND_PORT" BODY="$RESP_BODY"
+start_nginx slow slow PORT="$SLOW_PORT" BODY="$RESP_BODY" SLEEP="$SHADOW_SLEEP" ECHO_MODULE="$ECHO_MODULE"
+start_nginx proxy proxy PORT="$PROXY_PORT" BACKEND_PORT="$BACKEND_PORT" WORKERS="$PROXY_WORKERS"
+start_redis "$REDIS_PORT"
 
 # ---------------------------------------------------------------- Vane configs
 vane_config() { # vane_config FILE PORT KIND(memory|redis|shadow|bandit|feedback) ADMIN_PORT
@@ -227,8 +150,7 @@ EOF
       echo "  store: memory"
     fi
   } >"$f"
-  java -jar "$RUN/vane.jar" validate "$f" >"$RUN/logs/validate-$(basename "$f" .yaml).log" 2>&1 \
-    || { cat "$RUN/logs/validate-$(basename "$f" .yaml).log" >&2; die "generated config $f is invalid"; }
+  validate_config "$f"
 }
 vane_config "$RUN/vane-memory.yaml" "$MEM_PORT" memory "$MEM_ADMIN"
 vane_config "$RUN/vane-bandit.yaml" "$BANDIT_PORT" bandit "$BANDIT_ADMIN"
@@ -239,10 +161,7 @@ vane_config "$RUN/vane-feedback.yaml" "$FEEDBACK_PORT" feedback "$FEEDBACK_ADMIN
 VANES=(vane-memory vane-bandit vane-redis vane-shadow vane-feedback)
 declare -A EXPERIMENT=([vane-memory]=fraud-canary [vane-bandit]=fraud-bandit [vane-redis]=fraud-canary
   [vane-shadow]=fraud-canary [vane-feedback]=fraud-canary)
-for v in "${VANES[@]}"; do
-  # shellcheck disable=SC2086
-  bg "$v" java $VANE_JAVA_OPTS -Xlog:gc:file="$RUN/logs/$v-gc.log" -jar "$RUN/vane.jar" serve --config "$RUN/$v.yaml"
-done
+for v in "${VANES[@]}"; do start_vane "$v"; done
 
 # the framework floors: a bare Vert.x proxy (same server/client settings, none of Vane's work) and a bare Netty proxy
 # (the transport under Vert.x), compiled against vane.jar, which carries both
@@ -251,10 +170,10 @@ javac -d "$RUN/baseline" -cp "$RUN/vane.jar" "$HERE/baseline/BareVertxProxy.java
   2>"$RUN/logs/javac-baseline.log" \
   || { cat "$RUN/logs/javac-baseline.log" >&2; die "could not compile bench/baseline/*.java"; }
 # shellcheck disable=SC2086
-bg vertx-bare java $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareVertxProxy "$BARE_PORT" "$BACKEND_PORT" \
+bg vertx-bare "$VANE_JAVA" $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareVertxProxy "$BARE_PORT" "$BACKEND_PORT" \
   "$PROXY_WORKERS" "$TRANSPORT"
 # shellcheck disable=SC2086
-bg netty-bare java $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareNettyProxy "$NETTY_PORT" "$BACKEND_PORT" \
+bg netty-bare "$VANE_JAVA" $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareNettyProxy "$NETTY_PORT" "$BACKEND_PORT" \
   "$([[ $TRANSPORT == io_uring ]] && echo io_uring || echo epoll)"
 
 declare -A URL=(
@@ -287,8 +206,6 @@ for t in "${ALL[@]}"; do
 done
 INFER=/v2/models/fraud/infer
 
-for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-redis-cli -p "$REDIS_PORT" ping >/dev/null || die "redis-server did not start (logs/redis.log)"
 $VB wait-http "http://127.0.0.1:$SLOW_PORT/" 10 || die "slow backend did not start"
 for t in direct nginx netty-bare vertx-bare; do $VB wait-http "${URL[$t]}/" 30 || die "$t did not start"; done
 for v in "${VANES[@]}"; do
@@ -301,15 +218,7 @@ log "all targets up: backend :$BACKEND_PORT slow :$SLOW_PORT nginx :$PROXY_PORT 
 # ---------------------------------------------------------------- facts about this run
 export TS DURATION WARMUP ROUNDS FIXED_ROUNDS RATE CONNS USERS PROXY_WORKERS TRANSPORT SHADOW_SLEEP SHADOW_INFLIGHT REDIS_CACHE_SIZE \
   REDIS_STALENESS VANE_JAVA_OPTS FB_EVENTS FEED FEED_RATE
-export F_CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
-export F_NPROC="$(nproc)"
-export F_MEM="$(free -m | awk '/^Mem:/{print $2" MB"}')"
-export F_KERNEL="$(uname -sr)"
-export F_JAVA="$(java -version 2>&1 | sed -n 2p)"
-export F_NGINX="$($NGINX -v 2>&1)"
-export F_WRK="$(wrk --version 2>&1 | head -1 | awk '{print $1, $2}')"
-export F_REDIS="$(redis-server --version)"
-export F_GIT="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && git diff --quiet -- . ':!bench' 2>/dev/null || echo '+dirty')"
+machine_facts
 export F_COMMAND="$CMDLINE"
 $PY - "$RUN/meta.json" <<'EOF'
 import json, os, sys
@@ -326,28 +235,7 @@ meta["machine"] = {k[2:].lower(): e[k] for k in e if k.startswith("F_")}
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 EOF
 
-# ---------------------------------------------------------------- load
-run_wrk() { # run_wrk OUTFILE SECONDS RATE URL [SCRIPT [PATH]]: extra VB_* settings come from the environment
-  local out=$1 secs=$2 rate=$3 url=$4 script=${5:-infer} path=${6:-$INFER}
-  VB_RATE=$rate VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${secs}s" --latency --timeout 5s \
-    -s "$HERE/lua/$script.lua" "$url$path" >"$out" 2>&1 &
-  WRK_PID=$!
-  local rc=0
-  wait "$WRK_PID" || rc=$?
-  WRK_PID=""
-  ((rc == 0)) || die "wrk failed ($rc): $(tail -5 "$out")"
-}
-redis_snap() { # redis_snap FILE
-  { redis-cli -p "$REDIS_PORT" INFO stats; redis-cli -p "$REDIS_PORT" INFO commandstats; } >"$1"
-}
-summary_line() {
-  grep -E '^(Requests/sec|  Non-2xx|  Socket errors)' "$1" | tr -s ' ' | paste -sd' ' -
-}
-
-get_json() { # get_json URL OUTFILE: GET a JSON document (no file on failure)
-  if $PY -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
-    "$1" >"$2.tmp" 2>/dev/null; then mv "$2.tmp" "$2"; else rm -f "$2.tmp"; fi
-}
+# ---------------------------------------------------------------- load (run_wrk, redis_snap, summary_line, get_json: lib.sh)
 FEEDER_PID=""
 feeder_start() { # feeder_start SECONDS OUTFILE: vb.py feeder on vane-bandit in the background (FEED=1)
   [[ $FEED == 1 ]] || return 0

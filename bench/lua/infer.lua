@@ -14,6 +14,16 @@
 --   VB_SEQ    1 = users in order user-1, user-2, ..., user-VB_USERS, user-1, ... instead of at random (the harness
 --             uses it to expose every user of the feedback instance before feedback is sent)
 --   VB_SEQ_START  with VB_SEQ=1: requests already sent in earlier runs (the sequence continues after them)
+--   VB_PATHS  a file of request paths, one a line: each request picks one uniformly (bench/scale.sh spreads load
+--             over many routes with it); overrides VB_PATH
+--   VB_BODY_BYTES  request body size (default 200); the body is the same KServe v2 JSON with a longer request id
+--   VB_POOL   > 0: build VB_POOL requests (users drawn as above) once per thread and send them round-robin instead of
+--             formatting one per request (for large bodies, so that wrk's Lua does not copy 1 MB per request)
+--   VB_METHOD HTTP method (default POST)
+--   VB_STATUS 1 = count the answers that are not 2xx by status and keep the first one's status and body (printed as
+--             "VBSTATUS {...}"; it costs wrk a response() call per answer, so it is off by default)
+--   VB_HIST   a file: done() appends wrk's whole latency histogram to it, one "microseconds count" pair a line (so
+--             runs can be merged into exact pooled percentiles, bench/tails.sh)
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -31,6 +41,18 @@ local rate = tonumber(os.getenv("VB_RATE") or "0")
 local path = os.getenv("VB_PATH") or "/v2/models/fraud/infer"
 local sequential = os.getenv("VB_SEQ") == "1"
 local seq = tonumber(os.getenv("VB_SEQ_START") or "0") % users
+local body_bytes = tonumber(os.getenv("VB_BODY_BYTES") or "200")
+local pool_size = tonumber(os.getenv("VB_POOL") or "0")
+local method = os.getenv("VB_METHOD") or "POST"
+local hist_file = os.getenv("VB_HIST")
+local paths = nil
+if os.getenv("VB_PATHS") then
+  paths = {}
+  for line in io.lines(os.getenv("VB_PATHS")) do
+    if #line > 0 then paths[#paths + 1] = line end
+  end
+  assert(#paths > 0, "VB_PATHS: no paths")
+end
 
 -- 200-byte KServe v2 inference request: 16 FP32 features, the request id padded to the exact size.
 local function make_body(size)
@@ -41,15 +63,34 @@ local function make_body(size)
   assert(pad > 0, "body template too long")
   return prefix .. string.rep("r", pad) .. suffix
 end
-local body = make_body(200)
-assert(#body == 200)
+local body = make_body(body_bytes)
+assert(#body == body_bytes)
 
 local headers = { ["Content-Type"] = "application/json", ["X-User-Id"] = "u0" }
 local thread_seed = 0
+local threads = {}
+local count_status = os.getenv("VB_STATUS") == "1"
 
 function setup(thread)
   thread_seed = thread_seed + 1
   thread:set("vb_seed", thread_seed)
+  table.insert(threads, thread)
+end
+
+if count_status then
+  vb_bad_codes = "" -- "status count status count ...", rebuilt on each bad answer (rare)
+  vb_bad_sample = ""
+  local bad = {}
+  function response(status, hdrs, rbody)
+    if status >= 200 and status < 300 then return end
+    bad[status] = (bad[status] or 0) + 1
+    local parts = {}
+    for code, n in pairs(bad) do parts[#parts + 1] = code .. " " .. n end
+    vb_bad_codes = table.concat(parts, " ")
+    if vb_bad_sample == "" then
+      vb_bad_sample = status .. " " .. string.gsub(string.sub(rbody or "", 1, 200), '[%c"\\]', " ")
+    end
+  end
 end
 
 function init(args)
@@ -57,14 +98,27 @@ function init(args)
   for _ = 1, 10 do math.random() end
 end
 
-function request()
+local function next_request()
   if sequential then
     seq = seq % users + 1
     headers["X-User-Id"] = "user-" .. seq
   else
     headers["X-User-Id"] = "user-" .. math.random(1, users)
   end
-  return wrk.format("POST", path, headers, body)
+  local p = path
+  if paths then p = paths[math.random(1, #paths)] end
+  return wrk.format(method, p, headers, body)
+end
+
+local pool, pool_next = nil, 0
+function request()
+  if pool_size <= 0 then return next_request() end
+  if pool == nil then
+    pool = {}
+    for i = 1, pool_size do pool[i] = next_request() end
+  end
+  pool_next = pool_next % pool_size + 1
+  return pool[pool_next]
 end
 
 if rate > 0 then
@@ -95,4 +149,22 @@ function done(summary, latency, requests)
     e.connect, e.read, e.write, e.status, e.timeout,
     latency.mean / 1000.0, latency.stdev / 1000.0, p(50), p(90), p(99), p(99.9), latency.max / 1000.0,
     tostring(rate), users, #body))
+  if count_status then
+    local codes, sample = {}, ""
+    for _, t in ipairs(threads) do
+      for code, n in string.gmatch(t:get("vb_bad_codes") or "", "(%d+) (%d+)") do
+        codes[#codes + 1] = string.format('"%s":%s', code, n)
+      end
+      if sample == "" then sample = t:get("vb_bad_sample") or "" end
+    end
+    io.write(string.format('VBSTATUS {"not_2xx":{%s},"first":"%s"}\n', table.concat(codes, ","), sample))
+  end
+  if hist_file then
+    local f = assert(io.open(hist_file, "a"))
+    for i = 1, #latency do
+      local us, count = latency(i) -- the i-th distinct latency value (microseconds) and how often it was seen
+      f:write(string.format("%d %d\n", us, count))
+    end
+    f:close()
+  end
 end
