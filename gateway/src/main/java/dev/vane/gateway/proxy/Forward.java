@@ -31,9 +31,11 @@ final class Forward implements ProxyStep {
   /** Fixed-length responses up to this size are read whole and written with their head in one write. */
   static final int BUFFER_RESPONSES_UP_TO = 64 * 1024;
 
+  private final Vertx vertx;
   private final UpstreamClients clients;
 
   Forward(Vertx vertx) {
+    this.vertx = vertx;
     this.clients = new UpstreamClients(vertx);
   }
 
@@ -185,8 +187,9 @@ final class Forward implements ProxyStep {
       return;
     }
     // streamed: the endpoint timeout bounded the wait for the head; from here it bounds each gap between chunks
-    up.request().idleTimeout(x.timeoutMillis);
-    (tap == null ? up : MeasureResponse.tapped(up, tap)).pipe().endOnFailure(false).to(res).onComplete(p -> {
+    ChunkGaps gaps = ChunkGaps.watch(vertx, up, x.timeoutMillis);
+    (tap == null ? gaps : MeasureResponse.tapped(gaps, tap)).pipe().endOnFailure(false).to(res).onComplete(p -> {
+      gaps.stop();
       if (tap != null) {
         tap.end(p.succeeded());
       }

@@ -17,13 +17,20 @@ public final class UpstreamCalls {
         .setIdleTimeout(ep.timeout().toMillis());
   }
 
-  /** Drops an upstream response nobody will read: its connection is reset rather than returned to the pool. */
+  /**
+   * Drops an upstream response nobody will read: its connection is reset rather than returned to the pool. A
+   * response that already arrived whole is left alone: its connection went back to the pool clean and may be
+   * carrying another request, and resetting an ended HTTP/1.1 exchange closes the connection under that request.
+   */
   public static void abandon(HttpClientResponse up) {
-    up.exceptionHandler(t -> { });
+    if (up.end().isComplete()) {
+      return;
+    }
     try {
+      up.exceptionHandler(t -> { });
       up.request().reset();
     } catch (RuntimeException e) {
-      // already closed: nothing to reset
+      // ended or closed meanwhile: nothing to reset
     }
   }
 

@@ -181,6 +181,28 @@ class UpstreamPoolTest {
   }
 
   @Test
+  void abandoningAResponseThatArrivedWholeLeavesItsPooledConnectionAlone() throws Exception {
+    UpstreamPool pool = pool(endpoint(8, 16, 2000));
+    int before = accepted.get();
+    // a response read whole: its connection is back in the pool; then its reader gives up on it (a client that left
+    // while the response was being written to it), which must not close the connection under the next request
+    String first = on(() -> pool.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/a")
+            .setIdleTimeout(2000))
+        .compose(req -> req.send())
+        .compose(res -> res.body().map(b -> {
+          UpstreamCalls.abandon(res);
+          return b.toString();
+        })));
+    assertEquals("ok:/a", first);
+    for (int i = 0; i < 5; i++) {
+      int n = i;
+      assertEquals("ok:/b" + n, on(() -> get(pool, "/b" + n, 2000)));
+    }
+    assertEquals(1, accepted.get() - before, "the connection stayed open and carried the next requests");
+    close(pool);
+  }
+
+  @Test
   void atMostMaxConnectionsOpenTheRestWaitThenOverflowIsTooBusy() throws Exception {
     sleepMs = 300;
     UpstreamPool pool = pool(endpoint(2, 2, 5000));
