@@ -118,7 +118,8 @@ wrk_run() { # wrk_run OUT SECONDS RATE URL
 snap() { # snap PID: "comm<TAB>ns" per thread
   local pid=$1 t
   for t in /proc/"$pid"/task/*; do
-    printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)"
+    printf '%s\t%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)" \
+      "$(sed 's/.*) //' "$t/stat" 2>/dev/null | cut -d' ' -f12,13)"
   done
 }
 figures() { # figures NAME: mirrored compared (0 0 without a shadow)
@@ -163,8 +164,10 @@ name, r, run, mirrored, compared, dropped = sys.argv[1], int(sys.argv[2]), sys.a
 def load(f):
     out = {}
     for i, line in enumerate(open(f)):
-        comm, _, ns = line.rstrip("\n").partition("\t")
-        if ns: out[(i, comm)] = int(ns)
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) == 3 and parts[1]:
+            ut, st = (int(x) for x in parts[2].split())
+            out[(i, parts[0])] = (int(parts[1]), ut, st)
     return out
 def group(comm):
     if comm.startswith("vane-shadow"): return "shadow_loop"
@@ -175,18 +178,22 @@ def group(comm):
 def by_comm(d):
     # threads of a name summed (task order may shift as threads come and go)
     out = {}
-    for (_, comm), ns in d.items(): out[comm] = out.get(comm, 0) + ns
+    for (_, comm), v in d.items():
+        o = out.get(comm, (0, 0, 0)); out[comm] = tuple(x + y for x, y in zip(o, v))
     return out
 a, b = by_comm(load(f"{run}/snap0-{name}-r{r}.txt")), by_comm(load(f"{run}/snap2-{name}-r{r}.txt"))
-groups = {}
-for comm, ns in b.items():
-    groups[group(comm)] = groups.get(group(comm), 0) + ns - a.get(comm, 0)
+groups, ticks = {}, {}
+for comm, v in b.items():
+    g = group(comm); o = a.get(comm, (0, 0, 0))
+    groups[g] = groups.get(g, 0) + v[0] - o[0]
+    t = ticks.get(g, (0, 0)); ticks[g] = (t[0] + v[1] - o[1], t[1] + v[2] - o[2])
 txt = open(f"{run}/wrk-{name}-r{r}.txt").read()
 m = re.search(r"(\d+) requests in ([\d.]+)s", txt)
 reqs, secs = int(m.group(1)), float(m.group(2))
 us = {g: round(ns / 1000 / reqs, 2) for g, ns in groups.items()}
 row = {"name": name, "round": r, "requests": reqs, "rps": round(reqs / secs), "mirrored": mirrored, "compared": compared,
        "dropped": dropped, "us_per_request": us, "us_total_per_request": round(sum(groups.values()) / 1000 / reqs, 2),
+       "user_sys_ticks": {g: list(t) for g, t in ticks.items() if g in ("request_loop", "shadow_loop")},
        "shadow_loop_us_per_copy": round(groups.get("shadow_loop", 0) / 1000 / mirrored, 2) if mirrored else None}
 print(json.dumps(row))
 EOF
