@@ -12,6 +12,9 @@
 #
 #   JARS="before=/tmp/before.jar after=gateway/target/vane.jar" RATE=2000 DURATION=10 ROUNDS=2 bench/shadow-cpu.sh
 #   COMPARE_PERCENT="100 10" bench/shadow-cpu.sh
+#   JARS="before=/tmp/before.jar@- after=gateway/target/vane.jar@100,10"   (per jar: its comparePercent values;
+#                      "-" = none, for a build without the field)
+#   RATE=0: saturation (then copies over maxShadowInFlight are dropped: per copy is over the mirrored ones)
 #   JFR=1: after the rounds, JFR_SECONDS [20] of JFR (settings=profile) on each shadow Vane at RATE, summarised
 #          with vb.py jfr-top
 set -euo pipefail
@@ -92,11 +95,13 @@ EOF
 NAMES=()
 declare -A URL ADMIN PID
 for spec in $JARS; do
-  label=${spec%%=*}; jar=${spec#*=}
+  label=${spec%%=*}; jar=${spec#*=}; compares=$COMPARE_PERCENT
+  if [[ $jar == *@* ]]; then compares=${jar#*@}; compares=${compares//,/ }; jar=${jar%@*}; fi
+  [[ $compares == - ]] && compares=""
   cp "$jar" "$RUN/$label.jar"
   kinds=()
   [[ $MEMORY == 1 ]] && kinds+=("memory:-")
-  if [[ -z $COMPARE_PERCENT ]]; then kinds+=("shadow:"); else for c in $COMPARE_PERCENT; do kinds+=("shadow$c:$c"); done; fi
+  if [[ -z $compares ]]; then kinds+=("shadow:"); else for c in $compares; do kinds+=("shadow$c:$c"); done; fi
   for k in "${kinds[@]}"; do
     name="$label-${k%%:*}"; cmp=${k#*:}
     p=$($VB freeport); ap=$($VB freeport)
@@ -151,10 +156,13 @@ for r in $(seq "$ROUNDS"); do
   order=("${NAMES[@]}")
   if ((r % 2 == 0)); then order=(); for ((i=${#NAMES[@]}-1; i>=0; i--)); do order+=("${NAMES[$i]}"); done; fi
   for n in "${order[@]}"; do
+    conns() { ss -Htn state established "( dport = :$SLOW_PORT )" 2>/dev/null | awk '{print $3}' | sort; }
+    conns >"$RUN/conns0-$n-r$r.txt"
     read -r m0 c0 d0 < <(figures "$n")
     snap "${PID[$n]}" >"$RUN/snap0-$n-r$r.txt"
     wrk_run "$RUN/wrk-$n-r$r.txt" "$DURATION" "$RATE" "${URL[$n]}"
     snap "${PID[$n]}" >"$RUN/snap1-$n-r$r.txt"
+    conns >"$RUN/conns1-$n-r$r.txt"
     sleep $(python3 -c "print($SHADOW_SLEEP + 0.6)")   # the last copies' answers (their comparison) land
     snap "${PID[$n]}" >"$RUN/snap2-$n-r$r.txt"
     read -r m1 c1 d1 < <(figures "$n")
@@ -193,6 +201,8 @@ reqs, secs = int(m.group(1)), float(m.group(2))
 us = {g: round(ns / 1000 / reqs, 2) for g, ns in groups.items()}
 row = {"name": name, "round": r, "requests": reqs, "rps": round(reqs / secs), "mirrored": mirrored, "compared": compared,
        "dropped": dropped, "us_per_request": us, "us_total_per_request": round(sum(groups.values()) / 1000 / reqs, 2),
+       "shadow_connections_opened": len(set(open(f"{run}/conns1-{name}-r{r}.txt").read().split()) - set(open(f"{run}/conns0-{name}-r{r}.txt").read().split())),
+       "shadow_connections_at_end": len(open(f"{run}/conns1-{name}-r{r}.txt").read().split()),
        "user_sys_ticks": {g: list(t) for g, t in ticks.items() if g in ("request_loop", "shadow_loop")},
        "shadow_loop_us_per_copy": round(groups.get("shadow_loop", 0) / 1000 / mirrored, 2) if mirrored else None}
 print(json.dumps(row))

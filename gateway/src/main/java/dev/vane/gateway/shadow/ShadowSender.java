@@ -117,6 +117,13 @@ public final class ShadowSender {
       into.skip(ResponseCounters.TEXT_TOKENS, "no_text");
       return;
     }
+    if (a.equals(b)) {
+      // equal texts score 1 on both (edit distance 0, equal token sets) without the quadratic edit distance: ~2 ms
+      // for two 1,000-character answers (ShadowCompareBenchmark), ~40x a whole copy's exchange
+      into.record(ResponseCounters.TEXT_EDIT, 1.0);
+      into.record(ResponseCounters.TEXT_TOKENS, 1.0);
+      return;
+    }
     into.record(ResponseCounters.TEXT_EDIT, TextSimilarity.editSimilarity(a, b));
     into.record(ResponseCounters.TEXT_TOKENS, TextSimilarity.tokenOverlap(a, b));
   }

@@ -31,12 +31,22 @@ public class ShadowCompareBenchmark {
   private byte[] other;
   private final Shadow tenPercent = new Shadow("s", "e", 10_000, 1e-6, 1_000);
   private final String requestId = "0123456789abcdef0123456789abcdef";
+  private String textA;
+  private String textB;
 
   @Setup
   public void setup() {
     served = BODY.getBytes(StandardCharsets.UTF_8);
     same = BODY.getBytes(StandardCharsets.UTF_8);
     other = BODY.replace("0.921337", "0.921338").getBytes(StandardCharsets.UTF_8);
+    StringBuilder a = new StringBuilder();
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; a.length() < 1000; i++) {
+      a.append("word").append(i).append(' ');
+      b.append(i % 10 == 0 ? "other" : "word").append(i).append(' ');
+    }
+    textA = a.toString();
+    textB = b.toString();
   }
 
   @Benchmark
@@ -52,6 +62,12 @@ public class ShadowCompareBenchmark {
   @Benchmark
   public String firstChoiceText() {
     return TextSimilarity.firstChoiceText(served);
+  }
+
+  /** An LLM-sized disagreement: two ~1,000-character completions that differ in one word in ten. */
+  @Benchmark
+  public double textSimilarityOf1000Chars() {
+    return TextSimilarity.editSimilarity(textA, textB) + TextSimilarity.tokenOverlap(textA, textB);
   }
 
   @Benchmark
