@@ -172,7 +172,8 @@ final class ConfigAssembly {
     }
     List<Shadow> shadows = new ArrayList<>();
     for (ConfigSpec.Shadow s : list(x.shadows())) {
-      shadows.add(new Shadow(s.id() != null ? s.id() : s.endpoint(), s.endpoint(), bps(s.percent()), s.tolerance()));
+      shadows.add(new Shadow(s.id() != null ? s.id() : s.endpoint(), s.endpoint(), bps(s.percent()), s.tolerance(),
+          bps(s.comparePercent())));
     }
     Targeting targeting = Targeting.NONE;
     if (x.targeting() != null) {

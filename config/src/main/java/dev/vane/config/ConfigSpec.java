@@ -98,7 +98,7 @@ final class ConfigSpec {
 
   record Variant(String id, String endpoint, int weight) {}
 
-  record Shadow(String id, String endpoint, double percent, double tolerance) {}
+  record Shadow(String id, String endpoint, double percent, double tolerance, double comparePercent) {}
 
   record Targeting(Map<String, JsonNode> headers, String pathPrefix) {}
 

@@ -1,9 +1,14 @@
 package dev.vane.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vane.router.Shadow;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +22,11 @@ class ShadowTest {
   Gateway gw;
 
   void start(String shadowExtra, double tolerance) throws Exception {
+    start(shadowExtra, tolerance, "");
+  }
+
+  /** {@code shadowFields}: more fields of the shadow entry, e.g. {@code ", comparePercent: 25"}. */
+  void start(String shadowExtra, double tolerance, String shadowFields) throws Exception {
     gw = fx.gateway("""
         server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
         endpoints:
@@ -28,8 +38,8 @@ class ShadowTest {
         experiments:
           - id: e
             champion: { endpoint: primary }
-            shadows: [ { id: s1, endpoint: shadow, percent: 100, tolerance: %s } ]
-        """.formatted(primary.url(), shadow.url(), shadowExtra, tolerance));
+            shadows: [ { id: s1, endpoint: shadow, percent: 100, tolerance: %s %s } ]
+        """.formatted(primary.url(), shadow.url(), shadowExtra, tolerance, shadowFields));
   }
 
   JsonObject shadowFigures() {
@@ -197,6 +207,82 @@ class ShadowTest {
     int sent = assertClientUnaffected();
     assertEquals(0, shadowFigures().getLong("compared"), "nothing compared while the shadow sleeps");
     assertEquals(sent, shadowFigures().getLong("mirrored"));
+  }
+
+  /**
+   * Unlike nginx's {@code mirror}, which holds a client's connection until the mirror subrequest answers, no
+   * response waits for its copy: with every request mirrored to a shadow that answers after 2 s, each of 20
+   * sequential requests on one keep-alive connection is answered well within it, and the copies are all out at once.
+   */
+  @Test
+  void noClientResponseWaitsForItsCopyWithEveryRequestMirrored() throws Exception {
+    start(", maxShadowInFlight: 1000", 1e-6);
+    shadow.sleep(2000);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 20; i++) {
+      Harness.Reply r = h.post(gw.port(), "/v2/models/m/infer", "u" + i, "{\"inputs\":[]}");
+      assertEquals(200, r.status());
+      assertEquals("primary", r.header("X-Backend"));
+      assertTrue(r.micros() < 1_000_000, "request " + i + " took " + r.micros() + " µs: it waited for its copy");
+    }
+    long allMillis = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(allMillis < 2_000, "20 mirrored requests took " + allMillis + " ms: less than one copy's answer");
+    JsonObject f = shadowFigures();
+    assertEquals(20, f.getLong("mirrored"));
+    assertEquals(0, f.getLong("compared"), "no copy answered yet");
+    f = awaitCompared(0, 20);
+    assertEquals(20, f.getLong("compared"), "every copy answered after its 2 s and was compared");
+  }
+
+  /**
+   * comparePercent 25: every copy is sent and counted in mirrored; only those whose request id hashes under 25%
+   * are compared (exactly the ids {@link Shadow#compares} picks, a share within binomial bounds of 25%), and the
+   * agreement rates are over the compared ones. The shadow agrees for the first 200 requests and disagrees for the
+   * next 200, so the expected agreement rate is known exactly from the ids.
+   */
+  @Test
+  void aComparePercentComparesItsShareOfTheCopiesAndMirrorsThemAll() throws Exception {
+    start(", maxShadowInFlight: 1000", 1e-3, ", comparePercent: 25"); // none dropped, however slow the machine
+    primary.mode = TestBackend.Mode.KSERVE;
+    shadow.mode = TestBackend.Mode.KSERVE;
+    primary.kserveData = "[0.1,0.7,0.2]";
+    shadow.kserveData = "[0.1,0.7004,0.1996]"; // agrees within 1e-3
+    Shadow picks = new Shadow("s1", "shadow", 10_000, 1e-3, 2_500);
+    int agreeing = 0;
+    int n = 400;
+    int expected = 0;
+    for (int i = 0; i < n; i++) {
+      if (i == n / 2) {
+        int firstHalf = expected;
+        awaitCompared(0, firstHalf); // the first half's copies have answered
+        shadow.kserveData = "[0.1,0.2,0.7]"; // disagrees from here on
+      }
+      String id = "req-" + i;
+      if (picks.compares(id)) {
+        expected++;
+        if (i < n / 2) {
+          agreeing++;
+        }
+      }
+      Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v2/models/m/infer",
+          Map.of("X-User-Id", "u" + i, "X-Request-Id", id), Buffer.buffer("{}"));
+      assertEquals(200, r.status());
+    }
+    // binomial(400, 0.25): mean 100, sd 8.66; 4.5 sd either side (two-sided p < 1e-5)
+    assertTrue(expected >= 61 && expected <= 139, "ids picked for comparison: " + expected + " of " + n);
+    int compared = expected;
+    JsonObject f = awaitFigures(x -> x.getLong("compared") >= compared);
+    Thread.sleep(200); // nothing more may arrive
+    f = shadowFigures();
+    assertEquals(25.0, f.getDouble("comparePercent"));
+    assertEquals(0, f.getLong("dropped"));
+    assertEquals(n, f.getLong("mirrored"), "every copy is mirrored");
+    assertEquals(0, f.getLong("errors"));
+    assertEquals(compared, f.getLong("compared"), "exactly the picked copies are compared");
+    assertEquals(compared, f.getLong("numericCompared"));
+    assertEquals((double) agreeing / compared, f.getDouble("numericAgreementRate"), 1e-12,
+        "agreement over the compared copies");
+    assertEquals((double) agreeing / compared, f.getDouble("labelAgreementRate"), 1e-12);
   }
 
   @Test

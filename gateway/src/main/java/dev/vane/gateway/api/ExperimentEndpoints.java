@@ -113,6 +113,7 @@ final class ExperimentEndpoints {
           .put("id", sh.id())
           .put("endpoint", sh.endpoint())
           .put("percent", sh.percentBps() / 100.0)
+          .put("comparePercent", sh.compareBps() / 100.0)
           .put("mirrored", st.mirrored())
           .put("dropped", st.dropped())
           .put("errors", st.errors())

@@ -75,7 +75,9 @@ final class Exchange {
   EndpointSettings upstreamEndpoint;
   // Mirror
   List<ShadowCall> shadowCalls;
-  /** The served body, kept for the shadow comparison (mirrored requests only). */
+  /** Whether a copy of this request is compared, so the served body is kept ({@link #primaryBody}). */
+  boolean keepServedBody;
+  /** The served body, kept for the shadow comparison (requests with a compared copy only). */
   byte[] primaryBody;
 
   private final ProxyStep[] steps;

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The last step: sends the request to its endpoint on this loop's keep-alive pool and writes the answer back. A
  * failure maps to 502/503/504 in {@link Errors}; with {@code fallbackToChampion}, a non-control arm's connect
- * failure, timeout or 5xx is retried once on the control. Small fixed-length answers (and mirrored ones, whose body
- * the shadows are compared with) are read whole and written with their head in one write; streams (chunked, e.g.
+ * failure, timeout or 5xx is retried once on the control. Small fixed-length answers (and those with a compared
+ * shadow copy, whose body the shadow's is compared with) are read whole and written with their head in one write; streams (chunked, e.g.
  * server-sent events) and large bodies are piped through as they arrive. An upstream body cut short gets 502 when
  * the client has received nothing yet, else the client's connection is closed.
  */
@@ -159,7 +159,7 @@ final class Forward implements ProxyStep {
     }
     decorate(x, res);
     int status = up.statusCode();
-    boolean compare = x.shadowCalls != null;
+    boolean compare = x.keepServedBody;
     long length = len == null || bodyless ? -1 : UpstreamCalls.contentLength(len);
     // response metrics read the bytes on the side: after the client's write, never before it
     ResponseTap tap = MeasureResponse.open(x, x.served, up);

@@ -2,6 +2,7 @@ package dev.vane.gateway.proxy;
 
 import dev.vane.gateway.runtime.GatewayCore;
 import dev.vane.gateway.shadow.MirroredRequest;
+import dev.vane.gateway.shadow.ShadowPlanner;
 import dev.vane.gateway.shadow.ShadowSender;
 import io.vertx.core.MultiMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,7 +24,9 @@ final class Mirror implements ProxyStep {
   @Override
   public void onRequest(Exchange x) {
     if (x.experiment != null && !x.experiment.shadows().isEmpty()) {
-      x.shadowCalls = core.shadows().plan(x.experiment, x.counters, x.snapshot.config(), ThreadLocalRandom.current());
+      x.shadowCalls = core.shadows().plan(x.experiment, x.counters, x.snapshot.config(), ThreadLocalRandom.current(),
+          x.requestId);
+      x.keepServedBody = ShadowPlanner.anyCompared(x.shadowCalls);
     }
     x.proceed();
   }

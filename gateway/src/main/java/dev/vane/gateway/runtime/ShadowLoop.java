@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  * comparisons, so mirroring never takes time from the loops serving clients.
  */
 public final class ShadowLoop {
+  /** The shadow loop's thread name ({@code /proc/<pid>/task/<tid>/comm} shows its first 15 characters). */
+  public static final String THREAD_NAME = "vane-shadow-loop";
   private final ServerSettings.Transport transport;
   private volatile Loop loop;
   private boolean closed; // guarded by this
@@ -42,7 +44,11 @@ public final class ShadowLoop {
     if (loop == null) {
       Vertx v = Transports.vertx(new VertxOptions().setEventLoopPoolSize(1)
           .setWorkerPoolSize(1).setInternalBlockingPoolSize(1), transport);
-      loop = new Loop(v, ((VertxInternal) v).createEventLoopContext(), new UpstreamClients(v));
+      Context context = ((VertxInternal) v).createEventLoopContext();
+      // its own thread name (the kernel's too), so per-thread CPU figures (/proc, top -H, JFR) tell it from the
+      // request loops, whose Vert.x names it would otherwise share
+      context.runOnContext(x -> Thread.currentThread().setName(THREAD_NAME));
+      loop = new Loop(v, context, new UpstreamClients(v));
     }
     return loop;
   }

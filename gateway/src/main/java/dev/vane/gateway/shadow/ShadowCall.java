@@ -14,6 +14,12 @@ public final class ShadowCall {
   final ShadowCounters stats;
   final EndpointSettings endpoint;
   final AtomicInteger inFlight;
+  /**
+   * Whether this copy's answer is read and compared with the served one (the shadow's {@code comparePercent}, by
+   * the request id); a copy left out is sent, counted as mirrored and its failures as errors, and its answer is
+   * drained unread.
+   */
+  final boolean compare;
   boolean done;
   boolean failed;
   boolean compared;
@@ -27,8 +33,9 @@ public final class ShadowCall {
   /** The copy's span, linked to its request's (traced requests only). */
   UpstreamSpan span;
 
-  ShadowCall(Shadow shadow, ShadowCounters stats, EndpointSettings endpoint, AtomicInteger inFlight) {
+  ShadowCall(Shadow shadow, ShadowCounters stats, EndpointSettings endpoint, AtomicInteger inFlight, boolean compare) {
     this.shadow = shadow;
+    this.compare = compare;
     this.stats = stats;
     this.endpoint = endpoint;
     this.inFlight = inFlight;

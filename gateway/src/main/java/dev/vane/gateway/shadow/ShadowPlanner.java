@@ -21,8 +21,12 @@ import java.util.random.RandomGenerator;
 public final class ShadowPlanner {
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-  /** The copies to send for one request of {@code experiment}, or null when there are none. */
-  public List<ShadowCall> plan(Experiment experiment, ExperimentCounters stats, VaneConfig config, RandomGenerator random) {
+  /**
+   * The copies to send for one request of {@code experiment}, or null when there are none; each copy is marked
+   * compared or not by its shadow's {@code comparePercent} and {@code requestId} ({@link Shadow#compares}).
+   */
+  public List<ShadowCall> plan(Experiment experiment, ExperimentCounters stats, VaneConfig config, RandomGenerator random,
+      String requestId) {
     List<Shadow> shadows = experiment.shadows();
     List<ShadowCall> calls = null;
     for (int i = 0, n = shadows.size(); i < n; i++) {
@@ -42,12 +46,25 @@ public final class ShadowPlanner {
       if (calls == null) {
         calls = new ArrayList<>(n);
       }
-      ShadowCall call = new ShadowCall(s, counters, ep, slots);
+      ShadowCall call = new ShadowCall(s, counters, ep, slots, s.compares(requestId));
       call.responses = stats.responses().shadow(s.id());
       call.analysis = config.analysis(experiment.id());
       calls.add(call);
     }
     return calls;
+  }
+
+  /** Whether any of {@code calls} is compared, i.e. whether the served body must be kept (null: none). */
+  public static boolean anyCompared(List<ShadowCall> calls) {
+    if (calls == null) {
+      return false;
+    }
+    for (int i = 0, n = calls.size(); i < n; i++) {
+      if (calls.get(i).compare) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Copies in flight to an endpoint now. */

@@ -39,6 +39,25 @@ class ShadowOutputsTest {
     assertEquals(true, known > 8_000, "most generated bodies have a known shape: " + known);
   }
 
+  /**
+   * Byte-identical bodies take a fast path (one parse, no element-wise pass): on the generated bodies it gives what
+   * the general comparison of the body's outputs with themselves gives, for a zero and a positive tolerance.
+   */
+  @Test
+  void identicalBodiesFastPathEqualsTheGeneralComparison() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int i = 0; i < 20_000; i++) {
+      String body = body(r);
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      byte[] copy = bytes.clone();
+      for (double tolerance : new double[] {0, 1e-6}) {
+        List<Object> a = ShadowComparison.outputs(bytes);
+        assertEquals(ShadowComparison.fromOutputs(true, true, a, a, tolerance),
+            ShadowComparison.compare(200, bytes, 200, copy, tolerance), body);
+      }
+    }
+  }
+
   @Test
   void handPickedEdges() {
     String[] bodies = {
