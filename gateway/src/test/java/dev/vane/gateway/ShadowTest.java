@@ -296,6 +296,37 @@ class ShadowTest {
     assertEquals(0.0, f.getDouble("statusMatchRate"));
   }
 
+  /**
+   * A shadow that sends its head and then stalls mid-body gives its in-flight slot back once the endpoint's
+   * timeout passes without a chunk (counted as an error), so later copies are mirrored, not dropped.
+   */
+  @Test
+  void aShadowThatStallsMidBodyGivesItsSlotBackAfterTheTimeout() throws Exception {
+    gw = fx.gateway("""
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
+        endpoints:
+          - { id: primary, url: "%s", timeout: 2s }
+          - { id: shadow, url: "%s", timeout: 300ms, maxShadowInFlight: 4 }
+        routes:
+          - { pathPrefix: /v2/, experiment: e }
+        experiments:
+          - id: e
+            champion: { endpoint: primary }
+            shadows: [ { id: s1, endpoint: shadow, percent: 100 } ]
+        """.formatted(primary.url(), shadow.url()));
+    shadow.stallBody = true;
+    for (int round = 1; round <= 3; round++) {
+      for (int i = 0; i < 4; i++) {
+        assertEquals(200, h.post(gw.port(), "/v2/models/m/infer", "u" + i, "{\"inputs\":[]}").status());
+      }
+      int done = 4 * round;
+      JsonObject f = awaitFigures(x -> x.getLong("errors") >= done);
+      assertEquals(done, f.getLong("errors"), "every stalled copy ended: " + f.encode());
+      assertEquals(done, f.getLong("mirrored"), "no copy dropped for want of a slot: " + f.encode());
+      assertEquals(0, f.getLong("dropped"), f.encode());
+    }
+  }
+
   @Test
   void aShadowThatResetsTheConnectionChangesNothingAndIsCountedAsAnError() throws Exception {
     start("", 1e-6);

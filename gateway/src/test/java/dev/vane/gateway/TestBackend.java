@@ -57,6 +57,8 @@ public final class TestBackend implements AutoCloseable {
 
   /** Answers this share of requests (0..1, at random) with 500 whatever the mode; 0 by default. */
   volatile double errorRate;
+  /** When set, every answer sends its head and the first bytes of a body, then nothing more (the connection stays). */
+  volatile boolean stallBody;
 
   TestBackend failing(double share) {
     errorRate = share;
@@ -66,6 +68,7 @@ public final class TestBackend implements AutoCloseable {
   /** Back to echoing: the mode, sleep, status and KServe body a new backend has ({@link #hits} keeps counting). */
   void reset() {
     errorRate = 0;
+    stallBody = false;
     mode = Mode.ECHO;
     sleepMs = 0;
     status = DEFAULT_STATUS;
@@ -76,6 +79,11 @@ public final class TestBackend implements AutoCloseable {
     hits.incrementAndGet();
     if (mode == Mode.RESET) {
       req.connection().close();
+      return;
+    }
+    if (stallBody) {
+      req.response().setChunked(true).putHeader("Content-Type", "application/json").putHeader("X-Backend", name)
+          .write("{\"outputs\":");
       return;
     }
     if (req.path().contains("/sse")) {

@@ -5,6 +5,7 @@ import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
 import dev.vane.gateway.response.ResponseTap;
 import dev.vane.gateway.shadow.ShadowSender;
+import dev.vane.gateway.upstream.ChunkGaps;
 import dev.vane.gateway.upstream.UpstreamCalls;
 import dev.vane.gateway.upstream.UpstreamClients;
 import dev.vane.router.Arm;

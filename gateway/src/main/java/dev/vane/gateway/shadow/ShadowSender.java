@@ -4,10 +4,11 @@ import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.response.ResponseTap;
 import dev.vane.gateway.response.TextSimilarity;
 import dev.vane.config.EndpointSettings;
+import dev.vane.gateway.upstream.ChunkGaps;
 import dev.vane.gateway.upstream.UpstreamCalls;
 import dev.vane.gateway.upstream.UpstreamClients;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -22,7 +23,6 @@ public final class ShadowSender {
   /** Shadow answers larger than this are not read for comparison (statuses are still compared). */
   public static final int MAX_COMPARE_BYTES = 8 * 1024 * 1024;
 
-  private static final Handler<Buffer> DISCARD = b -> { };
 
   private ShadowSender() {}
 
@@ -77,15 +77,9 @@ public final class ShadowSender {
             }
             ResponseTap tap = call.responses == null ? null : ResponseTap.of(call.analysis, ep.price(),
                 call.responses, call.startNanos, call.status, resp.getHeader("Content-Type"));
-            if (tap != null) {
-              readMeasured(m, call, resp, tap);
-            } else if (call.compare) {
-              resp.body().onComplete(b -> done(m, call, b.succeeded() ? b.result() : null, b.failed(), b.cause()));
-            } else {
-              // not compared: drained unread (no aggregate, no copy), the connection goes back to the pool
-              resp.handler(DISCARD);
-              resp.end().onComplete(e -> done(m, call, null, e.failed(), e.cause()));
-            }
+            // the endpoint's timeout bounded the wait for the head; from here it bounds each gap in the body, so a
+            // shadow that stalls mid-body gives its in-flight slot back
+            read(m, call, ChunkGaps.watch(Vertx.currentContext().owner(), resp, ep.timeout().toMillis()), tap);
           });
         });
       } catch (RuntimeException e) {
@@ -129,26 +123,35 @@ public final class ShadowSender {
   }
 
   /**
-   * Reads a copy's body as {@code body()} does, feeding each chunk to its response metrics as it arrives (a stream's
-   * time to first token needs the chunks' times); a body beyond {@link #MAX_COMPARE_BYTES}, or of a copy that is not
-   * compared, is not kept.
+   * Reads a copy's body, feeding each chunk to its response metrics ({@code tap}, when any) as it arrives (a
+   * stream's time to first token needs the chunks' times); the body is kept only for a compared copy and up to
+   * {@link #MAX_COMPARE_BYTES}; a copy that is not compared is drained unread, and its connection goes back to the
+   * pool.
    */
-  private static void readMeasured(MirroredRequest m, ShadowCall call, HttpClientResponse resp, ResponseTap tap) {
+  private static void read(MirroredRequest m, ShadowCall call, ChunkGaps resp, ResponseTap tap) {
     Buffer[] acc = {call.compare ? Buffer.buffer() : null};
     resp.exceptionHandler(t -> {
-      tap.end(false);
+      resp.stop();
+      if (tap != null) {
+        tap.end(false);
+      }
       if (!call.done) {
         done(m, call, null, true, t);
       }
     });
     resp.handler(chunk -> {
-      tap.chunk(chunk, System.nanoTime());
+      if (tap != null) {
+        tap.chunk(chunk, System.nanoTime());
+      }
       if (acc[0] != null) {
         acc[0] = acc[0].length() + chunk.length() > MAX_COMPARE_BYTES ? null : acc[0].appendBuffer(chunk);
       }
     });
     resp.endHandler(v -> {
-      tap.end(true);
+      resp.stop();
+      if (tap != null) {
+        tap.end(true);
+      }
       if (!call.done) {
         done(m, call, acc[0], false, null);
       }

@@ -1,4 +1,4 @@
-package dev.vane.gateway.proxy;
+package dev.vane.gateway.upstream;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -15,10 +15,11 @@ import java.util.concurrent.TimeoutException;
  * <p>Why not the upstream request's own idle timeout set once the head has arrived ({@code idleTimeout}): in Vert.x
  * 5.1.6, on a connection that already carried a request, that timer does not see the response's chunks and fires a
  * whole timeout after it was set, so a long stream on a reused connection was cut while data flowed (reproduced
- * with a bare Vert.x client; {@code StreamGapsTest}). One timer per stream, re-armed for the rest of the gap when
- * it fires early; chunks only note their time.
+ * with a bare Vert.x client; {@code StreamGapsTest}); and without it nothing bounded a body once its head had
+ * arrived (a shadow that stalled mid-body kept its in-flight slot). One timer per response, re-armed for the rest of
+ * the gap when it fires early; chunks only note their time.
  */
-final class ChunkGaps implements ReadStream<Buffer> {
+public final class ChunkGaps implements ReadStream<Buffer> {
   private final Vertx vertx;
   private final HttpClientResponse up;
   private final long limitMillis;
@@ -33,7 +34,7 @@ final class ChunkGaps implements ReadStream<Buffer> {
   }
 
   /** {@code up} with its gaps bounded by {@code limitMillis} (from now); runs on the response's event loop. */
-  static ChunkGaps watch(Vertx vertx, HttpClientResponse up, long limitMillis) {
+  public static ChunkGaps watch(Vertx vertx, HttpClientResponse up, long limitMillis) {
     ChunkGaps g = new ChunkGaps(vertx, up, limitMillis);
     g.timer = vertx.setTimer(Math.max(1, limitMillis), g::check);
     return g;
@@ -58,7 +59,7 @@ final class ChunkGaps implements ReadStream<Buffer> {
   }
 
   /** The stream ended or failed: the timer goes. */
-  void stop() {
+  public void stop() {
     done = true;
     vertx.cancelTimer(timer);
   }
