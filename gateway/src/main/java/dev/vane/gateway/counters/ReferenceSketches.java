@@ -141,9 +141,4 @@ public final class ReferenceSketches {
     }
     return new Cell(s.reference(), s.after(), end);
   }
-
-  /** The cell of {@code arm} and {@code metric} from this instance's sketches, or null (no reference window). */
-  public Cell cell(String arm, String metric) {
-    return cell(sketches(), arm, metric);
-  }
 }
