@@ -118,6 +118,8 @@ class CalibrationRedisTest {
         """.formatted(model.url(), redis.uri());
     Gateway g1 = fx.own(Gateway.start(Harness.parse(yaml), Stores::forConfig, ThreadLocalRandom::current, c1).await());
     awaitWindowEnd(g1, t0.plusSeconds(10));
+    // the start is the first flush's to reach Redis: wait for g1's (the second instance must not flush first)
+    awaitAgreedStart(redis, t0);
     // the second instance started the version 2 s later: its window still ends 10 s after the first's start
     Gateway g2 = fx.own(Gateway.start(Harness.parse(yaml), Stores::forConfig, ThreadLocalRandom::current, c2).await());
     awaitWindowEnd(g2, t0.plusSeconds(10));
@@ -190,6 +192,23 @@ class CalibrationRedisTest {
       Thread.sleep(50);
     }
     assertEquals(end.toString(), seen, "the agreed window end");
+  }
+
+  /** Waits until the version's agreed start (the first instance's first flush) is in Redis, and checks it. */
+  static void awaitAgreedStart(RedisServerProcess redis, Instant start) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    Object seen = null;
+    while (System.currentTimeMillis() < deadline) {
+      List<?> keys = (List<?>) redis.call("KEYS", "vane:{e}:rmeta:*");
+      if (keys.size() == 1) {
+        seen = redis.call("HGET", keys.get(0).toString(), "start");
+        if (seen != null) {
+          break;
+        }
+      }
+      Thread.sleep(20);
+    }
+    assertEquals(Long.toString(start.toEpochMilli()), seen == null ? null : seen.toString(), "the agreed start");
   }
 
   /** Waits until every prediction is shared through Redis (the feedback backend writes them in batches). */

@@ -15,7 +15,9 @@ import org.HdrHistogram.Histogram;
  * {@link ResponseCounters#SCALE}, values 0..{@link ResponseCounters#MAX_VALUE}).
  *
  * <p>Both sketches add across instances. The version's start is this instance's until {@link #agreeStart} gives
- * the one the instances agreed on (the earliest, kept in Redis at the first flush); a value measured before that,
+ * the one the instances agreed on (the start of the instance whose first flush reached Redis first, kept there
+ * once: instances started within one flush interval may agree on one up to that interval later than the earliest);
+ * a value measured before that,
  * between the agreed window's end and this instance's, counts in the reference (at most one flush interval of
  * values, and only for an instance that started the version later than the first).
  */
