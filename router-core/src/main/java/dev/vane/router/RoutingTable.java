@@ -1,7 +1,6 @@
 package dev.vane.router;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,7 @@ public final class RoutingTable {
   private final List<Route> routes;
   private final Map<String, Experiment> experiments;
   private final Map<String, Route> byModel;
-  private final List<Route> byPrefix;
+  private final PrefixTrie byPrefix;
   private final String defaultEndpoint;
 
   public RoutingTable(String version, List<Route> routes, List<Experiment> experiments, String defaultEndpoint) {
@@ -45,9 +44,8 @@ public final class RoutingTable {
         prefixes.add(r);
       }
     }
-    prefixes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed());
     this.byModel = Map.copyOf(models);
-    this.byPrefix = List.copyOf(prefixes);
+    this.byPrefix = new PrefixTrie(prefixes);
     this.defaultEndpoint = defaultEndpoint;
   }
 
@@ -87,12 +85,76 @@ public final class RoutingTable {
         return r;
       }
     }
-    for (int i = 0, n = byPrefix.size(); i < n; i++) {
-      Route r = byPrefix.get(i);
-      if (path.startsWith(r.pathPrefix())) {
-        return r;
+    return byPrefix.longestPrefixOf(path);
+  }
+
+  /**
+   * Path-prefix routes in a character trie: the longest prefix of a path is found in one walk over the path's
+   * characters, without allocating, whatever the number of routes (a scan of 500 prefixes cost ~2.5% of a request's
+   * CPU at 1,000 experiments, issue 24). Of routes with the same prefix, the first in configuration order wins.
+   */
+  private static final class PrefixTrie {
+    private static final char[] NO_KEYS = new char[0];
+    private static final Node[] NO_CHILDREN = new Node[0];
+
+    private static final class Node {
+      char[] keys = NO_KEYS; // sorted
+      Node[] children = NO_CHILDREN;
+      Route route;
+
+      Node child(char c) {
+        int i = java.util.Arrays.binarySearch(keys, c);
+        return i >= 0 ? children[i] : null;
+      }
+
+      Node addChild(char c) {
+        int i = java.util.Arrays.binarySearch(keys, c);
+        if (i >= 0) {
+          return children[i];
+        }
+        int at = -i - 1;
+        char[] k = new char[keys.length + 1];
+        Node[] ch = new Node[children.length + 1];
+        System.arraycopy(keys, 0, k, 0, at);
+        System.arraycopy(children, 0, ch, 0, at);
+        k[at] = c;
+        ch[at] = new Node();
+        System.arraycopy(keys, at, k, at + 1, keys.length - at);
+        System.arraycopy(children, at, ch, at + 1, children.length - at);
+        keys = k;
+        children = ch;
+        return ch[at];
       }
     }
-    return null;
+
+    private final Node root = new Node();
+
+    PrefixTrie(List<Route> inConfigOrder) {
+      for (Route r : inConfigOrder) {
+        Node n = root;
+        String p = r.pathPrefix();
+        for (int i = 0; i < p.length(); i++) {
+          n = n.addChild(p.charAt(i));
+        }
+        if (n.route == null) {
+          n.route = r;
+        }
+      }
+    }
+
+    Route longestPrefixOf(String path) {
+      Node n = root;
+      Route best = n.route;
+      for (int i = 0; i < path.length(); i++) {
+        n = n.child(path.charAt(i));
+        if (n == null) {
+          break;
+        }
+        if (n.route != null) {
+          best = n.route;
+        }
+      }
+      return best;
+    }
   }
 }

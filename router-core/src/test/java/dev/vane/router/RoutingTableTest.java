@@ -30,6 +30,43 @@ class RoutingTableTest {
     assertEquals("r-short", table.resolve("/v2/models/other/infer", "other").id());
   }
 
+  /**
+   * The trie agrees with the definition (the longest matching prefix, the first in configuration order among equal
+   * prefixes) on random prefixes over a small alphabet, so they share and nest, and random paths.
+   */
+  @Test
+  void theTrieFindsWhatAScanOfEveryPrefixFinds() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+    String alphabet = "/ab%é";
+    for (int round = 0; round < 50; round++) {
+      List<Route> routes = new java.util.ArrayList<>();
+      int n = 1 + rnd.nextInt(60);
+      for (int i = 0; i < n; i++) {
+        routes.add(new Route("r" + i, randomString(rnd, alphabet, rnd.nextInt(6)), null, null, "e"));
+      }
+      RoutingTable t = new RoutingTable("v", routes, List.of(), null);
+      for (int k = 0; k < 200; k++) {
+        String path = randomString(rnd, alphabet, rnd.nextInt(9));
+        Route expected = null;
+        for (Route r : routes) {
+          if (path.startsWith(r.pathPrefix())
+              && (expected == null || r.pathPrefix().length() > expected.pathPrefix().length())) {
+            expected = r;
+          }
+        }
+        assertEquals(expected, t.resolve(path, null), "path " + path + " over " + routes);
+      }
+    }
+  }
+
+  private static String randomString(java.util.SplittableRandom rnd, String alphabet, int length) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < length; i++) {
+      b.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+    }
+    return b.toString();
+  }
+
   @Test
   void unknownRoutesResolveToNothing() {
     assertNull(table.resolve("/nothing", "unknown-model"));

@@ -6,6 +6,13 @@ import org.HdrHistogram.Recorder;
 /**
  * Latency in microseconds through an HdrHistogram {@link Recorder}: writers record without locks; readers take an
  * interval snapshot and fold it into an accumulated histogram under the reader's own lock.
+ *
+ * <p>All three histograms (the recorder's active one, the recycled interval and the total) auto-resize to the
+ * largest value recorded, at 3 significant digits: preallocated for the whole hour they took 188 KB each, 0.56 MB
+ * per arm (0.8-1.1 GB of heap at 1,000 experiments, issue 24); sized to what was seen, an arm whose slowest answer
+ * took 20 ms holds about 0.1 MB and one that saw a 5 s timeout about 0.25 MB. Recording costs ~10 ns more
+ * ({@code LatencyRecorderBenchmark}); a packed (sparse) histogram would be 20x smaller still, but folding one
+ * costs ~0.5 ms, per arm and flush.
  */
 public final class LatencyRecorder {
   /** One hour, in microseconds: larger values are clamped. */
@@ -13,12 +20,13 @@ public final class LatencyRecorder {
   /** Significant digits kept; percentiles are exact to this precision. */
   public static final int DIGITS = 3;
 
-  private final Recorder recorder = new Recorder(MAX_MICROS, DIGITS);
+  private final Recorder recorder = new Recorder(DIGITS);
   private final Histogram total = newHistogram();
   private Histogram recycle;
 
+  /** An empty latency histogram, auto-resizing (values are clamped to {@link #MAX_MICROS} when recorded). */
   public static Histogram newHistogram() {
-    return new Histogram(MAX_MICROS, DIGITS);
+    return new Histogram(DIGITS);
   }
 
   public void recordMicros(long micros) {

@@ -43,7 +43,7 @@ public final class ResponseCounters {
    * One target's figures on one metric.
    *
    * @param sums       responses measured: count, sum and sum of squares of their values
-   * @param sketch     the values >= 0, scaled ({@link #value}); a copy the caller owns
+   * @param sketch     the values >= 0, scaled ({@link #value}); read only (a copy, or one shared empty sketch)
    * @param unsketched values below zero (in {@code sums}, not in the sketch)
    * @param skipped    responses not measured, by reason ({@code too_large}, {@code not_json}, {@code missing},
    *                   {@code not_numeric}, {@code usage_missing}, {@code not_stream}, {@code buffered},
@@ -128,12 +128,21 @@ public final class ResponseCounters {
     }
   }
 
-  /** Moments and sketch of one metric, read as one consistent cell; guarded by its own monitor. */
+  /**
+   * The sketch of a cell that has no values: shared, so cells are never written to (an empty HdrHistogram at 3
+   * digits is 16 KB, and every arm carries the cost and text-similarity metrics whether or not they are used).
+   */
+  private static final Histogram NO_VALUES = newSketch();
+
+  /**
+   * Moments and sketch of one metric, read as one consistent cell; guarded by its own monitor. The sketch is made
+   * at the first value: every arm and shadow has a cell for the built-in cost and text metrics, most never used.
+   */
   private static final class Acc {
     private long n;
     private final CompensatedSum sum = new CompensatedSum();
     private final CompensatedSum sumSq = new CompensatedSum();
-    private final Histogram sketch = newSketch();
+    private Histogram sketch;
     private long unsketched;
     private final Map<String, LongAdder> skipped = new ConcurrentHashMap<>();
 
@@ -142,6 +151,9 @@ public final class ResponseCounters {
       sum.add(v);
       sumSq.addSquare(v);
       if (v >= 0) {
+        if (sketch == null) {
+          sketch = newSketch();
+        }
         sketch.recordValue(Math.round(v * SCALE));
       } else {
         unsketched++;
@@ -155,7 +167,8 @@ public final class ResponseCounters {
     synchronized Cell cell() {
       Map<String, Long> s = new TreeMap<>();
       skipped.forEach((k, v) -> s.put(k, v.sum()));
-      return new Cell(new OutcomeCounters.Sums(n, sum.value(), sumSq.value()), sketch.copy(), unsketched, s);
+      return new Cell(new OutcomeCounters.Sums(n, sum.value(), sumSq.value()),
+          sketch == null ? NO_VALUES : sketch.copy(), unsketched, s);
     }
   }
 
