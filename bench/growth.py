@@ -4,7 +4,8 @@
   growth.py config KIND OUT PATHS key=value...   write a Vane config (and, for KIND experiments, the wrk paths file
                                           PATHS, one request path a line; "-" for none). KIND: base, experiments
                                           (n=), hash (arms=), thompson (arms=), stream. Keys: port, admin, backend
-                                          (URL of the model backend), store (memory|redis), entries, redis, loops,
+                                          (URL of the model backend), store (memory|redis), entries, redis, loops, warm (stream: a
+                                          JSON backend on /v2/models/fraud/ for warming up),
                                           body (server.maxBodyBytes), n, arms
   growth.py figures [--metrics] ADMIN_URL EXPERIMENT... OUT  sum Vane's per-arm counters of the experiments (and
                                           with --metrics the sticky-lookup counters of /metrics) into OUT (JSON)
@@ -55,6 +56,9 @@ def config(kind, out, paths_out, pairs):
     lines.append("endpoints:")
     for i in range(1, n_endpoints + 1):
         lines.append('  - { id: e%d, url: "%s", timeout: 5s, maxConnections: 64 }' % (i, o["backend"]))
+    if kind == "stream" and o.get("warm"):
+        for i in (1, 2):
+            lines.append('  - { id: w%d, url: "%s", timeout: 5s, maxConnections: 64 }' % (i, o["warm"]))
     canary = ["    salt: bench-1", "    sticky: true", "    champion: { endpoint: e1 }",
               "    canary: { endpoint: e2, percent: 10 }"]
     paths = []
@@ -63,7 +67,14 @@ def config(kind, out, paths_out, pairs):
         lines += ["routes:", "  - { id: r0, pathPrefix: %s, experiment: x0 }" % prefix]
         if o.get("body"):  # SCALE=bodies: the 1 MB response route (backend location /resp/infer)
             lines.append("  - { id: resp, pathPrefix: /resp/, experiment: x0 }")
+        if kind == "stream" and o.get("warm"):
+            # SCALE=stream: /v2/models/fraud/ to the fast JSON backend, so wrk can warm the request path up (the
+            # JIT compiles it after some 10,000 requests; a few hundred streams leave it interpreted)
+            lines.append("  - { id: warm, pathPrefix: /v2/models/fraud/, experiment: xw }")
         lines += ["experiments:", "  - id: x0"] + canary
+        if kind == "stream" and o.get("warm"):
+            lines += ["  - id: xw"] + [l.replace("endpoint: e1", "endpoint: w1").replace("endpoint: e2", "endpoint: w2")
+                                       for l in canary]
     elif kind == "experiments":
         # half routed by model name (KServe v2 path /v2/models/<name>/infer), half by path prefix
         n = int(o["n"])

@@ -179,10 +179,16 @@ mode_experiments() {
     names+=("exp-$n")
     local u=$((USERS / n)); ((u >= 1)) || u=1
     WENV[exp-$n]="VB_PATHS=$RUN/paths-exp-$n.txt VB_USERS=$u"
-    EXPS[exp-$n]=$(seq -f 'x%g' 0 $((n - 1)) | head -20 | tr '\n' ' ') # figures from the first 20 experiments
+    EXPS[exp-$n]=$(seq -f 'x%g' 0 $(((n < 20 ? n : 20) - 1)) | tr '\n' ' ') # (no head: SIGPIPE under pipefail) # figures from the first 20 experiments
   done
   wait_ready "${names[@]}"
   measure_set experiments base "${names[@]}"
+  local h
+  for n in base "${names[@]}"; do # what each experiment's counters hold, with every arm having served traffic
+    h=$(jvm_heap_mb "$n")
+    echo "$n $h" >>"$RUN/heap-experiments.txt"
+    log "  heap after a full GC, $n: $h MB"
+  done
   for n in "${names[@]}"; do stop "$n"; done
 }
 
@@ -321,10 +327,13 @@ mode_stream() {
   local SSE_PORT
   SSE_PORT=$(port)
   bg sse "$PY" "$HERE/growth.py" sse-serve "$SSE_PORT" "$STREAM_CHUNKS" "$STREAM_DELAY_MS"
-  new_vane stream stream backend="http://127.0.0.1:$SSE_PORT"
+  new_vane stream stream backend="http://127.0.0.1:$SSE_PORT" warm="$BACKEND"
   wait_ready stream
   local direct="http://127.0.0.1:$SSE_PORT/v2/models/stream/infer" via="${URL[stream]}/v2/models/stream/infer"
-  log "SCALE=stream: warm-up (200 streams), then $STREAM_REQUESTS paired streams ($STREAM_CONCURRENCY at a time)"
+  # the request path is compiled by the JIT after some 10,000 requests: a few hundred streams alone leave it
+  # interpreted, and measured a cold Vane (first event +2.3 ms at p50 cold against +0.6 ms warm, 2026-12-07)
+  log "SCALE=stream: warm-up ($WARMUP s of wrk through the JSON route, 200 streams), then $STREAM_REQUESTS paired streams ($STREAM_CONCURRENCY at a time)"
+  run_wrk "$RUN/warmup-stream-wrk.txt" "$WARMUP" 0 "${URL[stream]}"
   $GROWTH ttfb "$RUN/stream-warmup.json" 200 "$STREAM_CONCURRENCY" direct="$direct" vane="$via"
   # direct twice (an A/A pair: the noise floor of the client and the machine), then through Vane
   $GROWTH ttfb "$RUN/extra-stream.json" "$STREAM_REQUESTS" "$STREAM_CONCURRENCY" direct="$direct" direct-again="$direct" \
