@@ -5,6 +5,7 @@ import dev.vane.gateway.counters.CalibrationCounters;
 import dev.vane.gateway.counters.ReferenceSketches;
 import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.response.ResponseTap;
+import dev.vane.gateway.upstream.ObservedStream;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -42,44 +43,11 @@ final class MeasureResponse {
 
   /** {@code up}, with each chunk also fed to {@code tap} once the client's handler has taken it. */
   static ReadStream<Buffer> tapped(ReadStream<Buffer> up, ResponseTap tap) {
-    return new ReadStream<>() {
+    return new ObservedStream(up) {
       @Override
-      public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-        up.exceptionHandler(handler);
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-        up.handler(handler == null ? null : chunk -> {
-          handler.handle(chunk); // the client first
-          tap.chunk(chunk, System.nanoTime());
-        });
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> pause() {
-        up.pause();
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> resume() {
-        up.resume();
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> fetch(long amount) {
-        up.fetch(amount);
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-        up.endHandler(endHandler);
-        return this;
+      protected void deliver(Buffer chunk, Handler<Buffer> next) {
+        next.handle(chunk); // the client first
+        tap.chunk(chunk, System.nanoTime());
       }
     };
   }

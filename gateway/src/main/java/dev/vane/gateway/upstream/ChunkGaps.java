@@ -4,7 +4,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.streams.ReadStream;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -19,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * arrived (a shadow that stalled mid-body kept its in-flight slot). One timer per response, re-armed for the rest of
  * the gap when it fires early; chunks only note their time.
  */
-public final class ChunkGaps implements ReadStream<Buffer> {
+public final class ChunkGaps extends ObservedStream {
   private final Vertx vertx;
   private final HttpClientResponse up;
   private final long limitMillis;
@@ -28,6 +27,7 @@ public final class ChunkGaps implements ReadStream<Buffer> {
   private boolean done;
 
   private ChunkGaps(Vertx vertx, HttpClientResponse up, long limitMillis) {
+    super(up);
     this.vertx = vertx;
     this.up = up;
     this.limitMillis = limitMillis;
@@ -65,41 +65,8 @@ public final class ChunkGaps implements ReadStream<Buffer> {
   }
 
   @Override
-  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    up.exceptionHandler(handler);
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-    up.handler(handler == null ? null : chunk -> {
-      lastNanos = System.nanoTime();
-      handler.handle(chunk);
-    });
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> pause() {
-    up.pause();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> resume() {
-    up.resume();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> fetch(long amount) {
-    up.fetch(amount);
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-    up.endHandler(endHandler);
-    return this;
+  protected void deliver(Buffer chunk, Handler<Buffer> next) {
+    lastNanos = System.nanoTime();
+    next.handle(chunk);
   }
 }

@@ -1,0 +1,57 @@
+package dev.vane.gateway.upstream;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * A stream of body chunks passed through unchanged, with each chunk shown to {@link #deliver} on its way: the one
+ * place that forwards the rest of {@link ReadStream} (flow control, end, errors) to the stream it wraps.
+ * {@link ChunkGaps} notes when each chunk arrived; the response tap reads each chunk once the client has it.
+ */
+public abstract class ObservedStream implements ReadStream<Buffer> {
+  private final ReadStream<Buffer> up;
+
+  protected ObservedStream(ReadStream<Buffer> up) {
+    this.up = up;
+  }
+
+  /** Hands {@code chunk} to {@code next} (the reader's handler), doing this stream's work before or after it. */
+  protected abstract void deliver(Buffer chunk, Handler<Buffer> next);
+
+  @Override
+  public final ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    up.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public final ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    up.handler(handler == null ? null : chunk -> deliver(chunk, handler));
+    return this;
+  }
+
+  @Override
+  public final ReadStream<Buffer> pause() {
+    up.pause();
+    return this;
+  }
+
+  @Override
+  public final ReadStream<Buffer> resume() {
+    up.resume();
+    return this;
+  }
+
+  @Override
+  public final ReadStream<Buffer> fetch(long amount) {
+    up.fetch(amount);
+    return this;
+  }
+
+  @Override
+  public final ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+    up.endHandler(endHandler);
+    return this;
+  }
+}
