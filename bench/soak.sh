@@ -9,28 +9,18 @@
 #   CONNS [32], USERS [100000], VANE_JAR [gateway/target/vane.jar], VANE_JAVA_OPTS []
 #
 # Output: a summary on stdout and bench/out/soak-<timestamp>.json (per-minute heap after GC, pauses, allocation per
-# request, wrk latencies); raw files in bench/out/soak-<timestamp>/. Needs what bench/run.sh needs (run it once to
-# install wrk/nginx/redis).
+# request, wrk latencies); raw files in bench/out/soak-<timestamp>/. Installs what is missing and starts everything
+# through bench/lib.sh (as run.sh, scale.sh and tails.sh do), VANE_JAVA included.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
+. "$HERE/lib.sh"
 SOAK=${SOAK:-600}; RATE=${RATE:-2000}; WARMUP=${WARMUP:-20}; CONNS=${CONNS:-32}; USERS=${USERS:-100000}
-JAR=${VANE_JAR:-$ROOT/gateway/target/vane.jar}; VANE_JAVA_OPTS=${VANE_JAVA_OPTS:-}
-PY=${PYTHON:-python3}; VB="$PY $HERE/vb.py"
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-for c in wrk redis-server java; do command -v $c >/dev/null || { echo "soak: $c missing (run bench/run.sh once)" >&2; exit 1; }; done
-[[ -f $JAR ]] || (cd "$ROOT" && mvn -q -B package -DskipTests)
-TS=$(date -u +%Y%m%dT%H%M%SZ); RUN="$ROOT/bench/out/soak-$TS"; mkdir -p "$RUN/logs" "$RUN/tmp"
-cp "$JAR" "$RUN/vane.jar"
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-BACKEND_PORT=$($VB freeport); REDIS_PORT=$($VB freeport); VANE_PORT=$($VB freeport); ADMIN_PORT=$($VB freeport)
-RESP_BODY='{"model_name":"fraud","model_version":"1","id":"bench-resp00","outputs":[{"name":"score","shape":[1,2],"datatype":"FP32","data":[0.921337,0.078663]}]}'
-$VB render "$HERE/nginx/backend.conf.tmpl" "$RUN/backend.conf" WORK="$RUN" PORT="$BACKEND_PORT" BODY="$RESP_BODY"
-"$NGINX" -p "$RUN" -e "$RUN/logs/backend-error.log" -c "$RUN/backend.conf" >"$RUN/logs/nginx.log" 2>&1 & PIDS+=($!)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$RUN/tmp" >"$RUN/logs/redis.log" 2>&1 & PIDS+=($!)
+bench_deps
+bench_rundir soak
+BACKEND_PORT=$(port); REDIS_PORT=$(port); VANE_PORT=$(port); ADMIN_PORT=$(port)
+start_nginx backend backend PORT="$BACKEND_PORT" BODY="$RESP_BODY"
+start_redis "$REDIS_PORT"
 cat >"$RUN/vane.yaml" <<YAML
 server: { host: 127.0.0.1, port: $VANE_PORT, admin: { port: $ADMIN_PORT }, eventLoops: 1, variantHeaders: true, unitId: { header: X-User-Id } }
 endpoints:
@@ -47,13 +37,13 @@ state:
   store: redis
   redis: { uri: "redis://127.0.0.1:$REDIS_PORT" }
 YAML
-# shellcheck disable=SC2086
-java $VANE_JAVA_OPTS -Xlog:gc:file="$RUN/logs/gc.log":uptime -jar "$RUN/vane.jar" serve --config "$RUN/vane.yaml" \
-  >"$RUN/logs/vane.log" 2>&1 & PIDS+=($!); VPID=$!
+validate_config "$RUN/vane.yaml"
+start_vane vane # its GC log: logs/vane-gc.log
+VPID=$PID_vane
 $VB wait-http "http://127.0.0.1:$VANE_PORT/readyz" 60 || { tail "$RUN/logs/vane.log" >&2; exit 1; }
-URL="http://127.0.0.1:$VANE_PORT/v2/models/fraud/infer"
+URL="http://127.0.0.1:$VANE_PORT"
 log "warm-up ${WARMUP}s at saturation"
-VB_RATE=0 VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${WARMUP}s" --latency -s "$HERE/lua/infer.lua" "$URL" >"$RUN/warmup.txt" 2>&1
+run_wrk "$RUN/warmup.txt" "$WARMUP" 0 "$URL"
 # live set at the start: heap after a full GC (G1 runs a full collection for System.gc)
 jcmd "$VPID" GC.run >/dev/null 2>&1 || true
 sleep 1
@@ -61,8 +51,7 @@ redis-cli -p "$REDIS_PORT" INFO stats >"$RUN/redis-before.txt"
 redis-cli -p "$REDIS_PORT" INFO commandstats >"$RUN/redis-commandstats-before.txt"
 START=$(ps -o etimes= -p "$VPID" | tr -d ' ')
 log "soak: ${SOAK}s at ${RATE} req/s (JVM uptime at start ${START}s)"
-VB_RATE=$RATE VB_USERS=$USERS wrk -t1 -c"$CONNS" -d"${SOAK}s" --latency --timeout 5s -s "$HERE/lua/infer.lua" "$URL" \
-  >"$RUN/soak.txt" 2>&1
+run_wrk "$RUN/soak.txt" "$SOAK" "$RATE" "$URL"
 END=$(ps -o etimes= -p "$VPID" | tr -d ' ')
 redis-cli -p "$REDIS_PORT" INFO stats >"$RUN/redis-after.txt"
 redis-cli -p "$REDIS_PORT" INFO commandstats >"$RUN/redis-commandstats-after.txt"
@@ -77,7 +66,7 @@ sys.path.insert(0, here)
 import vb
 pat = re.compile(r"\[([\d.]+)s\].*GC\((\d+)\) (Pause \S+.*?) (\d+)M->(\d+)M\((\d+)M\) ([\d.]+)ms")
 full = re.compile(r"\[([\d.]+)s\].*Pause Full \([^)]*\) (\d+)M->(\d+)M")
-fulls = [(float(m.group(1)), int(m.group(3))) for m in (full.search(l) for l in open(os.path.join(run, "logs", "gc.log"))) if m]
+fulls = [(float(m.group(1)), int(m.group(3))) for m in (full.search(l) for l in open(os.path.join(run, "logs", "vane-gc.log"))) if m]
 live_start = max([a for t, a in fulls if t <= start + 2], default=None) if fulls else None
 live_end = [a for t, a in fulls if t >= end - 1]
 live_end = live_end[0] if live_end else None
@@ -100,7 +89,7 @@ if "info" in by_command:
     by_command["info"] -= 2
     by_command = {k: v for k, v in by_command.items() if v > 0}
 events = []
-for line in open(os.path.join(run, "logs", "gc.log")):
+for line in open(os.path.join(run, "logs", "vane-gc.log")):
     m = pat.search(line)
     if m and "Full" not in m.group(3):
         events.append((float(m.group(1)), int(m.group(4)), int(m.group(5)), float(m.group(7)), m.group(3)))
