@@ -151,6 +151,24 @@ class RolloutTest {
         && ((JsonObject) x).getString("actor").equals("rollout")), audit.encodePrettily());
   }
 
+  /** The driver lists the experiments with a rollout once per config: a rollout that a config change adds starts. */
+  @Test
+  void aRolloutDeclaredByAConfigChangeStarts() throws Exception {
+    TestBackend a = fx.backend("a");
+    TestBackend b = fx.backend("b");
+    String full = yaml(a.url(), b.url(), "");
+    String without = full.substring(0, full.indexOf("    rollout:\n")) + "\n";
+    Gateway g = fx.gateway(without);
+    Thread.sleep(300); // the driver ticks every 100 ms: it has listed this config's rollouts (none)
+    Harness.Reply current = h.get(g.adminPort(), "/admin/v1/config");
+    Harness.Reply put = h.send(g.adminPort(), HttpMethod.PUT, "/admin/v1/config",
+        Map.of("If-Match", current.header("ETag"), "Content-Type", "application/yaml"), Buffer.buffer(full));
+    assertEquals(200, put.status(), put.body().toString());
+    try (Traffic t = new Traffic(g.port())) {
+      await(() -> types(status(g)).contains("rollout.started"), 30_000, () -> status(g).encodePrettily());
+    }
+  }
+
   @Test
   void aCanaryThatStartsFailingInStepTwoIsRolledBackAndItsUsersReturnToTheChampion() throws Exception {
     TestBackend a = fx.backend("a");

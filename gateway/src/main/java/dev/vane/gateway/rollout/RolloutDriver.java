@@ -118,12 +118,35 @@ public final class RolloutDriver implements AutoCloseable {
     }
   }
 
+  /** The config whose experiments with a rollout section {@link #rolloutsOf} listed last (the timer's thread only). */
+  private VaneConfig listedFor;
+  private List<String> listed = List.of();
+
+  /**
+   * The ids of {@code cfg}'s experiments that declare a rollout, listed once per config: the tick runs on an event
+   * loop ten times a second, and walking every experiment's analysis cost 0.2 ms a tick at 1,000 experiments.
+   */
+  private List<String> rolloutsOf(VaneConfig cfg) {
+    if (cfg != listedFor) {
+      List<String> ids = new ArrayList<>();
+      for (Experiment e : cfg.routing().experiments().values()) {
+        if (cfg.analysis(e.id()).rollout() != null) {
+          ids.add(e.id());
+        }
+      }
+      listed = List.copyOf(ids);
+      listedFor = cfg;
+    }
+    return listed;
+  }
+
   private void tick() {
     VaneConfig cfg = core.snapshot().config();
     Instant now = clock.instant();
-    for (Experiment e : cfg.routing().experiments().values()) {
-      Analysis.Rollout r = cfg.analysis(e.id()).rollout();
-      if (r == null || closed) {
+    for (String id : rolloutsOf(cfg)) {
+      Experiment e = cfg.routing().experiment(id);
+      Analysis.Rollout r = cfg.analysis(id).rollout();
+      if (e == null || r == null || closed) {
         continue;
       }
       Instant last = lastLook.get(e.id());
