@@ -179,7 +179,8 @@ mode_experiments() {
     names+=("exp-$n")
     local u=$((USERS / n)); ((u >= 1)) || u=1
     WENV[exp-$n]="VB_PATHS=$RUN/paths-exp-$n.txt VB_USERS=$u"
-    EXPS[exp-$n]=$(seq -f 'x%g' 0 $(((n < 20 ? n : 20) - 1)) | tr '\n' ' ') # (no head: SIGPIPE under pipefail) # figures from the first 20 experiments
+    # figures from the first 20 experiments (seq bounded, not cut by head: SIGPIPE under pipefail ends the run)
+    EXPS[exp-$n]=$(seq -f 'x%g' 0 $(((n < 20 ? n : 20) - 1)) | tr '\n' ' ')
   done
   wait_ready "${names[@]}"
   measure_set experiments base "${names[@]}"

@@ -51,7 +51,7 @@ public final class ResponseCounters {
    *                   {@code status}, {@code cut_short}, {@code out_of_range})
    */
   public record Cell(OutcomeCounters.Sums sums, Histogram sketch, long unsketched, Map<String, Long> skipped) {
-    public static final Cell EMPTY = new Cell(OutcomeCounters.Sums.ZERO, newSketch(), 0, Map.of());
+    public static final Cell EMPTY = new Cell(OutcomeCounters.Sums.ZERO, NO_VALUES, 0, Map.of());
 
     public Cell {
       skipped = Map.copyOf(skipped);

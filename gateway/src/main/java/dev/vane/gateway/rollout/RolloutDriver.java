@@ -144,23 +144,21 @@ public final class RolloutDriver implements AutoCloseable {
     VaneConfig cfg = core.snapshot().config();
     Instant now = clock.instant();
     for (String id : rolloutsOf(cfg)) {
-      Experiment e = cfg.routing().experiment(id);
-      Analysis.Rollout r = cfg.analysis(id).rollout();
-      if (e == null || r == null || closed) {
+      if (closed) {
+        return;
+      }
+      Instant last = lastLook.get(id);
+      if (last != null && Duration.between(last, now).compareTo(cfg.analysis(id).rollout().analysisInterval()) < 0) {
         continue;
       }
-      Instant last = lastLook.get(e.id());
-      if (last != null && Duration.between(last, now).compareTo(r.analysisInterval()) < 0) {
+      if (!busy.add(id)) {
         continue;
       }
-      if (!busy.add(e.id())) {
-        continue;
-      }
-      lastLook.put(e.id(), now);
-      look(e.id()).whenComplete((v, t) -> {
-        busy.remove(e.id());
+      lastLook.put(id, now);
+      look(id).whenComplete((v, t) -> {
+        busy.remove(id);
         if (t != null) {
-          log.warn("rollout of {}: analysis failed: {}", e.id(), t.toString());
+          log.warn("rollout of {}: analysis failed: {}", id, t.toString());
         }
       });
     }
