@@ -34,6 +34,9 @@ public final class EventLog implements AutoCloseable {
   private final EventCounters counters;
   private final Thread writer;
   private volatile boolean closing;
+  /** Guards {@link #polling}: close interrupts the writer only while it waits for events. */
+  private final Object wake = new Object();
+  private boolean polling; // guarded by wake
 
   /** A sink with its retry buffer (written by the writer thread only). */
   private record Target(EventSink sink, int retryBuffer, ArrayDeque<Event> pending) {}
@@ -129,19 +132,44 @@ public final class EventLog implements AutoCloseable {
     List<Event> taken = new ArrayList<>(batch);
     while (true) {
       taken.clear();
-      try {
-        Event first = queue.poll(intervalNanos, TimeUnit.NANOSECONDS);
-        if (first != null) {
-          taken.add(first);
-          queue.drainTo(taken, batch - 1);
+      if (closing) {
+        queue.drainTo(taken, batch); // closing: what is left, without waiting
+      } else {
+        try {
+          Event first = waitForEvent();
+          if (first != null) {
+            taken.add(first);
+            queue.drainTo(taken, batch - 1);
+          }
+        } catch (InterruptedException e) {
+          // close() woke the wait: the loop drains what is left
         }
-      } catch (InterruptedException e) {
-        // close(): drain what is left below
       }
       boolean last = closing && queue.isEmpty();
       deliver(taken);
-      if (last || (closing && taken.isEmpty())) {
+      if (last) {
         return;
+      }
+    }
+  }
+
+  /**
+   * The next event, waiting at most one flush interval; {@link #close} interrupts only this wait, never a sink's
+   * write (a file channel whose thread is interrupted closes under the write, and the batch would be lost).
+   */
+  private Event waitForEvent() throws InterruptedException {
+    synchronized (wake) {
+      if (closing) {
+        return null;
+      }
+      polling = true;
+    }
+    try {
+      return queue.poll(intervalNanos, TimeUnit.NANOSECONDS);
+    } finally {
+      synchronized (wake) {
+        polling = false;
+        Thread.interrupted(); // an interrupt that came after the wait ended must not reach the sinks
       }
     }
   }
@@ -215,7 +243,11 @@ public final class EventLog implements AutoCloseable {
       }
       closing = true;
     }
-    writer.interrupt();
+    synchronized (wake) {
+      if (polling) {
+        writer.interrupt();
+      }
+    }
     try {
       writer.join(wait.toMillis());
     } catch (InterruptedException e) {
