@@ -4,6 +4,7 @@ import dev.vane.config.ServerSettings;
 import dev.vane.gateway.api.ApiRouter;
 import dev.vane.gateway.proxy.ProxyHandler;
 import dev.vane.gateway.runtime.GatewayCore;
+import dev.vane.gateway.upstream.UpstreamPool;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -43,6 +44,8 @@ public final class DataListener extends VerticleBase {
         .setTcpNoDelay(true)
         .setDecompressionSupported(false)
         .setCompressionSupported(false)
+        // a request body arrives in chunks of up to one socket read, not Vert.x's default 8 KB
+        .setMaxChunkSize(UpstreamPool.MAX_CHUNK_BYTES)
         // client timeouts are the connection guard's: Vert.x's idle timeout would also cut long streamed responses
         .setIdleTimeout(0)
         // plain HTTP/1.1 proxy: no h2c upgrade or WebSocket extension handlers in the pipeline

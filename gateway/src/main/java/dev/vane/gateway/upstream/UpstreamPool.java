@@ -42,6 +42,8 @@ import java.util.function.LongSupplier;
 public final class UpstreamPool {
   /** Idle keep-alive when the server does not say (the Vert.x client's default). */
   static final long DEFAULT_KEEP_ALIVE_MILLIS = 60_000;
+  /** The largest body chunk the HTTP decoder hands over at once: one socket read (Vert.x's default is 8 KB). */
+  public static final int MAX_CHUNK_BYTES = 64 * 1024;
   /** How often idle connections past their keep-alive are looked for. */
   static final long SWEEP_MILLIS = 1_000;
 
@@ -85,6 +87,9 @@ public final class UpstreamPool {
         .setTcpNoDelay(true)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, ep.connectTimeout().toMillis()))
         .setDecompressionSupported(false)
+        // each chunk the decoder hands over is written to the client in a send of its own: 8 KB (the default) made
+        // 128 sends per MB; a read's worth (64 KB) makes 16
+        .setMaxChunkSize(MAX_CHUNK_BYTES)
         .setSsl(ep.tls())
         .setDefaultHost(ep.host())
         .setDefaultPort(ep.port());
