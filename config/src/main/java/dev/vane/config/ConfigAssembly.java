@@ -38,7 +38,8 @@ final class ConfigAssembly {
     for (ConfigSpec.Endpoint e : f.endpoints()) {
       endpoints.put(e.id(), new EndpointSettings(e.id(), URI.create(e.url()), e.timeout(), e.connectTimeout(),
           e.maxConnections(), e.maxShadowInFlight(), e.maxPending(),
-          e.price() == null ? null : new EndpointSettings.Price(e.price().promptPer1k(), e.price().completionPer1k())));
+          e.price() == null ? null : new EndpointSettings.Price(e.price().promptPer1k(), e.price().completionPer1k()),
+          !"leave".equals(e.streamUsage())));
     }
     List<Experiment> experiments = new ArrayList<>();
     Map<String, Analysis> analysis = new LinkedHashMap<>();

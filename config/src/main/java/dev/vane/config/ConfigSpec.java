@@ -65,7 +65,7 @@ final class ConfigSpec {
   record UnitId(String header, String cookie, String query) {}
 
   record Endpoint(String id, String url, Duration timeout, Duration connectTimeout, int maxConnections,
-      int maxShadowInFlight, int maxPending, Price price) {}
+      int maxShadowInFlight, int maxPending, Price price, String streamUsage) {}
 
   record Route(String pathPrefix, String model, String experiment, String endpoint, String id) {}
 

@@ -14,9 +14,19 @@ import java.time.Duration;
  * @param maxShadowInFlight  mirrored requests in flight to this endpoint at most; excess mirrors are dropped
  * @param maxPending         requests waiting for a free connection at most (per event loop); beyond it: 503
  * @param price              what its tokens cost, or null when not configured
+ * @param askStreamUsage     streamed OpenAI-style requests that Vane measures (a usage builtin or a price) and that
+ *                           do not ask for usage get {@code stream_options.include_usage} on their way here; the
+ *                           usage event the client did not ask for is kept from it ({@code streamUsage: ask}, the
+ *                           default; {@code leave}: requests go as they came)
  */
 public record EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
-    int maxShadowInFlight, int maxPending, Price price) {
+    int maxShadowInFlight, int maxPending, Price price, boolean askStreamUsage) {
+
+  /** Asking for stream usage (the default). */
+  public EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
+      int maxShadowInFlight, int maxPending, Price price) {
+    this(id, url, timeout, connectTimeout, maxConnections, maxShadowInFlight, maxPending, price, true);
+  }
 
   /** Without a price. */
   public EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
@@ -53,7 +63,8 @@ public record EndpointSettings(String id, URI url, Duration timeout, Duration co
   public String toString() {
     return "EndpointSettings[id=" + id + ", url=" + displayUrl() + ", timeout=" + timeout + ", connectTimeout="
         + connectTimeout + ", maxConnections=" + maxConnections + ", maxShadowInFlight=" + maxShadowInFlight
-        + ", maxPending=" + maxPending + (price == null ? "" : ", price=" + price) + "]";
+        + ", maxPending=" + maxPending + (price == null ? "" : ", price=" + price)
+        + (askStreamUsage ? "" : ", streamUsage=leave") + "]";
   }
 
   public boolean tls() {

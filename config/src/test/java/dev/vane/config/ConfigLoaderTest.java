@@ -527,7 +527,7 @@ class ConfigLoaderTest {
     VaneConfig c = loader.parse("""
         endpoints:
           - { id: a, url: "http://127.0.0.1:1", price: { promptPer1k: 0.5, completionPer1k: 1.5 } }
-          - { id: b, url: "http://127.0.0.1:2" }
+          - { id: b, url: "http://127.0.0.1:2", streamUsage: leave }
         experiments:
           - id: e
             champion: { endpoint: a }
@@ -546,6 +546,8 @@ class ConfigLoaderTest {
         new Analysis.ResponseMetric("ttft", null, null, Analysis.Builtin.TTFT, 1 << 20)), a.responseMetrics());
     assertEquals(new EndpointSettings.Price(0.5, 1.5), c.endpoints().get("a").price());
     assertEquals(null, c.endpoints().get("b").price());
+    assertTrue(c.endpoints().get("a").askStreamUsage(), "streamUsage: ask by default");
+    assertFalse(c.endpoints().get("b").askStreamUsage());
     assertEquals(List.of(), loader.parse(ENDPOINTS + "experiments:\n  - { id: e, champion: { endpoint: a } }\n",
         "n.yaml").analysis("e").responseMetrics());
   }

@@ -68,6 +68,11 @@ final class Exchange {
   long timeoutMillis;
   /** When the request now serving was sent upstream ({@link System#nanoTime()}): time to first token starts here. */
   long sentNanos;
+  /**
+   * Vane added {@code stream_options.include_usage} to the body ({@link MeasureResponse#askForUsage}): the usage
+   * event of the answer is measured and kept from the client.
+   */
+  boolean usageAsked;
   /** The endpoint now serving (the control's after a fallback). */
   EndpointSettings served;
   /** With tracing on: the span of the upstream call now serving, and its endpoint. */

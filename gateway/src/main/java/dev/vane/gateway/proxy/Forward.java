@@ -4,6 +4,7 @@ import dev.vane.config.EndpointSettings;
 import dev.vane.gateway.http.Errors;
 import dev.vane.gateway.http.Headers;
 import dev.vane.gateway.response.ResponseTap;
+import dev.vane.gateway.response.StreamUsage;
 import dev.vane.gateway.shadow.ShadowSender;
 import dev.vane.gateway.upstream.ChunkGaps;
 import dev.vane.gateway.upstream.UpstreamCalls;
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * The last step: sends the request to its endpoint on this loop's keep-alive pool and writes the answer back. A
  * failure maps to 502/503/504 in {@link Errors}; with {@code fallbackToChampion}, a non-control arm's connect
  * failure, timeout or 5xx is retried once on the control. Small fixed-length answers (and those with a compared
- * shadow copy, whose body the shadow's is compared with) are read whole and written with their head in one write; streams (chunked, e.g.
- * server-sent events) and large bodies are piped through as they arrive. An upstream body cut short gets 502 when
- * the client has received nothing yet, else the client's connection is closed.
+ * shadow copy, whose body the shadow's is compared with) are read whole and written with their head in one write;
+ * streams (chunked, e.g. server-sent events) and large bodies are piped through as they arrive. A stream whose usage
+ * Vane asked for ({@link MeasureResponse#askForUsage}) reaches the client without the usage event. An upstream body
+ * cut short gets 502 when the client has received nothing yet, else the client's connection is closed.
  */
 final class Forward implements ProxyStep {
   private static final Logger log = LoggerFactory.getLogger(Forward.class);
@@ -42,6 +45,8 @@ final class Forward implements ProxyStep {
 
   @Override
   public void onRequest(Exchange x) {
+    // before anything is sent: the shadows get the body as the served arm got it
+    MeasureResponse.askForUsage(x, x.endpoint);
     forward(x, x.endpoint, x.mayFallback);
   }
 
@@ -164,6 +169,12 @@ final class Forward implements ProxyStep {
     long length = len == null || bodyless ? -1 : UpstreamCalls.contentLength(len);
     // response metrics read the bytes on the side: after the client's write, never before it
     ResponseTap tap = MeasureResponse.open(x, x.served, up);
+    StreamUsage.Filter filter = MeasureResponse.usageFilter(x, up);
+    if (filter != null && len != null && !(compare || (length >= 0 && length <= BUFFER_RESPONSES_UP_TO))) {
+      // a long stream with a length: the bytes taken out would leave it short, so it goes chunked
+      res.headers().remove("Content-Length");
+      res.setChunked(true);
+    }
     if (compare || (length >= 0 && length <= BUFFER_RESPONSES_UP_TO)) {
       up.body().onComplete(b -> {
         if (b.failed()) {
@@ -174,7 +185,18 @@ final class Forward implements ProxyStep {
           return;
         }
         Buffer buf = b.result();
-        res.end(buf);
+        Buffer toClient = buf;
+        if (filter != null) {
+          toClient = filter.accept(buf);
+          Buffer rest = filter.finish();
+          if (rest.length() > 0) {
+            toClient = Buffer.buffer(toClient.length() + rest.length()).appendBuffer(toClient).appendBuffer(rest);
+          }
+          if (len != null) {
+            res.putHeader("Content-Length", Integer.toString(toClient.length()));
+          }
+        }
+        res.end(toClient);
         if (compare) {
           x.primaryBody = buf.length() <= ShadowSender.MAX_COMPARE_BYTES ? buf.getBytes() : null;
         }
@@ -189,7 +211,8 @@ final class Forward implements ProxyStep {
     }
     // streamed: the endpoint timeout bounded the wait for the head; from here it bounds each gap between chunks
     ChunkGaps gaps = ChunkGaps.watch(vertx, up, x.timeoutMillis);
-    (tap == null ? gaps : MeasureResponse.tapped(gaps, tap)).pipe().endOnFailure(false).to(res).onComplete(p -> {
+    ReadStream<Buffer> body = tap == null && filter == null ? gaps : MeasureResponse.tapped(gaps, tap, filter);
+    body.pipe().endOnFailure(false).to(res).onComplete(p -> {
       gaps.stop();
       if (tap != null) {
         tap.end(p.succeeded());

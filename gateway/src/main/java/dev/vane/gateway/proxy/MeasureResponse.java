@@ -1,10 +1,12 @@
 package dev.vane.gateway.proxy;
 
+import dev.vane.config.Analysis;
 import dev.vane.config.EndpointSettings;
 import dev.vane.gateway.counters.CalibrationCounters;
 import dev.vane.gateway.counters.ReferenceSketches;
 import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.response.ResponseTap;
+import dev.vane.gateway.response.StreamUsage;
 import dev.vane.gateway.upstream.ObservedStream;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -41,13 +43,65 @@ final class MeasureResponse {
     return tap;
   }
 
-  /** {@code up}, with each chunk also fed to {@code tap} once the client's handler has taken it. */
-  static ReadStream<Buffer> tapped(ReadStream<Buffer> up, ResponseTap tap) {
+  /**
+   * Asks the upstream for a stream's usage when the client did not and the answer is measured for tokens or cost
+   * ({@link StreamUsage}): the body gets {@code stream_options.include_usage} and {@link Exchange#usageAsked} is set.
+   */
+  static void askForUsage(Exchange x, EndpointSettings ep) {
+    if (x.counters == null || x.assignment == null || !x.assignment.exposure() || !ep.askStreamUsage()
+        || x.body == null || !(ep.price() != null || countsUsage(x.snapshot.config().analysis(x.experiment.id())))) {
+      return;
+    }
+    byte[] asked = StreamUsage.ask(x.body.getBytes());
+    if (asked != null) {
+      x.body = Buffer.buffer(asked);
+      x.usageAsked = true;
+    }
+  }
+
+  private static boolean countsUsage(Analysis analysis) {
+    for (Analysis.ResponseMetric m : analysis.responseMetrics()) {
+      if (m.builtin() != null && !m.builtin().timing()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The filter that keeps the usage event Vane asked for from the client, or null when Vane did not ask. */
+  static StreamUsage.Filter usageFilter(Exchange x, HttpClientResponse up) {
+    String type = up.getHeader("Content-Type");
+    if (!x.usageAsked || type == null || !type.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+      return null;
+    }
+    return new StreamUsage.Filter();
+  }
+
+  /**
+   * {@code up} as the client is to get it ({@code filter}: without the usage event Vane asked for; null for as it
+   * came), each chunk also fed whole to {@code tap} (null for none) once the client's handler has taken it.
+   */
+  static ReadStream<Buffer> tapped(ReadStream<Buffer> up, ResponseTap tap, StreamUsage.Filter filter) {
     return new ObservedStream(up) {
       @Override
       protected void deliver(Buffer chunk, Handler<Buffer> next) {
-        next.handle(chunk); // the client first
-        tap.chunk(chunk, System.nanoTime());
+        Buffer out = filter == null ? chunk : filter.accept(chunk);
+        if (out.length() > 0) {
+          next.handle(out); // the client first
+        }
+        if (tap != null) {
+          tap.chunk(chunk, System.nanoTime());
+        }
+      }
+
+      @Override
+      protected void finish(Handler<Buffer> next) {
+        if (filter != null) {
+          Buffer rest = filter.finish();
+          if (rest.length() > 0) {
+            next.handle(rest);
+          }
+        }
       }
     };
   }

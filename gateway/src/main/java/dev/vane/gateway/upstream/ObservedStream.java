@@ -11,6 +11,7 @@ import io.vertx.core.streams.ReadStream;
  */
 public abstract class ObservedStream implements ReadStream<Buffer> {
   private final ReadStream<Buffer> up;
+  private Handler<Buffer> next;
 
   protected ObservedStream(ReadStream<Buffer> up) {
     this.up = up;
@@ -18,6 +19,9 @@ public abstract class ObservedStream implements ReadStream<Buffer> {
 
   /** Hands {@code chunk} to {@code next} (the reader's handler), doing this stream's work before or after it. */
   protected abstract void deliver(Buffer chunk, Handler<Buffer> next);
+
+  /** The stream has ended: a last chunk of this stream's own may go to {@code next} before the end does. */
+  protected void finish(Handler<Buffer> next) {}
 
   @Override
   public final ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
@@ -27,6 +31,7 @@ public abstract class ObservedStream implements ReadStream<Buffer> {
 
   @Override
   public final ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    next = handler;
     up.handler(handler == null ? null : chunk -> deliver(chunk, handler));
     return this;
   }
@@ -51,7 +56,12 @@ public abstract class ObservedStream implements ReadStream<Buffer> {
 
   @Override
   public final ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-    up.endHandler(endHandler);
+    up.endHandler(endHandler == null ? null : v -> {
+      if (next != null) {
+        finish(next);
+      }
+      endHandler.handle(v);
+    });
     return this;
   }
 }
