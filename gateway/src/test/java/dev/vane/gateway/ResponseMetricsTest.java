@@ -186,6 +186,81 @@ class ResponseMetricsTest {
     assertTrue(csv.contains("\r\nresponse,all,control,control,$cost,response,,,,,4,,0.11,"), csv);
   }
 
+  /**
+   * Cost per conversion with conversions: two arms on endpoints priced differently, each answer 100 prompt and 40
+   * completion tokens; positive feedback for every third request, an explicit 0 for the next one (not a conversion).
+   * Per arm, from the tokens and prices here: total = its requests x (100/1000 x prompt price + 40/1000 x completion
+   * price), conversions = the positives posted for its requests, perConversion = total / conversions (to 1e-12).
+   */
+  @Test
+  void costPerConversionIsTheArmsTotalCostOverItsPositiveFeedback() throws Exception {
+    gw = fx.gateway("""
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
+        endpoints:
+          - { id: cheap, url: "%1$s", timeout: 5s, price: { promptPer1k: 0.5, completionPer1k: 1.5 } }
+          - { id: dear, url: "%1$s", timeout: 5s, price: { promptPer1k: 2, completionPer1k: 4 } }
+        routes:
+          - { pathPrefix: /, experiment: e }
+        experiments:
+          - id: e
+            variants: [ { id: a, endpoint: cheap, weight: 5000 }, { id: b, endpoint: dear, weight: 5000 } ]
+            metrics: [ { name: converted, kind: binary } ]
+        """.formatted(model.url()));
+    Map<String, Double> perRequest = Map.of("a", 100 / 1000.0 * 0.5 + 40 / 1000.0 * 1.5,
+        "b", 100 / 1000.0 * 2 + 40 / 1000.0 * 4);
+    Map<String, Integer> requests = new java.util.HashMap<>();
+    Map<String, Integer> conversions = new java.util.HashMap<>();
+    JsonArray events = new JsonArray();
+    int n = 30;
+    for (int i = 0; i < n; i++) {
+      Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v1/chat/openai", Map.of("X-User-Id", "u" + i),
+          Buffer.buffer("{}"));
+      assertEquals(200, r.status());
+      String arm = r.header("X-Vane-Variant");
+      requests.merge(arm, 1, Integer::sum);
+      if (i % 3 == 0) {
+        conversions.merge(arm, 1, Integer::sum);
+        events.add(new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "pos-" + i)
+            .put("metric", "converted").put("value", true));
+      } else if (i % 3 == 1) {
+        events.add(new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "neg-" + i)
+            .put("metric", "converted").put("value", false));
+      }
+    }
+    assertTrue(conversions.getOrDefault("a", 0) > 0 && conversions.getOrDefault("b", 0) > 0,
+        "both arms convert: " + conversions);
+    for (Object o : h.send(gw.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of("Content-Type", "application/json"),
+        Buffer.buffer(new JsonObject().put("events", events).encode())).json().getJsonArray("results")) {
+      assertEquals("accepted", ((JsonObject) o).getString("status"), o.toString());
+    }
+    // the cost is counted just after the client's last byte: wait until every request's is
+    JsonObject cost = null;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      cost = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("responseMetrics")
+          .getJsonObject("cost");
+      long measured = 0;
+      for (Object o : cost.getJsonArray("arms")) {
+        measured += ((JsonObject) o).getLong("n");
+      }
+      if (measured == n) {
+        break;
+      }
+      assertTrue(System.currentTimeMillis() < deadline, "measured " + measured + " of " + n);
+      Thread.sleep(20);
+    }
+    assertEquals("converted", cost.getString("conversionMetric"));
+    for (Object o : cost.getJsonArray("arms")) {
+      JsonObject arm = (JsonObject) o;
+      String id = arm.getString("arm");
+      double total = requests.get(id) * perRequest.get(id);
+      assertEquals((long) requests.get(id), arm.getLong("n"), id);
+      assertEquals(total, arm.getDouble("total"), 1e-12, id);
+      assertEquals((long) conversions.get(id), arm.getLong("conversions"), id);
+      assertEquals(total / conversions.get(id), arm.getDouble("perConversion"), 1e-12, id);
+    }
+  }
+
   @Test
   void aStreamWithAUsageChunkGivesTokensTimeToFirstTokenAndInterTokenTime() throws Exception {
     gw = fx.gateway(yaml("""
