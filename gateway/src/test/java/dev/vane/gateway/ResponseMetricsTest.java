@@ -71,6 +71,18 @@ class ResponseMetricsTest {
           events.add("[DONE]");
           res.setChunked(true).putHeader("Content-Type", "text/event-stream");
           sendSpaced(res, events, 0);
+        } else if (p.endsWith("/sse-differs")) {
+          // the served answer "The cat sat on the mat", the shadow's "the Cat sat on the hat!", in other pieces
+          List<String> pieces = req.getHeader("X-Vane-Shadow") == null ? List.of("The cat", " sat on", " the mat")
+              : List.of("the Cat sat", " on the ", "hat!");
+          List<String> events = new ArrayList<>();
+          for (String piece : pieces) {
+            events.add(new JsonObject().put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+                .put("delta", new JsonObject().put("content", piece)))).encode());
+          }
+          events.add("[DONE]");
+          res.setChunked(true).putHeader("Content-Type", "text/event-stream");
+          sendSpaced(res, events, 0);
         } else if (p.endsWith("/gated-sse")) {
           res.setChunked(true).putHeader("Content-Type", "text/event-stream");
           res.write("data: {\"choices\":[{\"delta\":{\"content\":\"first\"}}]}\n\n");
@@ -186,6 +198,81 @@ class ResponseMetricsTest {
     assertTrue(csv.contains("\r\nresponse,all,control,control,$cost,response,,,,,4,,0.11,"), csv);
   }
 
+  /**
+   * Cost per conversion with conversions: two arms on endpoints priced differently, each answer 100 prompt and 40
+   * completion tokens; positive feedback for every third request, an explicit 0 for the next one (not a conversion).
+   * Per arm, from the tokens and prices here: total = its requests x (100/1000 x prompt price + 40/1000 x completion
+   * price), conversions = the positives posted for its requests, perConversion = total / conversions (to 1e-12).
+   */
+  @Test
+  void costPerConversionIsTheArmsTotalCostOverItsPositiveFeedback() throws Exception {
+    gw = fx.gateway("""
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
+        endpoints:
+          - { id: cheap, url: "%1$s", timeout: 5s, price: { promptPer1k: 0.5, completionPer1k: 1.5 } }
+          - { id: dear, url: "%1$s", timeout: 5s, price: { promptPer1k: 2, completionPer1k: 4 } }
+        routes:
+          - { pathPrefix: /, experiment: e }
+        experiments:
+          - id: e
+            variants: [ { id: a, endpoint: cheap, weight: 5000 }, { id: b, endpoint: dear, weight: 5000 } ]
+            metrics: [ { name: converted, kind: binary } ]
+        """.formatted(model.url()));
+    Map<String, Double> perRequest = Map.of("a", 100 / 1000.0 * 0.5 + 40 / 1000.0 * 1.5,
+        "b", 100 / 1000.0 * 2 + 40 / 1000.0 * 4);
+    Map<String, Integer> requests = new java.util.HashMap<>();
+    Map<String, Integer> conversions = new java.util.HashMap<>();
+    JsonArray events = new JsonArray();
+    int n = 30;
+    for (int i = 0; i < n; i++) {
+      Harness.Reply r = h.send(gw.port(), HttpMethod.POST, "/v1/chat/openai", Map.of("X-User-Id", "u" + i),
+          Buffer.buffer("{}"));
+      assertEquals(200, r.status());
+      String arm = r.header("X-Vane-Variant");
+      requests.merge(arm, 1, Integer::sum);
+      if (i % 3 == 0) {
+        conversions.merge(arm, 1, Integer::sum);
+        events.add(new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "pos-" + i)
+            .put("metric", "converted").put("value", true));
+      } else if (i % 3 == 1) {
+        events.add(new JsonObject().put("requestId", r.header("X-Request-Id")).put("eventId", "neg-" + i)
+            .put("metric", "converted").put("value", false));
+      }
+    }
+    assertTrue(conversions.getOrDefault("a", 0) > 0 && conversions.getOrDefault("b", 0) > 0,
+        "both arms convert: " + conversions);
+    for (Object o : h.send(gw.adminPort(), HttpMethod.POST, "/v1/feedback", Map.of("Content-Type", "application/json"),
+        Buffer.buffer(new JsonObject().put("events", events).encode())).json().getJsonArray("results")) {
+      assertEquals("accepted", ((JsonObject) o).getString("status"), o.toString());
+    }
+    // the cost is counted just after the client's last byte: wait until every request's is
+    JsonObject cost = null;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      cost = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("responseMetrics")
+          .getJsonObject("cost");
+      long measured = 0;
+      for (Object o : cost.getJsonArray("arms")) {
+        measured += ((JsonObject) o).getLong("n");
+      }
+      if (measured == n) {
+        break;
+      }
+      assertTrue(System.currentTimeMillis() < deadline, "measured " + measured + " of " + n);
+      Thread.sleep(20);
+    }
+    assertEquals("converted", cost.getString("conversionMetric"));
+    for (Object o : cost.getJsonArray("arms")) {
+      JsonObject arm = (JsonObject) o;
+      String id = arm.getString("arm");
+      double total = requests.get(id) * perRequest.get(id);
+      assertEquals((long) requests.get(id), arm.getLong("n"), id);
+      assertEquals(total, arm.getDouble("total"), 1e-12, id);
+      assertEquals((long) conversions.get(id), arm.getLong("conversions"), id);
+      assertEquals(total / conversions.get(id), arm.getDouble("perConversion"), 1e-12, id);
+    }
+  }
+
   @Test
   void aStreamWithAUsageChunkGivesTokensTimeToFirstTokenAndInterTokenTime() throws Exception {
     gw = fx.gateway(yaml("""
@@ -275,9 +362,9 @@ class ResponseMetricsTest {
         + "; with ttft and usage measured: " + firstByteMs.subList(5, 10));
   }
 
-  @Test
-  void mirroredResponsesAreMeasuredPerShadow() throws Exception {
-    gw = fx.gateway("""
+  /** One champion on the model server and shadow {@code s1} mirroring every request to it, with these metrics. */
+  static String shadowed(String responseMetrics) {
+    return """
         server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 2 }
         endpoints:
           - { id: m, url: "%1$s", timeout: 5s }
@@ -288,8 +375,14 @@ class ResponseMetricsTest {
           - id: e
             champion: { id: control, endpoint: m }
             shadows: [ { id: s1, endpoint: copy, percent: 100 } ]
-            responseMetrics: [ { name: tokens_out, builtin: usage.completion_tokens }, { name: ttft, builtin: ttft } ]
-        """.formatted(model.url()));
+            responseMetrics: %2$s
+        """.formatted(model.url(), responseMetrics);
+  }
+
+  @Test
+  void mirroredResponsesAreMeasuredPerShadow() throws Exception {
+    gw = fx.gateway(shadowed(
+        "[ { name: tokens_out, builtin: usage.completion_tokens }, { name: ttft, builtin: ttft } ]"));
     send("/v1/chat/sse", 3);
     JsonObject ttft = null;
     long deadline = System.currentTimeMillis() + 10_000;
@@ -319,5 +412,44 @@ class ResponseMetricsTest {
         csv);
     assertTrue(csv.contains("\r\nresponse,all," + text.getString("shadow") + ",shadow,text_token_overlap,response,,,,,3,,1,"),
         csv);
+  }
+
+  /**
+   * A shadow whose stream differs from the served one: the results' text similarity is that of the assembled texts,
+   * served "The cat sat on the mat" (22 characters) against the shadow's "the Cat sat on the hat!" (23). By hand:
+   * the edit distance is 4 (T to t, c to C, m to h, insert !; a memoised recursive Levenshtein in Python agrees), so
+   * the edit similarity is 1 - 4/23 = 19/23; the lower-cased token sets {the, cat, sat, on, mat} and
+   * {the, cat, sat, on, hat!} share 4 of 6, so the overlap is 2/3. Every mirrored pair scores the same: the means
+   * to 1e-12.
+   */
+  @Test
+  void aShadowStreamThatDiffersIsScoredOnTheAssembledTexts() throws Exception {
+    gw = fx.gateway(shadowed("[]"));
+    int n = 3;
+    for (int i = 0; i < n; i++) {
+      Harness.Reply r = h.post(gw.port(), "/v1/chat/sse-differs", null, "{\"stream\":true}");
+      assertEquals(200, r.status());
+      assertTrue(r.body().toString().contains("\"The cat\"") && !r.body().toString().contains("hat!"),
+          "the client gets the served stream: " + r.body());
+    }
+    JsonObject text = null;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      JsonObject r = h.get(gw.adminPort(), "/v1/experiments/e/results").json().getJsonObject("responseMetrics");
+      text = r == null ? null : r.getJsonArray("textSimilarity").getJsonObject(0);
+      if (text != null && text.getJsonObject("editSimilarity").getLong("n") == n
+          && text.getJsonObject("tokenOverlap").getLong("n") == n) {
+        break;
+      }
+      assertTrue(System.currentTimeMillis() < deadline, "compared: " + text);
+      Thread.sleep(20);
+    }
+    assertEquals("s1", text.getString("shadow"));
+    JsonObject edit = text.getJsonObject("editSimilarity");
+    JsonObject tokens = text.getJsonObject("tokenOverlap");
+    assertEquals(19 / 23.0, edit.getDouble("mean"), 1e-12, edit.encode());
+    assertEquals(2 / 3.0, tokens.getDouble("mean"), 1e-12, tokens.encode());
+    assertTrue(edit.getDouble("mean") < 1 && tokens.getDouble("mean") < 1);
+    assertEquals(Map.of(), edit.getJsonObject("skipped").getMap());
   }
 }

@@ -8,8 +8,10 @@ import java.util.EnumSet;
  * Distribution shift between two samples: the two-sample Kolmogorov-Smirnov test and the population stability
  * index ({@link DriftResult}). On histograms ({@link LatencyStats}) each bucket's values count as tied at its
  * representative value, as in {@link Comparison#mannWhitney(LatencyStats, LatencyStats, boolean, Alternative)}: D
- * is then exact for the bucketed data and can differ from D on the raw values by at most the mass of the bucket
- * where the raw maximum falls (values closer than the histogram's precision are not told apart).
+ * is then exact for the bucketed data, never above D on the raw values, and below it by at most the larger of the
+ * two samples' shares in the bucket where the raw maximum falls (values closer than the histogram's precision are
+ * not told apart); the p-value is correspondingly higher (the gateway's {@code ResponseResultsTest}: 2x SciPy's at
+ * p near 1e-6).
  */
 public final class Drift {
     /** Share floor of an empty PSI bin (the PSI of an empty bin is otherwise infinite). */

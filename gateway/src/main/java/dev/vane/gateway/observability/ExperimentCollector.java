@@ -6,8 +6,10 @@ import dev.vane.gateway.counters.CounterRegistry;
 import dev.vane.gateway.counters.CalibrationCounters;
 import dev.vane.gateway.counters.ExperimentCounters;
 import dev.vane.gateway.counters.Figures;
+import dev.vane.gateway.counters.ReferenceSketches;
 import dev.vane.gateway.counters.ResponseCounters;
 import dev.vane.gateway.counters.ShadowCounters;
+import dev.vane.gateway.results.CalibrationResults;
 import dev.vane.gateway.results.ResultsInput;
 import dev.vane.gateway.rollout.RolloutDriver;
 import dev.vane.gateway.runtime.GatewayCore;
@@ -202,6 +204,14 @@ final class ExperimentCollector implements MultiCollector {
         "Kolmogorov-Smirnov p-value (0..1) of a treatment arm's response metric against the control's");
     GaugeSnapshot.Builder psi = gauge("vane_response_drift_psi",
         "Population stability index (>= 0) of a treatment arm's response metric against the control's, 10 bins");
+    GaugeSnapshot.Builder refD = gauge("vane_response_reference_drift_ks_statistic",
+        "Kolmogorov-Smirnov D (0..1) of a response metric's values on an arm after its reference window against "
+            + "the values within it, this instance's responses of the experiment's current version");
+    GaugeSnapshot.Builder refP = gauge("vane_response_reference_drift_ks_p_value",
+        "Kolmogorov-Smirnov p-value (0..1) of an arm's response metric after its reference window against within it");
+    GaugeSnapshot.Builder refPsi = gauge("vane_response_reference_drift_psi",
+        "Population stability index (>= 0) of an arm's response metric after its reference window against within "
+            + "it, 10 bins");
     CounterSnapshot.Builder calPredictions = counter("vane_calibration_predictions",
         "Predictions of a response metric that calibrates a binary metric, per arm and bin (bin = lower bound of "
             + "the 10 equal-width bins over [0, 1]), this instance's");
@@ -217,6 +227,9 @@ final class ExperimentCollector implements MultiCollector {
       ExperimentCounters ec = core.counters().get(e.id(), e.version());
       if (ec != null) {
         drift(e, ec.responses().snapshot(), ec.responses().names(), ksD, ksP, psi);
+        if (ec.references().active()) {
+          referenceDrift(e, ec.references(), refD, refP, refPsi);
+        }
         if (ec.calibration().active()) {
           ec.calibration().snapshot().forEach((arm, cells) -> cells.forEach((metric, c) -> {
             for (int b = 0; b < CalibrationCounters.BINS; b++) {
@@ -257,6 +270,9 @@ final class ExperimentCollector implements MultiCollector {
     out.add(ksD.build());
     out.add(ksP.build());
     out.add(psi.build());
+    out.add(refD.build());
+    out.add(refP.build());
+    out.add(refPsi.build());
     out.add(calPredictions.build());
     out.add(calPositives.build());
     out.add(calPredictionSum.build());
@@ -285,13 +301,35 @@ final class ExperimentCollector implements MultiCollector {
         if (a.id().equals(control) || t.sketch().getTotalCount() == 0) {
           continue;
         }
-        DriftResult d = Drift.compare(LatencyStats.of(c.sketch()), LatencyStats.of(t.sketch()));
-        String[] labels = {"experiment", e.id(), "arm", a.id(), "metric", metric};
-        ksD.dataPoint(gaugePoint(d.ksStatistic(), labels));
-        ksP.dataPoint(gaugePoint(d.ksPValue(), labels));
-        psi.dataPoint(gaugePoint(d.psi(), labels));
+        points(Drift.compare(LatencyStats.of(c.sketch()), LatencyStats.of(t.sketch())), e.id(), a.id(), metric, ksD,
+            ksP, psi);
       }
     }
+  }
+
+  /**
+   * Drift of each arm against its own reference window, per response metric that declares {@code driftReference}:
+   * the results' {@code referenceDrift} ({@link CalibrationResults#referenceDrift}) from this instance's sketches; no
+   * point while the window is open or either side has no value.
+   */
+  private static void referenceDrift(Experiment e, ReferenceSketches refs, GaugeSnapshot.Builder ksD,
+      GaugeSnapshot.Builder ksP, GaugeSnapshot.Builder psi) {
+    Map<String, Map<String, ReferenceSketches.Sketches>> sketches = refs.sketches();
+    sketches.forEach((arm, byMetric) -> byMetric.keySet().forEach(metric -> {
+      DriftResult d = CalibrationResults.referenceDrift(refs.cell(sketches, arm, metric));
+      if (d != null) {
+        points(d, e.id(), arm, metric, ksD, ksP, psi);
+      }
+    }));
+  }
+
+  /** D, p-value and PSI of {@code d} as points labelled experiment, arm, metric. */
+  private static void points(DriftResult d, String experiment, String arm, String metric, GaugeSnapshot.Builder ksD,
+      GaugeSnapshot.Builder ksP, GaugeSnapshot.Builder psi) {
+    String[] labels = {"experiment", experiment, "arm", arm, "metric", metric};
+    ksD.dataPoint(gaugePoint(d.ksStatistic(), labels));
+    ksP.dataPoint(gaugePoint(d.ksPValue(), labels));
+    psi.dataPoint(gaugePoint(d.psi(), labels));
   }
 
   private static ResponseCounters.Cell cell(ResponseCounters.Snapshot s, String arm, String metric) {

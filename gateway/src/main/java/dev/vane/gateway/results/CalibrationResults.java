@@ -127,7 +127,7 @@ public final class CalibrationResults {
               .put("ksStatistic", null).put("ksPValue", null).put("psi", null).put("flagged", false)
               .put("reasons", new JsonArray().add(why));
         } else {
-          DriftResult r = Drift.compare(LatencyStats.of(c.reference()), LatencyStats.of(c.after()));
+          DriftResult r = referenceDrift(c);
           d.put("referenceN", c.reference().getTotalCount()).put("afterN", c.after().getTotalCount())
               .put("ksStatistic", num(r.ksStatistic())).put("ksPValue", num(r.ksPValue())).put("psi", num(r.psi()))
               .put("flagged", r.ksPValue() < 0.05).put("reasons", new JsonArray());
@@ -135,6 +135,19 @@ public final class CalibrationResults {
         arm.put("referenceDrift", d);
       }
     }
+  }
+
+  /**
+   * Kolmogorov-Smirnov and PSI ({@link Drift}) of the values after the reference window against the window's, or
+   * null while the window is open ({@code c} null or without sketches) or either side has no value. The results'
+   * {@code referenceDrift} and the {@code vane_response_reference_drift_*} gauges both read it.
+   */
+  public static DriftResult referenceDrift(ReferenceSketches.Cell c) {
+    if (c == null || c.reference() == null || c.reference().getTotalCount() == 0
+        || c.after().getTotalCount() == 0) {
+      return null;
+    }
+    return Drift.compare(LatencyStats.of(c.reference()), LatencyStats.of(c.after()));
   }
 
   private static Double num(double v) {
