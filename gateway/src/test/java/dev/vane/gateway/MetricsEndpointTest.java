@@ -372,6 +372,12 @@ class MetricsEndpointTest {
       assertEquals(200, h.send(gw.port(), HttpMethod.GET, "/e/x", Map.of("X-User-Id", "u" + (i % 2)), null).status());
     }
     String up = awaitSample(gw, "vane_sticky_store_up{store=\"redis\"}", 1);
+    // claims made before the link was up are answered locally and sent once it is: wait for them
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (value(up, "vane_sticky_redis_claims_total") < 1 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+      up = scrape(gw, VIEWER, null).body().toString();
+    }
     assertTrue(value(up, "vane_sticky_redis_claims_total") >= 1, "claims sent to Redis");
     assertEquals(5, value(up, "vane_sticky_lookups_total{result=\"hit\"}")
         + value(up, "vane_sticky_lookups_total{result=\"miss\"}"), "one local lookup per request");

@@ -61,6 +61,16 @@ class ReferenceDriftTest {
     throw new AssertionError(metric);
   }
 
+  /** Waits (at most 10 s) until the results count {@code n} values of {@code metric}. */
+  void awaitMeasured(Gateway gw, String metric, long n) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    long seen;
+    while ((seen = arm(gw, metric).getLong("n")) != n) {
+      assertTrue(System.currentTimeMillis() < deadline, "measured " + seen + " of " + n);
+      Thread.sleep(20);
+    }
+  }
+
   void send(Gateway gw, SplittableRandom rnd, int n, double shift) {
     for (int i = 0; i < n; i++) {
       JsonObject body = new JsonObject().put("x", 0.5 * rnd.nextDouble() + shift).put("y", rnd.nextDouble());
@@ -91,6 +101,8 @@ class ReferenceDriftTest {
     long windowEnd = Instant.parse(open.getString("windowEnd")).toEpochMilli();
     assertEquals(clock.millis() + 3000, windowEnd, "the window is the version's first 3 s");
     assertEquals("reference_window_open", open.getJsonArray("reasons").getString(0));
+    // a value is counted just after its client has the last byte: every one is in before the window closes
+    awaitMeasured(gw, "shifted", 150);
     clock.now = clock.now.plusSeconds(4);
     send(gw, rnd, 150, 0.25);
     JsonObject shifted = arm(gw, "shifted").getJsonObject("referenceDrift");
