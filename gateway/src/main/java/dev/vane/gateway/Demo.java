@@ -370,6 +370,12 @@ public final class Demo {
           fmt(metrics.getJsonObject(2).getJsonArray("arms").getJsonObject(a).getValue("p99")),
           fmt(c.getValue("mean")), fmt(c.getValue("perConversion")));
     }
+    long usageMissing = 0;
+    for (Object o : metrics.getJsonObject(0).getJsonArray("arms")) {
+      usageMissing += ((JsonObject) o).getJsonObject("skipped", new JsonObject()).getLong("usage_missing", 0L);
+    }
+    out.printf("  answers without usage: %d (the streamed requests do not ask for it: Vane does, and keeps the usage "
+        + "event from the client)%n", usageMissing);
     JsonObject cmp = rm.getJsonObject("cost").getJsonArray("comparisons").getJsonObject(0).getJsonObject("welch");
     out.printf("  cost per request, %s - %s: %s (95%% interval %s .. %s, p = %s); TTFT only from the streamed half%n",
         cost.getJsonObject(1).getString("arm"), cost.getJsonObject(0).getString("arm"), fmt(cmp.getValue("difference")),

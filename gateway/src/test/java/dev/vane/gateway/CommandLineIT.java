@@ -102,6 +102,7 @@ class CommandLineIT {
       assertTrue(text.contains("rollout embedder: rolled back"), text);
       assertTrue(text.contains("chat (OpenAI-style, half the requests streamed)"), text);
       assertTrue(Pattern.compile("  small +\\d").matcher(text).find(), text);
+      assertTrue(text.contains("  answers without usage: 0 "), text);
       assertTrue(text.contains("bandit allocation now:"), text);
       assertTrue(text.contains("sample ratio check: ok"), text);
 

@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
 
 /**
  * A fake OpenAI-style chat server for the demo: {@code POST /v1/chat/completions} answers a chat completion with
- * {@code usage}, or, when the body asks for {@code "stream": true}, server-sent events: one chunk per token, a
- * final chunk with {@code usage} (as vLLM sends it) and {@code data: [DONE]}. The prompt counts one token per four
+ * {@code usage}, or, when the body asks for {@code "stream": true}, server-sent events: one chunk per token and
+ * {@code data: [DONE]}, with, as OpenAI does only when the body says {@code "stream_options": {"include_usage":
+ * true}}, {@code "usage": null} on each chunk and a final chunk with {@code usage} (Vane asks for it). The prompt counts one token per four
  * bytes of the body; the answer has {@code tokens} +- 25% tokens, the first after {@code firstTokenMs}, the others
  * {@code tokenMs} apart.
  */
@@ -59,7 +60,15 @@ public final class SimulatedChat {
       int prompt = Math.max(1, body.length() / 4);
       JsonObject usage = new JsonObject().put("prompt_tokens", prompt).put("completion_tokens", completion)
           .put("total_tokens", prompt + completion);
-      boolean stream = body.length() > 0 && body.toString().contains("\"stream\":true");
+      JsonObject request;
+      try {
+        request = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+      } catch (RuntimeException e) {
+        request = new JsonObject();
+      }
+      boolean stream = Boolean.TRUE.equals(request.getValue("stream"));
+      Object options = request.getValue("stream_options");
+      boolean withUsage = options instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
       Vertx vertx = Vertx.currentContext().owner();
       HttpServerResponse res = req.response();
       if (!stream) {
@@ -73,21 +82,26 @@ public final class SimulatedChat {
         return;
       }
       res.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
-      vertx.setTimer(profile.firstTokenMs(), id -> token(vertx, res, 0, completion, usage));
+      vertx.setTimer(profile.firstTokenMs(), id -> token(vertx, res, 0, completion, withUsage ? usage : null));
     });
   }
 
+  /** Token {@code i} of {@code completion}; {@code usage}: null when the request did not ask for it. */
   private void token(Vertx vertx, HttpServerResponse res, int i, int completion, JsonObject usage) {
     if (res.closed()) {
       return;
     }
     if (i == completion) {
-      res.end("data: " + new JsonObject().put("choices", new JsonArray()).put("usage", usage).encode()
-          + "\n\ndata: [DONE]\n\n");
+      res.end((usage == null ? "" : "data: " + new JsonObject().put("choices", new JsonArray()).put("usage", usage)
+          .encode() + "\n\n") + "data: [DONE]\n\n");
       return;
     }
-    res.write("data: " + new JsonObject().put("model", profile.name()).put("choices", new JsonArray().add(
-        new JsonObject().put("index", 0).put("delta", new JsonObject().put("content", " w" + i)))).encode() + "\n\n");
+    JsonObject chunk = new JsonObject().put("model", profile.name()).put("choices", new JsonArray().add(
+        new JsonObject().put("index", 0).put("delta", new JsonObject().put("content", " w" + i))));
+    if (usage != null) {
+      chunk.putNull("usage");
+    }
+    res.write("data: " + chunk.encode() + "\n\n");
     vertx.setTimer(profile.tokenMs(), id -> token(vertx, res, i + 1, completion, usage));
   }
 
