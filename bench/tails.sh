@@ -16,7 +16,8 @@
 #   RATE [2000]         requests/s (paced by lua/infer.lua; coordinated omission as in bench/README.md)
 #   WARMUP [20]         seconds of saturation on each target first (JIT, sticky stores)
 #   CONNS [32], USERS [100000], PROXY_WORKERS [1]
-#   TARGETS ["vane-memory vane-redis nginx"]
+#   TARGETS ["vane-memory vane-redis nginx"]  also: vertx-bare (bench/baseline's bare Vert.x proxy, the framework's
+#                       floor, its GC logged like the Vanes')
 #   VANE_JAVA [java], VANE_JAVA_OPTS [], VANE_JAR: e.g. VANE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 #                       VANE_JAVA_OPTS=-XX:+UseZGC (generational on JDK 25) against the default G1 on JDK 17
 #   QUICK [0]           1 = smoke run: TAIL_SECONDS=20 SLICE=10 WARMUP=5 unless set
@@ -63,6 +64,18 @@ for v in vane-memory vane-redis; do
   start_vane "$v"
   URL[$v]="http://127.0.0.1:$p"
 done
+if [[ " $TARGETS " == *" vertx-bare "* ]]; then
+  # the framework floor: a Vert.x proxy that only forwards (bench/baseline), same loops, logged like the Vanes' GC
+  mkdir -p "$RUN/baseline"
+  javac -d "$RUN/baseline" -cp "$RUN/vane.jar" "$HERE/baseline/BareVertxProxy.java" 2>"$RUN/logs/javac-baseline.log" \
+    || { cat "$RUN/logs/javac-baseline.log" >&2; die "could not compile bench/baseline/BareVertxProxy.java"; }
+  p=$(port)
+  # shellcheck disable=SC2086
+  bg vertx-bare "$VANE_JAVA" $VANE_JAVA_OPTS -Xlog:gc,gc+phases=info:file="$RUN/logs/vertx-bare-gc.log":uptime,level,tags \
+    -cp "$RUN/vane.jar:$RUN/baseline" BareVertxProxy "$p" "$BACKEND_PORT" "$PROXY_WORKERS" auto
+  URL[vertx-bare]="http://127.0.0.1:$p"
+  $VB wait-http "${URL[vertx-bare]}/" 30 || die "vertx-bare did not start"
+fi
 $VB wait-http "${URL[nginx]}/" 10 || die "nginx did not start"
 for v in vane-memory vane-redis; do
   $VB wait-http "${URL[$v]}/readyz" 120 || { tail -30 "$RUN/logs/$v.log" >&2; die "$v not ready"; }
@@ -75,6 +88,7 @@ procs() { # procs TARGET: "name:pid ..." of the processes whose CPU and RSS coun
     nginx) echo "nginx:$PID_nginx_proxy $(for c in $(cat /proc/"$PID_nginx_proxy"/task/*/children 2>/dev/null); do echo "nginx:$c"; done)" ;;
     vane-memory) echo "vane:$PID_vane_memory" ;;
     vane-redis) echo "vane:$PID_vane_redis redis:$PID_redis" ;;
+    vertx-bare) echo "vertx:$PID_vertx_bare" ;;
   esac
 }
 proc_sum() { # proc_sum TARGET FILE AWK DIVISOR: JSON {name: sum over the target's processes of AWK on /proc/<pid>/FILE / DIVISOR}
@@ -92,7 +106,7 @@ cpu_ticks() { proc_sum "$1" stat '{ print $14 + $15 }' 1; }       # utime + stim
 rss_mb() { proc_sum "$1" status '/^VmRSS:/ { print $2 }' 1024; }  # resident set, MB
 jvm_uptime() { # jvm_uptime TARGET: seconds since the JVM started (the clock of its -Xlog:gc uptime decoration)
   local var="PID_${1//-/_}"
-  [[ -n ${!var:-} && $1 == vane-* ]] || { echo null; return; }
+  [[ -n ${!var:-} && ($1 == vane-* || $1 == vertx-bare) ]] || { echo null; return; }
   awk -v hz="$HZ" -v up="$(cut -d' ' -f1 /proc/uptime)" '{ printf "%.3f", up - $22 / hz }' "/proc/${!var}/stat"
 }
 
