@@ -52,7 +52,7 @@ final class MeasureResponse {
         || x.body == null || !(ep.price() != null || countsUsage(x.snapshot.config().analysis(x.experiment.id())))) {
       return;
     }
-    byte[] asked = StreamUsage.ask(x.body.getBytes());
+    byte[] asked = StreamUsage.ask(x.body);
     if (asked != null) {
       x.body = Buffer.buffer(asked);
       x.usageAsked = true;

@@ -33,9 +33,15 @@ public final class StreamUsage {
    * may not).
    */
   public static byte[] ask(byte[] body) {
-    if (body.length == 0 || !mentionsStream(body)) {
-      return null;
-    }
+    return mentionsStream(Buffer.buffer(body)) ? asked(body) : null;
+  }
+
+  /** {@link #ask(byte[])} on a request body; a body that does not mention {@code "stream"} is not copied. */
+  public static byte[] ask(Buffer body) {
+    return mentionsStream(body) ? asked(body.getBytes()) : null;
+  }
+
+  private static byte[] asked(byte[] body) {
     JsonNode root;
     try {
       root = JSON.readTree(body);
@@ -62,18 +68,18 @@ public final class StreamUsage {
   }
 
   /** A cheap look for the bytes {@code "stream"} before any parse: most bodies are not streamed requests. */
-  private static boolean mentionsStream(byte[] b) {
+  private static boolean mentionsStream(Buffer b) {
     outer:
-    for (int i = 0, n = b.length - 8; i <= n; i++) {
-      if (b[i] != '"') {
+    for (int i = 0, n = b.length() - 8; i <= n; i++) {
+      if (b.getByte(i) != '"') {
         continue;
       }
       for (int k = 0; k < 6; k++) {
-        if (b[i + 1 + k] != "stream".charAt(k)) {
+        if (b.getByte(i + 1 + k) != "stream".charAt(k)) {
           continue outer;
         }
       }
-      if (b[i + 7] == '"') {
+      if (b.getByte(i + 7) == '"') {
         return true;
       }
     }
