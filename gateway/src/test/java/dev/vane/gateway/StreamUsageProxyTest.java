@@ -188,4 +188,33 @@ class StreamUsageProxyTest {
       fx.close(gw);
     }
   }
+
+  @Test
+  void aFallbackToAnEndpointThatLeavesStreamsAloneSendsTheBodyAsTheClientSentIt() throws Exception {
+    int closed;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = free.getLocalPort(); // nothing listens here once it is closed: the canary's connect fails
+    }
+    model.bodies.clear();
+    gw = fx.gateway("""
+        server: { host: 127.0.0.1, port: 0, admin: { port: 0 }, eventLoops: 1 }
+        endpoints:
+          - { id: m, url: "%s", timeout: 5s, streamUsage: leave }
+          - { id: gone, url: "http://127.0.0.1:%d", timeout: 5s, price: { promptPer1k: 1, completionPer1k: 2 } }
+        routes:
+          - { pathPrefix: /, experiment: e }
+        experiments:
+          - id: e
+            champion: { id: control, endpoint: m }
+            canary: { id: canary, endpoint: gone, percent: 100 }
+            fallbackToChampion: true
+            responseMetrics: %s
+        """.formatted(model.url(), closed, TOKENS));
+    Harness.Reply r = h.post(gw.port(), "/v1/chat/completions", "u1", REQUEST);
+    assertEquals(200, r.status());
+    assertEquals("canary", r.headers().get("X-Vane-Fallback"), "the canary failed and the control answered");
+    assertArrayEquals(REQUEST.getBytes(StandardCharsets.UTF_8), model.bodies.get(0),
+        "asked for the canary's endpoint; the control's leaves it: it gets the client's body");
+    assertEquals(5, data(r.body().toString()).size());
+  }
 }

@@ -73,6 +73,8 @@ final class Exchange {
    * event of the answer is measured and kept from the client.
    */
   boolean usageAsked;
+  /** The body as the client sent it, while {@link #body} is the one that asks for usage (else null). */
+  Buffer clientBody;
   /** The endpoint now serving (the control's after a fallback). */
   EndpointSettings served;
   /** With tracing on: the span of the upstream call now serving, and its endpoint. */

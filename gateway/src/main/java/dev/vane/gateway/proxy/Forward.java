@@ -146,7 +146,9 @@ final class Forward implements ProxyStep {
     x.fellBack = true;
     x.armCounters.recordFallback();
     Arm control = x.experiment.control();
-    forward(x, x.snapshot.config().endpoints().get(control.endpoint()), false);
+    EndpointSettings ep = x.snapshot.config().endpoints().get(control.endpoint());
+    MeasureResponse.fallingBackTo(x, ep);
+    forward(x, ep, false);
   }
 
   private void respond(Exchange x, HttpClientResponse up) {

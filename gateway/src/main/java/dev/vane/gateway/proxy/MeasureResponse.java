@@ -54,8 +54,21 @@ final class MeasureResponse {
     }
     byte[] asked = StreamUsage.ask(x.body);
     if (asked != null) {
+      x.clientBody = x.body;
       x.body = Buffer.buffer(asked);
       x.usageAsked = true;
+    }
+  }
+
+  /**
+   * A fallback goes to {@code ep}: when it says {@code streamUsage: leave}, the request goes as the client sent it
+   * and its answer as it comes.
+   */
+  static void fallingBackTo(Exchange x, EndpointSettings ep) {
+    if (x.usageAsked && !ep.askStreamUsage()) {
+      x.body = x.clientBody;
+      x.clientBody = null;
+      x.usageAsked = false;
     }
   }
 
