@@ -34,8 +34,7 @@ cp "$A_JAR" "$RUN/a.jar"
 cp "$B_JAR" "$RUN/b.jar"
 
 BACKEND_PORT=$(port)
-$PY -c 'import sys; n = int(sys.argv[2]); h = "{\"model_name\":\"big\",\"outputs\":[{\"name\":\"blob\",\"datatype\":\"BYTES\",\"data\":[\""; t = "\"]}]}"
-open(sys.argv[1], "w").write(h + "x" * (n - len(h) - len(t)) + t)' "$RUN/resp-body.json" "$RESP_BYTES"
+write_resp_body "$RESP_BYTES"
 start_nginx backend backend PORT="$BACKEND_PORT" BODY="$RESP_BODY"
 $VB wait-http "http://127.0.0.1:$BACKEND_PORT/" 10 || die "backend did not start"
 

@@ -109,6 +109,18 @@ start_redis() { # start_redis PORT: the harness's own redis-server (no persisten
   redis-cli -p "$1" ping >/dev/null || die "redis-server did not start (logs/redis.log)"
 }
 
+write_resp_body() { # write_resp_body BYTES: RUN/resp-body.json, the backend's /resp/infer answer, a JSON of BYTES bytes
+  $PY -c 'import sys; n = int(sys.argv[2]); h = "{\"model_name\":\"big\",\"outputs\":[{\"name\":\"blob\",\"datatype\":\"BYTES\",\"data\":[\""; t = "\"]}]}"
+open(sys.argv[1], "w").write(h + "x" * (n - len(h) - len(t)) + t)' "$RUN/resp-body.json" "$1"
+}
+
+compile_baselines() { # compile_baselines: bench/baseline/*.java (the bare Vert.x and Netty proxies) into RUN/baseline
+  mkdir -p "$RUN/baseline"
+  javac -d "$RUN/baseline" -cp "$RUN/vane.jar" "$HERE/baseline/BareVertxProxy.java" "$HERE/baseline/BareNettyProxy.java" \
+    2>"$RUN/logs/javac-baseline.log" \
+    || { cat "$RUN/logs/javac-baseline.log" >&2; die "could not compile bench/baseline/*.java"; }
+}
+
 validate_config() { # validate_config FILE: vane validate, die with its errors when invalid
   local l="$RUN/logs/validate-$(basename "$1" .yaml).log"
   "$VANE_JAVA" -jar "$RUN/vane.jar" validate "$1" >"$l" 2>&1 || { cat "$l" >&2; die "generated config $1 is invalid"; }

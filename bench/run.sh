@@ -165,10 +165,7 @@ for v in "${VANES[@]}"; do start_vane "$v"; done
 
 # the framework floors: a bare Vert.x proxy (same server/client settings, none of Vane's work) and a bare Netty proxy
 # (the transport under Vert.x), compiled against vane.jar, which carries both
-mkdir -p "$RUN/baseline"
-javac -d "$RUN/baseline" -cp "$RUN/vane.jar" "$HERE/baseline/BareVertxProxy.java" "$HERE/baseline/BareNettyProxy.java" \
-  2>"$RUN/logs/javac-baseline.log" \
-  || { cat "$RUN/logs/javac-baseline.log" >&2; die "could not compile bench/baseline/*.java"; }
+compile_baselines
 # shellcheck disable=SC2086
 bg vertx-bare "$VANE_JAVA" $VANE_JAVA_OPTS -cp "$RUN/vane.jar:$RUN/baseline" BareVertxProxy "$BARE_PORT" "$BACKEND_PORT" \
   "$PROXY_WORKERS" "$TRANSPORT"

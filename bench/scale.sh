@@ -89,8 +89,7 @@ write_meta "$RUN/meta.json" "TS SCALE EXPERIMENTS ARMS USER_COUNTS BODY_SIZES ST
 BACKEND_PORT=$(port)
 BACKEND="http://127.0.0.1:$BACKEND_PORT"
 # the 1 MB (RESP_BYTES) JSON response of the backend's /resp/infer
-$PY -c 'import sys; n = int(sys.argv[2]); h = "{\"model_name\":\"big\",\"outputs\":[{\"name\":\"blob\",\"datatype\":\"BYTES\",\"data\":[\""; t = "\"]}]}"
-open(sys.argv[1], "w").write(h + "x" * (n - len(h) - len(t)) + t)' "$RUN/resp-body.json" "$RESP_BYTES"
+write_resp_body "$RESP_BYTES"
 start_nginx backend backend PORT="$BACKEND_PORT" BODY="$RESP_BODY"
 
 declare -A URL ADMIN EXPS WENV REDISP TRATE # TRATE: a target's own fixed rate (else RATE)

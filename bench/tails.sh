@@ -66,9 +66,7 @@ for v in vane-memory vane-redis; do
 done
 if [[ " $TARGETS " == *" vertx-bare "* ]]; then
   # the framework floor: a Vert.x proxy that only forwards (bench/baseline), same loops, logged like the Vanes' GC
-  mkdir -p "$RUN/baseline"
-  javac -d "$RUN/baseline" -cp "$RUN/vane.jar" "$HERE/baseline/BareVertxProxy.java" 2>"$RUN/logs/javac-baseline.log" \
-    || { cat "$RUN/logs/javac-baseline.log" >&2; die "could not compile bench/baseline/BareVertxProxy.java"; }
+  compile_baselines
   p=$(port)
   # shellcheck disable=SC2086
   bg vertx-bare "$VANE_JAVA" $VANE_JAVA_OPTS -Xlog:gc,gc+phases=info:file="$RUN/logs/vertx-bare-gc.log":uptime,level,tags \

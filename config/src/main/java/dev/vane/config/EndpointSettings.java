@@ -22,16 +22,11 @@ import java.time.Duration;
 public record EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
     int maxShadowInFlight, int maxPending, Price price, boolean askStreamUsage) {
 
-  /** Asking for stream usage (the default). */
-  public EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
-      int maxShadowInFlight, int maxPending, Price price) {
-    this(id, url, timeout, connectTimeout, maxConnections, maxShadowInFlight, maxPending, price, true);
-  }
 
-  /** Without a price. */
+  /** Without a price, asking for stream usage (the defaults). */
   public EndpointSettings(String id, URI url, Duration timeout, Duration connectTimeout, int maxConnections,
       int maxShadowInFlight, int maxPending) {
-    this(id, url, timeout, connectTimeout, maxConnections, maxShadowInFlight, maxPending, null);
+    this(id, url, timeout, connectTimeout, maxConnections, maxShadowInFlight, maxPending, null, true);
   }
 
   /**

@@ -172,12 +172,13 @@ final class Forward implements ProxyStep {
     // response metrics read the bytes on the side: after the client's write, never before it
     ResponseTap tap = MeasureResponse.open(x, x.served, up);
     StreamUsage.Filter filter = MeasureResponse.usageFilter(x, up);
-    if (filter != null && len != null && !(compare || (length >= 0 && length <= BUFFER_RESPONSES_UP_TO))) {
+    boolean whole = compare || (length >= 0 && length <= BUFFER_RESPONSES_UP_TO);
+    if (filter != null && len != null && !whole) {
       // a long stream with a length: the bytes taken out would leave it short, so it goes chunked
       res.headers().remove("Content-Length");
       res.setChunked(true);
     }
-    if (compare || (length >= 0 && length <= BUFFER_RESPONSES_UP_TO)) {
+    if (whole) {
       up.body().onComplete(b -> {
         if (b.failed()) {
           cutShort(x, b.cause());

@@ -49,7 +49,7 @@ final class MeasureResponse {
    */
   static void askForUsage(Exchange x, EndpointSettings ep) {
     if (x.counters == null || x.assignment == null || !x.assignment.exposure() || !ep.askStreamUsage()
-        || x.body == null || !(ep.price() != null || countsUsage(x.snapshot.config().analysis(x.experiment.id())))) {
+        || !(ep.price() != null || countsUsage(x.snapshot.config().analysis(x.experiment.id())))) {
       return;
     }
     byte[] asked = StreamUsage.ask(x.body);

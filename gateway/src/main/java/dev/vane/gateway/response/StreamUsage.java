@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * Token usage of a streamed OpenAI-style answer that the client did not ask for. OpenAI sends a stream's usage only
@@ -23,6 +25,7 @@ public final class StreamUsage {
       // numbers are passed on as written: no float or long rounding through a double
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+  private static final Pattern LINES = Pattern.compile("\r\n|\r|\n");
 
   private StreamUsage() {}
 
@@ -32,13 +35,8 @@ public final class StreamUsage {
    * not an object. Only the top-level {@code stream_options} changes; every other field and value stays (white space
    * may not).
    */
-  public static byte[] ask(byte[] body) {
-    return mentionsStream(Buffer.buffer(body)) ? asked(body) : null;
-  }
-
-  /** {@link #ask(byte[])} on a request body; a body that does not mention {@code "stream"} is not copied. */
   public static byte[] ask(Buffer body) {
-    return mentionsStream(body) ? asked(body.getBytes()) : null;
+    return mentionsStream(body) ? asked(body.getBytes()) : null; // a body without "stream" is not even copied
   }
 
   private static byte[] asked(byte[] body) {
@@ -185,12 +183,12 @@ public final class StreamUsage {
 
     /** Whether {@code event} is the usage event: data {@code {..., "choices": [], "usage": {...}}}. */
     static boolean unasked(Buffer event) {
-      String text = event.toString(java.nio.charset.StandardCharsets.UTF_8);
+      String text = event.toString(StandardCharsets.UTF_8);
       if (!text.contains("usage")) {
         return false;
       }
       StringBuilder data = new StringBuilder();
-      for (String line : text.split("\r\n|\r|\n")) {
+      for (String line : LINES.split(text)) {
         if (line.startsWith("data:")) {
           String v = line.substring(5);
           if (data.length() > 0) {

@@ -5,9 +5,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * A stream of body chunks passed through unchanged, with each chunk shown to {@link #deliver} on its way: the one
- * place that forwards the rest of {@link ReadStream} (flow control, end, errors) to the stream it wraps.
- * {@link ChunkGaps} notes when each chunk arrived; the response tap reads each chunk once the client has it.
+ * A stream of body chunks, each shown to {@link #deliver} on its way (which passes it on, or what it makes of it), and
+ * the end to {@link #finish}: the one place that forwards the rest of {@link ReadStream} (flow control, end, errors)
+ * to the stream it wraps. {@link ChunkGaps} notes when each chunk arrived; the response tap reads each chunk once the
+ * client has it, after the stream-usage filter has taken out what the client did not ask for.
  */
 public abstract class ObservedStream implements ReadStream<Buffer> {
   private final ReadStream<Buffer> up;

@@ -120,7 +120,7 @@ class StreamUsageTest {
   void aStreamedRequestThatDidNotAskForUsageAsksForItAndKeepsEverythingElse() throws Exception {
     String body = "{\"model\":\"gpt\",\"stream\":true,\"temperature\":0.70,\"seed\":12345678901234567890,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"h\\u00e9\"}],\"max_tokens\":5}";
-    byte[] asked = StreamUsage.ask(body.getBytes(StandardCharsets.UTF_8));
+    byte[] asked = StreamUsage.ask(Buffer.buffer(body));
     String text = new String(asked, StandardCharsets.UTF_8);
     JsonNode a = JSON.readTree(asked);
     assertTrue(a.at("/stream_options/include_usage").booleanValue(), text);
@@ -133,11 +133,11 @@ class StreamUsageTest {
     assertEquals(List.of("model", "stream", "temperature", "seed", "messages", "max_tokens"), order);
 
     JsonNode withOptions = JSON.readTree(StreamUsage.ask(
-        "{\"stream\":true,\"stream_options\":{\"include_obfuscation\":false}}".getBytes(StandardCharsets.UTF_8)));
+        Buffer.buffer("{\"stream\":true,\"stream_options\":{\"include_obfuscation\":false}}")));
     assertEquals(JSON.readTree("{\"stream\":true,\"stream_options\":{\"include_obfuscation\":false,\"include_usage\":true}}"),
         withOptions);
     JsonNode saidNo = JSON.readTree(StreamUsage.ask(
-        "{\"stream\":true,\"stream_options\":{\"include_usage\":false}}".getBytes(StandardCharsets.UTF_8)));
+        Buffer.buffer("{\"stream\":true,\"stream_options\":{\"include_usage\":false}}")));
     assertTrue(saidNo.at("/stream_options/include_usage").booleanValue(), "asked for Vane; kept from the client");
   }
 
@@ -149,7 +149,7 @@ class StreamUsageTest {
         "{\"stream\":true,\"stream_options\":{\"include_usage\":true}}",
         "{\"stream\":true,\"stream_options\":\"yes\"}",
         "{\"nested\":{\"stream\":true}}", "{\"stream\":true} trailing"}) {
-      assertNull(StreamUsage.ask(body.getBytes(StandardCharsets.UTF_8)), body);
+      assertNull(StreamUsage.ask(Buffer.buffer(body)), body);
     }
   }
 }
